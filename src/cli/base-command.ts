@@ -1,0 +1,71 @@
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { isDispatchrError } from '../errors.js';
+import { loadConfig, type ResolvedConfig } from '../config/load.js';
+
+/**
+ * Every command's shared flags and its one mapping from errors to exit codes:
+ * 0 success, 1 failure, 2 usage or config error. Messages are single lines on stderr.
+ */
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override baseFlags = {
+    config: Flags.string({
+      char: 'c',
+      description: 'Config file (default: $DISPATCHR_CONFIG, else ./dispatchr.yml).',
+      helpGroup: 'GLOBAL',
+    }),
+    'log-level': Flags.string({
+      description: 'Log level (also DISPATCHR_LOG_LEVEL); debug shows every step.',
+      options: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+      helpGroup: 'GLOBAL',
+    }),
+  };
+
+  protected flags!: BaseFlags<T>;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    const { flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (this.ctor as typeof BaseCommand).baseFlags,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+  }
+
+  /** The config the flags point at; a missing default file means "all defaults". */
+  protected loadConfig(options: { allowMissing?: boolean } = {}): ResolvedConfig {
+    const config = loadConfig({ file: this.flags.config, allowMissing: options.allowMissing ?? false });
+    const level = this.flags['log-level'] ?? process.env.DISPATCHR_LOG_LEVEL;
+    if (level) config.log.level = level as ResolvedConfig['log']['level'];
+    return config;
+  }
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    if (error instanceof Errors.ExitError) throw error;
+    if (isDispatchrError(error)) {
+      const usage = error.code.startsWith('config_') || error.code === 'usage';
+      if (error.details.length > 0 && usage) {
+        for (const detail of error.details) process.stderr.write(`${detail.path}: ${detail.message}\n`);
+      } else {
+        process.stderr.write(`error: ${error.message}\n`);
+      }
+      process.exitCode = usage ? 2 : 1;
+      return;
+    }
+    if (error instanceof Errors.CLIError && error.oclif?.exit === 2) {
+      process.stderr.write(`error: ${error.message.split('\n')[0]}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    // Unknown flags and arguments: oclif reports those as parse errors (usage).
+    if (/Nonexistent flag|Unexpected argument|Missing required|Expected --|Expected a/i.test(error.message)) {
+      process.stderr.write(`error: ${error.message.split('\n')[0]}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    return super.catch(error);
+  }
+}

@@ -1,0 +1,67 @@
+import type { z } from 'zod';
+import type { ErrorDetail } from '../errors.js';
+
+/**
+ * Turns zod issues into `key.path: expected ..., got ...` lines. The wording names the limit and the
+ * value received, the way a person fixing a config file needs it.
+ */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): ErrorDetail[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // Report the branch that got furthest, not "invalid input".
+      const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
+      return formatIssues(best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+    }
+    if (issue.code === 'unrecognized_keys') {
+      // One line per key, with the key in the path, so the user sees exactly which line to fix.
+      return issue.keys.map((key) => ({ path: [...issue.path.map(String), key].join('.'), message: 'unknown key' }));
+    }
+    return [{ path: issue.path.map(String).join('.') || '(root)', message: describe(issue) }];
+  });
+}
+
+function depth(issues: readonly z.core.$ZodIssue[]): number {
+  return Math.max(0, ...issues.map((issue) => issue.path.length + (issue.code === 'invalid_type' ? 0 : 1)));
+}
+
+function got(issue: { input?: unknown }): string {
+  if (!('input' in issue)) return '';
+  const input = issue.input;
+  if (input === undefined) return ', got nothing';
+  const text = JSON.stringify(input);
+  return `, got ${text === undefined ? String(input) : text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  if (issue.message.startsWith('expected ')) {
+    // our own wording; custom checks already say what they got
+    return issue.message.includes(', got ') ? issue.message : `${issue.message}${got(issue)}`;
+  }
+  switch (issue.code) {
+    case 'too_small': {
+      const op = issue.inclusive === false ? '>' : '>=';
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') {
+        const kind = (issue as { format?: string }).format === 'safeint' || issue.origin === 'int' ? 'an integer' : 'a number';
+        return `expected ${kind} ${op} ${String(issue.minimum)}${got(issue)}`;
+      }
+      if (issue.origin === 'string') return `expected at least ${String(issue.minimum)} characters${got(issue)}`;
+      return `expected at least ${String(issue.minimum)} items${got(issue)}`;
+    }
+    case 'too_big': {
+      const op = issue.inclusive === false ? '<' : '<=';
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') {
+        return `expected a number ${op} ${String(issue.maximum)}${got(issue)}`;
+      }
+      if (issue.origin === 'string') return `expected at most ${String(issue.maximum)} characters${got(issue)}`;
+      return `expected at most ${String(issue.maximum)} items${got(issue)}`;
+    }
+    case 'invalid_type':
+      return `expected ${issue.expected === 'int' ? 'an integer' : issue.expected}${got(issue)}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got(issue)}`;
+    default: {
+      const message = issue.message.startsWith('expected') ? issue.message : `invalid: ${issue.message}`;
+      return message.includes(', got ') ? message : `${message}${got(issue)}`;
+    }
+  }
+}

@@ -1,0 +1,196 @@
+import { WAITING_STATES, type AttemptOutcome, type TaskRecord, type TaskState } from '../task.js';
+import { transitionTable } from '../machines/transition-table.js';
+import type { Orm } from './orm.js';
+import { SqlParams, TASK_COLUMNS, toDate, toTaskRecord } from './task-row.js';
+
+/**
+ * The scheduler's hot path in raw SQL per dialect: one statement claims a batch, one statement
+ * settles a batch. Every settle is a compare-and-set on (id, state 'running', attempt, lease owner),
+ * so a late writer (a scheduler whose lease was rescued) changes nothing.
+ */
+export interface ClaimRequest {
+  queue: string;
+  limit: number;
+  owner: string;
+  now: Date;
+  leaseMs: number;
+  /** Running tasks of the queue across all schedulers may not exceed this. */
+  maxConcurrent: number;
+}
+
+/** One finished (or rescued, or interrupted) attempt and the task state it leads to. */
+export interface Settlement {
+  taskId: string;
+  /** The attempt being settled: the compare-and-set expects the row still at it. */
+  attempt: number;
+  /** The lease owner the row must still have. */
+  owner: string;
+  state: TaskState;
+  /** The task's attempt counter afterwards (attempt - 1 when an interrupted attempt is given back). */
+  nextAttempt: number;
+  runAt: Date | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  record: {
+    startedAt: Date;
+    finishedAt: Date;
+    status: number | null;
+    outcome: AttemptOutcome;
+    durationMs: number | null;
+    error: string | null;
+    responseExcerpt: string | null;
+  };
+}
+
+const FINISHED_AFTER: ReadonlySet<TaskState> = new Set(['completed', 'failed', 'cancelled']);
+
+/** The states a claim takes tasks from, read off the machine rather than restated. */
+function claimableStates(): string {
+  const table = transitionTable();
+  return (Object.keys(table) as TaskState[])
+    .filter((state) => table[state].claim === 'running')
+    .map((state) => `'${state}'`)
+    .join(',');
+}
+
+export type DispatchRepository = ReturnType<typeof createDispatchRepository>;
+
+export function createDispatchRepository(db: Orm) {
+  const { sql } = db;
+  const dialect = db.target.dialect;
+  const CLAIMABLE = claimableStates();
+
+  return {
+    /**
+     * Takes up to `limit` due tasks, never more than the queue's free concurrency across all
+     * schedulers. PostgreSQL serializes claims per queue with a transaction-scoped advisory lock, so
+     * the running count the claim reads is exact; SKIP LOCKED steps over rows others hold.
+     * SQLite runs the same in one immediate transaction (one writer at a time).
+     */
+    async claim(request: ClaimRequest): Promise<TaskRecord[]> {
+      const { queue, limit, owner, now, leaseMs, maxConcurrent } = request;
+      if (limit <= 0) return [];
+      const leaseExpiresAt = new Date(now.getTime() + leaseMs);
+      return sql.transaction(async (tx) => {
+        const p = new SqlParams(dialect);
+        if (dialect === 'postgresql') {
+          await tx.query(`select pg_advisory_xact_lock(hashtext('dispatchr.claim.' || $1::text))`, [queue]);
+        }
+        // Placeholders are added in text order and never reused: SQLite's `?` is positional.
+        const [least, greatest] = dialect === 'postgresql' ? ['least', 'greatest'] : ['min', 'max'];
+        const rows = await tx.query(
+          `update dispatchr_task set state = 'running', attempt = attempt + 1, lease_owner = ${p.add(owner)},
+             lease_expires_at = ${p.add(leaseExpiresAt)}, attempted_at = ${p.add(now)},
+             first_attempt_at = coalesce(first_attempt_at, ${p.add(now)}), updated_at = ${p.add(now)}
+           where id in (
+             select id from dispatchr_task
+             where queue = ${p.add(queue)} and state in (${CLAIMABLE}) and run_at <= ${p.add(now)}
+             order by run_at, id
+             -- the free concurrency of the queue, counted across every scheduler, caps the batch
+             limit ${greatest}(0, ${least}(${p.add(limit)}, ${p.add(maxConcurrent)} - (select count(*) from dispatchr_task where queue = ${p.add(queue)} and state = 'running')))
+             ${dialect === 'postgresql' ? 'for update skip locked' : ''}
+           )
+           returning ${TASK_COLUMNS}`,
+          p.values,
+        );
+        return rows.map(toTaskRecord);
+      });
+    },
+
+    /** Applies a batch of outcomes; answers the ids whose compare-and-set won. */
+    async settle(settlements: readonly Settlement[], now: Date): Promise<Set<string>> {
+      if (settlements.length === 0) return new Set();
+      if (dialect === 'postgresql') {
+        const payload = JSON.stringify(
+          settlements.map((s) => ({
+            id: s.taskId,
+            attempt: s.attempt,
+            owner: s.owner,
+            state: s.state,
+            next_attempt: s.nextAttempt,
+            run_at: s.runAt?.toISOString() ?? null,
+            last_status: s.lastStatus,
+            last_error: s.lastError,
+            finalized: FINISHED_AFTER.has(s.state),
+            started_at: s.record.startedAt.toISOString(),
+            finished_at: s.record.finishedAt.toISOString(),
+            status: s.record.status,
+            outcome: s.record.outcome,
+            duration_ms: s.record.durationMs,
+            error: s.record.error,
+            excerpt: s.record.responseExcerpt,
+          })),
+        );
+        const rows = await sql.query<{ task_id: string }>(
+          `with r as (
+             select * from jsonb_to_recordset($1::jsonb) as r(id uuid, attempt int, owner text, state text, next_attempt int,
+               run_at timestamptz, last_status int, last_error text, finalized boolean, started_at timestamptz,
+               finished_at timestamptz, status int, outcome text, duration_ms int, error text, excerpt text)
+           ), u as (
+             update dispatchr_task t set state = r.state, attempt = r.next_attempt, run_at = coalesce(r.run_at, t.run_at),
+               lease_owner = null, lease_expires_at = null, last_status = coalesce(r.last_status, t.last_status),
+               last_error = r.last_error, updated_at = $2, finalized_at = case when r.finalized then $2::timestamptz else null end
+             from r where t.id = r.id and t.state = 'running' and t.attempt = r.attempt and t.lease_owner = r.owner
+             returning t.id
+           )
+           insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
+           select r.id, r.attempt, r.started_at, r.finished_at, r.status, r.outcome, r.duration_ms, r.error, r.excerpt
+           from r join u on u.id = r.id
+           returning task_id`,
+          [payload, now],
+        );
+        return new Set(rows.map((row) => String(row.task_id)));
+      }
+      return sql.transaction(async (tx) => {
+        const won = new Set<string>();
+        for (const s of settlements) {
+          const changed = await tx.execute(
+            `update dispatchr_task set state = ?, attempt = ?, run_at = coalesce(?, run_at), lease_owner = null, lease_expires_at = null,
+               last_status = coalesce(?, last_status), last_error = ?, updated_at = ?, finalized_at = ?
+             where id = ? and state = 'running' and attempt = ? and lease_owner = ?`,
+            [s.state, s.nextAttempt, s.runAt, s.lastStatus, s.lastError, now, FINISHED_AFTER.has(s.state) ? now : null, s.taskId, s.attempt, s.owner],
+          );
+          if (changed === 0) continue;
+          won.add(s.taskId);
+          await tx.execute(
+            `insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            [s.taskId, s.attempt, s.record.startedAt, s.record.finishedAt, s.record.status, s.record.outcome, s.record.durationMs, s.record.error, s.record.responseExcerpt],
+          );
+        }
+        return won;
+      });
+    },
+
+    /** Running tasks whose lease ran out, or whose owner stopped heartbeating. */
+    async findRescuable(now: Date, deadOwners: readonly string[], limit = 500): Promise<TaskRecord[]> {
+      const p = new SqlParams(dialect);
+      const owners = deadOwners.length ? ` or lease_owner in (${deadOwners.map((o) => p.add(o)).join(', ')})` : '';
+      const rows = await sql.query(
+        `select ${TASK_COLUMNS} from dispatchr_task where state = 'running' and (lease_expires_at <= ${p.add(now)}${owners}) order by lease_expires_at limit ${p.add(limit)}`,
+        p.values,
+      );
+      return rows.map(toTaskRecord);
+    },
+
+    /** The earliest run_at of waiting tasks in these queues: how long an idle producer may sleep. */
+    async nextDueAt(queues: readonly string[]): Promise<Map<string, Date>> {
+      if (queues.length === 0) return new Map();
+      const p = new SqlParams(dialect);
+      const rows = await sql.query<{ queue: string; next: unknown }>(
+        `select queue, min(run_at) as next from dispatchr_task where queue in (${queues.map((q) => p.add(q)).join(', ')}) and state in (${WAITING_STATES.map((s) => `'${s}'`).join(',')}) group by queue`,
+        p.values,
+      );
+      return new Map(rows.filter((row) => row.next !== null).map((row) => [row.queue, toDate(row.next)]));
+    },
+
+    /** Retention: deletes up to `limit` tasks of `states` finished before `before`. */
+    async pruneFinished(states: readonly TaskState[], before: Date, limit = 1000): Promise<number> {
+      const p = new SqlParams(dialect);
+      return sql.execute(
+        `delete from dispatchr_task where id in (select id from dispatchr_task where state in (${states.map((s) => p.add(s)).join(', ')}) and finalized_at < ${p.add(before)} limit ${p.add(limit)})`,
+        p.values,
+      );
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+/** The first response to a create carrying an `Idempotency-Key`, replayed for 24 h. */
+export const IdempotencyKeyEntity = defineEntity({
+  name: 'IdempotencyKey',
+  tableName: 'dispatchr_idempotency_key',
+  properties: {
+    scope: p.string().primary(),
+    key: p.string().primary(),
+    requestHash: p.string(),
+    status: p.integer(),
+    response: p.text(),
+    createdAt: p.datetime(),
+    expiresAt: p.datetime(),
+  },
+});
+export type IdempotencyKeyRow = InferEntity<typeof IdempotencyKeyEntity>;

@@ -1,0 +1,58 @@
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { SqlParams } from './task-row.js';
+import type { Orm } from './orm.js';
+import type { SqlSession } from './sql-pool.js';
+
+/** Stored first responses for `Idempotency-Key` creates, replayed for 24 hours. */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface StoredResponse {
+  requestHash: string;
+  status: number;
+  body: string;
+}
+
+export type IdempotencyRepository = ReturnType<typeof createIdempotencyRepository>;
+
+export function createIdempotencyRepository(db: Orm, clock: Clock = systemClock) {
+  const dialect = db.target.dialect;
+  return {
+    async find(scope: string, key: string): Promise<StoredResponse | null> {
+      const p = new SqlParams(dialect);
+      const rows = await db.sql.query<{ request_hash: string; status: number; response: string }>(
+        `select request_hash, status, response from dispatchr_idempotency_key where scope = ${p.add(scope)} and key = ${p.add(key)} and expires_at > ${p.add(clock.now())}`,
+        p.values,
+      );
+      const row = rows[0];
+      return row ? { requestHash: row.request_hash, status: Number(row.status), body: row.response } : null;
+    },
+
+    /**
+     * First writer wins; a concurrent duplicate keeps the stored response (answers false). Pass the
+     * transaction of the create so the record commits with the tasks or not at all.
+     */
+    async save(scope: string, key: string, response: StoredResponse, session: SqlSession = db.sql): Promise<boolean> {
+      const now = clock.now();
+      const p = new SqlParams(dialect);
+      await session.execute(
+        `delete from dispatchr_idempotency_key where scope = ${p.add(scope)} and key = ${p.add(key)} and expires_at <= ${p.add(now)}`,
+        p.values,
+      );
+      const q = new SqlParams(dialect);
+      const changed = await session.execute(
+        `insert into dispatchr_idempotency_key (scope, key, request_hash, status, response, created_at, expires_at) values (${q.add(scope)}, ${q.add(key)}, ${q.add(response.requestHash)}, ${q.add(response.status)}, ${q.add(response.body)}, ${q.add(now)}, ${q.add(new Date(now.getTime() + IDEMPOTENCY_TTL_MS))}) on conflict do nothing`,
+        q.values,
+      );
+      return changed > 0;
+    },
+
+    async pruneExpired(limit = 1000): Promise<number> {
+      const p = new SqlParams(dialect);
+      return db.sql.execute(
+        `delete from dispatchr_idempotency_key where (scope, key) in (select scope, key from dispatchr_idempotency_key where expires_at <= ${p.add(clock.now())} limit ${p.add(limit)})`,
+        p.values,
+      );
+    },
+  };
+}

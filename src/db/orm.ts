@@ -1,0 +1,93 @@
+import { MikroORM as PostgresORM, defineConfig as definePostgresConfig } from '@mikro-orm/postgresql';
+import { MikroORM as SqliteORM, defineConfig as defineSqliteConfig } from '@mikro-orm/better-sqlite';
+import { Migrator } from '@mikro-orm/migrations';
+import type { MikroORM } from '@mikro-orm/core';
+import { ALL_ENTITIES } from './entities/index.js';
+import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+import { postgresMigrations, sqliteMigrations } from './migrations/index.js';
+import { createSqlPool, type SqlPool } from './sql-pool.js';
+
+export const MIGRATIONS_TABLE = 'dispatchr_migrations';
+/** SQLite waits this long for another process's write lock before SQLITE_BUSY. */
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+export interface Orm {
+  orm: MikroORM;
+  target: DatabaseTarget;
+  sql: SqlPool;
+  close(): Promise<void>;
+}
+
+export interface InitOrmOptions {
+  url: string;
+  baseDir?: string;
+  poolSize?: number;
+}
+
+/** Opens the database (no schema changes: `migrate()` does those). */
+export async function initOrm(options: InitOrmOptions): Promise<Orm> {
+  const target = parseDatabaseUrl(options.url, options.baseDir ?? process.cwd());
+  const migrations = {
+    tableName: MIGRATIONS_TABLE,
+    transactional: true,
+    allOrNothing: true,
+    snapshot: false,
+    silent: true,
+    migrationsList: target.dialect === 'postgresql' ? postgresMigrations : sqliteMigrations,
+  };
+  let orm: MikroORM;
+  if (target.dialect === 'postgresql') {
+    orm = await PostgresORM.init(
+      definePostgresConfig({
+        clientUrl: target.url,
+        ...(target.schema ? { schema: target.schema } : {}),
+        entities: ALL_ENTITIES,
+        extensions: [Migrator],
+        migrations,
+        allowGlobalContext: false,
+        pool: { min: 0, max: options.poolSize ?? 10 },
+        // Raw SQL relies on the search_path, so ?schema= isolates a whole deployment (and each test file).
+        driverOptions: target.schema ? { searchPath: [target.schema] } : {},
+        discovery: { warnWhenNoEntities: false },
+        debug: false,
+      }),
+    );
+  } else {
+    orm = await SqliteORM.init(
+      defineSqliteConfig({
+        dbName: target.filename,
+        entities: ALL_ENTITIES,
+        extensions: [Migrator],
+        migrations,
+        allowGlobalContext: false,
+        pool: {
+          min: 1,
+          max: 1,
+          // One connection per process: WAL lets readers in other processes work beside a writer;
+          // the busy timeout makes a second process wait for the write lock instead of failing.
+          afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+            try {
+              if (target.filename !== ':memory:') conn.pragma('journal_mode = WAL');
+              conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+              conn.pragma('foreign_keys = ON');
+              done(null, conn);
+            } catch (error) {
+              done(error as Error, conn);
+            }
+          },
+          // Never recycle the connection: a :memory: database lives exactly as long as it.
+          idleTimeoutMillis: 2 ** 31 - 1,
+        } as never,
+        discovery: { warnWhenNoEntities: false },
+        debug: false,
+      }),
+    );
+  }
+  const sql = createSqlPool(orm, target.dialect);
+  return {
+    orm,
+    target,
+    sql,
+    close: () => orm.close(true),
+  };
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/core';
+import type { Dialect } from './database-url.js';
+
+/**
+ * Raw SQL on the driver's own connections, borrowed from MikroORM's pool. The hot paths (claim,
+ * complete) need real bound parameters, prepared statements and explicit transactions (BEGIN
+ * IMMEDIATE on SQLite), which the ORM's `execute()` does not give: it inlines parameters as text.
+ * Statements are written per dialect: `$1` placeholders for PostgreSQL, `?` for SQLite.
+ */
+export type Row = Record<string, unknown>;
+
+export interface SqlSession {
+  readonly dialect: Dialect;
+  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a statement and answers the number of rows it changed. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+}
+
+export interface SqlPool extends SqlSession {
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
+}
+
+interface PgClient {
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: Row[]; rowCount: number | null }>;
+}
+interface SqliteStatement {
+  reader: boolean;
+  all(...params: unknown[]): Row[];
+  run(...params: unknown[]): { changes: number };
+}
+interface SqliteDb {
+  prepare(sql: string): SqliteStatement;
+  exec(sql: string): void;
+  inTransaction: boolean;
+}
+interface KnexClient {
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<unknown>;
+}
+
+export function createSqlPool(orm: MikroORM, dialect: Dialect): SqlPool {
+  const knexClient = (orm.em.getConnection() as unknown as { getKnex(): { client: KnexClient } }).getKnex().client;
+  const session = dialect === 'postgresql' ? postgresSession : sqliteSession;
+  const withConnection = async <T>(fn: (connection: unknown) => Promise<T>): Promise<T> => {
+    const connection = await knexClient.acquireConnection();
+    try {
+      return await fn(connection);
+    } finally {
+      await knexClient.releaseConnection(connection);
+    }
+  };
+  return {
+    dialect,
+    query: (sql, params) => withConnection((c) => session(c).query(sql, params)),
+    execute: (sql, params) => withConnection((c) => session(c).execute(sql, params)),
+    transaction: (fn) =>
+      withConnection(async (connection) => {
+        const tx = session(connection);
+        await tx.execute(dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+        try {
+          const result = await fn(tx);
+          await tx.execute('COMMIT');
+          return result;
+        } catch (error) {
+          await tx.execute('ROLLBACK').catch(() => undefined); // the connection may be gone; the error below says why
+          throw error;
+        }
+      }),
+  };
+}
+
+/** Named statements are prepared once per connection by pg; the name is a hash of the text. */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `dispatchr_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+function postgresSession(connection: unknown): SqlSession {
+  const client = connection as PgClient;
+  const prepare = (sql: string, params?: readonly unknown[]) =>
+    params && params.length > 0 ? { text: sql, values: [...params], name: statementName(sql) } : { text: sql };
+  return {
+    dialect: 'postgresql',
+    query: async <T>(sql: string, params?: readonly unknown[]) => (await client.query(prepare(sql, params))).rows as T[],
+    execute: async (sql, params) => (await client.query(prepare(sql, params))).rowCount ?? 0,
+  };
+}
+
+const statementCache = new WeakMap<SqliteDb, Map<string, SqliteStatement>>();
+function sqliteSession(connection: unknown): SqlSession {
+  const db = connection as SqliteDb;
+  let cache = statementCache.get(db);
+  if (!cache) statementCache.set(db, (cache = new Map()));
+  const statement = (sql: string): SqliteStatement => {
+    let prepared = cache.get(sql);
+    if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
+    return prepared;
+  };
+  return {
+    dialect: 'sqlite',
+    query: async <T>(sql: string, params?: readonly unknown[]) => {
+      const stmt = statement(sql);
+      const values = (params ?? []).map(toSqliteValue);
+      return (stmt.reader ? stmt.all(...values) : (stmt.run(...values), [])) as T[];
+    },
+    execute: async (sql, params) => {
+      if (/^\s*(BEGIN|COMMIT|ROLLBACK)/i.test(sql)) {
+        db.exec(sql);
+        return 0;
+      }
+      const stmt = statement(sql);
+      const values = (params ?? []).map(toSqliteValue);
+      if (stmt.reader) return stmt.all(...values).length;
+      return stmt.run(...values).changes;
+    },
+  };
+}
+
+/** SQLite stores times as integer milliseconds and booleans as 0/1. */
+function toSqliteValue(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value === undefined) return null;
+  return value;
+}

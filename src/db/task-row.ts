@@ -1,0 +1,93 @@
+import type { AttemptOutcome, AttemptRecord, TaskRecord, TaskState } from '../task.js';
+import type { Row } from './sql-pool.js';
+
+/**
+ * Rows → records for both dialects: PostgreSQL hands back Dates, parsed jsonb and Buffers;
+ * SQLite hands back integer milliseconds and JSON text.
+ */
+export const TASK_COLUMNS =
+  'id, queue, state, path, method, headers, body, content_type, run_at, attempt, max_attempts, timeout_ms, dedup_key, lease_owner, lease_expires_at, attempted_at, traceparent, first_attempt_at, last_status, last_error, created_at, updated_at, finalized_at';
+
+export const ATTEMPT_COLUMNS =
+  'task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt';
+
+export function toDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
+  if (typeof value === 'string') return new Date(/^\d+$/.test(value) ? Number(value) : value);
+  throw new TypeError(`not a time: ${String(value)}`);
+}
+
+export function toDateOrNull(value: unknown): Date | null {
+  return value === null || value === undefined ? null : toDate(value);
+}
+
+function toNumberOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function toStringOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function toHeaders(value: unknown): Record<string, string> {
+  if (typeof value === 'string') return JSON.parse(value) as Record<string, string>;
+  return (value ?? {}) as Record<string, string>;
+}
+
+function toBuffer(value: unknown): Buffer | null {
+  if (value === null || value === undefined) return null;
+  return Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
+}
+
+export function toTaskRecord(row: Row): TaskRecord {
+  return {
+    id: String(row.id),
+    queue: String(row.queue),
+    state: row.state as TaskState,
+    path: String(row.path),
+    method: String(row.method),
+    headers: toHeaders(row.headers),
+    body: toBuffer(row.body),
+    contentType: toStringOrNull(row.content_type),
+    runAt: toDate(row.run_at),
+    attempt: Number(row.attempt),
+    maxAttempts: toNumberOrNull(row.max_attempts),
+    timeoutMs: toNumberOrNull(row.timeout_ms),
+    key: toStringOrNull(row.dedup_key),
+    leaseOwner: toStringOrNull(row.lease_owner),
+    leaseExpiresAt: toDateOrNull(row.lease_expires_at),
+    attemptedAt: toDateOrNull(row.attempted_at),
+    traceparent: toStringOrNull(row.traceparent),
+    firstAttemptAt: toDateOrNull(row.first_attempt_at),
+    lastStatus: toNumberOrNull(row.last_status),
+    lastError: toStringOrNull(row.last_error),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+    finalizedAt: toDateOrNull(row.finalized_at),
+  };
+}
+
+export function toAttemptRecord(row: Row): AttemptRecord {
+  return {
+    taskId: String(row.task_id),
+    number: Number(row.number),
+    startedAt: toDate(row.started_at),
+    finishedAt: toDateOrNull(row.finished_at),
+    status: toNumberOrNull(row.status),
+    outcome: row.outcome as AttemptOutcome,
+    durationMs: toNumberOrNull(row.duration_ms),
+    error: toStringOrNull(row.error),
+    responseExcerpt: toStringOrNull(row.response_excerpt),
+  };
+}
+
+/** Placeholders per dialect, numbered in the order values are added. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+  constructor(private readonly dialect: 'postgresql' | 'sqlite') {}
+  add(value: unknown): string {
+    this.values.push(value);
+    return this.dialect === 'postgresql' ? `$${this.values.length}` : '?';
+  }
+}

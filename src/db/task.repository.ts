@@ -1,0 +1,266 @@
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { DispatchrError } from '../errors.js';
+import { uuidv7 } from '../ids.js';
+import { requireTransition } from '../machines/apply.js';
+import type { TaskEvent } from '../machines/task.events.js';
+import { FINISHED_STATES, WAITING_STATES, type AttemptRecord, type NewTask, type TaskRecord, type TaskState } from '../task.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { isUniqueViolation } from './db-errors.js';
+import type { Orm } from './orm.js';
+import type { SqlSession } from './sql-pool.js';
+import { buildTaskInsert, type TaskInsertRow } from './task-insert.sql.js';
+import { ATTEMPT_COLUMNS, SqlParams, TASK_COLUMNS, toAttemptRecord, toDate, toTaskRecord } from './task-row.js';
+
+/** The recorder's and operator's reads and writes. The scheduler's hot path is in dispatch.repository.ts. */
+export interface CreateResult {
+  task: TaskRecord;
+  deduplicated: boolean;
+}
+
+export interface TaskFilter {
+  queue?: string;
+  queues?: readonly string[];
+  state?: TaskState;
+  states?: readonly TaskState[];
+  since?: Date;
+  until?: Date;
+  pathPrefix?: string;
+  search?: string;
+}
+
+export interface ListOptions extends TaskFilter {
+  limit: number;
+  cursor?: string;
+}
+
+export interface QueueSummary {
+  counts: Record<TaskState, number>;
+  oldestDueAt: Date | null;
+}
+
+const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(',');
+const WAITING = list(WAITING_STATES);
+const FINISHED = list(FINISHED_STATES);
+
+export type TaskRepository = ReturnType<typeof createTaskRepository>;
+
+export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
+  const { sql } = db;
+  const dialect = db.target.dialect;
+
+  async function findByKey(session: SqlSession, queue: string, key: string): Promise<TaskRecord | null> {
+    const p = new SqlParams(dialect);
+    const rows = await session.query(
+      `select ${TASK_COLUMNS} from dispatchr_task where queue = ${p.add(queue)} and dedup_key = ${p.add(key)} and state in (${WAITING},'running')`,
+      p.values,
+    );
+    return rows[0] ? toTaskRecord(rows[0]) : null;
+  }
+
+  function insertRow(task: NewTask, now: Date): TaskInsertRow {
+    const isJson = task.body !== null && /^application\/([a-z0-9.+-]*\+)?json\b/i.test(task.contentType ?? '');
+    return {
+      id: task.id ?? uuidv7(now.getTime()),
+      queue: task.queue,
+      state: task.runAt.getTime() > now.getTime() ? 'scheduled' : 'available',
+      path: task.path,
+      method: task.method,
+      headers: task.headers,
+      body: task.body,
+      bodyJson: isJson && task.body ? task.body.toString('utf8') : null,
+      contentType: task.contentType,
+      runAt: task.runAt.getTime() < now.getTime() ? now : task.runAt,
+      maxAttempts: task.maxAttempts,
+      timeoutMs: task.timeoutMs,
+      key: task.key,
+      traceparent: task.traceparent,
+      createdAt: now,
+    };
+  }
+
+  return {
+    /** All or nothing, in one transaction; a dedup key held by an unfinished task answers that task. */
+    async insertTasks(
+      tasks: readonly NewTask[],
+      options: { onInserted?: (tx: SqlSession, results: CreateResult[]) => Promise<void> } = {},
+    ): Promise<CreateResult[]> {
+      const now = clock.now();
+      const rows = tasks.map((task) => insertRow(task, now));
+      return sql.transaction(async (tx) => {
+        const statement = buildTaskInsert(dialect, rows);
+        const inserted = new Map((await tx.query(statement.text, statement.values)).map((row) => [String(row.id), row]));
+        const results: CreateResult[] = [];
+        for (const row of rows) {
+          const found = inserted.get(row.id);
+          if (found) {
+            results.push({ task: toTaskRecord(found), deduplicated: false });
+            continue;
+          }
+          const existing = row.key === null ? null : await findByKey(tx, row.queue, row.key);
+          if (!existing) throw new Error(`task ${row.id} was neither inserted nor found by its key`);
+          results.push({ task: existing, deduplicated: true });
+        }
+        // Same transaction: e.g. the Idempotency-Key record commits with the tasks or not at all.
+        await options.onInserted?.(tx, results);
+        return results;
+      });
+    },
+
+    async findTask(id: string): Promise<TaskRecord | null> {
+      const p = new SqlParams(dialect);
+      const rows = await sql.query(`select ${TASK_COLUMNS} from dispatchr_task where id = ${p.add(id)}`, p.values);
+      return rows[0] ? toTaskRecord(rows[0]) : null;
+    },
+
+    async findAttempts(taskId: string): Promise<AttemptRecord[]> {
+      const p = new SqlParams(dialect);
+      const rows = await sql.query(
+        `select ${ATTEMPT_COLUMNS} from dispatchr_attempt where task_id = ${p.add(taskId)} order by id`,
+        p.values,
+      );
+      return rows.map(toAttemptRecord);
+    },
+
+    /** Newest first, keyset-paginated on the time-ordered id. */
+    async listTasks(options: ListOptions): Promise<{ tasks: TaskRecord[]; nextCursor: string | null }> {
+      const p = new SqlParams(dialect);
+      const where = filterClauses(options, p, dialect);
+      if (options.cursor !== undefined) where.push(`id < ${p.add(decodeCursor(options.cursor))}`);
+      const rows = await sql.query(
+        `select ${TASK_COLUMNS} from dispatchr_task ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit ${p.add(options.limit + 1)}`,
+        p.values,
+      );
+      const tasks = rows.slice(0, options.limit).map(toTaskRecord);
+      const nextCursor = rows.length > options.limit ? encodeCursor(tasks[tasks.length - 1].id) : null;
+      return { tasks, nextCursor };
+    },
+
+    async countTasks(filter: TaskFilter): Promise<number> {
+      const p = new SqlParams(dialect);
+      const where = filterClauses(filter, p, dialect);
+      const rows = await sql.query<{ n: number | string }>(
+        `select count(*) as n from dispatchr_task ${where.length ? `where ${where.join(' and ')}` : ''}`,
+        p.values,
+      );
+      return Number(rows[0].n);
+    },
+
+    /**
+     * cancel, retry and run: the machine decides, the write is a compare-and-set on (id, state,
+     * attempt). A lost race re-reads once, so the caller learns the state that actually won.
+     */
+    async applyEvent(id: string, event: Extract<TaskEvent, { type: 'cancel' | 'retry' | 'run' }>): Promise<TaskRecord> {
+      for (let round = 0; round < 2; round++) {
+        const task = await this.findTask(id);
+        if (!task) throw notFound(id);
+        const to = requireTransition(task.state, event);
+        const now = clock.now();
+        const p = new SqlParams(dialect);
+        const sets = [`state = ${p.add(to)}`, `updated_at = ${p.add(now)}`, 'lease_owner = null', 'lease_expires_at = null'];
+        if (event.type === 'cancel') sets.push(`finalized_at = ${p.add(now)}`);
+        if (event.type === 'run') sets.push(`run_at = ${p.add(now)}`);
+        if (event.type === 'retry') {
+          // A manual retry starts a fresh budget; the attempt history stays.
+          sets.push(`run_at = ${p.add(now)}`, 'attempt = 0', 'first_attempt_at = null', 'finalized_at = null');
+        }
+        try {
+          const rows = await sql.query(
+            `update dispatchr_task set ${sets.join(', ')} where id = ${p.add(id)} and state = ${p.add(task.state)} and attempt = ${p.add(task.attempt)} returning ${TASK_COLUMNS}`,
+            p.values,
+          );
+          if (rows[0]) return toTaskRecord(rows[0]);
+        } catch (error) {
+          if (!isUniqueViolation(error)) throw error;
+          throw new DispatchrError('duplicate_key', `another unfinished task of queue ${task.queue} holds the key ${JSON.stringify(task.key)}`, {
+            status: 409,
+            details: [{ path: 'key', message: 'held by another unfinished task' }],
+          });
+        }
+      }
+      throw new DispatchrError('conflict', `task ${id} changed while it was being updated; retry`, { status: 409 });
+    },
+
+    /** Only finished tasks may be deleted. */
+    async deleteTask(id: string): Promise<void> {
+      const task = await this.findTask(id);
+      if (!task) throw notFound(id);
+      const p = new SqlParams(dialect);
+      const changed = await sql.execute(
+        `delete from dispatchr_task where id = ${p.add(id)} and state in (${FINISHED})`,
+        p.values,
+      );
+      if (changed === 0) {
+        const current = (await this.findTask(id))?.state ?? task.state;
+        throw new DispatchrError('invalid_state', `a ${current} task cannot be deleted; only completed, failed or cancelled tasks can`, {
+          status: 409,
+          details: [{ path: 'state', message: `the task is ${current}` }],
+        });
+      }
+    },
+
+    /** Deletes the queue's waiting tasks; running ones finish normally. */
+    async purgeQueue(queue: string): Promise<number> {
+      const p = new SqlParams(dialect);
+      return sql.execute(`delete from dispatchr_task where queue = ${p.add(queue)} and state in (${WAITING})`, p.values);
+    },
+
+    async queueSummaries(queues: readonly string[]): Promise<Map<string, QueueSummary>> {
+      const now = clock.now();
+      const summaries = new Map<string, QueueSummary>(
+        queues.map((queue) => [queue, { counts: emptyCounts(), oldestDueAt: null }]),
+      );
+      const counts = await sql.query<{ queue: string; state: TaskState; n: number | string }>(
+        'select queue, state, count(*) as n from dispatchr_task group by queue, state',
+      );
+      for (const row of counts) {
+        const summary = summaries.get(row.queue);
+        if (summary) summary.counts[row.state] = Number(row.n);
+      }
+      const p = new SqlParams(dialect);
+      const due = await sql.query<{ queue: string; oldest: unknown }>(
+        `select queue, min(run_at) as oldest from dispatchr_task where state in (${WAITING}) and run_at <= ${p.add(now)} group by queue`,
+        p.values,
+      );
+      for (const row of due) {
+        const summary = summaries.get(row.queue);
+        if (summary && row.oldest !== null) summary.oldestDueAt = toDate(row.oldest);
+      }
+      return summaries;
+    },
+  };
+}
+
+export function emptyCounts(): Record<TaskState, number> {
+  return { scheduled: 0, available: 0, running: 0, retryable: 0, completed: 0, failed: 0, cancelled: 0 };
+}
+
+export function notFound(id: string): DispatchrError {
+  return new DispatchrError('task_not_found', `no task ${id}`, { status: 404 });
+}
+
+function filterClauses(filter: TaskFilter, p: SqlParams, dialect: 'postgresql' | 'sqlite'): string[] {
+  const where: string[] = [];
+  const queues = filter.queue !== undefined ? [filter.queue] : filter.queues;
+  if (queues) where.push(queues.length ? `queue in (${queues.map((q) => p.add(q)).join(', ')})` : '1 = 0');
+  const states = filter.state !== undefined ? [filter.state] : filter.states;
+  if (states) where.push(states.length ? `state in (${states.map((s) => p.add(s)).join(', ')})` : '1 = 0');
+  if (filter.since) where.push(`created_at >= ${p.add(filter.since)}`);
+  if (filter.until) where.push(`created_at < ${p.add(filter.until)}`);
+  if (filter.pathPrefix !== undefined) {
+    where.push(`substr(path, 1, ${p.add(filter.pathPrefix.length)}) = ${p.add(filter.pathPrefix)}`);
+  }
+  if (filter.search !== undefined && filter.search !== '') {
+    // Text search in body and headers, done by the database: jsonb text on PostgreSQL.
+    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    if (dialect === 'postgresql') {
+      const needle = p.add(pattern);
+      where.push(
+        `(coalesce(body_json::text, encode(body, 'escape')) ilike ${needle} or headers::text ilike ${needle})`,
+      );
+    } else {
+      where.push(`(cast(body as text) like ${p.add(pattern)} escape '\\' or headers like ${p.add(pattern)} escape '\\')`);
+    }
+  }
+  return where;
+}

@@ -1,0 +1,82 @@
+/** The task model shared by every module: states, records, attempt outcomes. Imports nothing of ours. */
+
+export const TASK_STATES = [
+  'scheduled',
+  'available',
+  'running',
+  'retryable',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** Waiting for a slot or a time: cancellable, purgeable, counted as "unfinished" for de-duplication. */
+export const WAITING_STATES = ['scheduled', 'available', 'retryable'] as const satisfies readonly TaskState[];
+/** Unfinished: the dedup key is unique among these. */
+export const UNFINISHED_STATES = [...WAITING_STATES, 'running'] as const satisfies readonly TaskState[];
+/** Finished: only these may be deleted or pruned. */
+export const FINISHED_STATES = ['completed', 'failed', 'cancelled'] as const satisfies readonly TaskState[];
+
+export function isTaskState(value: unknown): value is TaskState {
+  return typeof value === 'string' && (TASK_STATES as readonly string[]).includes(value);
+}
+
+export const ATTEMPT_OUTCOMES = ['completed', 'retry', 'failed', 'lease-expired', 'interrupted'] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+/** A task row as the repository returns it. Times are Dates; the body is its exact bytes. */
+export interface TaskRecord {
+  id: string;
+  queue: string;
+  state: TaskState;
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body: Buffer | null;
+  contentType: string | null;
+  runAt: Date;
+  attempt: number;
+  maxAttempts: number | null;
+  timeoutMs: number | null;
+  key: string | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  /** When the current (or last) attempt started. */
+  attemptedAt: Date | null;
+  traceparent: string | null;
+  firstAttemptAt: Date | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  finalizedAt: Date | null;
+}
+
+export interface AttemptRecord {
+  taskId: string;
+  number: number;
+  startedAt: Date;
+  finishedAt: Date | null;
+  status: number | null;
+  outcome: AttemptOutcome;
+  durationMs: number | null;
+  error: string | null;
+  responseExcerpt: string | null;
+}
+
+/** What a caller supplies to create a task; ids and times are filled in by the repository. */
+export interface NewTask {
+  id?: string;
+  queue: string;
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body: Buffer | null;
+  contentType: string | null;
+  runAt: Date;
+  maxAttempts: number | null;
+  timeoutMs: number | null;
+  key: string | null;
+  traceparent: string | null;
+}

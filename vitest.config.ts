@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Integration test files isolate themselves (own SQLite file, own PostgreSQL schema), so files run
+// in parallel; the fault suite has its own config and runs one file at a time.
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'examples/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'test/faults/**'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    setupFiles: [],
+    globalSetup: ['test/support/global-setup.ts'],
+  },
+});
