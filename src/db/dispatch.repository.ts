@@ -162,12 +162,17 @@ export function createDispatchRepository(db: Orm) {
       });
     },
 
-    /** Running tasks whose lease ran out, or whose owner stopped heartbeating. */
-    async findRescuable(now: Date, deadOwners: readonly string[], limit = 500): Promise<TaskRecord[]> {
+    /**
+     * Running tasks whose lease ran out, or whose owner is not a live scheduler (no heartbeat since
+     * `liveSince`): those are rescued early, in seconds rather than at the lease horizon.
+     */
+    async findRescuable(now: Date, liveSince: Date, limit = 500): Promise<TaskRecord[]> {
       const p = new SqlParams(dialect);
-      const owners = deadOwners.length ? ` or lease_owner in (${deadOwners.map((o) => p.add(o)).join(', ')})` : '';
       const rows = await sql.query(
-        `select ${TASK_COLUMNS} from dispatchr_task where state = 'running' and (lease_expires_at <= ${p.add(now)}${owners}) order by lease_expires_at limit ${p.add(limit)}`,
+        `select ${TASK_COLUMNS} from dispatchr_task
+         where state = 'running' and (lease_expires_at <= ${p.add(now)}
+           or lease_owner not in (select id from dispatchr_scheduler where heartbeat_at >= ${p.add(liveSince)}))
+         order by lease_expires_at limit ${p.add(limit)}`,
         p.values,
       );
       return rows.map(toTaskRecord);

@@ -7,6 +7,7 @@ import type { TaskEvent } from '../machines/task.events.js';
 import { FINISHED_STATES, WAITING_STATES, type AttemptRecord, type NewTask, type TaskRecord, type TaskState } from '../task.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { isUniqueViolation } from './db-errors.js';
+import { signalDue } from './due-signal.js';
 import type { Orm } from './orm.js';
 import type { SqlSession } from './sql-pool.js';
 import { buildTaskInsert, type TaskInsertRow } from './task-insert.sql.js';
@@ -87,7 +88,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
     ): Promise<CreateResult[]> {
       const now = clock.now();
       const rows = tasks.map((task) => insertRow(task, now));
-      return sql.transaction(async (tx) => {
+      const results = await sql.transaction(async (tx) => {
         const statement = buildTaskInsert(dialect, rows);
         const inserted = new Map((await tx.query(statement.text, statement.values)).map((row) => [String(row.id), row]));
         const results: CreateResult[] = [];
@@ -105,6 +106,8 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
         await options.onInserted?.(tx, results);
         return results;
       });
+      signalDue(results.filter((r) => !r.deduplicated && r.task.state === 'available').map((r) => r.task.queue));
+      return results;
     },
 
     async findTask(id: string): Promise<TaskRecord | null> {
@@ -169,7 +172,11 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
             `update dispatchr_task set ${sets.join(', ')} where id = ${p.add(id)} and state = ${p.add(task.state)} and attempt = ${p.add(task.attempt)} returning ${TASK_COLUMNS}`,
             p.values,
           );
-          if (rows[0]) return toTaskRecord(rows[0]);
+          if (rows[0]) {
+            const updated = toTaskRecord(rows[0]);
+            if (updated.state === 'available') signalDue([updated.queue]);
+            return updated;
+          }
         } catch (error) {
           if (!isUniqueViolation(error)) throw error;
           throw new DispatchrError('duplicate_key', `another unfinished task of queue ${task.queue} holds the key ${JSON.stringify(task.key)}`, {

@@ -1,0 +1,25 @@
+import type { ResolvedConfig } from '../config/load.js';
+import { initOrm, type Orm } from '../db/orm.js';
+import { migrate, requireCurrentSchema } from '../db/migrate.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * Opens the configured database for a long-running command. SQLite (the embedded default) is
+ * migrated on the spot so a newcomer needs no extra step; PostgreSQL must be migrated explicitly
+ * (`dispatchr migrate`), since schema changes there are an operator's decision.
+ */
+export async function openDatabaseForCommand(config: ResolvedConfig, logger: Logger): Promise<Orm> {
+  const db = await initOrm({ url: config.database.url, baseDir: config.source.dir, poolSize: config.database.poolSize });
+  try {
+    if (db.target.dialect === 'sqlite') {
+      const { applied } = await migrate(db);
+      if (applied.length) logger.info({ applied }, 'migrated the SQLite database');
+    } else {
+      await requireCurrentSchema(db);
+    }
+    return db;
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

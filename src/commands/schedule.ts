@@ -1,0 +1,52 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { createLogger } from '../logger.js';
+import { createScheduler } from '../scheduler/scheduler.js';
+import { startRecorderServer } from '../recorder/server.js';
+import { openDatabaseForCommand } from '../cli/open-database.js';
+
+export default class Schedule extends BaseCommand<typeof Schedule> {
+  static override description =
+    'Claim due tasks, send each to its queue target, and record the outcome. Stops cleanly on SIGTERM or SIGINT.';
+  static override examples = [
+    '<%= config.bin %> schedule --config dispatchr.yml',
+    '<%= config.bin %> schedule --queue emails --queue webhooks',
+    '<%= config.bin %> schedule --with-recorder',
+  ];
+  static override flags = {
+    queue: Flags.string({ char: 'q', multiple: true, description: 'Serve only these queues (default: all configured).' }),
+    'with-recorder': Flags.boolean({ description: 'Also serve the recorder API in this process.' }),
+  };
+
+  public async run(): Promise<void> {
+    const config = this.loadConfig();
+    const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'dispatchr' });
+    const db = await openDatabaseForCommand(config, logger);
+    const scheduler = await createScheduler({ config, db, queues: this.flags.queue, logger }).catch(async (error: unknown) => {
+      await db.close();
+      throw error;
+    });
+    await scheduler.start();
+    const recorder = this.flags['with-recorder'] ? await startRecorderServer(config, { db, logger }) : null;
+
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string) => {
+        logger.info({ signal }, 'shutting down: no new claims; waiting for requests in flight');
+        process.off('SIGTERM', onTerm);
+        process.off('SIGINT', onInt);
+        // A second signal means "now": exit without waiting (leases make the tasks safe).
+        process.once('SIGTERM', () => process.exit(1));
+        process.once('SIGINT', () => process.exit(1));
+        resolve();
+      };
+      const onTerm = () => shutdown('SIGTERM');
+      const onInt = () => shutdown('SIGINT');
+      process.on('SIGTERM', onTerm);
+      process.on('SIGINT', onInt);
+    });
+    await recorder?.close();
+    await scheduler.stop();
+    await db.close();
+    logger.flush?.();
+  }
+}

@@ -1,0 +1,16 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * In-process wake-ups: the repository emits a queue's name after committing tasks that are due now,
+ * so a scheduler in the same process (the SQLite quickstart, `schedule --with-recorder`) starts at
+ * once instead of at its next poll. Across processes PostgreSQL's NOTIFY does the same; polling
+ * stays the fallback for both.
+ */
+export const dueSignal = new EventEmitter();
+dueSignal.setMaxListeners(0);
+
+export const DUE_EVENT = 'due';
+
+export function signalDue(queues: Iterable<string>): void {
+  for (const queue of new Set(queues)) dueSignal.emit(DUE_EVENT, queue);
+}

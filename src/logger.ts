@@ -1,0 +1,72 @@
+import { pino, type Logger } from 'pino';
+
+/**
+ * JSON lines by default; pretty on a TTY. Secrets never reach the output: authorization values,
+ * tokens and signing secrets are censored wherever they appear in a logged object.
+ */
+export type { Logger };
+
+export const REDACT_PATHS = [
+  'authorization',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["proxy-authorization"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'token',
+  'tokens',
+  'signingSecret',
+  'signingSecrets',
+  'secret',
+  'password',
+  '*.authorization',
+  '*.token',
+  '*.signingSecret',
+  '*.signingSecrets',
+  '*.password',
+];
+
+export interface LoggerOptions {
+  level?: string;
+  pretty?: boolean;
+  /** Where lines go; default stdout. Tests pass a stream to read what was logged. */
+  destination?: NodeJS.WritableStream;
+  name?: string;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
+  const base = {
+    level: options.level ?? 'info',
+    name: options.name,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  if (pretty) return pino(base, prettyStream());
+  return pino(base, (options.destination as pino.DestinationStream | undefined) ?? pino.destination({ sync: false }));
+}
+
+/** A dependency-free pretty printer: `12:00:00.123 INFO  message key=value ...`. */
+function prettyStream(): pino.DestinationStream {
+  const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+  return {
+    write(line: string) {
+      try {
+        const { time, level, msg, pid, hostname, name, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        void pid;
+        void hostname;
+        const fields = Object.entries(rest)
+          .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+          .join(' ');
+        const clock = typeof time === 'string' ? time.slice(11, 23) : '';
+        process.stdout.write(`${clock} ${(LEVELS[level as number] ?? String(level)).padEnd(5)} ${name ? `[${String(name)}] ` : ''}${String(msg ?? '')}${fields ? `  ${fields}` : ''}\n`);
+      } catch {
+        process.stdout.write(line);
+      }
+    },
+  };
+}
+
+/** A logger that drops everything, for embedding and tests that do not read logs. */
+export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,0 +1,107 @@
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+
+/**
+ * PostgreSQL LISTEN/NOTIFY wake-ups: the `dispatchr_due` trigger notifies at commit when tasks
+ * become due, and the payload is the queue's name. A dropped connection is noticed (socket errors,
+ * plus a periodic ping for half-open connections) and re-established with capped backoff; polling
+ * covers the gap. After a reconnect every queue is woken, since notifications may have been missed.
+ */
+export const DUE_CHANNEL = 'dispatchr_due';
+
+export interface Notifier {
+  start(): void;
+  stop(): Promise<void>;
+  readonly connected: boolean;
+}
+
+export interface NotifierOptions {
+  url: string;
+  logger: Logger;
+  onDue(queue: string | null): void;
+  pingIntervalMs?: number;
+}
+
+export function createNotifier(options: NotifierOptions): Notifier {
+  const { url, logger } = options;
+  const pingIntervalMs = options.pingIntervalMs ?? 10_000;
+  let client: pg.Client | null = null;
+  let stopped = true;
+  let connected = false;
+  let failures = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let pingTimer: NodeJS.Timeout | undefined;
+
+  const scheduleReconnect = () => {
+    if (stopped || retryTimer) return;
+    const delay = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
+    failures += 1;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void connect();
+    }, delay);
+    retryTimer.unref();
+  };
+
+  const drop = (reason: string) => {
+    if (!client) return;
+    const old = client;
+    client = null;
+    if (connected) logger.warn({ reason }, 'wake-up connection lost; polling until it is back');
+    connected = false;
+    clearInterval(pingTimer);
+    old.removeAllListeners('notification');
+    old.end().catch(() => undefined);
+    scheduleReconnect();
+  };
+
+  async function connect(): Promise<void> {
+    if (stopped) return;
+    const next = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5_000 });
+    client = next;
+    next.on('error', (error) => drop(error.message));
+    next.on('end', () => drop('connection ended'));
+    next.on('notification', (message) => options.onDue(message.payload ?? null));
+    try {
+      await next.connect();
+      await next.query(`listen ${DUE_CHANNEL}`);
+      if (client !== next) return; // stopped or replaced meanwhile
+      connected = true;
+      if (failures > 0) logger.info('wake-up connection re-established');
+      failures = 0;
+      options.onDue(null); // anything committed while we were away
+      pingTimer = setInterval(() => {
+        next.query('select 1').catch((error: Error) => drop(`ping failed: ${error.message}`));
+      }, pingIntervalMs);
+      pingTimer.unref();
+    } catch (error) {
+      logger.debug({ err: (error as Error).message }, 'wake-up connection failed');
+      drop((error as Error).message);
+      if (client === null && !retryTimer) scheduleReconnect();
+    }
+  }
+
+  return {
+    get connected() {
+      return connected;
+    },
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      void connect();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
+      clearInterval(pingTimer);
+      const current = client;
+      client = null;
+      connected = false;
+      if (current) {
+        current.removeAllListeners();
+        current.on('error', () => undefined);
+        await current.end().catch(() => undefined);
+      }
+    },
+  };
+}

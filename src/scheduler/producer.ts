@@ -1,0 +1,260 @@
+import type { Clock } from '../clock.js';
+import type { QueueConfig } from '../config/schema.js';
+import type { DispatchRepository, Settlement } from '../db/dispatch.repository.js';
+import { isDatabaseUnavailable } from '../db/db-errors.js';
+import type { Logger } from '../logger.js';
+import type { RetryPolicy } from '../strategies/load-plugins.js';
+import type { TaskRecord } from '../task.js';
+import type { DispatchPool } from '../workers/pool.js';
+import type { DispatchResult } from '../workers/protocol.js';
+import type { AdaptiveRate } from './adaptive-rate.js';
+import { failpoint } from './failpoints.js';
+import type { QueueLimiter } from './limiters.js';
+import { decideOutcome, type Decision } from './outcome.js';
+import { buildDispatchRequest } from './request-builder.js';
+import { Waiter, delay } from './wait.js';
+
+/**
+ * One queue's loop: claim as many due tasks as the queue can take right now (one statement), send
+ * them as one batch through the worker pool under the queue's limiter (one Bottleneck job), and
+ * settle the batch (one statement). It does not wait for a batch to finish before claiming the
+ * next, so several batches overlap up to maxConcurrent.
+ */
+export interface ProducerDeps {
+  name: string;
+  queue: QueueConfig;
+  policy: RetryPolicy;
+  repository: DispatchRepository;
+  pool: DispatchPool;
+  limiter: QueueLimiter;
+  rate: AdaptiveRate;
+  owner: string;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  batchSize: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+  /** Paused queues are not claimed. */
+  isPaused(): boolean;
+  /** False while this scheduler may not claim (stopping, or fenced after losing its heartbeat). */
+  mayClaim(): boolean;
+  /** This scheduler's share of the queue's maxConcurrent. */
+  concurrencyShare(): number;
+  onDecisions?(decisions: Decision[], tasks: TaskRecord[], results: DispatchResult[]): void;
+  onRateChange?(perSecond: number | null, reason: string): void;
+}
+
+export interface Producer {
+  readonly name: string;
+  readonly inFlight: number;
+  start(): void;
+  /** Stops claiming; resolves when the loop has exited (batches in flight go on). */
+  stop(): Promise<void>;
+  /** Resolves when no batch is in flight, or after `timeoutMs`; answers whether it drained. */
+  drain(timeoutMs: number): Promise<boolean>;
+  wake(): void;
+  /** One claim → dispatch → settle cycle, awaited: for tests and `runOnce()`. */
+  runOnce(): Promise<number>;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
+export function createProducer(deps: ProducerDeps): Producer {
+  const { name, logger } = deps;
+  const waiter = new Waiter();
+  const batches = new Set<Promise<void>>();
+  let inFlight = 0;
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let errors = 0;
+  const completions: number[] = []; // recent settle times, for the observed rate
+
+  async function claimBatch(): Promise<TaskRecord[]> {
+    const free = deps.concurrencyShare() - inFlight;
+    if (free <= 0) return [];
+    let size = Math.min(deps.batchSize, free);
+    const tokens = await deps.limiter.tokens();
+    size = Math.min(size, tokens);
+    if (size <= 0) return [];
+    return deps.repository.claim({
+      queue: name,
+      limit: size,
+      owner: deps.owner,
+      now: deps.clock.now(),
+      leaseMs: deps.leaseMs,
+      maxConcurrent: deps.queue.maxConcurrent,
+    });
+  }
+
+  async function dispatchAndSettle(tasks: TaskRecord[]): Promise<void> {
+    failpoint('after-claim');
+    const refused: Decision[] = [];
+    const sendable: TaskRecord[] = [];
+    const requests = [];
+    for (const task of tasks) {
+      const built = buildDispatchRequest(task, deps.queue);
+      if (built.ok) {
+        sendable.push(task);
+        requests.push(built.request);
+      } else {
+        refused.push(decideOutcome(task, refusedResult(task, built.reason, deps.clock.now()), context()));
+      }
+    }
+    const results = requests.length ? await deps.pool.dispatch(requests) : [];
+    failpoint('after-response');
+    const decisions = sendable.map((task, i) => decideOutcome(task, results[i], context()));
+    await settle([...decisions, ...refused].map((d) => d.settlement));
+    const allTasks = [...sendable, ...tasks.filter((t) => !sendable.includes(t))];
+    deps.onDecisions?.([...decisions, ...refused], allTasks, results);
+    observe(decisions);
+  }
+
+  function context() {
+    return { queue: deps.queue, policy: deps.policy, owner: deps.owner, now: deps.clock.now(), random: deps.random };
+  }
+
+  /**
+   * Writes outcomes, retrying through database outages while the lease still holds: an outcome is
+   * only dropped when the lease is about to expire, and then the rescuer owns the task.
+   */
+  async function settle(settlements: Settlement[]): Promise<void> {
+    const giveUpAt = deps.clock.now().getTime() + deps.leaseMs * 0.9;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (settlements.length > 1) failpoint('mid-settle');
+        await deps.repository.settle(settlements, deps.clock.now());
+        return;
+      } catch (error) {
+        if (deps.clock.now().getTime() > giveUpAt) {
+          logger.error({ queue: name, tasks: settlements.length, err: describe(error) }, 'could not record outcomes before the lease ran out; the rescuer will retry these tasks');
+          return;
+        }
+        logger.warn({ queue: name, err: describe(error) }, 'recording outcomes failed; retrying');
+        await delay(Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  function observe(decisions: Decision[]): void {
+    const now = deps.clock.now().getTime();
+    for (let i = 0; i < decisions.length; i++) completions.push(now);
+    while (completions.length && completions[0] < now - 1000) completions.shift();
+    if (decisions.some((d) => d.backpressure)) {
+      const change = deps.rate.onBackpressure(now, completions.length);
+      if (change) applyRate(change.perSecond, change.reason);
+    }
+  }
+
+  function applyRate(perSecond: number | null, reason: string): void {
+    deps.limiter.update(perSecond, deps.concurrencyShare(), deps.queue.rateLimit?.burst);
+    deps.onRateChange?.(perSecond, reason);
+    logger.warn({ queue: name, perSecond, reason }, reason === 'slowed' ? 'target pushes back; queue slows down' : 'queue rate recovering');
+  }
+
+  function launch(tasks: TaskRecord[]): Promise<void> {
+    inFlight += tasks.length;
+    const batch = deps.limiter
+      .run(tasks.length, () => dispatchAndSettle(tasks))
+      .catch((error: unknown) => {
+        // Only infrastructure failures land here (the pool itself); leases make the tasks safe.
+        logger.error({ queue: name, err: describe(error) }, 'a dispatch batch failed; its tasks return when their leases expire');
+      })
+      .finally(() => {
+        inFlight -= tasks.length;
+        batches.delete(batch);
+        waiter.wake(); // a slot is free
+      });
+    batches.add(batch);
+    return batch;
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      const tick = deps.rate.tick(deps.clock.now().getTime());
+      if (tick) applyRate(tick.perSecond, tick.reason);
+      if (deps.isPaused() || !deps.mayClaim()) {
+        await waiter.sleep(deps.pollIntervalMs);
+        continue;
+      }
+      try {
+        const tasks = await claimBatch();
+        errors = 0;
+        if (tasks.length > 0) {
+          logger.debug({ queue: name, claimed: tasks.length, inFlight: inFlight + tasks.length }, 'claimed a batch');
+          void launch(tasks);
+          continue;
+        }
+        await waiter.sleep(await idleMs());
+      } catch (error) {
+        errors += 1;
+        const backoff = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(errors, 8));
+        const level = isDatabaseUnavailable(error) ? 'warn' : 'error';
+        logger[level]({ queue: name, err: describe(error), retryInMs: backoff }, 'claiming failed; backing off');
+        await waiter.sleep(backoff);
+      }
+    }
+  }
+
+  /** How long to idle: until the next task is due, a slot frees, a wake-up, or the poll interval. */
+  async function idleMs(): Promise<number> {
+    if (inFlight >= deps.concurrencyShare()) return deps.pollIntervalMs;
+    const tokens = await deps.limiter.tokens();
+    if (tokens < 1) return Math.max(10, Math.ceil(1000 / Math.max(1, deps.rate.perSecond ?? 1000)));
+    const next = (await deps.repository.nextDueAt([name])).get(name);
+    if (!next) return deps.pollIntervalMs;
+    return Math.max(0, Math.min(deps.pollIntervalMs, next.getTime() - deps.clock.now().getTime()));
+  }
+
+  return {
+    name,
+    get inFlight() {
+      return inFlight;
+    },
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      waiter.wake();
+      await loop;
+    },
+    async drain(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (batches.size > 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) return false;
+        await Promise.race([Promise.allSettled([...batches]), delay(left)]);
+      }
+      return true;
+    },
+    wake: () => waiter.wake(),
+    async runOnce() {
+      const tasks = await claimBatch();
+      if (tasks.length > 0) await launch(tasks);
+      return tasks.length;
+    },
+  };
+}
+
+/** A task whose target the request builder refused: failed at once, nothing sent. */
+function refusedResult(task: TaskRecord, reason: string, now: Date): DispatchResult {
+  return {
+    taskId: task.id,
+    attempt: task.attempt,
+    status: null,
+    retryAfterMs: null,
+    durationMs: 0,
+    startedAt: now.toISOString(),
+    finishedAt: now.toISOString(),
+    errorKind: 'guard-refused',
+    error: reason,
+    responseExcerpt: null,
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,132 @@
+import type { LookupAddress } from 'node:dns';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DispatchRequest } from '../../../src/workers/protocol.js';
+import { createDispatchAgents, describeSendError, sendRequest, type DispatchAgents } from '../../../src/workers/send-request.js';
+
+/** sendRequest without piscina, against raw sockets that misbehave in ways node:http will not. */
+let trickle: NetServer;
+let trickleBase: string;
+let http: HttpServer;
+let httpPort: number;
+const sockets = new Set<Socket>();
+let httpHits = 0;
+
+// A fake resolver: proves the Agent connects through the guarded lookup (no real DNS involved).
+const fakeDns = (host: string, _opts: unknown, cb: (err: NodeJS.ErrnoException | null, a: LookupAddress[]) => void) => {
+  if (host === 'loopback.test') cb(null, [{ address: '127.0.0.1', family: 4 }]);
+  else cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), []);
+};
+let agents: DispatchAgents;
+
+beforeAll(async () => {
+  // /headers trickles the header block, /body sends headers then one body byte every 50 ms.
+  trickle = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.once('data', (data) => {
+      const slowHeaders = data.toString().startsWith('POST /headers');
+      const head = 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n';
+      const timer = setInterval(() => socket.write(slowHeaders ? 'x' : 'y'), 50);
+      socket.on('close', () => clearInterval(timer));
+      socket.write(slowHeaders ? head + 'x-slow: ' : head + 'content-length: 100000\r\n\r\n');
+    });
+  });
+  await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+  trickleBase = `http://127.0.0.1:${(trickle.address() as AddressInfo).port}`;
+  http = createHttpServer((_req, res) => {
+    httpHits += 1;
+    res.end('fine');
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  httpPort = (http.address() as AddressInfo).port;
+  agents = createDispatchAgents({ baseLookup: fakeDns });
+});
+
+afterAll(async () => {
+  for (const socket of sockets) socket.destroy();
+  http.closeAllConnections();
+  await agents.close();
+  await Promise.all([new Promise((r) => trickle.close(r)), new Promise((r) => http.close(r))]);
+});
+
+function task(url: string, overrides: Partial<DispatchRequest> = {}): DispatchRequest {
+  return {
+    taskId: 'task_1', queue: 'q', attempt: 1, url, method: 'POST', headers: {}, body: null, contentType: null,
+    timeoutMs: 400, allowPrivateNetwork: true, signingSecrets: [], scheduledAt: new Date().toISOString(),
+    previousStatus: null, traceparent: null, ...overrides,
+  };
+}
+
+describe('sendRequest deadline', () => {
+  it('a header block that trickles in ends as a timeout on time', async () => {
+    const result = await sendRequest(task(`${trickleBase}/headers`), agents);
+    expect(result).toMatchObject({ status: null, errorKind: 'timeout' });
+    expect(result.durationMs).toBeLessThan(400 + 300);
+  });
+
+  it('a body that trickles keeps the status and a partial excerpt, and ends on time', async () => {
+    const result = await sendRequest(task(`${trickleBase}/body`), agents);
+    expect(result).toMatchObject({ status: 200, errorKind: null });
+    expect(result.responseExcerpt).toMatch(/^y+$/);
+    expect(result.durationMs).toBeLessThan(400 + 300);
+  });
+});
+
+describe('sendRequest through the guarded lookup', () => {
+  it('connects to the address the guarded lookup returns', async () => {
+    const result = await sendRequest(task(`http://loopback.test:${httpPort}/`), agents);
+    expect(result).toMatchObject({ status: 200, responseExcerpt: 'fine' });
+  });
+
+  it('refuses a name that resolves to a private address, without connecting', async () => {
+    const hits = httpHits;
+    const result = await sendRequest(task(`http://loopback.test:${httpPort}/`, { allowPrivateNetwork: false }), agents);
+    expect(result).toMatchObject({ status: null, errorKind: 'guard-refused' });
+    expect(httpHits).toBe(hits);
+  });
+
+  it('maps resolver failures to dns', async () => {
+    expect(await sendRequest(task('http://missing.test/'), agents)).toMatchObject({ errorKind: 'dns' });
+  });
+
+  it('maps a TLS handshake against a plain HTTP port to tls', async () => {
+    expect(await sendRequest(task(`https://127.0.0.1:${httpPort}/`), agents)).toMatchObject({ errorKind: 'tls' });
+  });
+
+  it('never throws, even for an invalid URL or method', async () => {
+    expect(await sendRequest(task('not a url'), agents)).toMatchObject({ errorKind: 'network', error: 'invalid URL' });
+    expect(await sendRequest(task(`http://127.0.0.1:${httpPort}/`, { method: 'BAD METHOD' }), agents)).toMatchObject({
+      errorKind: 'network',
+    });
+  });
+});
+
+describe('describeSendError', () => {
+  const kind = (error: unknown) => describeSendError(error).errorKind;
+  const sys = (code: string, message = code) => Object.assign(new Error(message), { code });
+
+  it('maps codes, including ones nested in cause or AggregateError', () => {
+    expect(kind(sys('UND_ERR_HEADERS_TIMEOUT'))).toBe('timeout');
+    expect(kind(sys('UND_ERR_BODY_TIMEOUT'))).toBe('timeout');
+    expect(kind(sys('ECONNREFUSED'))).toBe('connection-refused');
+    expect(kind(new AggregateError([sys('ECONNREFUSED')], 'all failed'))).toBe('connection-refused');
+    expect(kind(sys('ECONNRESET'))).toBe('connection-reset');
+    expect(kind(Object.assign(sys('UND_ERR_SOCKET', 'other side closed'), { cause: sys('ECONNRESET') }))).toBe('connection-reset');
+    expect(kind(sys('UND_ERR_SOCKET', 'other side closed'))).toBe('connection-reset');
+    expect(kind(sys('ENOTFOUND'))).toBe('dns');
+    expect(kind(sys('EAI_AGAIN'))).toBe('dns');
+    expect(kind(sys('CERT_HAS_EXPIRED'))).toBe('tls');
+    expect(kind(sys('ERR_TLS_CERT_ALTNAME_INVALID'))).toBe('tls');
+    expect(kind(sys('EHOSTUNREACH'))).toBe('network');
+    expect(kind('weird')).toBe('network');
+  });
+
+  it('keeps messages short and drops URL credentials', () => {
+    const { error } = describeSendError(sys('ECONNREFUSED', 'connect to http://user:s3cret@host/ failed ' + 'x'.repeat(500)));
+    expect(error).not.toContain('s3cret');
+    expect(error!.length).toBeLessThanOrEqual(220);
+  });
+});
