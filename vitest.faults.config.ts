@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['test/faults/**/*.test.ts'],
     pool: 'forks',
+    reporters: ['default', './test/support/summary-reporter.ts'],
     fileParallelism: false,
     testTimeout: 600_000,
     hookTimeout: 120_000,

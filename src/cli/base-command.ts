@@ -45,6 +45,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error;
+    // The flags were read (and refused): keep oclif from warning that parse() was never called.
+    (this as unknown as { parsed: boolean }).parsed = true;
     if (isDispatchrError(error)) {
       const usage = error.code.startsWith('config_') || error.code === 'usage';
       if (error.details.length > 0 && usage) {

@@ -13,7 +13,7 @@ export interface ReceivedRequest {
   at: number;
 }
 
-export type Reply = (req: ReceivedRequest, res: http.ServerResponse, count: number) => void | Promise<void>;
+export type Reply = (req: ReceivedRequest, res: http.ServerResponse, count: number) => unknown;
 
 export interface TargetServer {
   url: string;

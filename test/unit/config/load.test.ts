@@ -1,0 +1,110 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from '../../../src/config/load.js';
+import { redactConfig } from '../../../src/config/redact.js';
+import { parseDuration } from '../../../src/duration.js';
+
+const queue = { target: 'https://example.com/tasks' };
+
+function problems(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseConfig(raw, undefined, env);
+  } catch (error) {
+    return (error as { details: { path: string; message: string }[] }).details.map((d) => `${d.path}: ${d.message}`);
+  }
+  return [];
+}
+
+describe('durations', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['10m', 600_000],
+    ['1h', 3_600_000],
+    ['2d', 172_800_000],
+    [250, 250],
+    ['1.5s', 1_500],
+  ])('config reads %j as %d ms', (value, ms) => expect(parseDuration(value, 'ms')).toBe(ms));
+
+  it('reads a bare number as seconds where the surface says so (the API)', () => expect(parseDuration(90, 's')).toBe(90_000));
+  it.each(['ten seconds', '5 weeks', '-1s', '', null, {}])('refuses %j', (value) => expect(parseDuration(value)).toBeUndefined());
+});
+
+describe('config validation', () => {
+  it('fills every default', () => {
+    const config = parseConfig({ queues: { emails: queue } });
+    expect(config.database.url).toBe('sqlite:./dispatchr.db');
+    expect(config.recorder).toMatchObject({ host: '127.0.0.1', port: 8787, basePath: '/', tokens: [], maxBodySize: 1024 * 1024 });
+    expect(config.scheduler).toMatchObject({ leaseDuration: 120_000, pollInterval: 1_000, shutdownTimeout: 25_000 });
+    expect(config.queues.emails).toMatchObject({ timeout: 30_000, maxConcurrent: 100, retry: { strategy: 'exponential', maxAttempts: 25 } });
+  });
+
+  it('reports every problem at once, each with its key path and the limit', () => {
+    expect(
+      problems({
+        scheduler: { leaseDuration: 'soon' },
+        queues: { emails: { ...queue, retry: { maxAttempts: 0 }, maxConcurrent: 1.5, tiemout: '1s' } },
+      }),
+    ).toEqual([
+      'scheduler.leaseDuration: expected a duration like "500ms", "30s", "10m", "1h", "2d" or a number of milliseconds, got "soon"',
+      'queues.emails.maxConcurrent: expected an integer >= 1, got 1.5',
+      'queues.emails.retry.maxAttempts: expected an integer >= 1, got 0',
+      'queues.emails.tiemout: unknown key',
+    ]);
+  });
+
+  it('refuses a queue timeout that is not shorter than the lease', () => {
+    expect(problems({ scheduler: { leaseDuration: '1m' }, queues: { emails: { ...queue, timeout: '1m' } } })).toEqual([
+      'queues.emails.timeout: expected a timeout shorter than scheduler.leaseDuration (1m), got 1m',
+    ]);
+  });
+
+  it('refuses loopback and private targets unless allowPrivateNetwork is set, and metadata always', () => {
+    for (const target of ['http://127.0.0.1:3000/x', 'http://localhost/x', 'http://10.1.2.3/x', 'http://[::1]/x', 'http://192.168.0.9/']) {
+      expect(problems({ queues: { q: { target } } })).toEqual([expect.stringContaining('set queues.q.allowPrivateNetwork: true')]);
+      expect(problems({ queues: { q: { target, allowPrivateNetwork: true } } })).toEqual([]);
+    }
+    expect(problems({ queues: { q: { target: 'http://169.254.169.254/latest', allowPrivateNetwork: true } } })).toEqual([
+      'queues.q.target: 169.254.169.254 is a cloud metadata address and is never allowed',
+    ]);
+  });
+
+  it('takes ${VAR} and ${VAR:-default} from the environment, typed when a value is one reference', () => {
+    const config = parseConfig(
+      { recorder: { port: '${PORT}' }, queues: { q: { target: 'https://${HOST:-example.com}/t', signingSecret: '${SECRET}' } } },
+      undefined,
+      { PORT: '9000', SECRET: 'whsec_abc' },
+    );
+    expect(config.recorder.port).toBe(9000);
+    expect(config.queues.q.target).toBe('https://example.com/t');
+    expect(config.queues.q.signingSecret).toBe('whsec_abc');
+    expect(problems({ queues: { q: { ...queue, signingSecret: '${MISSING}' } } })).toEqual([
+      'queues.q.signingSecret: environment variable MISSING is not set (write ${MISSING:-default} for a default)',
+    ]);
+  });
+
+  it('chooses --config, else DISPATCHR_CONFIG, else ./dispatchr.yml', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dispatchr-config-'));
+    writeFileSync(path.join(dir, 'dispatchr.yml'), 'recorder: { port: 1001 }\n');
+    writeFileSync(path.join(dir, 'env.yml'), 'recorder: { port: 1002 }\n');
+    writeFileSync(path.join(dir, 'flag.yml'), 'recorder: { port: 1003 }\n');
+    expect(loadConfig({ cwd: dir, env: {} }).recorder.port).toBe(1001);
+    expect(loadConfig({ cwd: dir, env: { DISPATCHR_CONFIG: 'env.yml' } }).recorder.port).toBe(1002);
+    expect(loadConfig({ cwd: dir, env: { DISPATCHR_CONFIG: 'env.yml' }, file: 'flag.yml' }).recorder.port).toBe(1003);
+    expect(() => loadConfig({ cwd: dir, env: {}, file: 'nope.yml' })).toThrow(/does not exist/);
+  });
+
+  it('redacts tokens, signing secrets and the database password for printing', () => {
+    const config = parseConfig({
+      database: { url: 'postgres://app:hunter2@db.internal:5432/prod' },
+      recorder: { tokens: ['a-very-secret-token-1', { token: `sha256:${'ab'.repeat(32)}`, readOnly: true }] },
+      queues: { q: { ...queue, signingSecret: 'whsec_c2VjcmV0', signingSecrets: ['whsec_bmV3', 'whsec_b2xk'] } },
+    });
+    const printed = JSON.stringify(redactConfig(config));
+    for (const secret of ['hunter2', 'a-very-secret-token-1', 'whsec_c2VjcmV0', 'whsec_bmV3', 'whsec_b2xk']) expect(printed).not.toContain(secret);
+    expect(printed).toContain(`sha256:${'ab'.repeat(32)}`); // a hash reveals nothing
+    expect(printed).toContain('postgres://app:[redacted]@db.internal:5432/prod');
+  });
+});
