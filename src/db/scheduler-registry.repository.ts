@@ -18,6 +18,18 @@ export interface SchedulerInfo {
   heartbeatAt: Date;
 }
 
+/**
+ * A scheduler fences itself after FENCE_INTERVALS heartbeat intervals without a successful write;
+ * others treat it as dead after DEAD_AFTER_INTERVALS, so it has stopped before they rescue.
+ */
+export const FENCE_INTERVALS = 3;
+export const DEAD_AFTER_INTERVALS = FENCE_INTERVALS + 2;
+
+/** Schedulers whose last heartbeat is recent enough to count as alive. */
+export function isAlive(scheduler: Pick<SchedulerInfo, 'heartbeatAt'>, now: Date, heartbeatIntervalMs: number): boolean {
+  return scheduler.heartbeatAt.getTime() >= now.getTime() - DEAD_AFTER_INTERVALS * heartbeatIntervalMs;
+}
+
 export type SchedulerRegistry = ReturnType<typeof createSchedulerRegistry>;
 
 export function createSchedulerRegistry(db: Orm, clock: Clock = systemClock) {

@@ -25,6 +25,51 @@ export interface TaskInsertRow {
   createdAt: Date;
 }
 
+/** What a new task is made of before it becomes a row; the id and `now` come from the caller. */
+export interface TaskInsertInput {
+  id: string;
+  queue: string;
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body: Uint8Array | null;
+  contentType: string | null;
+  runAt: Date;
+  maxAttempts: number | null;
+  timeoutMs: number | null;
+  key: string | null;
+  traceparent: string | null;
+}
+
+const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
+
+/**
+ * A task → its row at `now`, by the repository's rules: due now is `available`, later is
+ * `scheduled`, a past runAt becomes now. Shared so `enqueueWithin()` computes rows exactly like the
+ * recorder does. The jsonb copy is kept only when the bytes really are JSON that jsonb accepts (a
+ * JSON content type over other bytes, or a `\u0000` escape, would otherwise fail the whole insert).
+ */
+export function toTaskInsertRow(task: TaskInsertInput, now: Date): TaskInsertRow {
+  const due = task.runAt.getTime() <= now.getTime();
+  return {
+    ...task,
+    state: due ? 'available' : 'scheduled',
+    runAt: due ? now : task.runAt,
+    bodyJson: task.body !== null && JSON_CONTENT_TYPE.test(task.contentType ?? '') ? jsonbText(task.body) : null,
+    createdAt: now,
+  };
+}
+
+function jsonbText(body: Uint8Array): string | null {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    JSON.parse(text);
+    return /\\u0000/i.test(text) ? null : text;
+  } catch {
+    return null;
+  }
+}
+
 export interface SqlStatement {
   text: string;
   values: unknown[];

@@ -212,6 +212,18 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       return sql.execute(`delete from dispatchr_task where queue = ${p.add(queue)} and state in (${WAITING})`, p.values);
     },
 
+    /** For "why is it waiting": tasks running in the queue, and due tasks that will be claimed first. */
+    async queueLoad(task: TaskRecord): Promise<{ running: number; dueAhead: number }> {
+      const p = new SqlParams(dialect);
+      const rows = await sql.query<{ running: number | string; ahead: number | string }>(
+        `select (select count(*) from dispatchr_task where queue = ${p.add(task.queue)} and state = 'running') as running,
+                (select count(*) from dispatchr_task where queue = ${p.add(task.queue)} and state in (${WAITING})
+                   and run_at <= ${p.add(clock.now())} and (run_at < ${p.add(task.runAt)} or (run_at = ${p.add(task.runAt)} and id < ${p.add(task.id)}))) as ahead`,
+        p.values,
+      );
+      return { running: Number(rows[0].running), dueAhead: Number(rows[0].ahead) };
+    },
+
     async queueSummaries(queues: readonly string[]): Promise<Map<string, QueueSummary>> {
       const now = clock.now();
       const summaries = new Map<string, QueueSummary>(

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { SchedulerRegistry } from '../db/scheduler-registry.repository.js';
+import { FENCE_INTERVALS, type SchedulerRegistry } from '../db/scheduler-registry.repository.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -9,8 +9,7 @@ import type { Logger } from '../logger.js';
  * stops claiming until a heartbeat succeeds again. That keeps early rescue from widening the window
  * in which a task could be sent twice.
  */
-export const FENCE_INTERVALS = 3;
-export const DEAD_AFTER_INTERVALS = FENCE_INTERVALS + 2;
+export { FENCE_INTERVALS, DEAD_AFTER_INTERVALS } from '../db/scheduler-registry.repository.js';
 
 export interface HeartbeatDeps {
   registry: SchedulerRegistry;

@@ -22,6 +22,10 @@ import { createRescuer } from './rescuer.js';
 import { createRetention } from './retention.js';
 import { logDecisions, type SchedulerEvents } from './transition-log.js';
 import { createServiceLoop, type ServiceLoop } from './service-loop.js';
+import { createTaskRepository } from '../db/task.repository.js';
+import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
+import { schedulerMetricEvents } from '../metrics/scheduler-metrics.js';
 
 /**
  * `createScheduler()`: one producer per served queue, plus the rescuer, the heartbeat, the
@@ -53,6 +57,10 @@ export interface Scheduler {
   runOnce(): Promise<{ dispatched: number; rescued: number }>;
   /** The adaptive rate in force per queue (null: unlimited). */
   rates(): Record<string, number | null>;
+  /** This scheduler's metrics (served at scheduler.metrics when a port is set). */
+  readonly metrics: Metrics;
+  /** The metrics endpoint's port, when it is on. */
+  metricsPort(): number | null;
 }
 
 export async function createScheduler(options: SchedulerOptions): Promise<Scheduler> {
@@ -85,6 +93,18 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   let liveSchedulers = new Map<string, number>(); // queue → live schedulers serving it
 
   const rates = new Map<string, AdaptiveRate>();
+  const taskRepository = createTaskRepository(db, clock);
+  const metrics = createMetrics({
+    summaries: () => taskRepository.queueSummaries(names),
+    rates: () => Object.fromEntries([...rates].map(([name, rate]) => [name, rate.perSecond])),
+  });
+  const observers = [schedulerMetricEvents(metrics), options.events ?? {}];
+  const events: SchedulerEvents = {
+    onDecisions: (...args) => observers.forEach((o) => o.onDecisions?.(...args)),
+    onRescued: (...args) => observers.forEach((o) => o.onRescued?.(...args)),
+    onRateChange: (...args) => observers.forEach((o) => o.onRateChange?.(...args)),
+  };
+  let metricsServer: MetricsServer | null = null;
   const producers = new Map<string, Producer>();
   const limiters = names.map((name) => {
     const queue = config.queues[name];
@@ -132,9 +152,9 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
         concurrencyShare: () => queue.maxConcurrent,
         onDecisions: (decisions, tasks, results) => {
           logDecisions(logger, decisions, tasks);
-          options.events?.onDecisions?.(name, decisions, tasks, results);
+          events.onDecisions?.(name, decisions, tasks, results);
         },
-        onRateChange: (perSecond, reason) => options.events?.onRateChange?.(name, perSecond, reason),
+        onRateChange: (perSecond, reason) => events.onRateChange?.(name, perSecond, reason),
       }),
     );
   }
@@ -147,7 +167,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     random,
     logger,
     deadAfterMs: DEAD_AFTER_INTERVALS * config.scheduler.heartbeatInterval,
-    onRescued: (tasks, settlements) => options.events?.onRescued?.(tasks, settlements),
+    onRescued: (tasks, settlements) => events.onRescued?.(tasks, settlements),
   });
   const retention = createRetention({ config, repository, clock, logger });
 
@@ -198,6 +218,8 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     queues: names,
     db,
     rates: () => Object.fromEntries([...rates].map(([name, rate]) => [name, rate.perSecond])),
+    metrics,
+    metricsPort: () => metricsServer?.port ?? null,
 
     async start() {
       if (db.target.dialect === 'sqlite') await refuseSecondSqliteScheduler();
@@ -219,6 +241,8 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
       );
       loops.forEach((loop) => loop.start());
       producers.forEach((producer) => producer.start());
+      const { host, port } = config.scheduler.metrics;
+      if (port !== undefined) metricsServer = await startMetricsServer(metrics, host, port, logger);
       logger.info({ schedulerId: id, queues: names, database: db.target.dialect }, 'scheduler started');
     },
 
@@ -236,6 +260,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
         await Promise.all([...producers.values()].map((p) => p.drain(5_000)));
       }
       await Promise.all(loops.map((loop) => loop.stop()));
+      await metricsServer?.close();
       await notifier?.stop();
       await heartbeat.stop(true);
       await Promise.all(limiters.map(([, limiter]) => limiter.stop()));

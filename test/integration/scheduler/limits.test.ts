@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load.js';
+import { createTaskRepository } from '../../../src/db/task.repository.js';
+import { silentLogger } from '../../../src/logger.js';
+import { createScheduler, type Scheduler } from '../../../src/scheduler/scheduler.js';
+import type { NewTask } from '../../../src/task.js';
+import { createTestDatabase, drivers, type TestDatabase } from '../../support/databases.js';
+import { startTargetServer, waitFor, type TargetServer } from '../../support/target-server.js';
+
+const newTask = (queue: string, i: number): NewTask => ({
+  queue, path: `/${i}`, method: 'POST', headers: {}, body: null, contentType: null, runAt: new Date(), maxAttempts: null, timeoutMs: null, key: null, traceparent: null,
+});
+
+describe.each(drivers())('queue limits on %s', (driver) => {
+  let testDb: TestDatabase | undefined;
+  let target: TargetServer | undefined;
+  let scheduler: Scheduler | undefined;
+  afterEach(async () => {
+    await scheduler?.stop({ timeoutMs: 1_000 });
+    await target?.close();
+    await testDb?.cleanup();
+  });
+
+  async function run(queue: Record<string, unknown>, count: number, replyMs: number) {
+    target = await startTargetServer({}, async (_req, res) => {
+      await new Promise((resolve) => setTimeout(resolve, replyMs));
+      res.writeHead(200).end();
+    });
+    testDb = await createTestDatabase(driver);
+    const db = await testDb.openMigrated();
+    const config = parseConfig({
+      database: { url: testDb.url },
+      scheduler: { pollInterval: '100ms', batchSize: 50 },
+      queues: { q: { target: target.url, allowPrivateNetwork: true, timeout: '5s', ...queue } },
+    });
+    const tasks = createTaskRepository(db);
+    await tasks.insertTasks(Array.from({ length: count }, (_, i) => newTask('q', i)));
+    const started = Date.now();
+    scheduler = await createScheduler({ config, db, logger: silentLogger });
+    await scheduler.start();
+    await waitFor(async () => (await tasks.countTasks({ queue: 'q', state: 'completed' })) === count, 30_000, 'every task completed');
+    return { elapsedMs: Date.now() - started, received: target.received.length, maxConcurrent: target.maxConcurrent };
+  }
+
+  it('never lets the target see more concurrent requests than maxConcurrent', async () => {
+    const result = await run({ maxConcurrent: 3 }, 30, 60);
+    expect(result.received).toBe(30);
+    expect(result.maxConcurrent).toBeLessThanOrEqual(3);
+    expect(result.maxConcurrent).toBeGreaterThanOrEqual(2); // it did run requests side by side
+  });
+
+  it('holds the rate limit: 20 tasks at 10/s with a burst of 5 take about 1.5 s or more', async () => {
+    const result = await run({ rateLimit: { perSecond: 10, burst: 5 } }, 20, 1);
+    expect(result.received).toBe(20);
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(1_400); // (20 - 5 burst) / 10 per second
+  });
+});

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../../src/clock.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { createDispatchRepository } from '../../../src/db/dispatch.repository.js';
+import type { Orm } from '../../../src/db/orm.js';
+import { createTaskRepository } from '../../../src/db/task.repository.js';
+import { silentLogger } from '../../../src/logger.js';
+import { createRetention } from '../../../src/scheduler/retention.js';
+import type { TaskState } from '../../../src/task.js';
+import { createTestDatabase, drivers, type TestDatabase } from '../../support/databases.js';
+
+const DAY = 86_400_000;
+
+describe.each(drivers())('retention on %s', (driver) => {
+  let testDb: TestDatabase;
+  let db: Orm;
+  const clock = fixedClock('2026-01-01T00:00:00Z');
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(driver);
+    db = await testDb.openMigrated();
+  });
+  afterAll(async () => testDb.cleanup());
+
+  /** A task finished `ageDays` ago in `state`, through the real claim and settle. */
+  async function finished(state: TaskState, ageDays: number): Promise<string> {
+    const tasks = createTaskRepository(db, clock);
+    const dispatch = createDispatchRepository(db);
+    const at = new Date(clock.now().getTime() - ageDays * DAY);
+    const [{ task }] = await tasks.insertTasks([
+      { queue: 'r', path: '/', method: 'POST', headers: {}, body: null, contentType: null, runAt: new Date(0), maxAttempts: null, timeoutMs: null, key: null, traceparent: null },
+    ]);
+    if (state === 'cancelled') {
+      await db.sql.execute(db.target.dialect === 'postgresql' ? 'update dispatchr_task set state = $1, finalized_at = $2 where id = $3' : 'update dispatchr_task set state = ?, finalized_at = ? where id = ?', [
+        state,
+        db.target.dialect === 'postgresql' ? at : at.getTime(),
+        task.id,
+      ]);
+      return task.id;
+    }
+    const [claimed] = await dispatch.claim({ queue: 'r', limit: 1, owner: 'o', now: clock.now(), leaseMs: 60_000, maxConcurrent: 1_000 });
+    expect(claimed.id).toBe(task.id);
+    const won = await dispatch.settle(
+      [{ taskId: task.id, attempt: 1, owner: 'o', state, nextAttempt: 1, runAt: null, lastStatus: 200, lastError: null, record: { startedAt: at, finishedAt: at, status: 200, outcome: state === 'completed' ? 'completed' : 'failed', durationMs: 1, error: null, responseExcerpt: null } }],
+      at,
+    );
+    expect(won.has(task.id)).toBe(true);
+    return task.id;
+  }
+
+  it('prunes completed after retention.completed and failed or cancelled after retention.failed; keeps the rest', async () => {
+    const oldCompleted = await finished('completed', 8);
+    const youngCompleted = await finished('completed', 6);
+    const oldFailed = await finished('failed', 31);
+    const youngFailed = await finished('failed', 29);
+    const oldCancelled = await finished('cancelled', 31);
+    const config = parseConfig({ retention: { completed: '7d', failed: '30d' } });
+    const pruned = await createRetention({ config, repository: createDispatchRepository(db), clock, logger: silentLogger }).runOnce();
+    expect(pruned).toBe(3);
+    const tasks = createTaskRepository(db, clock);
+    for (const id of [oldCompleted, oldFailed, oldCancelled]) expect(await tasks.findTask(id)).toBeNull();
+    for (const id of [youngCompleted, youngFailed]) expect(await tasks.findTask(id)).not.toBeNull();
+    expect(await tasks.findAttempts(oldCompleted)).toEqual([]); // attempts go with their task
+  });
+
+  it('keeps everything forever when set to 0', async () => {
+    const ancient = await finished('completed', 3650);
+    const config = parseConfig({ retention: { completed: 0, failed: 0 } });
+    expect(await createRetention({ config, repository: createDispatchRepository(db), clock, logger: silentLogger }).runOnce()).toBe(0);
+    expect(await createTaskRepository(db, clock).findTask(ancient)).not.toBeNull();
+  });
+});
