@@ -1,0 +1,39 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { initOrm } from '../db/orm.js';
+import { migrate, requireCurrentSchema } from '../db/migrate.js';
+import { createLogger } from '../logger.js';
+import { startRecorderServer } from '../recorder/server.js';
+
+export default class Recorder extends BaseCommand<typeof Recorder> {
+  static override description =
+    'Run the recorder: the HTTP API that accepts tasks. Drains on SIGTERM (stops accepting, finishes requests in flight).';
+  static override examples = ['<%= config.bin %> recorder --config dispatchr.yml', '<%= config.bin %> recorder --port 0'];
+  static override flags = {
+    host: Flags.string({ description: 'Listen on this address instead of recorder.host.' }),
+    port: Flags.integer({ description: 'Listen on this port instead of recorder.port (0: any free port).', min: 0, max: 65535 }),
+  };
+
+  public async run(): Promise<void> {
+    const config = this.loadConfig();
+    if (this.flags.host !== undefined) config.recorder.host = this.flags.host;
+    if (this.flags.port !== undefined) config.recorder.port = this.flags.port;
+    const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'recorder' });
+    const db = await initOrm({ url: config.database.url, baseDir: config.source.dir, poolSize: config.database.poolSize });
+    try {
+      // SQLite is the quickstart: it migrates on its own. PostgreSQL schemas change only through
+      // `dispatchr migrate`, run deliberately (one process, before a rollout).
+      if (db.target.dialect === 'sqlite') await migrate(db);
+      else await requireCurrentSchema(db);
+      if (Object.keys(config.queues).length === 0) logger.warn('no queues are configured: every create will answer 404');
+      if (config.recorder.tokens.length === 0 && !['127.0.0.1', '::1', 'localhost'].includes(config.recorder.host)) {
+        logger.warn({ host: config.recorder.host }, 'recorder.tokens is empty: the API is open to anyone who can reach this address');
+      }
+      const server = await startRecorderServer(config, { db, logger, handleSignals: true });
+      this.log(`dispatchr recorder listening on ${server.url}`);
+      await server.closed;
+    } finally {
+      await db.close();
+    }
+  }
+}

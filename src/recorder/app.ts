@@ -1,0 +1,149 @@
+import Koa from 'koa';
+import mount from 'koa-mount';
+import type Router from '@koa/router';
+import { systemClock, type Clock } from '../clock.js';
+import type { ResolvedConfig } from '../config/load.js';
+import { createIdempotencyRepository } from '../db/idempotency.repository.js';
+import { initOrm, type Orm } from '../db/orm.js';
+import { createQueueStateRepository } from '../db/queue-state.repository.js';
+import { createTaskRepository } from '../db/task.repository.js';
+import { DispatchrError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { authMiddleware, createAuthenticator, PUBLIC_PATHS } from './auth.js';
+import type { RecorderContext, RecorderDeps, RecorderState, Stores } from './context.js';
+import { createCreateBatcher } from './create-batcher.js';
+import { errorMiddleware, problem, sendProblem } from './errors.js';
+import { allRoutes, buildRouter } from './routes/index.js';
+
+/**
+ * `createRecorder()` returns a Koa app that does not listen: mount it in an existing Koa app
+ * (`app.use(mount('/dispatchr', recorder))`) or serve it with `startRecorderServer()`. It is built
+ * synchronously, so it can be mounted at import time; the database opens on first use (or with
+ * `ready()`), and a database that is down answers 503 until it is back.
+ *
+ * Middleware order: errors (the one place an error becomes a response) → auth (before routing, so
+ * every route is covered) → router → 405/404 for what the router did not take.
+ */
+export interface CreateRecorderOptions {
+  config: ResolvedConfig;
+  /** An open database; when absent one is opened from config.database and closed by close(). */
+  db?: Orm;
+  clock?: Clock;
+  logger?: Logger;
+  /** Group single creates of one event-loop turn into one transaction (default true). */
+  coalesceCreates?: boolean;
+}
+
+export interface RouteInfo {
+  method: string;
+  path: string;
+  public: boolean;
+}
+
+export type Recorder = Koa<RecorderState> & {
+  /** Opens the database now (it is otherwise opened on first use); rejects when it cannot. */
+  ready(): Promise<void>;
+  /** Closes the database if this recorder opened it. Does not touch a `db` that was passed in. */
+  close(): Promise<void>;
+  /** Every method and path the router serves, read from the router itself (for the auth walk). */
+  readonly routes: readonly RouteInfo[];
+};
+
+export function createRecorder(options: CreateRecorderOptions): Recorder {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const authenticator = createAuthenticator(config.recorder.tokens);
+
+  let opening: Promise<Stores> | undefined;
+  let closed = false;
+  const stores = (): Promise<Stores> => {
+    if (closed) return Promise.reject(new DispatchrError('database_unavailable', 'the recorder is closed', { status: 503 }));
+    opening ??= openStores().catch((error: unknown) => {
+      opening = undefined; // a database that was down is tried again by the next request
+      throw error;
+    });
+    return opening;
+  };
+  async function openStores(): Promise<Stores> {
+    const db = options.db ?? (await initOrm({ url: config.database.url, baseDir: config.source.dir, poolSize: config.database.poolSize }));
+    const tasks = createTaskRepository(db, clock);
+    return {
+      db,
+      tasks,
+      idempotency: createIdempotencyRepository(db, clock),
+      queueStates: createQueueStateRepository(db, clock),
+      creates:
+        options.coalesceCreates === false
+          ? { create: async (task) => (await tasks.insertTasks([task]))[0] }
+          : createCreateBatcher({ insert: (list) => tasks.insertTasks(list) }),
+    };
+  }
+
+  const deps: RecorderDeps = { config, clock, logger, stores };
+  const routes = allRoutes(deps);
+  const router = buildRouter(routes, deps);
+
+  const core = new Koa<RecorderState>({ proxy: config.recorder.trustProxy });
+  core.use(requestLog(logger));
+  core.use(errorMiddleware(logger));
+  core.use(authMiddleware(authenticator));
+  core.use(router.routes());
+  core.use(unrouted(router));
+
+  const basePath = config.recorder.basePath.replace(/\/+$/, '') || '/';
+  let app = core;
+  if (basePath !== '/') {
+    app = new Koa<RecorderState>({ proxy: config.recorder.trustProxy });
+    app.use(mount(basePath, core));
+    app.use(errorMiddleware(logger));
+    app.use(unrouted(null));
+  }
+
+  const routeList: RouteInfo[] = router.stack.flatMap((layer) =>
+    layer.methods.map((method) => ({ method, path: String(layer.path), public: PUBLIC_PATHS.has(String(layer.path)) })),
+  );
+  return Object.assign(app, {
+    routes: routeList,
+    async ready() {
+      await stores();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const opened = await opening?.catch(() => undefined);
+      if (opened && !options.db) await opened.db.close();
+    },
+  });
+}
+
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** 405 with Allow when the path exists under other methods (OPTIONS answers the Allow list), else 404. */
+function unrouted(router: Router<RecorderState, RecorderContext> | null) {
+  return async function unroutedRequest(ctx: Koa.Context): Promise<void> {
+    const layers = router ? router.match(ctx.path, ctx.method).path : [];
+    const allowed = [...new Set(layers.flatMap((layer) => layer.methods))].sort((a, b) => METHOD_ORDER.indexOf(a) - METHOD_ORDER.indexOf(b));
+    if (allowed.length === 0) {
+      sendProblem(ctx, problem('not_found', 404, `no route ${ctx.method} ${ctx.path}`));
+      return;
+    }
+    ctx.set('Allow', [...allowed, 'OPTIONS'].join(', '));
+    if (ctx.method === 'OPTIONS') {
+      ctx.status = 204;
+      return;
+    }
+    sendProblem(ctx, problem('method_not_allowed', 405, `${ctx.method} is not allowed here; allowed: ${allowed.join(', ')}`));
+  };
+}
+
+function requestLog(logger: Logger) {
+  return async function logRequest(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+    }
+  };
+}

@@ -1,0 +1,52 @@
+import { parseDuration } from '../duration.js';
+import type { NewTask } from '../task.js';
+import { parseRfc3339 } from './rfc3339.js';
+import type { TaskInput } from './schemas/task-input.schema.js';
+import { normalizeTaskPath } from './target-path.js';
+
+/**
+ * A validated request → the task to store. Cannot fail: every rule was checked by the schema.
+ * A `body` is stored as its JSON bytes; `bodyBase64` as the decoded bytes; both keep contentType.
+ */
+export function toNewTask(input: TaskInput, queue: string, target: string, now: Date, traceparent: string | null): NewTask {
+  const path = normalizeTaskPath(target, input.path);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
+  let body: Buffer | null = null;
+  let contentType = input.contentType ?? null;
+  if (input.body !== undefined && input.body !== null) {
+    body = Buffer.from(JSON.stringify(input.body), 'utf8');
+    contentType ??= 'application/json';
+  } else if (input.bodyBase64 !== undefined) {
+    body = Buffer.from(input.bodyBase64, 'base64');
+    contentType ??= 'application/octet-stream';
+  }
+  let runAt = now;
+  if (input.runAt !== undefined) runAt = new Date(parseRfc3339(input.runAt)!);
+  else if (input.delay !== undefined) runAt = new Date(now.getTime() + parseDuration(input.delay, 's')!);
+  return {
+    queue,
+    path: path.ok ? path.path : '',
+    method: input.method ?? 'POST',
+    headers,
+    body,
+    contentType,
+    runAt,
+    maxAttempts: input.maxAttempts ?? null,
+    timeoutMs: input.timeout === undefined ? null : parseDuration(input.timeout, 's')!,
+    key: input.key ?? null,
+    traceparent,
+  };
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+
+/** The W3C `traceparent` of the create request when it is valid; anything else is ignored, not refused. */
+export function validTraceparent(header: string): string | null {
+  const match = TRACEPARENT.exec(header.trim());
+  if (!match) return null;
+  const [, version, traceId, parentId, , rest] = match;
+  if (version === 'ff' || /^0+$/.test(traceId) || /^0+$/.test(parentId)) return null;
+  if (version === '00' && rest !== undefined) return null;
+  return `${version}-${traceId}-${parentId}-${match[4]}`;
+}

@@ -1,0 +1,77 @@
+import type { AttemptRecord, TaskRecord } from '../task.js';
+import { isJsonMediaType } from './schemas/task-input.schema.js';
+import type { TaskResource } from './schemas/resource.schema.js';
+import { redactHeaders } from './task-headers.js';
+
+/** Records → the API's resources: RFC 3339 UTC times, redacted headers, the body as JSON or base64. */
+const iso = (date: Date): string => date.toISOString();
+const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+export function renderTask(task: TaskRecord, attempts?: readonly AttemptRecord[]): TaskResource {
+  const resource: TaskResource = {
+    id: task.id,
+    queue: task.queue,
+    state: task.state,
+    path: task.path,
+    method: task.method,
+    headers: redactHeaders(task.headers),
+    ...renderBody(task.body, task.contentType),
+    contentType: task.contentType,
+    runAt: iso(task.runAt),
+    attempt: task.attempt,
+    maxAttempts: task.maxAttempts,
+    timeoutMs: task.timeoutMs,
+    key: task.key,
+    traceparent: task.traceparent,
+    createdAt: iso(task.createdAt),
+    updatedAt: iso(task.updatedAt),
+    finalizedAt: isoOrNull(task.finalizedAt),
+    lastStatus: task.lastStatus,
+    lastError: task.lastError,
+  };
+  if (attempts) resource.attempts = renderAttempts(task, attempts);
+  return resource;
+}
+
+function renderBody(body: Buffer | null, contentType: string | null): { body: unknown } | { bodyBase64: string } {
+  if (body === null) return { body: null };
+  if (contentType !== null && isJsonMediaType(contentType)) {
+    try {
+      return { body: JSON.parse(body.toString('utf8')) as unknown };
+    } catch {
+      // Written by another client as "JSON" that is not: show the bytes rather than fail the read.
+    }
+  }
+  return { bodyBase64: body.toString('base64') };
+}
+
+/**
+ * Finished attempts come from the attempt table. A running task's current attempt has no row yet
+ * (it is written when the attempt settles), so it is shown from the lease: started at
+ * `attemptedAt`, outcome null. (Numbers may repeat after a manual retry, which restarts the count.)
+ */
+function renderAttempts(task: TaskRecord, attempts: readonly AttemptRecord[]): NonNullable<TaskResource['attempts']> {
+  const shown: NonNullable<TaskResource['attempts']> = attempts.map((attempt) => ({
+    number: attempt.number,
+    startedAt: iso(attempt.startedAt),
+    finishedAt: isoOrNull(attempt.finishedAt),
+    status: attempt.status,
+    outcome: attempt.outcome,
+    durationMs: attempt.durationMs,
+    error: attempt.error,
+    responseExcerpt: attempt.responseExcerpt,
+  }));
+  if (task.state === 'running' && task.attemptedAt !== null) {
+    shown.push({
+      number: task.attempt,
+      startedAt: iso(task.attemptedAt),
+      finishedAt: null,
+      status: null,
+      outcome: null,
+      durationMs: null,
+      error: null,
+      responseExcerpt: null,
+    });
+  }
+  return shown;
+}

@@ -1,0 +1,112 @@
+import type { QueueConfig } from '../../config/schema.js';
+import type { CreateResult } from '../../db/task.repository.js';
+import { readJsonBody } from '../body.js';
+import type { RecorderContext, RecorderDeps } from '../context.js';
+import { createIdempotently, readIdempotencyKey, type CreateResponse } from '../idempotency.js';
+import { toNewTask, validTraceparent } from '../new-task.js';
+import { renderTask } from '../render.js';
+import { batchResponse, problemResource, taskResource } from '../schemas/resource.schema.js';
+import { batchInputSchema, taskInputSchema, type TaskRules } from '../schemas/task-input.schema.js';
+import { mountPrefix, parseInput, resolveQueue, type ResponseSpec, type RouteSpec } from './route.js';
+
+/**
+ * POST /v1/queues/:queue/tasks and /tasks/batch. Answers only after the commit. A single create goes
+ * through the create batcher (shared transactions); a create with an Idempotency-Key runs in its own
+ * transaction, because its stored response must commit with exactly its own tasks.
+ */
+const DOC_RULES: TaskRules = { target: 'https://example.com/tasks', leaseMs: 120_000, now: Date.now };
+
+const COMMON_ERRORS: Record<number, ResponseSpec> = {
+  400: { description: 'Invalid JSON or fields; `errors` lists each field path.', schema: problemResource },
+  404: { description: 'Unknown queue.', schema: problemResource },
+  413: { description: 'Body larger than recorder.maxBodySize.', schema: problemResource },
+  415: { description: 'Content-Type is not JSON.', schema: problemResource },
+  422: { description: 'Idempotency-Key reused with a different request.', schema: problemResource },
+};
+
+export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
+  const schemas = new Map<string, { single: ReturnType<typeof taskInputSchema>; batch: ReturnType<typeof batchInputSchema> }>();
+  const schemasFor = (name: string, queue: QueueConfig) => {
+    let entry = schemas.get(name);
+    if (!entry) {
+      const rules: TaskRules = { target: queue.target, leaseMs: deps.config.scheduler.leaseDuration, now: () => deps.clock.now().getTime() };
+      entry = { single: taskInputSchema(rules), batch: batchInputSchema(rules) };
+      schemas.set(name, entry);
+    }
+    return entry;
+  };
+
+  /** Reads, validates and converts; nothing touches the database before this has passed. */
+  async function readTasks(ctx: RecorderContext, kind: 'single' | 'batch') {
+    const { name, queue } = resolveQueue(ctx, deps);
+    const { value, raw } = await readJsonBody(ctx, deps.config.recorder.maxBodySize);
+    const now = deps.clock.now();
+    const traceparent = validTraceparent(ctx.get('traceparent'));
+    const inputs = kind === 'single' ? [parseInput(schemasFor(name, queue).single, value)] : parseInput(schemasFor(name, queue).batch, value).tasks;
+    const tasks = inputs.map((input) => toNewTask(input, name, queue.target, now, traceparent));
+    const idempotency = readIdempotencyKey(ctx, `${ctx.state.principal.id}|${name}`, kind, raw);
+    return { tasks, idempotency };
+  }
+
+  function send(ctx: RecorderContext, response: CreateResponse, location: string | null): void {
+    if (response.replayed) ctx.set('Idempotent-Replayed', 'true');
+    if (response.status === 200) ctx.set('Dispatchr-Deduplicated', 'true');
+    if (location) ctx.set('Location', location);
+    ctx.status = response.status;
+    ctx.type = 'application/json';
+    ctx.body = response.body;
+  }
+
+  const single = (result: CreateResult) => ({ status: result.deduplicated ? 200 : 201, body: JSON.stringify(renderTask(result.task)) });
+  const batch = (results: CreateResult[]) => ({
+    status: 201,
+    body: JSON.stringify({ tasks: results.map((result) => ({ ...renderTask(result.task), deduplicated: result.deduplicated })) }),
+  });
+
+  async function create(ctx: RecorderContext, kind: 'single' | 'batch', respond: (results: CreateResult[]) => { status: number; body: string }) {
+    const { tasks, idempotency } = await readTasks(ctx, kind);
+    const stores = await deps.stores();
+    let response: CreateResponse;
+    let id: string | undefined;
+    if (idempotency) {
+      response = await createIdempotently(stores, idempotency, tasks, respond);
+      if (kind === 'single') id = (JSON.parse(response.body) as { id?: string }).id; // a replay has only the stored text
+    } else {
+      const results = kind === 'single' ? [await stores.creates.create(tasks[0])] : await stores.tasks.insertTasks(tasks);
+      response = { ...respond(results), replayed: false };
+      if (kind === 'single') id = results[0].task.id;
+    }
+    send(ctx, response, id ? `${mountPrefix(ctx)}/v1/tasks/${id}` : null);
+  }
+
+  const idempotencyHeader = { 'Idempotent-Replayed': '"true" when this is the stored first response to the Idempotency-Key.' };
+  return [
+    {
+      method: 'POST',
+      path: '/v1/queues/:queue/tasks',
+      operationId: 'createTask',
+      summary: 'Create a task',
+      body: taskInputSchema(DOC_RULES),
+      idempotent: true,
+      responses: {
+        201: { description: 'Created: `available` when due now, else `scheduled`.', schema: taskResource, headers: { Location: 'The task URL.', ...idempotencyHeader } },
+        200: { description: 'An unfinished task of the queue already holds `key`: that task.', schema: taskResource, headers: { 'Dispatchr-Deduplicated': '"true"', ...idempotencyHeader } },
+        ...COMMON_ERRORS,
+      },
+      handle: (ctx) => create(ctx, 'single', ([result]) => single(result)),
+    },
+    {
+      method: 'POST',
+      path: '/v1/queues/:queue/tasks/batch',
+      operationId: 'createTasks',
+      summary: 'Create up to 1,000 tasks, all or nothing',
+      body: batchInputSchema(DOC_RULES),
+      idempotent: true,
+      responses: {
+        201: { description: 'All created (or de-duplicated), in request order.', schema: batchResponse, headers: idempotencyHeader },
+        ...COMMON_ERRORS,
+      },
+      handle: (ctx) => create(ctx, 'batch', batch),
+    },
+  ];
+}

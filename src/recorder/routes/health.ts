@@ -1,0 +1,67 @@
+import { isDatabaseUnavailable } from '../../db/db-errors.js';
+import { postgresMigrations, sqliteMigrations } from '../../db/migrations/index.js';
+import { MIGRATIONS_TABLE } from '../../db/orm.js';
+import type { RecorderDeps } from '../context.js';
+import { problem, RETRY_AFTER_SECONDS, sendProblem } from '../errors.js';
+import { healthResponse, problemResource } from '../schemas/resource.schema.js';
+import { sendJson, type RouteSpec } from './route.js';
+
+/**
+ * The probes, public by design. /healthz says the process answers (liveness: restart it when this
+ * fails); /readyz says it can do its job: the database answers and its schema is current
+ * (readiness: send traffic elsewhere meanwhile). Readiness reads the migrations table directly
+ * rather than through the migrator, which would create the table as a side effect.
+ */
+export function healthRoutes(deps: RecorderDeps): RouteSpec[] {
+  async function readiness(): Promise<string | null> {
+    let stores;
+    try {
+      stores = await deps.stores();
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) return 'the database is unreachable';
+      throw error;
+    }
+    const expected = (stores.db.target.dialect === 'postgresql' ? postgresMigrations : sqliteMigrations).map((m) => m.name);
+    let applied: Set<string>;
+    try {
+      const rows = await stores.db.sql.query<{ name: string }>(`select name from ${MIGRATIONS_TABLE}`);
+      applied = new Set(rows.map((row) => String(row.name)));
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) return 'the database is unreachable';
+      return 'the database schema is missing: run dispatchr migrate';
+    }
+    const pending = expected.filter((name) => !applied.has(name));
+    return pending.length > 0 ? `the database schema is old (${pending.length} pending migrations): run dispatchr migrate` : null;
+  }
+
+  return [
+    {
+      method: 'GET',
+      path: '/healthz',
+      operationId: 'health',
+      summary: 'The process is alive',
+      public: true,
+      responses: { 200: { description: 'Alive.', schema: healthResponse } },
+      async handle(ctx) {
+        sendJson(ctx, 200, { status: 'ok' });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/readyz',
+      operationId: 'ready',
+      summary: 'The database is reachable and its schema is current',
+      public: true,
+      responses: {
+        200: { description: 'Ready.', schema: healthResponse },
+        503: { description: 'Not ready; `detail` says why. Carries Retry-After.', schema: problemResource },
+      },
+      async handle(ctx) {
+        const reason = await readiness();
+        if (reason === null) return sendJson(ctx, 200, { status: 'ready' });
+        ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+        sendProblem(ctx, problem('not_ready', 503, reason));
+      },
+    },
+  ];
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import Router from '@koa/router';
+import type { RecorderContext, RecorderDeps, RecorderState } from '../context.js';
+import { buildOpenApiDocument } from '../openapi.js';
+import { problemResource } from '../schemas/resource.schema.js';
+import { createTaskRoutes } from './create-tasks.js';
+import { healthRoutes } from './health.js';
+import { queueRoutes } from './queues.js';
+import { mountPrefix, sendJson, type RouteSpec } from './route.js';
+import { taskRoutes } from './tasks.js';
+
+/**
+ * Every route of the recorder, in one table: the router and the OpenAPI document are both built
+ * from it. Paths are relative to wherever the app is mounted (recorder.basePath, or koa-mount).
+ */
+export function allRoutes(deps: RecorderDeps): RouteSpec[] {
+  const routes: RouteSpec[] = [...healthRoutes(deps), ...createTaskRoutes(deps), ...taskRoutes(deps), ...queueRoutes(deps)];
+  let document: Record<string, unknown> | undefined;
+  routes.push({
+    method: 'GET',
+    path: '/v1/openapi.json',
+    operationId: 'openapi',
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1.' }, 401: { description: 'Missing or bad bearer token.', schema: problemResource } },
+    async handle(ctx) {
+      document ??= buildOpenApiDocument(routes, packageVersion());
+      sendJson(ctx, 200, { ...document, servers: [{ url: mountPrefix(ctx) || '/' }] });
+    },
+  });
+  return routes;
+}
+
+/** Case-sensitive paths: `/V1/TASKS` is not an alias the auth walk or the document would know about. */
+export function buildRouter(routes: readonly RouteSpec[], deps: RecorderDeps): Router<RecorderState, RecorderContext> {
+  const router = new Router<RecorderState, RecorderContext>({ sensitive: true });
+  for (const route of routes) {
+    router.register(route.path, [route.method], (ctx: RecorderContext) => route.handle(ctx, deps));
+  }
+  return router;
+}
+
+function packageVersion(): string {
+  try {
+    const json = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return json.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

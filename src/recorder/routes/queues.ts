@@ -1,0 +1,69 @@
+import { canAccessQueue } from '../auth.js';
+import type { RecorderDeps, Stores } from '../context.js';
+import { problemResource, purgeResponse, queueListResponse, queueResource, type QueueResource } from '../schemas/resource.schema.js';
+import { resolveQueue, sendJson, type RouteSpec } from './route.js';
+
+/**
+ * Queues come from config only: these routes read and steer them, never create one. A token scoped
+ * to some queues sees only those in the list.
+ */
+async function describeQueues(stores: Stores, names: string[], now: Date): Promise<QueueResource[]> {
+  const [summaries, paused] = await Promise.all([stores.tasks.queueSummaries(names), stores.queueStates.pausedQueues()]);
+  return names.map((name) => {
+    const summary = summaries.get(name)!;
+    return {
+      name,
+      paused: paused.has(name),
+      counts: summary.counts,
+      oldestDueAgeSeconds: summary.oldestDueAt === null ? 0 : Math.max(0, Math.floor((now.getTime() - summary.oldestDueAt.getTime()) / 1000)),
+    };
+  });
+}
+
+const unknownQueue = { description: 'Unknown queue.', schema: problemResource };
+
+export function queueRoutes(deps: RecorderDeps): RouteSpec[] {
+  const setPaused = (paused: boolean): RouteSpec => ({
+    method: 'POST',
+    path: `/v1/queues/:queue/${paused ? 'pause' : 'resume'}`,
+    operationId: paused ? 'pauseQueue' : 'resumeQueue',
+    summary: paused ? 'Stop dispatching the queue (tasks are still accepted)' : 'Resume dispatching the queue',
+    responses: { 200: { description: 'The queue after the change.', schema: queueResource }, 404: unknownQueue },
+    async handle(ctx) {
+      const { name } = resolveQueue(ctx, deps);
+      const stores = await deps.stores();
+      await stores.queueStates.setPaused(name, paused);
+      const [queue] = await describeQueues(stores, [name], deps.clock.now());
+      sendJson(ctx, 200, queue);
+    },
+  });
+
+  return [
+    {
+      method: 'GET',
+      path: '/v1/queues',
+      operationId: 'listQueues',
+      summary: 'Every configured queue with its counts per state',
+      responses: { 200: { description: 'The queues this token may use.', schema: queueListResponse } },
+      async handle(ctx) {
+        const names = Object.keys(deps.config.queues).filter((name) => canAccessQueue(ctx.state.principal, name));
+        const stores = await deps.stores();
+        sendJson(ctx, 200, { queues: await describeQueues(stores, names, deps.clock.now()) });
+      },
+    },
+    setPaused(true),
+    setPaused(false),
+    {
+      method: 'POST',
+      path: '/v1/queues/:queue/purge',
+      operationId: 'purgeQueue',
+      summary: 'Delete the waiting tasks of a queue (running ones finish normally)',
+      responses: { 200: { description: 'How many tasks were deleted.', schema: purgeResponse }, 404: unknownQueue },
+      async handle(ctx) {
+        const { name } = resolveQueue(ctx, deps);
+        const stores = await deps.stores();
+        sendJson(ctx, 200, { queue: name, purged: await stores.tasks.purgeQueue(name) });
+      },
+    },
+  ];
+}

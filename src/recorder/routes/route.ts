@@ -1,0 +1,83 @@
+import type { z } from 'zod';
+import type { QueueConfig } from '../../config/schema.js';
+import { formatIssues } from '../../config/format-issues.js';
+import { notFound } from '../../db/task.repository.js';
+import { UUID_PATTERN } from '../../ids.js';
+import type { ErrorDetail } from '../../errors.js';
+import type { TaskRecord } from '../../task.js';
+import { joinPath } from '../json-safety.js';
+import { canAccessQueue, requireQueueAccess } from '../auth.js';
+import type { RecorderContext, RecorderDeps, Stores } from '../context.js';
+import { queueNotFound, validationError } from '../errors.js';
+
+/**
+ * One route: its method and path, what it documents (the OpenAPI document is generated from these
+ * same objects), and its handler. Handlers are thin: resolve, validate, call a repository, render.
+ */
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** @koa/router syntax: `/v1/tasks/:id`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** No token needed (the probes). Everything else is behind auth. */
+  public?: boolean;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  idempotent?: boolean;
+  responses: Record<number, ResponseSpec>;
+  handle(ctx: RecorderContext, deps: RecorderDeps): Promise<void>;
+}
+
+/** Validates with zod and turns every issue into a dotted `{ path, message }` in one 400. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (!result.success) throw validationError(describeIssues(result.error.issues));
+  return result.data;
+}
+
+/** Our own checks already word their message for the field; zod's built-in ones get the config wording. */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): ErrorDetail[] {
+  return issues.flatMap((issue) =>
+    issue.code === 'custom' ? [{ path: joinPath(issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))), message: issue.message }] : formatIssues([issue]),
+  );
+}
+
+/** The queue named in the path: configured (else 404, queues are never created) and in the token's scope (else 403). */
+export function resolveQueue(ctx: RecorderContext, deps: RecorderDeps): { name: string; queue: QueueConfig } {
+  const name = ctx.params.queue;
+  const queue = Object.hasOwn(deps.config.queues, name) ? deps.config.queues[name] : undefined;
+  if (!queue) throw queueNotFound(name);
+  requireQueueAccess(ctx.state.principal, name);
+  return { name, queue };
+}
+
+/**
+ * The task named in the path. A task in a queue the token may not use answers 404, like a task
+ * that does not exist: ids are not a way to learn what other queues hold.
+ */
+export async function loadTask(ctx: RecorderContext, stores: Stores): Promise<TaskRecord> {
+  const id = ctx.params.id.toLowerCase();
+  if (!UUID_PATTERN.test(id)) throw notFound(ctx.params.id.slice(0, 64));
+  const task = await stores.tasks.findTask(id);
+  if (!task || !canAccessQueue(ctx.state.principal, task.queue)) throw notFound(id);
+  return task;
+}
+
+/** The path prefix this app is mounted under (koa-mount strips it from ctx.path), for Location headers. */
+export function mountPrefix(ctx: RecorderContext): string {
+  const original = ctx.originalUrl.split('?')[0];
+  return original.endsWith(ctx.path) ? original.slice(0, original.length - ctx.path.length) : '';
+}
+
+export function sendJson(ctx: RecorderContext, status: number, body: unknown): void {
+  ctx.status = status;
+  ctx.type = 'application/json';
+  ctx.body = typeof body === 'string' ? body : JSON.stringify(body);
+}

@@ -1,0 +1,84 @@
+import type { TaskEvent } from '../../machines/task.events.js';
+import type { RecorderDeps } from '../context.js';
+import { renderTask } from '../render.js';
+import { DEFAULT_LIMIT, listQuerySchema } from '../schemas/query.schema.js';
+import { problemResource, taskListResponse, taskResource } from '../schemas/resource.schema.js';
+import { loadTask, parseInput, resolveQueue, sendJson, type RouteSpec } from './route.js';
+
+/**
+ * Reading tasks, and the operator's actions on one task. Actions go through the repository's
+ * `applyEvent` / `deleteTask`: the task machine decides what is legal, and a refusal is a 409 that
+ * names the state the task is in.
+ */
+const notFound = { description: 'No such task (or not in a queue this token may use).', schema: problemResource };
+const conflict = { description: 'The task is in a state that does not allow this; `detail` names it.', schema: problemResource };
+
+export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
+  const action = (type: Extract<TaskEvent, { type: 'cancel' | 'retry' | 'run' }>['type'], summary: string): RouteSpec => ({
+    method: 'POST',
+    path: `/v1/tasks/:id/${type}`,
+    operationId: `${type}Task`,
+    summary,
+    responses: { 200: { description: 'The task after the change.', schema: taskResource }, 404: notFound, 409: conflict },
+    async handle(ctx) {
+      const stores = await deps.stores();
+      const task = await loadTask(ctx, stores);
+      sendJson(ctx, 200, renderTask(await stores.tasks.applyEvent(task.id, { type })));
+    },
+  });
+
+  return [
+    {
+      method: 'GET',
+      path: '/v1/tasks/:id',
+      operationId: 'getTask',
+      summary: 'A task with every attempt',
+      responses: { 200: { description: 'The task, with `attempts`.', schema: taskResource }, 404: notFound },
+      async handle(ctx) {
+        const stores = await deps.stores();
+        const task = await loadTask(ctx, stores);
+        sendJson(ctx, 200, renderTask(task, await stores.tasks.findAttempts(task.id)));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/queues/:queue/tasks',
+      operationId: 'listTasks',
+      summary: 'Tasks of a queue, newest first',
+      query: listQuerySchema,
+      responses: {
+        200: { description: 'One page; pass `nextCursor` as `cursor` for the next (null on the last page).', schema: taskListResponse },
+        400: { description: 'Bad state, limit or cursor.', schema: problemResource },
+        404: { description: 'Unknown queue.', schema: problemResource },
+      },
+      async handle(ctx) {
+        const { name } = resolveQueue(ctx, deps);
+        const query = parseInput(listQuerySchema, { ...ctx.query });
+        const stores = await deps.stores();
+        const page = await stores.tasks.listTasks({
+          queue: name,
+          state: query.state,
+          limit: query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit),
+          cursor: query.cursor,
+        });
+        sendJson(ctx, 200, { tasks: page.tasks.map((task) => renderTask(task)), nextCursor: page.nextCursor });
+      },
+    },
+    action('cancel', 'Cancel a waiting task'),
+    action('retry', 'Retry a failed or cancelled task now (history kept)'),
+    action('run', 'Make a scheduled or retryable task due now'),
+    {
+      method: 'DELETE',
+      path: '/v1/tasks/:id',
+      operationId: 'deleteTask',
+      summary: 'Delete a finished task',
+      responses: { 204: { description: 'Deleted.' }, 404: notFound, 409: conflict },
+      async handle(ctx) {
+        const stores = await deps.stores();
+        const task = await loadTask(ctx, stores);
+        await stores.tasks.deleteTask(task.id);
+        ctx.status = 204;
+      },
+    },
+  ];
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { ATTEMPT_OUTCOMES, TASK_STATES } from '../../task.js';
+
+/**
+ * What the API answers. Used for the OpenAPI document and by the tests, which parse real responses
+ * with these schemas, so a response that drifts from the document fails the suite.
+ */
+const time = z.string().describe('RFC 3339, UTC');
+
+export const attemptResource = z.object({
+  number: z.number().int(),
+  startedAt: time,
+  finishedAt: time.nullable(),
+  status: z.number().int().nullable().describe('HTTP status of the answer; null when none arrived.'),
+  outcome: z.enum(ATTEMPT_OUTCOMES).nullable().describe('null while the attempt is running.'),
+  durationMs: z.number().int().nullable(),
+  error: z.string().nullable(),
+  responseExcerpt: z.string().nullable(),
+});
+
+export const taskResource = z.object({
+  id: z.string().describe('UUIDv7'),
+  queue: z.string(),
+  state: z.enum(TASK_STATES),
+  path: z.string().describe('"" for the target itself, else "/..." appended to it.'),
+  method: z.string(),
+  headers: z.record(z.string(), z.string()).describe('Lowercase names; sensitive values shown as [redacted].'),
+  body: z.unknown().optional().describe('The body as JSON when contentType is JSON (null when there is no body).'),
+  bodyBase64: z.string().optional().describe('The exact bytes, when contentType is not JSON.'),
+  contentType: z.string().nullable(),
+  runAt: time,
+  attempt: z.number().int().describe('Attempts made so far.'),
+  maxAttempts: z.number().int().nullable(),
+  timeoutMs: z.number().int().nullable(),
+  key: z.string().nullable(),
+  traceparent: z.string().nullable(),
+  createdAt: time,
+  updatedAt: time,
+  finalizedAt: time.nullable(),
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  attempts: z.array(attemptResource).optional().describe('Every attempt, oldest first (GET /v1/tasks/{id}).'),
+  deduplicated: z.boolean().optional().describe('Batch answers only: true when an unfinished task already held the key.'),
+});
+
+export const batchResponse = z.object({ tasks: z.array(taskResource).describe('In request order.') });
+export const taskListResponse = z.object({ tasks: z.array(taskResource), nextCursor: z.string().nullable() });
+
+export const queueResource = z.object({
+  name: z.string(),
+  paused: z.boolean(),
+  counts: z.record(z.enum(TASK_STATES), z.number().int()),
+  oldestDueAgeSeconds: z.number().describe('Age of the oldest due waiting task; 0 when none is due.'),
+});
+
+export const queueListResponse = z.object({ queues: z.array(queueResource) });
+export const purgeResponse = z.object({ queue: z.string(), purged: z.number().int().describe('Waiting tasks deleted.') });
+
+export const problemResource = z.object({
+  code: z.string().describe('Stable, machine-readable.'),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  errors: z.array(z.object({ path: z.string().describe('Dotted, e.g. headers.x-a or tasks.3.runAt'), message: z.string() })),
+});
+
+export const healthResponse = z.object({ status: z.string() });
+
+export type TaskResource = z.infer<typeof taskResource>;
+export type QueueResource = z.infer<typeof queueResource>;

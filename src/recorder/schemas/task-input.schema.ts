@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { formatDuration, parseDuration } from '../../duration.js';
+import { headerProblem, MAX_HEADERS } from '../task-headers.js';
+import { parseRfc3339 } from '../rfc3339.js';
+import { MAX_PATH_LENGTH, normalizeTaskPath } from '../target-path.js';
+
+/**
+ * The request schemas for creating tasks. The same zod objects validate requests and generate the
+ * OpenAPI document (io: 'input'), so the document cannot drift from what the API accepts.
+ * Field rules live on the fields, so one answer lists every bad field; rules that need two fields
+ * (body vs bodyBase64, runAt vs delay) run once the fields themselves are valid.
+ */
+export const TASK_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET', 'HEAD', 'OPTIONS'] as const;
+export const MAX_BATCH = 1000;
+export const MAX_KEY_LENGTH = 255;
+export const MAX_AHEAD_MS = 366 * 24 * 60 * 60 * 1000;
+const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i;
+const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=("[^"\r\n]*"|[!#$%&'*+.^_`|~0-9A-Za-z-]+))*$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export interface TaskRules {
+  /** The queue's target base URL; `path` must stay inside it. */
+  target: string;
+  /** scheduler.leaseDuration: a per-task timeout must be shorter. */
+  leaseMs: number;
+  now: () => number;
+}
+
+export const isJsonMediaType = (type: string): boolean => JSON_MEDIA_TYPE.test(type);
+
+/** "10m", "90s" or a bare number of seconds (the API's unit; config uses milliseconds). */
+function duration(description: string, check: (ms: number) => string | null) {
+  return z
+    .union([z.number(), z.string()], { error: 'expected a duration like "90s", "10m" or a number of seconds' })
+    .superRefine((value, ctx) => {
+      const ms = parseDuration(value, 's');
+      const message =
+        ms === undefined ? `expected a duration like "90s", "10m" or a number of seconds, got ${JSON.stringify(value)}` : check(ms);
+      if (message) ctx.addIssue({ code: 'custom', message });
+    })
+    .describe(description);
+}
+
+export function taskInputSchema(rules: TaskRules) {
+  const task = z.strictObject({
+    path: z
+      .string({ error: 'expected a string' })
+      .max(MAX_PATH_LENGTH, { error: `expected at most ${MAX_PATH_LENGTH} characters` })
+      .superRefine((value, ctx) => {
+        const result = normalizeTaskPath(rules.target, value);
+        if (!result.ok) ctx.addIssue({ code: 'custom', message: result.message });
+      })
+      .optional()
+      .describe('Appended to the queue target with exactly one "/" between them, query kept; default: the target itself.'),
+    method: z.enum(TASK_METHODS).optional().describe('HTTP method of the dispatch; default POST.'),
+    headers: z
+      .record(z.string(), z.string({ error: 'expected a string value' }), { error: 'expected an object of header names to strings' })
+      .superRefine((headers, ctx) => {
+        const names = Object.keys(headers);
+        if (names.length > MAX_HEADERS) ctx.addIssue({ code: 'custom', message: `expected at most ${MAX_HEADERS} headers` });
+        const seen = new Set<string>();
+        for (const name of names) {
+          const problem = headerProblem(name, headers[name]);
+          if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+          else if (seen.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: 'header given twice (names are case-insensitive)' });
+          seen.add(name.toLowerCase());
+        }
+      })
+      .optional()
+      .describe('Extra request headers. Sensitive ones are stored and sent but shown as [redacted].'),
+    body: z.unknown().optional().describe('Any JSON value, sent as JSON (contentType defaults to application/json).'),
+    bodyBase64: z
+      .string({ error: 'expected a base64 string' })
+      .regex(BASE64, { error: 'expected standard base64 (A-Z, a-z, 0-9, +, /, = padding)' })
+      .optional()
+      .describe('The exact bytes to send, base64-encoded (contentType defaults to application/octet-stream).'),
+    contentType: z
+      .string({ error: 'expected a string' })
+      .max(255, { error: 'expected at most 255 characters' })
+      .regex(MEDIA_TYPE, { error: 'expected a media type like "application/json" or "text/plain; charset=utf-8"' })
+      .optional(),
+    runAt: z
+      .string({ error: 'expected an RFC 3339 time like "2025-01-31T12:00:00Z"' })
+      .superRefine((value, ctx) => {
+        const at = parseRfc3339(value);
+        if (at === undefined) ctx.addIssue({ code: 'custom', message: `expected an RFC 3339 time like "2025-01-31T12:00:00Z", got ${JSON.stringify(value)}` });
+        else if (at - rules.now() > MAX_AHEAD_MS) ctx.addIssue({ code: 'custom', message: 'expected a time at most one year ahead' });
+      })
+      .optional()
+      .describe('RFC 3339 time when the task is due; a past time means due now. At most one year ahead.'),
+    delay: duration('Due this long from now ("10m", "90s" or seconds); at most one year.', (ms) =>
+      ms > MAX_AHEAD_MS ? 'expected a delay of at most one year' : null,
+    ).optional(),
+    key: z
+      .string({ error: 'expected a string' })
+      .min(1, { error: 'expected at least 1 character' })
+      .max(MAX_KEY_LENGTH, { error: `expected at most ${MAX_KEY_LENGTH} characters` })
+      .optional()
+      .describe('De-duplication key: while a task of the queue with this key is unfinished, creates answer that task.'),
+    maxAttempts: z
+      .number({ error: 'expected an integer from 1 to 1000' })
+      .int({ error: 'expected an integer from 1 to 1000' })
+      .min(1, { error: 'expected an integer >= 1' })
+      .max(1000, { error: 'expected an integer <= 1000' })
+      .optional()
+      .describe("Attempts in all, overriding the queue's retry.maxAttempts."),
+    timeout: duration('Per-attempt timeout ("30s" or seconds); > 0 and shorter than scheduler.leaseDuration.', (ms) =>
+      ms <= 0 ? 'expected a timeout greater than 0' : ms >= rules.leaseMs ? `expected a timeout shorter than scheduler.leaseDuration (${formatDuration(rules.leaseMs)})` : null,
+    ).optional(),
+  });
+  return task.superRefine((input, ctx) => {
+    if (input.body !== undefined && input.bodyBase64 !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['bodyBase64'], message: 'expected either body or bodyBase64, not both' });
+    }
+    if (input.body !== undefined && input.contentType !== undefined && !isJsonMediaType(input.contentType)) {
+      ctx.addIssue({ code: 'custom', path: ['contentType'], message: 'body is sent as JSON: use a JSON content type, or bodyBase64 for other types' });
+    }
+    if (input.runAt !== undefined && input.delay !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['delay'], message: 'expected either runAt or delay, not both' });
+    }
+    const hasBody = (input.body !== undefined && input.body !== null) || input.bodyBase64 !== undefined;
+    if (hasBody && (input.method === 'GET' || input.method === 'HEAD')) {
+      ctx.addIssue({ code: 'custom', path: ['method'], message: `a ${input.method} request cannot carry a body` });
+    }
+  });
+}
+
+export type TaskInput = z.output<ReturnType<typeof taskInputSchema>>;
+
+export function batchInputSchema(rules: TaskRules) {
+  return z.strictObject({
+    tasks: z
+      .array(taskInputSchema(rules), { error: 'expected an array of tasks' })
+      .min(1, { error: 'expected at least 1 task' })
+      .max(MAX_BATCH, { error: `expected at most ${MAX_BATCH} tasks` })
+      .describe(`Up to ${MAX_BATCH} tasks, created all or nothing.`),
+  });
+}
