@@ -10,24 +10,17 @@ import { isUniqueViolation } from './db-errors.js';
 import { signalDue } from './due-signal.js';
 import type { Orm } from './orm.js';
 import type { SqlSession } from './sql-pool.js';
-import { buildTaskInsert, type TaskInsertRow } from './task-insert.sql.js';
+import { buildTaskInsert, toTaskInsertRow } from './task-insert.sql.js';
+import { filterClauses, type TaskFilter } from './task-filter.sql.js';
+import { buildRetryBatch } from './task-retry.sql.js';
 import { ATTEMPT_COLUMNS, SqlParams, TASK_COLUMNS, toAttemptRecord, toDate, toTaskRecord } from './task-row.js';
+
+export type { TaskFilter } from './task-filter.sql.js';
 
 /** The recorder's and operator's reads and writes. The scheduler's hot path is in dispatch.repository.ts. */
 export interface CreateResult {
   task: TaskRecord;
   deduplicated: boolean;
-}
-
-export interface TaskFilter {
-  queue?: string;
-  queues?: readonly string[];
-  state?: TaskState;
-  states?: readonly TaskState[];
-  since?: Date;
-  until?: Date;
-  pathPrefix?: string;
-  search?: string;
 }
 
 export interface ListOptions extends TaskFilter {
@@ -59,27 +52,6 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
     return rows[0] ? toTaskRecord(rows[0]) : null;
   }
 
-  function insertRow(task: NewTask, now: Date): TaskInsertRow {
-    const isJson = task.body !== null && /^application\/([a-z0-9.+-]*\+)?json\b/i.test(task.contentType ?? '');
-    return {
-      id: task.id ?? uuidv7(now.getTime()),
-      queue: task.queue,
-      state: task.runAt.getTime() > now.getTime() ? 'scheduled' : 'available',
-      path: task.path,
-      method: task.method,
-      headers: task.headers,
-      body: task.body,
-      bodyJson: isJson && task.body ? task.body.toString('utf8') : null,
-      contentType: task.contentType,
-      runAt: task.runAt.getTime() < now.getTime() ? now : task.runAt,
-      maxAttempts: task.maxAttempts,
-      timeoutMs: task.timeoutMs,
-      key: task.key,
-      traceparent: task.traceparent,
-      createdAt: now,
-    };
-  }
-
   return {
     /** All or nothing, in one transaction; a dedup key held by an unfinished task answers that task. */
     async insertTasks(
@@ -87,7 +59,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       options: { onInserted?: (tx: SqlSession, results: CreateResult[]) => Promise<void> } = {},
     ): Promise<CreateResult[]> {
       const now = clock.now();
-      const rows = tasks.map((task) => insertRow(task, now));
+      const rows = tasks.map((task) => toTaskInsertRow({ ...task, id: task.id ?? uuidv7(now.getTime()) }, now));
       const results = await sql.transaction(async (tx) => {
         const statement = buildTaskInsert(dialect, rows);
         const inserted = new Map((await tx.query(statement.text, statement.values)).map((row) => [String(row.id), row]));
@@ -206,6 +178,36 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       }
     },
 
+    /**
+     * Bulk retry of failed/cancelled tasks matching `filter`, in batches of `batchSize`, each one
+     * statement (see task-retry.sql.ts). Answers how many were retried; `onBatch` hears the running
+     * total after each batch (progress bars). A batch that races a new task for a dedup key fails
+     * on the unique index and is simply run again: the new holder is then seen and skipped.
+     */
+    async retryMatching(filter: TaskFilter, options: { batchSize?: number; onBatch?: (retried: number) => void } = {}): Promise<number> {
+      const limit = options.batchSize ?? 500;
+      let afterId: string | undefined;
+      let total = 0;
+      for (;;) {
+        let rows: { id: string; queue: string }[] = [];
+        for (let round = 0; ; round++) {
+          const statement = buildRetryBatch(dialect, { filter, afterId, limit, now: clock.now() });
+          if (!statement) return total;
+          try {
+            rows = await sql.query<{ id: string; queue: string }>(statement.text, statement.values);
+            break;
+          } catch (error) {
+            if (!isUniqueViolation(error) || round >= 2) throw error;
+          }
+        }
+        if (rows.length === 0) return total;
+        total += rows.length;
+        afterId = rows.map((row) => String(row.id)).sort().at(-1);
+        signalDue([...new Set(rows.map((row) => String(row.queue)))]);
+        options.onBatch?.(total);
+      }
+    },
+
     /** Deletes the queue's waiting tasks; running ones finish normally. */
     async purgeQueue(queue: string): Promise<number> {
       const p = new SqlParams(dialect);
@@ -256,30 +258,4 @@ export function emptyCounts(): Record<TaskState, number> {
 
 export function notFound(id: string): DispatchrError {
   return new DispatchrError('task_not_found', `no task ${id}`, { status: 404 });
-}
-
-function filterClauses(filter: TaskFilter, p: SqlParams, dialect: 'postgresql' | 'sqlite'): string[] {
-  const where: string[] = [];
-  const queues = filter.queue !== undefined ? [filter.queue] : filter.queues;
-  if (queues) where.push(queues.length ? `queue in (${queues.map((q) => p.add(q)).join(', ')})` : '1 = 0');
-  const states = filter.state !== undefined ? [filter.state] : filter.states;
-  if (states) where.push(states.length ? `state in (${states.map((s) => p.add(s)).join(', ')})` : '1 = 0');
-  if (filter.since) where.push(`created_at >= ${p.add(filter.since)}`);
-  if (filter.until) where.push(`created_at < ${p.add(filter.until)}`);
-  if (filter.pathPrefix !== undefined) {
-    where.push(`substr(path, 1, ${p.add(filter.pathPrefix.length)}) = ${p.add(filter.pathPrefix)}`);
-  }
-  if (filter.search !== undefined && filter.search !== '') {
-    // Text search in body and headers, done by the database: jsonb text on PostgreSQL.
-    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    if (dialect === 'postgresql') {
-      const needle = p.add(pattern);
-      where.push(
-        `(coalesce(body_json::text, encode(body, 'escape')) ilike ${needle} or headers::text ilike ${needle})`,
-      );
-    } else {
-      where.push(`(cast(body as text) like ${p.add(pattern)} escape '\\' or headers like ${p.add(pattern)} escape '\\')`);
-    }
-  }
-  return where;
 }

@@ -56,6 +56,13 @@ describe.each(drivers())('storage on %s', (driver) => {
     expect(found?.id[14]).toBe('7'); // UUIDv7
   });
 
+  it('stores bytes that are not JSON under a JSON content type (the search copy is skipped, not the task)', async () => {
+    const tasks = createTaskRepository(db);
+    const bytes = Buffer.from([0x7b, 0xff, 0x00, 0x7d]);
+    const [{ task }] = await tasks.insertTasks([newTask({ body: bytes, contentType: 'application/json' })]);
+    expect((await tasks.findTask(task.id))?.body?.equals(bytes)).toBe(true);
+  });
+
   it('creates a future task as scheduled and a past one as available now', async () => {
     const tasks = createTaskRepository(db);
     const [future, past] = await tasks.insertTasks([

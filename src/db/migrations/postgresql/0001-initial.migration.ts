@@ -82,12 +82,14 @@ create table dispatchr_idempotency_key (
     // Wake sleeping schedulers at commit when tasks become due, whoever wrote them (the recorder, a
     // manual retry, or an app's own transaction through enqueueWithin). NOTIFY is transactional and
     // de-duplicated per transaction, so one batch insert sends one notification per queue.
+    // clock_timestamp(), not now(): now() is the transaction's start, which in a long application
+    // transaction (enqueueWithin) is earlier than the task's run_at, and the wake-up would be lost.
     this.addSql(`
 create function dispatchr_notify_due() returns trigger language plpgsql as $$
 begin
   perform pg_notify('dispatchr_due', q.queue)
     from (select distinct queue from new_rows
-          where state in ('available','scheduled','retryable') and run_at <= now()) q;
+          where state = 'available' or (state in ('scheduled','retryable') and run_at <= clock_timestamp())) q;
   return null;
 end $$`);
     this.addSql(`create trigger dispatchr_task_due_insert after insert on dispatchr_task

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { createTransport, type Transport, type TransportOptions } from './transport.js';
+import type { CallOptions, CreateOptions, EnqueuedTask, ListOptions, Task, TaskInput, TaskPage } from './types.js';
+
+/**
+ * The recorder API from an application: `new DispatchrClient({ url, token })`, then
+ * `enqueue(queue, task)`. Each create carries an Idempotency-Key made once per call and reused on
+ * the client's own retries, so a create retried after a lost answer never makes a second task.
+ * Validation is the recorder's: it knows the queue's target and the lease, the client does not.
+ */
+export type DispatchrClientOptions = TransportOptions;
+
+export class DispatchrClient {
+  readonly #send: Transport;
+
+  constructor(options: DispatchrClientOptions) {
+    this.#send = createTransport(options);
+  }
+
+  /** Creates one task. `deduplicated` is true when an unfinished task of the queue held `key`. */
+  async enqueue(queue: string, task: TaskInput, options: CreateOptions = {}): Promise<EnqueuedTask> {
+    const response = await this.#send<Task>({
+      method: 'POST',
+      path: `${queuePath(queue)}/tasks`,
+      body: toApiTask(task),
+      retry: 'safe',
+      idempotencyKey: options.idempotencyKey ?? randomUUID(),
+      signal: options.signal,
+    });
+    return { ...response.body, deduplicated: response.status === 200 || response.headers.get('dispatchr-deduplicated') === 'true' };
+  }
+
+  /** Creates up to 1,000 tasks in one transaction: all of them or none. Answers in the given order. */
+  async enqueueMany(queue: string, tasks: readonly TaskInput[], options: CreateOptions = {}): Promise<EnqueuedTask[]> {
+    if (tasks.length === 0) return [];
+    const response = await this.#send<{ tasks: (Task & { deduplicated?: boolean })[] }>({
+      method: 'POST',
+      path: `${queuePath(queue)}/tasks/batch`,
+      body: { tasks: tasks.map(toApiTask) },
+      retry: 'safe',
+      idempotencyKey: options.idempotencyKey ?? randomUUID(),
+      signal: options.signal,
+    });
+    return response.body.tasks.map((task) => ({ ...task, deduplicated: task.deduplicated === true }));
+  }
+
+  /** The task with every attempt, oldest first. A task that does not exist is `task_not_found` (404). */
+  async get(id: string, options: CallOptions = {}): Promise<Task> {
+    return (await this.#send<Task>({ method: 'GET', path: taskPath(id), retry: 'safe', signal: options.signal })).body;
+  }
+
+  /** One page of a queue's tasks, newest first; pass `nextCursor` back as `cursor` for the next. */
+  async list(queue: string, options: ListOptions & CallOptions = {}): Promise<TaskPage> {
+    const { state, limit, cursor, signal } = options;
+    const query = { state, limit, cursor };
+    return (await this.#send<TaskPage>({ method: 'GET', path: `${queuePath(queue)}/tasks`, query, retry: 'safe', signal })).body;
+  }
+
+  /** A waiting task → `cancelled`; any other state is `invalid_transition` (409). */
+  cancel(id: string, options: CallOptions = {}): Promise<Task> {
+    return this.#action(id, 'cancel', options);
+  }
+
+  /** A `failed` or `cancelled` task → `available` now, with a fresh retry budget (history kept). */
+  retry(id: string, options: CallOptions = {}): Promise<Task> {
+    return this.#action(id, 'retry', options);
+  }
+
+  /** A `scheduled` or `retryable` task → `available` now. */
+  run(id: string, options: CallOptions = {}): Promise<Task> {
+    return this.#action(id, 'run', options);
+  }
+
+  /** Deletes a finished task and its attempts; an unfinished one is `invalid_state` (409). */
+  async delete(id: string, options: CallOptions = {}): Promise<void> {
+    await this.#send({ method: 'DELETE', path: taskPath(id), retry: 'unsent', signal: options.signal });
+  }
+
+  async #action(id: string, action: 'cancel' | 'retry' | 'run', options: CallOptions): Promise<Task> {
+    // Not repeated after a request that may have arrived: a second cancel would answer 409 for a
+    // cancel that in fact succeeded.
+    return (await this.#send<Task>({ method: 'POST', path: `${taskPath(id)}/${action}`, retry: 'unsent', signal: options.signal })).body;
+  }
+}
+
+const queuePath = (queue: string): string => `/v1/queues/${encodeURIComponent(queue)}`;
+const taskPath = (id: string): string => `/v1/tasks/${encodeURIComponent(id)}`;
+
+/** TaskInput → the API's JSON: Dates as RFC 3339, byte bodies as base64. Anything else as given. */
+export function toApiTask(task: TaskInput): Record<string, unknown> {
+  const { body, runAt, ...rest } = task;
+  const json: Record<string, unknown> = { ...rest };
+  if (body instanceof Uint8Array) json.bodyBase64 = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64');
+  else if (body !== undefined) json.body = body;
+  if (runAt !== undefined) json.runAt = runAt instanceof Date ? runAt.toISOString() : runAt;
+  return json;
+}

@@ -1,0 +1,161 @@
+import type { TaskInsertInput } from '../db/task-insert.sql.js';
+import { parseDuration } from '../duration.js';
+import { findJsonProblem } from '../recorder/json-safety.js';
+import { parseRfc3339 } from '../recorder/rfc3339.js';
+import { normalizeTaskPath } from '../recorder/target-path.js';
+import { DispatchrValidationError } from './errors.js';
+import { headerProblem, MAX_HEADERS } from './header-rules.js';
+import type { ProblemError, TaskInput } from './types.js';
+
+/**
+ * The checks `enqueueWithin()` runs before writing, since no recorder stands between the app and
+ * the table. The path, JSON and time rules are the recorder's own modules (each imports nothing;
+ * the import-graph test keeps it so), and the header rules a tested copy, so both doors refuse the
+ * same things. What needs the queue's config cannot be checked
+ * here: an absolute URL as `path` (it must lie inside the target) is refused, and the timeout is
+ * checked against the lease the caller states (default: the scheduler's default lease).
+ */
+export const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'GET', 'HEAD', 'OPTIONS']);
+const FIELDS = new Set(['path', 'method', 'headers', 'body', 'bodyBase64', 'contentType', 'runAt', 'delay', 'key', 'maxAttempts', 'timeout']);
+const MAX_AHEAD_MS = 366 * 24 * 60 * 60 * 1000;
+const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i;
+const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=("[^"\r\n]*"|[!#$%&'*+.^_`|~0-9A-Za-z-]+))*$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+/** Only relative paths reach normalizeTaskPath, which needs a target solely for absolute URLs. */
+const NO_TARGET = 'http://target.invalid/';
+
+export interface TaskRuleOptions {
+  /** For the "at most a year ahead" rule. */
+  now: Date;
+  /** The scheduler's lease; a per-task timeout must be shorter. */
+  leaseMs: number;
+}
+
+/** When the task is due: a time, or a delay from the creation time (which enqueueWithin takes from the database). */
+export type Due = { runAt: Date } | { delayMs: number };
+
+export type CheckedTask = Omit<TaskInsertInput, 'id' | 'runAt'> & { due: Due };
+
+export function runAtOf(due: Due, now: Date): Date {
+  return 'runAt' in due ? due.runAt : new Date(now.getTime() + due.delayMs);
+}
+
+/** A checked task, ready for `toTaskInsertRow` once it has an id and a runAt; throws DispatchrValidationError. */
+export function checkTask(queue: string, task: TaskInput, options: TaskRuleOptions): CheckedTask {
+  const problems: ProblemError[] = [];
+  const problem = (path: string, message: string) => problems.push({ path, message });
+  if (typeof queue !== 'string' || !QUEUE_NAME.test(queue)) problem('queue', 'expected a queue name of letters, digits, "_", "." and "-" (at most 64)');
+  if (typeof task !== 'object' || task === null) throw new DispatchrValidationError([{ path: '(root)', message: 'expected a task object' }]);
+  for (const field of Object.keys(task)) if (!FIELDS.has(field)) problem(field, 'unknown field');
+
+  const method = task.method ?? 'POST';
+  if (!METHODS.has(method)) problem('method', `expected one of ${[...METHODS].join(', ')}`);
+  const path = checkPath(task.path, problem);
+  const headers = checkHeaders(task.headers, problem);
+  const { body, contentType } = checkBody(task, method, problem);
+  const due = checkDue(task, options.now, problem);
+
+  let key: string | null = null;
+  if (task.key !== undefined) {
+    if (typeof task.key !== 'string' || task.key.length < 1 || task.key.length > 255) problem('key', 'expected a string of 1 to 255 characters');
+    else if (task.key.includes('\u0000')) problem('key', 'NUL characters are not allowed');
+    else key = task.key;
+  }
+  const maxAttempts = task.maxAttempts ?? null;
+  if (maxAttempts !== null && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 1000)) problem('maxAttempts', 'expected an integer from 1 to 1000');
+  let timeoutMs: number | null = null;
+  if (task.timeout !== undefined) {
+    timeoutMs = parseDuration(task.timeout, 's') ?? null;
+    if (timeoutMs === null) problem('timeout', 'expected a duration like "30s" or a number of seconds');
+    else if (timeoutMs <= 0) problem('timeout', 'expected a timeout greater than 0');
+    else if (timeoutMs >= options.leaseMs) problem('timeout', `expected a timeout shorter than the scheduler's lease (${options.leaseMs} ms; pass leaseDurationMs if yours differs)`);
+  }
+  if (problems.length > 0) throw new DispatchrValidationError(problems);
+  return { queue, path, method, headers, body, contentType, due, maxAttempts, timeoutMs, key, traceparent: null };
+}
+
+type Report = (path: string, message: string) => void;
+
+function checkPath(input: unknown, problem: Report): string {
+  if (input === undefined) return '';
+  if (typeof input !== 'string') return (problem('path', 'expected a string'), '');
+  if (SCHEME.test(input)) {
+    return (problem('path', 'expected a path: an absolute URL needs the queue target, which enqueueWithin does not know'), '');
+  }
+  const result = normalizeTaskPath(NO_TARGET, input);
+  if (!result.ok) return (problem('path', result.message), '');
+  return result.path;
+}
+
+function checkHeaders(input: unknown, problem: Report): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (input === undefined) return headers;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return (problem('headers', 'expected an object of header names to strings'), headers);
+  const entries = Object.entries(input);
+  if (entries.length > MAX_HEADERS) problem('headers', `expected at most ${MAX_HEADERS} headers`);
+  for (const [name, value] of entries) {
+    const issue = typeof value !== 'string' ? 'expected a string value' : headerProblem(name, value);
+    if (issue) problem(`headers.${name}`, issue);
+    else if (Object.hasOwn(headers, name.toLowerCase())) problem(`headers.${name}`, 'header given twice (names are case-insensitive)');
+    else headers[name.toLowerCase()] = value as string;
+  }
+  return headers;
+}
+
+function checkBody(task: TaskInput, method: string, problem: Report): { body: Uint8Array | null; contentType: string | null } {
+  let contentType = task.contentType ?? null;
+  if (contentType !== null && (typeof contentType !== 'string' || contentType.length > 255 || !MEDIA_TYPE.test(contentType))) {
+    problem('contentType', 'expected a media type like "application/json" (at most 255 characters)');
+    contentType = null;
+  }
+  let body: Uint8Array | null = null;
+  if (task.body !== undefined && task.bodyBase64 !== undefined) problem('bodyBase64', 'expected either body or bodyBase64, not both');
+  if (task.body instanceof Uint8Array) {
+    body = task.body;
+    contentType ??= 'application/octet-stream';
+  } else if (task.body !== undefined && task.body !== null) {
+    if (task.contentType !== undefined && !JSON_MEDIA_TYPE.test(String(task.contentType))) {
+      problem('contentType', 'body is sent as JSON: use a JSON content type, or bytes for other types');
+    }
+    body = jsonBytes(task.body, problem);
+    contentType ??= 'application/json';
+  } else if (task.bodyBase64 !== undefined) {
+    if (typeof task.bodyBase64 !== 'string' || !BASE64.test(task.bodyBase64)) problem('bodyBase64', 'expected standard base64');
+    else body = Buffer.from(task.bodyBase64, 'base64');
+    contentType ??= 'application/octet-stream';
+  }
+  if (body !== null && (method === 'GET' || method === 'HEAD')) problem('method', `a ${method} request cannot carry a body`);
+  return { body, contentType };
+}
+
+/** The JSON text's bytes; NUL (which PostgreSQL cannot store), `__proto__` and deep nesting are refused. */
+function jsonBytes(value: unknown, problem: Report): Uint8Array | null {
+  const issue = findJsonProblem(value);
+  if (issue) return (problem(issue.path === '(root)' ? 'body' : `body.${issue.path}`, issue.message), null);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    return (problem('body', `expected a JSON value (${(error as Error).message})`), null);
+  }
+  if (text === undefined) return (problem('body', 'expected a JSON value'), null);
+  return Buffer.from(text, 'utf8');
+}
+
+function checkDue(task: TaskInput, now: Date, problem: Report): Due {
+  if (task.runAt !== undefined && task.delay !== undefined) problem('delay', 'expected either runAt or delay, not both');
+  if (task.runAt !== undefined) {
+    const ms = task.runAt instanceof Date ? task.runAt.getTime() : typeof task.runAt === 'string' ? parseRfc3339(task.runAt) : undefined;
+    if (ms === undefined || Number.isNaN(ms)) problem('runAt', 'expected a Date or an RFC 3339 time like "2025-01-31T12:00:00Z"');
+    else if (ms - now.getTime() > MAX_AHEAD_MS) problem('runAt', 'expected at most one year ahead');
+    else return { runAt: new Date(ms) };
+  } else if (task.delay !== undefined) {
+    const ms = parseDuration(task.delay, 's');
+    if (ms === undefined) problem('delay', 'expected a duration like "10m" or a number of seconds');
+    else if (ms > MAX_AHEAD_MS) problem('delay', 'expected at most one year ahead');
+    else return { delayMs: ms };
+  }
+  return { delayMs: 0 };
+}

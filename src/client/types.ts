@@ -1,0 +1,134 @@
+/**
+ * The shapes of Dispatchr's HTTP API (docs/spec.md section 4), as the client sends and receives
+ * them. Times stay RFC 3339 strings, exactly as the API answers them; the API may add fields, and
+ * the client passes unknown ones through untouched.
+ */
+export type TaskState = 'scheduled' | 'available' | 'running' | 'retryable' | 'completed' | 'failed' | 'cancelled';
+
+export type TaskMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET' | 'HEAD' | 'OPTIONS';
+
+export type AttemptOutcome = 'completed' | 'retry' | 'failed' | 'lease-expired' | 'interrupted';
+
+/**
+ * A duration as the API reads it: `"500ms"`, `"90s"`, `"10m"`, `"1h"`, `"2d"`, or a bare number of
+ * SECONDS (the API's unit; Dispatchr's config files use milliseconds instead).
+ */
+export type Duration = string | number;
+
+/** What a task is created from (`enqueue`, `enqueueMany`, `enqueueWithin`). */
+export interface TaskInput {
+  /** Appended to the queue's target URL; default `""` (the target itself). */
+  path?: string;
+  /** Default `POST`. `GET` and `HEAD` cannot carry a body. */
+  method?: TaskMethod;
+  /** Extra request headers (not `content-type`: use `contentType`). */
+  headers?: Record<string, string>;
+  /**
+   * A JSON value, sent as its JSON text (`contentType` defaults to `application/json`), or a
+   * `Uint8Array`/`Buffer` sent as those exact bytes (default `application/octet-stream`).
+   * `null` or absent: no body.
+   */
+  body?: unknown;
+  /** The exact bytes to send, base64-encoded. Not together with `body`. */
+  bodyBase64?: string;
+  contentType?: string;
+  /** When the task is due: a Date or an RFC 3339 string. A past time means now. Not with `delay`. */
+  runAt?: Date | string;
+  /** Due this long from now (a bare number is seconds). At most one year. */
+  delay?: Duration;
+  /** De-duplication key: while an unfinished task of the queue holds it, creates answer that task. */
+  key?: string;
+  /** Attempts in all (1 to 1,000), overriding the queue's `retry.maxAttempts`. */
+  maxAttempts?: number;
+  /** Per-attempt timeout (a bare number is seconds), shorter than `scheduler.leaseDuration`. */
+  timeout?: Duration;
+}
+
+export interface Attempt {
+  number: number;
+  startedAt: string;
+  finishedAt: string | null;
+  /** HTTP status of the answer; null when none arrived (or still running). */
+  status: number | null;
+  /** null while the attempt is running. */
+  outcome: AttemptOutcome | null;
+  durationMs: number | null;
+  error: string | null;
+  responseExcerpt: string | null;
+}
+
+/** The task resource (spec 4.11). Sensitive header values are shown as `[redacted]`. */
+export interface Task {
+  id: string;
+  queue: string;
+  state: TaskState;
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  /** The body as JSON when `contentType` is a JSON type (null when there is no body). */
+  body?: unknown;
+  /** The exact bytes, when `contentType` is not JSON. */
+  bodyBase64?: string;
+  contentType: string | null;
+  runAt: string;
+  attempt: number;
+  maxAttempts: number | null;
+  timeoutMs: number | null;
+  key: string | null;
+  traceparent: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finalizedAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  /** Every attempt, oldest first: only on `get()`. */
+  attempts?: Attempt[];
+}
+
+/** A created task; `deduplicated` is true when an unfinished task already held the `key`. */
+export interface EnqueuedTask extends Task {
+  deduplicated: boolean;
+}
+
+export interface TaskPage {
+  tasks: Task[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+export interface ListOptions {
+  state?: TaskState;
+  /** 1 to 1,000; the API's default is 100. */
+  limit?: number;
+  cursor?: string;
+}
+
+/** The API's error body (`application/problem+json`, spec 4.12). */
+export interface Problem {
+  code: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors: ProblemError[];
+}
+
+export interface ProblemError {
+  /** Dotted from the request body (`tasks.3.runAt`), a query parameter, a header name, or `(root)`. */
+  path: string;
+  message: string;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Cancels the call, including its retries. */
+  signal?: AbortSignal;
+}
+
+/** Options of a create. */
+export interface CreateOptions extends CallOptions {
+  /**
+   * Sent as `Idempotency-Key`. By default the client makes one per call and reuses it on each of its
+   * own retries; pass your own to stay safe across your retries too (e.g. after a process restart).
+   */
+  idempotencyKey?: string;
+}
