@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import { pino, type LogFn, type Logger } from 'pino';
+import { scrubLogObject, scrubString } from './log-redaction.js';
 
 /**
  * JSON lines by default; pretty on a TTY. Secrets never reach the output: authorization values,
@@ -42,9 +43,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // Exact paths above; credentials under any key spelling, and URL passwords anywhere, below.
+    formatters: { log: scrubLogObject },
+    hooks: { logMethod: scrubLogArguments },
   };
   if (pretty) return pino(base, prettyStream());
   return pino(base, (options.destination as pino.DestinationStream | undefined) ?? pino.destination({ sync: false }));
+}
+
+/** The message strings of a log call (and an Error logged alone) get the same URL-password scrub. */
+function scrubLogArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
+  const [first, ...rest] = args as unknown[];
+  if (first instanceof Error && rest.length === 0) {
+    method.apply(this, [{ err: first }, scrubString(first.message)] as Parameters<LogFn>);
+    return;
+  }
+  method.apply(this, [first, ...rest].map((arg) => (typeof arg === 'string' ? scrubString(arg) : arg)) as Parameters<LogFn>);
 }
 
 /** A dependency-free pretty printer: `12:00:00.123 INFO  message key=value ...`. */

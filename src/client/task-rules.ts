@@ -1,10 +1,10 @@
 import type { TaskInsertInput } from '../db/task-insert.sql.js';
 import { parseDuration } from '../duration.js';
-import { findJsonProblem } from '../recorder/json-safety.js';
-import { parseRfc3339 } from '../recorder/rfc3339.js';
-import { normalizeTaskPath } from '../recorder/target-path.js';
+import { findJsonProblem } from '../rules/json-safety.js';
+import { parseRfc3339 } from '../rules/rfc3339.js';
+import { normalizeTaskPath } from '../rules/target-path.js';
 import { DispatchrValidationError } from './errors.js';
-import { headerProblem, MAX_HEADERS } from './header-rules.js';
+import { headerProblem, MAX_HEADERS } from '../rules/task-headers.js';
 import type { ProblemError, TaskInput } from './types.js';
 
 /**

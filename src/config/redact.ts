@@ -1,6 +1,8 @@
 import type { ResolvedConfig } from './load.js';
 
-export const REDACTED = '[redacted]';
+import { REDACTED } from '../rules/task-headers.js';
+
+export { REDACTED };
 
 /**
  * A copy of the config safe to print or log: tokens, signing secrets and the database password

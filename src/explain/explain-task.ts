@@ -5,7 +5,7 @@ import type { Orm } from '../db/orm.js';
 import { createQueueStateRepository } from '../db/queue-state.repository.js';
 import { createSchedulerRegistry, isAlive } from '../db/scheduler-registry.repository.js';
 import { createTaskRepository } from '../db/task.repository.js';
-import type { TaskRecord } from '../task.js';
+import { WAITING_STATES, type TaskRecord } from '../task.js';
 import { explainWaiting, type WaitingReason } from './waiting-reason.js';
 
 /**
@@ -28,4 +28,14 @@ export async function explainTask(db: Orm, config: ResolvedConfig, task: TaskRec
     facts.dueAhead = load.dueAhead;
   }
   return explainWaiting(task, facts);
+}
+
+/**
+ * The `waiting` field of `GET /v1/tasks/{id}` and `tasks show`: why a waiting task (scheduled,
+ * available, retryable) is not running yet; null for a running or finished task, which is not
+ * waiting for anything (its state and attempts say what is going on).
+ */
+export async function waitingReasonOf(db: Orm, config: ResolvedConfig, task: TaskRecord, clock: Clock = systemClock): Promise<WaitingReason | null> {
+  if (!(WAITING_STATES as readonly string[]).includes(task.state)) return null;
+  return explainTask(db, config, task, clock);
 }

@@ -9,6 +9,7 @@ import { createQueueStateRepository } from '../db/queue-state.repository.js';
 import { createTaskRepository } from '../db/task.repository.js';
 import { DispatchrError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { authMiddleware, createAuthenticator, PUBLIC_PATHS } from './auth.js';
 import type { RecorderContext, RecorderDeps, RecorderState, Stores } from './context.js';
 import { createCreateBatcher } from './create-batcher.js';
@@ -32,6 +33,8 @@ export interface CreateRecorderOptions {
   logger?: Logger;
   /** Group single creates of one event-loop turn into one transaction (default true). */
   coalesceCreates?: boolean;
+  /** Process metrics (CPU, memory, event loop) at GET /metrics; default true. */
+  processMetrics?: boolean;
 }
 
 export interface RouteInfo {
@@ -47,6 +50,8 @@ export type Recorder = Koa<RecorderState> & {
   close(): Promise<void>;
   /** Every method and path the router serves, read from the router itself (for the auth walk). */
   readonly routes: readonly RouteInfo[];
+  /** What GET /metrics serves; a host app may also read `metrics.registry`. */
+  readonly metrics: Metrics;
 };
 
 export function createRecorder(options: CreateRecorderOptions): Recorder {
@@ -80,7 +85,13 @@ export function createRecorder(options: CreateRecorderOptions): Recorder {
     };
   }
 
-  const deps: RecorderDeps = { config, clock, logger, stores };
+  // Task gauges come from one grouped query per scrape (cached a few seconds), over configured queues.
+  const metrics = createMetrics({
+    summaries: async () => (await stores()).tasks.queueSummaries(Object.keys(config.queues)),
+    processMetrics: options.processMetrics,
+    now: () => clock.now().getTime(),
+  });
+  const deps: RecorderDeps = { config, clock, logger, metrics, stores };
   const routes = allRoutes(deps);
   const router = buildRouter(routes, deps);
 
@@ -105,6 +116,7 @@ export function createRecorder(options: CreateRecorderOptions): Recorder {
   );
   return Object.assign(app, {
     routes: routeList,
+    metrics,
     async ready() {
       await stores();
     },

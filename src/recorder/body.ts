@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { DispatchrError } from '../errors.js';
-import { findJsonProblem } from './json-safety.js';
+import { findJsonProblem } from '../rules/json-safety.js';
 import { validationError } from './errors.js';
 
 /**

@@ -6,6 +6,7 @@ import type { Orm } from '../db/orm.js';
 import type { QueueStateRepository } from '../db/queue-state.repository.js';
 import type { TaskRepository } from '../db/task.repository.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Principal } from './auth.js';
 import type { CreateBatcher } from './create-batcher.js';
 
@@ -22,6 +23,8 @@ export interface RecorderDeps {
   config: ResolvedConfig;
   clock: Clock;
   logger: Logger;
+  /** Served at GET /metrics; creates count into `enqueued`. */
+  metrics: Metrics;
   /** Opens the database on first call; a failure (database down) is retried on the next call. */
   stores(): Promise<Stores>;
 }

@@ -1,8 +1,8 @@
 import { parseDuration } from '../duration.js';
 import type { NewTask } from '../task.js';
-import { parseRfc3339 } from './rfc3339.js';
+import { parseRfc3339 } from '../rules/rfc3339.js';
 import type { TaskInput } from './schemas/task-input.schema.js';
-import { normalizeTaskPath } from './target-path.js';
+import { normalizeTaskPath } from '../rules/target-path.js';
 
 /**
  * A validated request → the task to store. Cannot fail: every rule was checked by the schema.

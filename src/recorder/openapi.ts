@@ -10,7 +10,9 @@ import {
   queueResource,
   taskListResponse,
   taskResource,
+  waitingReason,
 } from './schemas/resource.schema.js';
+import { bulkRetryResponse } from './schemas/search.schema.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the route table and the same zod schemas that validate
@@ -29,6 +31,8 @@ const NAMED = new Map<z.ZodType, string>([
   [purgeResponse, 'Purge'],
   [problemResource, 'Problem'],
   [healthResponse, 'Health'],
+  [waitingReason, 'WaitingReason'],
+  [bulkRetryResponse, 'BulkRetry'],
 ]);
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {

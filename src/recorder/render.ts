@@ -1,13 +1,15 @@
+import type { WaitingReason } from '../explain/waiting-reason.js';
 import type { AttemptRecord, TaskRecord } from '../task.js';
 import { isJsonMediaType } from './schemas/task-input.schema.js';
 import type { TaskResource } from './schemas/resource.schema.js';
-import { redactHeaders } from './task-headers.js';
+import { redactHeaders } from '../rules/task-headers.js';
 
 /** Records → the API's resources: RFC 3339 UTC times, redacted headers, the body as JSON or base64. */
 const iso = (date: Date): string => date.toISOString();
 const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
-export function renderTask(task: TaskRecord, attempts?: readonly AttemptRecord[]): TaskResource {
+/** `waiting` is given only for a single task (GET /v1/tasks/{id}): explaining it costs a few queries. */
+export function renderTask(task: TaskRecord, attempts?: readonly AttemptRecord[], waiting?: WaitingReason | null): TaskResource {
   const resource: TaskResource = {
     id: task.id,
     queue: task.queue,
@@ -30,6 +32,8 @@ export function renderTask(task: TaskRecord, attempts?: readonly AttemptRecord[]
     lastError: task.lastError,
   };
   if (attempts) resource.attempts = renderAttempts(task, attempts);
+  // explainWaiting's "running" and "finished" never reach here: waitingReasonOf answers null for those.
+  if (waiting !== undefined) resource.waiting = waiting as TaskResource['waiting'];
   return resource;
 }
 

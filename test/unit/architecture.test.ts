@@ -38,14 +38,16 @@ const area = (relative: string) => (relative === 'index.ts' ? 'entry' : relative
 
 const ALLOWED: Record<string, string[]> = {
   kernel: ['kernel'],
-  db: ['kernel', 'db', 'machines'],
-  machines: ['kernel', 'machines'],
-  strategies: ['kernel', 'strategies', 'config'],
-  workers: ['kernel', 'workers'],
-  explain: ['kernel', 'explain', 'config', 'db'],
-  metrics: ['kernel', 'metrics', 'db', 'scheduler', 'config'],
-  recorder: ['kernel', 'recorder', 'config', 'db', 'machines', 'explain', 'metrics'],
-  scheduler: ['kernel', 'scheduler', 'config', 'db', 'machines', 'strategies', 'workers', 'metrics'],
+  // Task rules shared by the recorder, the client and the scheduler: dependency-free.
+  rules: ['kernel', 'rules'],
+  db: ['kernel', 'rules', 'db', 'machines'],
+  machines: ['kernel', 'rules', 'machines'],
+  strategies: ['kernel', 'rules', 'strategies', 'config'],
+  workers: ['kernel', 'rules', 'workers'],
+  explain: ['kernel', 'rules', 'explain', 'config', 'db'],
+  metrics: ['kernel', 'rules', 'metrics', 'db', 'scheduler', 'config'],
+  recorder: ['kernel', 'rules', 'recorder', 'config', 'db', 'machines', 'explain', 'metrics'],
+  scheduler: ['kernel', 'rules', 'scheduler', 'config', 'db', 'machines', 'strategies', 'workers', 'metrics'],
 };
 
 describe('module boundaries', () => {

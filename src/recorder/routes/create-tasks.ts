@@ -69,14 +69,25 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
     let response: CreateResponse;
     let id: string | undefined;
     if (idempotency) {
-      response = await createIdempotently(stores, idempotency, tasks, respond);
+      let created: CreateResult[] = [];
+      response = await createIdempotently(stores, idempotency, tasks, (results) => {
+        created = results;
+        return respond(results);
+      });
+      if (!response.replayed) countEnqueued(created); // a replay (or a lost race for the key) created nothing
       if (kind === 'single') id = (JSON.parse(response.body) as { id?: string }).id; // a replay has only the stored text
     } else {
       const results = kind === 'single' ? [await stores.creates.create(tasks[0])] : await stores.tasks.insertTasks(tasks);
+      countEnqueued(results);
       response = { ...respond(results), replayed: false };
       if (kind === 'single') id = results[0].task.id;
     }
     send(ctx, response, id ? `${mountPrefix(ctx)}/v1/tasks/${id}` : null);
+  }
+
+  /** dispatchr_tasks_enqueued_total counts tasks made, after the commit; de-duplicated creates made none. */
+  function countEnqueued(results: readonly CreateResult[]): void {
+    for (const result of results) if (!result.deduplicated) deps.metrics.enqueued.inc({ queue: result.task.queue });
   }
 
   const idempotencyHeader = { 'Idempotent-Replayed': '"true" when this is the stored first response to the Idempotency-Key.' };

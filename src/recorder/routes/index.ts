@@ -5,8 +5,10 @@ import { buildOpenApiDocument } from '../openapi.js';
 import { problemResource } from '../schemas/resource.schema.js';
 import { createTaskRoutes } from './create-tasks.js';
 import { healthRoutes } from './health.js';
+import { metricsRoutes } from './metrics.js';
 import { queueRoutes } from './queues.js';
 import { mountPrefix, sendJson, type RouteSpec } from './route.js';
+import { taskSearchRoutes } from './task-search.js';
 import { taskRoutes } from './tasks.js';
 
 /**
@@ -14,7 +16,14 @@ import { taskRoutes } from './tasks.js';
  * from it. Paths are relative to wherever the app is mounted (recorder.basePath, or koa-mount).
  */
 export function allRoutes(deps: RecorderDeps): RouteSpec[] {
-  const routes: RouteSpec[] = [...healthRoutes(deps), ...createTaskRoutes(deps), ...taskRoutes(deps), ...queueRoutes(deps)];
+  const routes: RouteSpec[] = [
+    ...healthRoutes(deps),
+    ...createTaskRoutes(deps),
+    ...taskSearchRoutes(deps),
+    ...taskRoutes(deps),
+    ...queueRoutes(deps),
+    ...metricsRoutes(deps),
+  ];
   let document: Record<string, unknown> | undefined;
   routes.push({
     method: 'GET',

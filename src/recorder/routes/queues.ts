@@ -1,24 +1,14 @@
 import { canAccessQueue } from '../auth.js';
 import type { RecorderDeps, Stores } from '../context.js';
-import { problemResource, purgeResponse, queueListResponse, queueResource, type QueueResource } from '../schemas/resource.schema.js';
+import { problemResource, purgeResponse, queueListResponse, queueResource } from '../schemas/resource.schema.js';
+import { describeQueues } from './queue-view.js';
 import { resolveQueue, sendJson, type RouteSpec } from './route.js';
 
 /**
  * Queues come from config only: these routes read and steer them, never create one. A token scoped
  * to some queues sees only those in the list.
  */
-async function describeQueues(stores: Stores, names: string[], now: Date): Promise<QueueResource[]> {
-  const [summaries, paused] = await Promise.all([stores.tasks.queueSummaries(names), stores.queueStates.pausedQueues()]);
-  return names.map((name) => {
-    const summary = summaries.get(name)!;
-    return {
-      name,
-      paused: paused.has(name),
-      counts: summary.counts,
-      oldestDueAgeSeconds: summary.oldestDueAt === null ? 0 : Math.max(0, Math.floor((now.getTime() - summary.oldestDueAt.getTime()) / 1000)),
-    };
-  });
-}
+const describe = (deps: RecorderDeps, stores: Stores, names: string[]) => describeQueues(stores, deps.config, names, deps.clock.now());
 
 const unknownQueue = { description: 'Unknown queue.', schema: problemResource };
 
@@ -33,7 +23,7 @@ export function queueRoutes(deps: RecorderDeps): RouteSpec[] {
       const { name } = resolveQueue(ctx, deps);
       const stores = await deps.stores();
       await stores.queueStates.setPaused(name, paused);
-      const [queue] = await describeQueues(stores, [name], deps.clock.now());
+      const [queue] = await describe(deps, stores, [name]);
       sendJson(ctx, 200, queue);
     },
   });
@@ -48,7 +38,7 @@ export function queueRoutes(deps: RecorderDeps): RouteSpec[] {
       async handle(ctx) {
         const names = Object.keys(deps.config.queues).filter((name) => canAccessQueue(ctx.state.principal, name));
         const stores = await deps.stores();
-        sendJson(ctx, 200, { queues: await describeQueues(stores, names, deps.clock.now()) });
+        sendJson(ctx, 200, { queues: await describe(deps, stores, names) });
       },
     },
     setPaused(true),

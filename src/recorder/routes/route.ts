@@ -5,7 +5,7 @@ import { notFound } from '../../db/task.repository.js';
 import { UUID_PATTERN } from '../../ids.js';
 import type { ErrorDetail } from '../../errors.js';
 import type { TaskRecord } from '../../task.js';
-import { joinPath } from '../json-safety.js';
+import { joinPath } from '../../rules/json-safety.js';
 import { canAccessQueue, requireQueueAccess } from '../auth.js';
 import type { RecorderContext, RecorderDeps, Stores } from '../context.js';
 import { queueNotFound, validationError } from '../errors.js';

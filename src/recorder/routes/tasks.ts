@@ -1,3 +1,4 @@
+import { waitingReasonOf } from '../../explain/explain-task.js';
 import type { TaskEvent } from '../../machines/task.events.js';
 import type { RecorderDeps } from '../context.js';
 import { renderTask } from '../render.js';
@@ -32,12 +33,13 @@ export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
       method: 'GET',
       path: '/v1/tasks/:id',
       operationId: 'getTask',
-      summary: 'A task with every attempt',
-      responses: { 200: { description: 'The task, with `attempts`.', schema: taskResource }, 404: notFound },
+      summary: 'A task with every attempt, and why it is waiting',
+      responses: { 200: { description: 'The task, with `attempts` and `waiting`.', schema: taskResource }, 404: notFound },
       async handle(ctx) {
         const stores = await deps.stores();
         const task = await loadTask(ctx, stores);
-        sendJson(ctx, 200, renderTask(task, await stores.tasks.findAttempts(task.id)));
+        const [attempts, waiting] = await Promise.all([stores.tasks.findAttempts(task.id), waitingReasonOf(stores.db, deps.config, task, deps.clock)]);
+        sendJson(ctx, 200, renderTask(task, attempts, waiting));
       },
     },
     {

@@ -18,6 +18,13 @@ export const attemptResource = z.object({
   responseExcerpt: z.string().nullable(),
 });
 
+export const waitingReason = z.object({
+  code: z
+    .enum(['scheduled', 'backing-off', 'queue-paused', 'no-scheduler', 'at-max-concurrent', 'at-rate-limit', 'next-in-line', 'queue-not-configured'])
+    .describe('Stable, machine-readable.'),
+  message: z.string().describe('For people; may change.'),
+});
+
 export const taskResource = z.object({
   id: z.string().describe('UUIDv7'),
   queue: z.string(),
@@ -41,6 +48,10 @@ export const taskResource = z.object({
   lastError: z.string().nullable(),
   attempts: z.array(attemptResource).optional().describe('Every attempt, oldest first (GET /v1/tasks/{id}).'),
   deduplicated: z.boolean().optional().describe('Batch answers only: true when an unfinished task already held the key.'),
+  waiting: waitingReason
+    .nullable()
+    .optional()
+    .describe('GET /v1/tasks/{id} only: why a scheduled, available or retryable task is not running yet; null when it is running or finished.'),
 });
 
 export const batchResponse = z.object({ tasks: z.array(taskResource).describe('In request order.') });
@@ -51,6 +62,15 @@ export const queueResource = z.object({
   paused: z.boolean(),
   counts: z.record(z.enum(TASK_STATES), z.number().int()),
   oldestDueAgeSeconds: z.number().describe('Age of the oldest due waiting task; 0 when none is due.'),
+  maxConcurrent: z.number().int().describe('Configured: requests in flight across all schedulers.'),
+  rateLimit: z
+    .object({ perSecond: z.number(), burst: z.number().int().nullable() })
+    .nullable()
+    .describe('Configured: dispatches per second across all schedulers; null when unlimited.'),
+  currentRate: z
+    .object({ perSecond: z.number().nullable().describe('null: unlimited.') })
+    .nullable()
+    .describe('The adaptive rate in force (lowered while the target pushes back), as the scheduler at scheduler.metrics reports it; null when unknown.'),
 });
 
 export const queueListResponse = z.object({ queues: z.array(queueResource) });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../../duration.js';
-import { headerProblem, MAX_HEADERS } from '../task-headers.js';
-import { parseRfc3339 } from '../rfc3339.js';
-import { MAX_PATH_LENGTH, normalizeTaskPath } from '../target-path.js';
+import { headerProblem, MAX_HEADERS } from '../../rules/task-headers.js';
+import { parseRfc3339 } from '../../rules/rfc3339.js';
+import { MAX_PATH_LENGTH, normalizeTaskPath } from '../../rules/target-path.js';
 
 /**
  * The request schemas for creating tasks. The same zod objects validate requests and generate the

@@ -18,9 +18,10 @@ const SHARED_WITH_CLIENT = [
   'src/ids.ts', // uuidv7
   'src/errors.ts', // the DispatchrError base
   'src/duration.ts', // "90s" → ms
-  'src/recorder/target-path.ts', // path rules
-  'src/recorder/json-safety.ts', // NUL, __proto__, depth
-  'src/recorder/rfc3339.ts', // time parsing
+  'src/rules/target-path.ts', // path rules
+  'src/rules/json-safety.ts', // NUL, __proto__, depth
+  'src/rules/rfc3339.ts', // time parsing
+  'src/rules/task-headers.ts', // header rules
 ];
 const SHARED_WITH_HANDLER = ['src/errors.ts'];
 const FORBIDDEN_PACKAGES = /^(@mikro-orm\/|koa$|koa-|@koa\/|piscina|bottleneck|undici|pg$|pg-|knex|express|zod|xstate|pino|yaml|@oclif\/|better-sqlite3)/;
@@ -82,7 +83,7 @@ describe('import graph of the app-side entry points', () => {
     // The walk really followed the imports (a parser that found nothing would pass the checks above).
     expect(graph.files).toContain('src/client/enqueue-within.ts');
     expect(graph.files).toContain('src/db/task-insert.sql.ts');
-    expect(graph.files).toContain('src/recorder/target-path.ts');
+    expect(graph.files).toContain('src/rules/target-path.ts');
     expect(graph.packages.has('node:crypto')).toBe(true);
   });
 

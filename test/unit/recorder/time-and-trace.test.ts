@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validTraceparent } from '../../../src/recorder/new-task.js';
-import { parseRfc3339 } from '../../../src/recorder/rfc3339.js';
+import { parseRfc3339 } from '../../../src/rules/rfc3339.js';
 
 /** parseRfc3339(text) and validTraceparent(header): strict readers of two wire formats. */
 describe('parseRfc3339(text)', () => {

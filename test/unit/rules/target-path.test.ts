@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinTargetUrl, normalizeTaskPath } from '../../../src/recorder/target-path.js';
+import { joinTargetUrl, normalizeTaskPath } from '../../../src/rules/target-path.js';
 
 /** normalizeTaskPath(target, path) and joinTargetUrl(target, path): one slash, query kept, nothing escapes the base. */
 describe('normalizeTaskPath(target, path)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { headerProblem, isSensitiveHeader, redactHeaders } from '../../../src/recorder/task-headers.js';
+import { headerProblem, isSensitiveHeader, redactHeaders } from '../../../src/rules/task-headers.js';
 
 /** headerProblem(name, value) and redaction: what a task may carry and what a response may show. */
 describe('headerProblem(name, value)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findJsonProblem, MAX_JSON_DEPTH } from '../../../src/recorder/json-safety.js';
+import { findJsonProblem, MAX_JSON_DEPTH } from '../../../src/rules/json-safety.js';
 
 /** findJsonProblem(value): depth, __proto__ and NUL, found without recursion. */
 describe('findJsonProblem(value)', () => {

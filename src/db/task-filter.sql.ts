@@ -1,0 +1,62 @@
+import type { TaskState } from '../task.js';
+import type { SqlParams } from './task-row.js';
+
+/**
+ * The WHERE clauses of every task search (list, count, bulk retry), per dialect, so the API, the
+ * CLI and the bulk retry select exactly the same rows. Everything is filtered by the database.
+ */
+export interface TaskFilter {
+  queue?: string;
+  queues?: readonly string[];
+  state?: TaskState;
+  states?: readonly TaskState[];
+  /** On created_at: since inclusive, until exclusive. */
+  since?: Date;
+  until?: Date;
+  pathPrefix?: string;
+  /** Case-insensitive substring of the body, a header name, or a header value that is not sensitive. */
+  search?: string;
+}
+
+/**
+ * Sensitive header names (as in rules/task-headers.ts): their values are never searched, or a
+ * search would be an oracle that reveals a redacted secret one guessed prefix at a time.
+ */
+function sensitiveName(column: string): string {
+  return `(${column} in ('authorization','cookie','proxy-authorization') or ${column} like '%token%' or ${column} like '%secret%' or ${column} like '%key%')`;
+}
+
+export function filterClauses(filter: TaskFilter, p: SqlParams, dialect: 'postgresql' | 'sqlite'): string[] {
+  const where: string[] = [];
+  const queues = filter.queue !== undefined ? [filter.queue] : filter.queues;
+  if (queues) where.push(queues.length ? `queue in (${queues.map((q) => p.add(q)).join(', ')})` : '1 = 0');
+  const states = filter.state !== undefined ? [filter.state] : filter.states;
+  if (states) where.push(states.length ? `state in (${states.map((s) => p.add(s)).join(', ')})` : '1 = 0');
+  if (filter.since) where.push(`created_at >= ${p.add(filter.since)}`);
+  if (filter.until) where.push(`created_at < ${p.add(filter.until)}`);
+  if (filter.pathPrefix !== undefined) {
+    where.push(`substr(path, 1, ${p.add(filter.pathPrefix.length)}) = ${p.add(filter.pathPrefix)}`);
+  }
+  if (filter.search !== undefined && filter.search !== '') {
+    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    if (dialect === 'postgresql') {
+      // jsonb text for JSON bodies (unicode intact), the raw bytes for the rest (and for JSON as
+      // written, spacing included); header names and non-sensitive values through jsonb_each_text.
+      const needle = p.add(pattern);
+      where.push(
+        `(body_json::text ilike ${needle} or encode(body, 'escape') ilike ${needle}
+          or exists (select 1 from jsonb_each_text(headers) h
+                     where h.key ilike ${needle} or (not ${sensitiveName('h.key')} and h.value ilike ${needle})))`,
+      );
+    } else {
+      // SQLite's LIKE is case-insensitive for ASCII; headers are JSON text, read with json_each.
+      const needle = () => `${p.add(pattern)} escape '\\'`;
+      where.push(
+        `(cast(body as text) like ${needle()}
+          or exists (select 1 from json_each(headers) h
+                     where h.key like ${needle()} or (not ${sensitiveName('h.key')} and h.value like ${needle()})))`,
+      );
+    }
+  }
+  return where;
+}

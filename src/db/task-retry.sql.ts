@@ -1,0 +1,55 @@
+import { transitionTable } from '../machines/transition-table.js';
+import { TASK_STATES, UNFINISHED_STATES, type TaskState } from '../task.js';
+import { filterClauses, type TaskFilter } from './task-filter.sql.js';
+import { SqlParams } from './task-row.js';
+
+/**
+ * One batch of a bulk retry as one UPDATE: a compare-and-set like a single retry (the outer WHERE
+ * re-checks the state, so a task someone else moved meanwhile is left alone), with the same patch
+ * as `applyEvent(retry)`: fresh budget, due now, history kept.
+ *
+ * Which states a retry leaves and where it leads are read off the machine, as the claim does.
+ * Tasks are taken in id order after `afterId`, so a task retried, failed again and matching again
+ * is not taken twice in one run. A task whose dedup key is held by an unfinished task is skipped
+ * (retrying it would break the key's uniqueness), and of several retryable tasks sharing a key only
+ * the newest is taken.
+ */
+export function retryableSources(): { from: TaskState[]; to: TaskState } {
+  const table = transitionTable();
+  const from = TASK_STATES.filter((state) => table[state].retry !== undefined);
+  const targets = new Set(from.map((state) => table[state].retry!));
+  if (targets.size !== 1) throw new Error('retry leads to more than one state; the bulk retry assumes one');
+  return { from, to: [...targets][0] };
+}
+
+export interface RetryBatchRequest {
+  filter: TaskFilter;
+  afterId?: string;
+  limit: number;
+  now: Date;
+}
+
+export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: RetryBatchRequest): { text: string; values: unknown[] } | null {
+  const { from, to } = retryableSources();
+  const wanted = request.filter.state !== undefined ? [request.filter.state] : (request.filter.states ?? from);
+  const states = from.filter((state) => wanted.includes(state));
+  if (states.length === 0) return null;
+  const RETRYABLE = states.map((s) => `'${s}'`).join(',');
+  const UNFINISHED = UNFINISHED_STATES.map((s) => `'${s}'`).join(',');
+
+  // Placeholders in text order: SQLite's `?` is positional.
+  const p = new SqlParams(dialect);
+  const sets = `state = ${p.add(to)}, run_at = ${p.add(request.now)}, updated_at = ${p.add(request.now)}, attempt = 0,
+    first_attempt_at = null, finalized_at = null, lease_owner = null, lease_expires_at = null`;
+  const where = filterClauses({ ...request.filter, state: undefined, states: undefined }, p, dialect);
+  where.push(`state in (${RETRYABLE})`);
+  if (request.afterId !== undefined) where.push(`id > ${p.add(request.afterId)}`);
+  where.push(`(dedup_key is null or (
+      not exists (select 1 from dispatchr_task o where o.queue = t.queue and o.dedup_key = t.dedup_key and o.state in (${UNFINISHED}))
+      and not exists (select 1 from dispatchr_task n where n.queue = t.queue and n.dedup_key = t.dedup_key and n.state in (${RETRYABLE}) and n.id > t.id)))`);
+  const text = `update dispatchr_task set ${sets}
+    where id in (select id from dispatchr_task t where ${where.join(' and ')} order by id limit ${p.add(request.limit)})
+      and state in (${RETRYABLE})
+    returning id, queue`;
+  return { text, values: p.values };
+}

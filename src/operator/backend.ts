@@ -1,0 +1,66 @@
+import type { QueueResource, TaskResource } from '../recorder/schemas/resource.schema.js';
+import type { TaskState } from '../task.js';
+
+/**
+ * The operations both modes of the operator CLI share. One implementation reads and writes the
+ * database named by --config (database-backend.ts); the other calls a recorder at --url
+ * (http-backend.ts). Both answer the API's own resources (rendered by the recorder's render.ts in
+ * database mode), so `--json` prints the same document whichever mode produced it, and a command
+ * calls one method and prints.
+ */
+export interface TaskFilterInput {
+  queue?: string;
+  states?: TaskState[];
+  since?: Date;
+  until?: Date;
+  /** A prefix of the task path. */
+  path?: string;
+  /** Text in the body, a header name, or a non-sensitive header value. */
+  search?: string;
+}
+
+export interface TaskListInput extends TaskFilterInput {
+  limit: number;
+  cursor?: string;
+}
+
+export type RetryState = 'failed' | 'cancelled';
+
+export interface RetryFilterInput extends Omit<TaskFilterInput, 'states'> {
+  states: RetryState[];
+}
+
+export interface TaskPage {
+  tasks: TaskResource[];
+  nextCursor: string | null;
+}
+
+export interface BulkRetryResult {
+  matched: number;
+  retried: number;
+}
+
+export interface EnqueueResult {
+  task: TaskResource;
+  deduplicated: boolean;
+}
+
+export type TaskAction = 'cancel' | 'retry' | 'run';
+
+export interface OperatorBackend {
+  readonly mode: 'database' | 'recorder';
+  listTasks(input: TaskListInput): Promise<TaskPage>;
+  /** The task with every attempt and `waiting` (why it is not running yet). */
+  showTask(id: string): Promise<TaskResource>;
+  actOnTask(id: string, action: TaskAction): Promise<TaskResource>;
+  /** How many tasks a bulk retry would take now (for the confirmation). */
+  countRetryable(filter: RetryFilterInput): Promise<number>;
+  /** `onProgress` hears the running total after each batch where the backend can tell. */
+  retryMatching(filter: RetryFilterInput, onProgress?: (retried: number) => void): Promise<BulkRetryResult>;
+  listQueues(): Promise<QueueResource[]>;
+  setPaused(queue: string, paused: boolean): Promise<QueueResource>;
+  purgeQueue(queue: string): Promise<{ queue: string; purged: number }>;
+  /** `input` is a task as the create API takes it (spec 4.4); both modes validate it the same way. */
+  enqueue(queue: string, input: Record<string, unknown>): Promise<EnqueueResult>;
+  close(): Promise<void>;
+}

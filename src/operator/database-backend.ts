@@ -1,0 +1,104 @@
+import { openDatabaseForCommand } from '../cli/open-database.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { ResolvedConfig } from '../config/load.js';
+import type { Orm } from '../db/orm.js';
+import { createQueueStateRepository } from '../db/queue-state.repository.js';
+import { createTaskRepository, notFound, type TaskFilter } from '../db/task.repository.js';
+import { waitingReasonOf } from '../explain/explain-task.js';
+import { UUID_PATTERN } from '../ids.js';
+import type { Logger } from '../logger.js';
+import { queueNotFound, validationError } from '../recorder/errors.js';
+import { findJsonProblem } from '../rules/json-safety.js';
+import { toNewTask } from '../recorder/new-task.js';
+import { renderTask } from '../recorder/render.js';
+import { describeQueues } from '../recorder/routes/queue-view.js';
+import { parseInput } from '../recorder/routes/route.js';
+import { taskInputSchema } from '../recorder/schemas/task-input.schema.js';
+import type { OperatorBackend, TaskFilterInput } from './backend.js';
+
+/**
+ * The operator's backend on the database of --config. It goes through the same repositories, the
+ * same task machine and the same validation and rendering as the recorder, so a command gives the
+ * same answer (and the same refusals) as it would through `--url`.
+ */
+const BULK_BATCH = 500;
+
+export async function openDatabaseBackend(config: ResolvedConfig, logger: Logger, clock: Clock = systemClock): Promise<OperatorBackend> {
+  const db = await openDatabaseForCommand({ ...config, database: { ...config.database, poolSize: Math.min(config.database.poolSize, 4) } }, logger);
+  return createDatabaseBackend(db, config, clock);
+}
+
+export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Clock = systemClock): OperatorBackend {
+  const tasks = createTaskRepository(db, clock);
+  const queueStates = createQueueStateRepository(db, clock);
+
+  const requireQueue = (name: string) => {
+    if (!Object.hasOwn(config.queues, name)) throw queueNotFound(name);
+    return config.queues[name];
+  };
+  const toFilter = (input: TaskFilterInput): TaskFilter => {
+    if (input.queue !== undefined) requireQueue(input.queue);
+    return { queue: input.queue, states: input.states, since: input.since, until: input.until, pathPrefix: input.path, search: input.search };
+  };
+  const findTask = async (id: string) => {
+    const lower = id.toLowerCase();
+    const task = UUID_PATTERN.test(lower) ? await tasks.findTask(lower) : null;
+    if (!task) throw notFound(id.slice(0, 64));
+    return task;
+  };
+
+  return {
+    mode: 'database',
+
+    async listTasks(input) {
+      const page = await tasks.listTasks({ ...toFilter(input), limit: input.limit, cursor: input.cursor });
+      return { tasks: page.tasks.map((task) => renderTask(task)), nextCursor: page.nextCursor };
+    },
+
+    async showTask(id) {
+      const task = await findTask(id);
+      const [attempts, waiting] = await Promise.all([tasks.findAttempts(task.id), waitingReasonOf(db, config, task, clock)]);
+      return renderTask(task, attempts, waiting);
+    },
+
+    async actOnTask(id, action) {
+      const task = await findTask(id);
+      return renderTask(await tasks.applyEvent(task.id, { type: action }));
+    },
+
+    countRetryable: (filter) => tasks.countTasks(toFilter(filter)),
+
+    async retryMatching(filter, onProgress) {
+      const where = toFilter(filter);
+      const matched = await tasks.countTasks(where);
+      const retried = matched === 0 ? 0 : await tasks.retryMatching(where, { batchSize: BULK_BATCH, onBatch: onProgress });
+      return { matched, retried };
+    },
+
+    listQueues: () => describeQueues({ tasks, queueStates }, config, Object.keys(config.queues), clock.now()),
+
+    async setPaused(queue, paused) {
+      requireQueue(queue);
+      await queueStates.setPaused(queue, paused);
+      const [view] = await describeQueues({ tasks, queueStates }, config, [queue], clock.now());
+      return view;
+    },
+
+    async purgeQueue(queue) {
+      requireQueue(queue);
+      return { queue, purged: await tasks.purgeQueue(queue) };
+    },
+
+    async enqueue(queue, input) {
+      const queueConfig = requireQueue(queue);
+      const problem = findJsonProblem(input);
+      if (problem) throw validationError([problem]);
+      const schema = taskInputSchema({ target: queueConfig.target, leaseMs: config.scheduler.leaseDuration, now: () => clock.now().getTime() });
+      const task = toNewTask(parseInput(schema, input), queue, queueConfig.target, clock.now(), null);
+      const [result] = await tasks.insertTasks([task]);
+      return { task: renderTask(result.task), deduplicated: result.deduplicated };
+    },
+
+    close: () => db.close(),
+  };
+}

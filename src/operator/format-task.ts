@@ -1,0 +1,77 @@
+import type { TaskResource } from '../recorder/schemas/resource.schema.js';
+import type { TaskPage } from './backend.js';
+import { renderFields, renderTable, type Column } from './table.js';
+
+/** How tasks read in a terminal. `--json` bypasses all of this and prints the API's resources. */
+export const shortTime = (iso: string | null): string | null => (iso === null ? null : iso.replace(/\.\d{3}Z$/, 'Z'));
+
+const lastOutcome = (task: TaskResource): string | null =>
+  task.lastStatus !== null ? String(task.lastStatus) : task.lastError !== null ? task.lastError : null;
+
+const TASK_COLUMNS: Column<TaskResource>[] = [
+  { header: 'ID', value: (t) => t.id },
+  { header: 'QUEUE', value: (t) => t.queue },
+  { header: 'STATE', value: (t) => t.state },
+  { header: 'ATTEMPT', value: (t) => t.attempt, align: 'right' },
+  { header: 'PATH', value: (t) => t.path || '/', maxWidth: 40 },
+  { header: 'RUN AT', value: (t) => shortTime(t.runAt) },
+  { header: 'CREATED', value: (t) => shortTime(t.createdAt) },
+  { header: 'LAST', value: lastOutcome, maxWidth: 30 },
+];
+
+export function formatTaskPage(page: TaskPage): string {
+  if (page.tasks.length === 0) return 'no tasks match';
+  const table = renderTable(TASK_COLUMNS, page.tasks);
+  return page.nextCursor ? `${table}\n\nmore: --cursor ${page.nextCursor}` : table;
+}
+
+function bodyText(task: TaskResource): string | null {
+  if (task.bodyBase64 !== undefined) return `(base64, ${Buffer.from(task.bodyBase64, 'base64').length} bytes) ${task.bodyBase64.slice(0, 80)}`;
+  if (task.body === null || task.body === undefined) return null;
+  const text = JSON.stringify(task.body);
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+
+export function formatTaskDetail(task: TaskResource): string {
+  const headers = Object.entries(task.headers).map(([name, value]) => `${name}: ${value}`);
+  const fields: [string, string | number | null][] = [
+    ['id', task.id],
+    ['queue', task.queue],
+    ['state', task.state],
+    ['waiting', task.waiting ? `${task.waiting.message} (${task.waiting.code})` : null],
+    ['request', `${task.method} ${task.path || '/'}`],
+    ['attempt', task.maxAttempts === null ? task.attempt : `${task.attempt} of ${task.maxAttempts}`],
+    ['run at', shortTime(task.runAt)],
+    ['created', shortTime(task.createdAt)],
+    ['updated', shortTime(task.updatedAt)],
+    ['finalized', shortTime(task.finalizedAt)],
+    ['key', task.key],
+    ['traceparent', task.traceparent],
+    ['last status', task.lastStatus],
+    ['last error', task.lastError],
+    ['headers', headers.length ? headers.join(', ') : null],
+    ['body', bodyText(task)],
+  ];
+  const attempts = task.attempts ?? [];
+  const table =
+    attempts.length === 0
+      ? 'no attempts yet'
+      : renderTable(
+          [
+            { header: '#', value: (a) => a.number, align: 'right' },
+            { header: 'STARTED', value: (a) => shortTime(a.startedAt) },
+            { header: 'FINISHED', value: (a) => shortTime(a.finishedAt) },
+            { header: 'STATUS', value: (a) => a.status, align: 'right' },
+            { header: 'OUTCOME', value: (a) => a.outcome ?? 'running' },
+            { header: 'MS', value: (a) => a.durationMs, align: 'right' },
+            { header: 'ERROR', value: (a) => a.error, maxWidth: 60 },
+          ],
+          attempts,
+        );
+  return `${renderFields(fields)}\n\nattempts\n${table}`;
+}
+
+/** One line after an action: what the task is now. */
+export function formatTaskAction(verb: string, task: TaskResource): string {
+  return `${verb} task ${task.id}: now ${task.state}${task.state === 'available' ? ', due now' : ''}`;
+}
