@@ -1,6 +1,6 @@
 import type { QueueConfig } from '../config/schema.js';
 import type { TaskRecord } from '../task.js';
-import { joinTargetUrl } from '../target-url.js';
+import { joinTargetUrl, normalizeTaskPath } from '../rules/target-path.js';
 import type { DispatchRequest } from '../workers/protocol.js';
 
 /**
@@ -10,15 +10,16 @@ import type { DispatchRequest } from '../workers/protocol.js';
 export type BuiltRequest = { ok: true; request: DispatchRequest } | { ok: false; reason: string };
 
 export function buildDispatchRequest(task: TaskRecord, queue: QueueConfig): BuiltRequest {
-  const joined = joinTargetUrl(queue.target, task.path);
-  if (!joined.ok) return { ok: false, reason: `target refused: ${joined.reason}` };
+  // Checked again at dispatch: the row could have been written by another writer (enqueueWithin).
+  const checked = normalizeTaskPath(queue.target, task.path);
+  if (!checked.ok) return { ok: false, reason: `target refused: ${checked.message}` };
   return {
     ok: true,
     request: {
       taskId: task.id,
       queue: task.queue,
       attempt: task.attempt,
-      url: joined.url,
+      url: joinTargetUrl(queue.target, checked.path),
       method: task.method,
       headers: task.headers,
       body: task.body,
