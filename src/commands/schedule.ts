@@ -22,28 +22,33 @@ export default class Schedule extends BaseCommand<typeof Schedule> {
     const config = this.loadConfig();
     const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'dispatchr' });
     const db = await openDatabaseForCommand(config, logger);
-    const scheduler = await createScheduler({ config, db, queues: this.flags.queue, logger }).catch(async (error: unknown) => {
-      await db.close();
-      throw error;
-    });
-    await scheduler.start();
-    const recorder = this.flags['with-recorder'] ? await startRecorderServer(config, { db, logger }) : null;
-
-    await new Promise<void>((resolve) => {
+    // Signals are watched from the start: a SIGTERM during start-up still stops cleanly.
+    const signalled = new Promise<string>((resolve) => {
       const shutdown = (signal: string) => {
-        logger.info({ signal }, 'shutting down: no new claims; waiting for requests in flight');
         process.off('SIGTERM', onTerm);
         process.off('SIGINT', onInt);
         // A second signal means "now": exit without waiting (leases make the tasks safe).
         process.once('SIGTERM', () => process.exit(1));
         process.once('SIGINT', () => process.exit(1));
-        resolve();
+        resolve(signal);
       };
       const onTerm = () => shutdown('SIGTERM');
       const onInt = () => shutdown('SIGINT');
       process.on('SIGTERM', onTerm);
       process.on('SIGINT', onInt);
     });
+    let scheduler;
+    try {
+      scheduler = await createScheduler({ config, db, queues: this.flags.queue, logger });
+      await scheduler.start();
+    } catch (error) {
+      await db.close(); // an open pool would keep the process alive after the error is printed
+      throw error;
+    }
+    const recorder = this.flags['with-recorder'] ? await startRecorderServer(config, { db, logger }) : null;
+
+    const signal = await signalled;
+    logger.info({ signal }, 'shutting down: no new claims; waiting for requests in flight');
     await recorder?.close();
     await scheduler.stop();
     await db.close();

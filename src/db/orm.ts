@@ -47,7 +47,13 @@ export async function initOrm(options: InitOrmOptions): Promise<Orm> {
         allowGlobalContext: false,
         pool: { min: 0, max: options.poolSize ?? 10 },
         // Raw SQL relies on the search_path, so ?schema= isolates a whole deployment (and each test file).
-        driverOptions: target.schema ? { searchPath: [target.schema] } : {},
+        driverOptions: {
+          ...(target.schema ? { searchPath: [target.schema] } : {}),
+          // Fail fast instead of hanging when the database is away: a new connection gets 5 s, a
+          // caller waits at most 10 s for a pooled one, and keep-alive notices dead peers.
+          acquireConnectionTimeout: 10_000,
+          connection: { connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 },
+        },
         discovery: { warnWhenNoEntities: false },
         debug: false,
       }),

@@ -6,8 +6,8 @@ import type { Orm } from './orm.js';
 
 /**
  * Schedulers register themselves and heartbeat; one whose heartbeat is older than the staleness
- * horizon is dead, and its leases are rescued early. Written a few times a second at most, so it
- * goes through the ORM.
+ * horizon is dead, and its leases are rescued early. Read through the ORM; the heartbeat itself is
+ * one raw upsert (see `heartbeat`).
  */
 export interface SchedulerInfo {
   id: string;
@@ -30,20 +30,39 @@ export function isAlive(scheduler: Pick<SchedulerInfo, 'heartbeatAt'>, now: Date
   return scheduler.heartbeatAt.getTime() >= now.getTime() - DEAD_AFTER_INTERVALS * heartbeatIntervalMs;
 }
 
+export interface SchedulerStatus extends SchedulerInfo {
+  alive: boolean;
+  /** Time since the last heartbeat, by the reader's clock. */
+  silentMs: number;
+}
+
+/**
+ * Alive or dead, judged as the rescuers judge it (`isAlive`), by the heartbeat interval the reader
+ * is configured with: `dispatchr schedulers` and `GET /v1/schedulers` say alive or dead with it.
+ */
+export function schedulerStatus(info: SchedulerInfo, now: Date, heartbeatIntervalMs: number): SchedulerStatus {
+  return { ...info, alive: isAlive(info, now, heartbeatIntervalMs), silentMs: Math.max(0, now.getTime() - info.heartbeatAt.getTime()) };
+}
+
 export type SchedulerRegistry = ReturnType<typeof createSchedulerRegistry>;
 
 export function createSchedulerRegistry(db: Orm, clock: Clock = systemClock) {
   return {
-    async heartbeat(info: { id: string; queues: string[]; startedAt: Date }): Promise<void> {
-      const em = db.orm.em.fork();
-      await em.upsert(SchedulerEntity, {
-        id: info.id,
-        host: hostname(),
-        pid: process.pid,
-        queues: info.queues,
-        startedAt: info.startedAt,
-        heartbeatAt: clock.now(),
-      });
+    /**
+     * Records `at` (default now) as the scheduler's last heartbeat. Raw SQL, so the time only moves
+     * forward: a write that was stuck on a bad connection and lands after a newer one must not make
+     * a live scheduler look dead to the others.
+     */
+    async heartbeat(info: { id: string; queues: string[]; startedAt: Date; at?: Date }): Promise<void> {
+      const greatest = db.target.dialect === 'postgresql' ? 'greatest' : 'max';
+      const json = db.target.dialect === 'postgresql' ? '$4::jsonb' : '?';
+      const p = db.target.dialect === 'postgresql' ? ['$1', '$2', '$3', json, '$5', '$6'] : ['?', '?', '?', json, '?', '?'];
+      await db.sql.execute(
+        `insert into dispatchr_scheduler (id, host, pid, queues, started_at, heartbeat_at) values (${p.join(', ')})
+         on conflict (id) do update set host = excluded.host, pid = excluded.pid, queues = excluded.queues,
+           started_at = excluded.started_at, heartbeat_at = ${greatest}(dispatchr_scheduler.heartbeat_at, excluded.heartbeat_at)`,
+        [info.id, hostname(), process.pid, JSON.stringify(info.queues), info.startedAt, info.at ?? clock.now()],
+      );
     },
 
     async deregister(id: string): Promise<void> {
@@ -62,7 +81,17 @@ export function createSchedulerRegistry(db: Orm, clock: Clock = systemClock) {
       }));
     },
 
-    /** Forgets schedulers silent for much longer than any lease; they hold nothing any more. */
+    /** Every registered scheduler with its status, alive ones first, then by start time. */
+    async listStatus(heartbeatIntervalMs: number): Promise<SchedulerStatus[]> {
+      const now = clock.now();
+      const all = (await this.list()).map((info) => schedulerStatus(info, now, heartbeatIntervalMs));
+      return [...all.filter((s) => s.alive), ...all.filter((s) => !s.alive)];
+    },
+
+    /**
+     * Forgets schedulers silent for much longer than any lease; they hold nothing any more (their
+     * leases are rescued whether or not the row is still there).
+     */
     async pruneSilent(olderThan: Date): Promise<number> {
       return db.orm.em.fork().nativeDelete(SchedulerEntity, { heartbeatAt: { $lt: olderThan } });
     },

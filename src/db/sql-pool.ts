@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
+import { DispatchrError } from '../errors.js';
 import type { Dialect } from './database-url.js';
 
 /**
@@ -81,14 +82,39 @@ function statementName(sql: string): string {
   return name;
 }
 
+/**
+ * A query that outlives this deadline gets its connection destroyed. A database that vanishes
+ * without a reset (a crashed host, a failover to a new address) never answers and never closes the
+ * socket; without a deadline every pooled connection would wait forever and the process would never
+ * dispatch again. No query of ours legitimately runs this long: claims and settles take
+ * milliseconds, retention and bulk retry work in small batches.
+ */
+export const QUERY_DEADLINE_MS = 15_000;
+
 function postgresSession(connection: unknown): SqlSession {
-  const client = connection as PgClient;
+  const client = connection as PgClient & { __knex__disposed?: unknown; connection?: { stream?: { destroy(): void } } };
   const prepare = (sql: string, params?: readonly unknown[]) =>
     params && params.length > 0 ? { text: sql, values: [...params], name: statementName(sql) } : { text: sql };
+  const run = async (sql: string, params?: readonly unknown[]) => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // Marked for the pool (knex drops disposed connections on their next acquire) and cut.
+        client.__knex__disposed = 'query deadline exceeded';
+        client.connection?.stream?.destroy();
+        reject(new DispatchrError('database_unavailable', `the database did not answer within ${QUERY_DEADLINE_MS} ms`, { status: 503 }));
+      }, QUERY_DEADLINE_MS);
+    });
+    try {
+      return await Promise.race([client.query(prepare(sql, params)), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   return {
     dialect: 'postgresql',
-    query: async <T>(sql: string, params?: readonly unknown[]) => (await client.query(prepare(sql, params))).rows as T[],
-    execute: async (sql, params) => (await client.query(prepare(sql, params))).rowCount ?? 0,
+    query: async <T>(sql: string, params?: readonly unknown[]) => (await run(sql, params)).rows as T[],
+    execute: async (sql, params) => (await run(sql, params)).rowCount ?? 0,
   };
 }
 

@@ -4,10 +4,16 @@ import type { Logger } from '../logger.js';
 
 /**
  * Keeps this scheduler registered as alive. Other schedulers rescue the leases of one whose
- * heartbeat is older than `FENCE_INTERVALS + 1` intervals, so a scheduler that cannot write its
+ * heartbeat is older than DEAD_AFTER_INTERVALS intervals, so a scheduler that cannot write its
  * heartbeat for FENCE_INTERVALS intervals fences itself first: it aborts its requests in flight and
  * stops claiming until a heartbeat succeeds again. That keeps early rescue from widening the window
  * in which a task could be sent twice.
+ *
+ * Silence is measured on the timer, not only when a write fails: on a half-open connection a write
+ * neither fails nor returns, and the scheduler must fence itself all the same. And silence is
+ * measured from the time a successful write *recorded* (what the other schedulers see), not from
+ * when it returned: a write stuck for a while records an old time, and unfencing on its late
+ * success would let this scheduler claim while the others already count it as dead.
  */
 export { FENCE_INTERVALS, DEAD_AFTER_INTERVALS } from '../db/scheduler-registry.repository.js';
 
@@ -25,29 +31,60 @@ export interface HeartbeatDeps {
 
 export function createHeartbeat(deps: HeartbeatDeps) {
   let timer: NodeJS.Timeout | undefined;
-  let lastSuccess = deps.clock.now().getTime();
+  /** The heartbeat time last recorded in the database (or start-up, before the first write). */
+  let recordedAt = deps.clock.now().getTime();
   let fenced = false;
+  let pending: Promise<boolean> | null = null;
+  let pendingSince = 0;
+  const fenceAfterMs = FENCE_INTERVALS * deps.intervalMs;
+
+  const silentMs = () => deps.clock.now().getTime() - recordedAt;
+
+  function fenceIfSilent(): void {
+    const silent = silentMs();
+    if (fenced || silent < fenceAfterMs) return;
+    fenced = true;
+    deps.logger.error({ silentMs: silent }, 'no heartbeat for three intervals: aborting requests in flight and pausing claims');
+    deps.onFenced();
+  }
 
   async function beat(): Promise<boolean> {
+    const at = deps.clock.now();
     try {
-      await deps.registry.heartbeat({ id: deps.id, queues: deps.queues, startedAt: deps.startedAt });
-      lastSuccess = deps.clock.now().getTime();
-      if (fenced) {
+      await deps.registry.heartbeat({ id: deps.id, queues: deps.queues, startedAt: deps.startedAt, at });
+      recordedAt = Math.max(recordedAt, at.getTime());
+      if (fenced && silentMs() < fenceAfterMs) {
         fenced = false;
         deps.logger.info('heartbeat restored; claiming again');
         deps.onRestored();
       }
       return true;
     } catch (error) {
-      const silentMs = deps.clock.now().getTime() - lastSuccess;
-      deps.logger.warn({ err: (error as Error).message, silentMs }, 'heartbeat failed');
-      if (!fenced && silentMs >= FENCE_INTERVALS * deps.intervalMs) {
-        fenced = true;
-        deps.logger.error({ silentMs }, 'no heartbeat for three intervals: aborting requests in flight and pausing claims');
-        deps.onFenced();
-      }
+      deps.logger.warn({ err: (error as Error).message, silentMs: silentMs() }, 'heartbeat failed');
+      fenceIfSilent();
       return false;
     }
+  }
+
+  function tick(): void {
+    if (pending && deps.clock.now().getTime() - pendingSince < fenceAfterMs) {
+      // The previous write has not returned (a stalled connection): no second one on top of it yet.
+      deps.logger.warn({ silentMs: silentMs() }, 'heartbeat write still pending');
+      fenceIfSilent();
+      return;
+    }
+    if (pending) {
+      // Stuck for three intervals: that connection may never answer (a peer gone without a reset).
+      // Write again beside it; heartbeat times only move forward in the database, so the stuck
+      // write landing late cannot make this scheduler look older than it is.
+      deps.logger.warn({ silentMs: silentMs() }, 'heartbeat write stuck; writing again');
+      fenceIfSilent();
+    }
+    pendingSince = deps.clock.now().getTime();
+    const current: Promise<boolean> = beat().finally(() => {
+      if (pending === current) pending = null;
+    });
+    pending = current;
   }
 
   return {
@@ -56,7 +93,7 @@ export function createHeartbeat(deps: HeartbeatDeps) {
     },
     beat,
     start() {
-      timer = setInterval(() => void beat(), deps.intervalMs);
+      timer = setInterval(tick, deps.intervalMs);
       timer.unref();
     },
     async stop(deregister: boolean) {

@@ -2,20 +2,28 @@ import Bottleneck from 'bottleneck';
 import type { QueueConfig } from '../config/schema.js';
 
 /**
- * One Bottleneck limiter per queue meters its rate and its concurrency in this scheduler.
- * Bottleneck costs ~2.3 ms per schedule() and runs them serially, so the producer schedules one job
- * per claimed BATCH with weight = batch size, never one per task; a batch is sized to fit
- * (Bottleneck refuses a job heavier than maxConcurrent).
+ * One limiter per queue meters its rate and its concurrency in this scheduler.
  *
- * The rate is a token bucket in Bottleneck's reservoir, refilled by our own timer rather than by
- * Bottleneck's reservoirIncrease* settings: Bottleneck 2.19.5 stops its refill heartbeat for good
- * on the second updateSettings() call, and the adaptive rate changes settings often.
+ * Concurrency: a Bottleneck limiter. Bottleneck costs ~2.3 ms per schedule() and runs them serially,
+ * so the producer schedules one job per claimed BATCH with weight = batch size, never one per task;
+ * a batch is sized to fit (Bottleneck refuses a job heavier than maxConcurrent).
+ *
+ * Rate: a token bucket of our own, refilled by our own timer, and taken BEFORE the claim: the
+ * producer claims only as many tasks as it was granted tokens for, so a claimed batch never waits
+ * for the rate. (A claimed task waiting for tokens holds a lease that runs out meanwhile: when the
+ * bucket shrank after the claim, say because another scheduler joined and the rate was split, a
+ * batch heavier than the new bucket could never start, was rescued at the lease horizon, and was
+ * then sent anyway at shutdown: two deliveries.)
  */
 export interface QueueLimiter {
-  /** Runs `fn` once `weight` slots and rate tokens are free. */
+  /** Runs `fn` once `weight` concurrency slots are free. */
   run<T>(weight: number, fn: () => Promise<T>): Promise<T>;
   /** Tokens left now (rate-limited queues), or Infinity. */
   tokens(): Promise<number>;
+  /** Takes up to `wanted` tokens now; answers how many were granted (all of them when unlimited). */
+  take(wanted: number): number;
+  /** Returns tokens taken but not used (the claim found fewer due tasks). */
+  giveBack(count: number): void;
   /** Applies a new rate (null: unlimited) and concurrency share. */
   update(perSecond: number | null, maxConcurrent: number, burst?: number): void;
   stop(): Promise<void>;
@@ -34,43 +42,40 @@ function bucketFor(perSecond: number, burst?: number): Bucket {
 
 export function createQueueLimiter(queue: QueueConfig, maxConcurrent = queue.maxConcurrent): QueueLimiter {
   let bucket: Bucket | null = queue.rateLimit ? bucketFor(queue.rateLimit.perSecond, queue.rateLimit.burst) : null;
-  const limiter = new Bottleneck({ maxConcurrent, ...(bucket ? { reservoir: bucket.capacity } : {}) });
-  let carry = 0; // fractional tokens between refills, so 0.5/s still means one every 2 s
+  let left = bucket?.capacity ?? 0; // tokens in the bucket, fractional between refills
+  const limiter = new Bottleneck({ maxConcurrent });
 
   const refill = setInterval(() => {
     if (!bucket) return;
-    const current = bucket;
-    void limiter.currentReservoir().then((left) => {
-      if (left === null || bucket !== current) return;
-      carry += (current.perSecond * REFILL_INTERVAL_MS) / 1000;
-      const whole = Math.floor(carry);
-      carry -= whole;
-      const add = Math.min(whole, current.capacity - left);
-      if (add > 0) void limiter.incrementReservoir(add);
-    });
+    left = Math.min(bucket.capacity, left + (bucket.perSecond * REFILL_INTERVAL_MS) / 1000);
   }, REFILL_INTERVAL_MS);
   refill.unref();
 
   return {
     run: (weight, fn) => limiter.schedule({ weight }, fn),
     async tokens() {
-      if (!bucket) return Infinity;
-      const left = await limiter.currentReservoir();
-      return left === null ? Infinity : Math.floor(left);
+      return bucket ? Math.floor(left) : Infinity;
+    },
+    take(wanted) {
+      if (!bucket) return wanted;
+      const granted = Math.max(0, Math.min(wanted, Math.floor(left)));
+      left -= granted;
+      return granted;
+    },
+    giveBack(count) {
+      if (!bucket || count <= 0) return;
+      left = Math.min(bucket.capacity, left + count);
     },
     update(perSecond, concurrency, burst) {
+      void limiter.updateSettings({ maxConcurrent: concurrency });
       if (perSecond === null) {
         bucket = null;
-        void limiter.updateSettings({ maxConcurrent: concurrency, reservoir: null });
         return;
       }
       const wasRated = bucket !== null;
-      const next = bucketFor(perSecond, Math.min(burst ?? Math.ceil(perSecond), Math.ceil(perSecond)));
-      bucket = next;
+      bucket = bucketFor(perSecond, Math.min(burst ?? Math.ceil(perSecond), Math.ceil(perSecond)));
       // Tokens already in the bucket are kept (capped): slowing down never grants a fresh burst.
-      void limiter.currentReservoir().then((left) =>
-        limiter.updateSettings({ maxConcurrent: concurrency, reservoir: wasRated && left !== null ? Math.min(left, next.capacity) : next.capacity }),
-      );
+      left = wasRated ? Math.min(left, bucket.capacity) : bucket.capacity;
     },
     async stop() {
       clearInterval(refill);

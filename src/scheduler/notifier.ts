@@ -6,6 +6,9 @@ import type { Logger } from '../logger.js';
  * become due, and the payload is the queue's name. A dropped connection is noticed (socket errors,
  * plus a periodic ping for half-open connections) and re-established with capped backoff; polling
  * covers the gap. After a reconnect every queue is woken, since notifications may have been missed.
+ *
+ * The ping has its own deadline: on a half-open connection a query neither fails nor returns, so
+ * a ping that is not answered within `pingTimeoutMs` counts as a dropped connection.
  */
 export const DUE_CHANNEL = 'dispatchr_due';
 
@@ -20,11 +23,13 @@ export interface NotifierOptions {
   logger: Logger;
   onDue(queue: string | null): void;
   pingIntervalMs?: number;
+  pingTimeoutMs?: number;
 }
 
 export function createNotifier(options: NotifierOptions): Notifier {
   const { url, logger } = options;
   const pingIntervalMs = options.pingIntervalMs ?? 10_000;
+  const pingTimeoutMs = options.pingTimeoutMs ?? 5_000;
   let client: pg.Client | null = null;
   let stopped = true;
   let connected = false;
@@ -43,8 +48,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
     retryTimer.unref();
   };
 
-  const drop = (reason: string) => {
-    if (!client) return;
+  /** Drops `which` if it is still the current connection; a stale one's late events change nothing. */
+  const drop = (which: pg.Client, reason: string) => {
+    if (!client || client !== which) return;
     const old = client;
     client = null;
     if (connected) logger.warn({ reason }, 'wake-up connection lost; polling until it is back');
@@ -59,8 +65,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
     if (stopped) return;
     const next = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5_000 });
     client = next;
-    next.on('error', (error) => drop(error.message));
-    next.on('end', () => drop('connection ended'));
+    next.on('error', (error) => drop(next, error.message));
+    next.on('end', () => drop(next, 'connection ended'));
     next.on('notification', (message) => options.onDue(message.payload ?? null));
     try {
       await next.connect();
@@ -70,13 +76,28 @@ export function createNotifier(options: NotifierOptions): Notifier {
       if (failures > 0) logger.info('wake-up connection re-established');
       failures = 0;
       options.onDue(null); // anything committed while we were away
+      let pinging = false;
       pingTimer = setInterval(() => {
-        next.query('select 1').catch((error: Error) => drop(`ping failed: ${error.message}`));
+        if (pinging || client !== next) return;
+        pinging = true;
+        const deadline = setTimeout(() => {
+          drop(next, `ping unanswered for ${pingTimeoutMs} ms`);
+        }, pingTimeoutMs);
+        deadline.unref();
+        next
+          .query('select 1')
+          .catch((error: Error) => {
+            drop(next, `ping failed: ${error.message}`);
+          })
+          .finally(() => {
+            clearTimeout(deadline);
+            pinging = false;
+          });
       }, pingIntervalMs);
       pingTimer.unref();
     } catch (error) {
       logger.debug({ err: (error as Error).message }, 'wake-up connection failed');
-      drop((error as Error).message);
+      drop(next, (error as Error).message);
       if (client === null && !retryTimer) scheduleReconnect();
     }
   }

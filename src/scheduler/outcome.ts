@@ -41,8 +41,10 @@ export function decideOutcome(task: TaskRecord, result: DispatchResult, ctx: Out
   const backpressure = result.status === 429 || result.status === 503 || result.errorKind === 'timeout';
 
   if (result.errorKind === 'aborted') {
-    // Cut by a graceful shutdown: given back without spending the attempt.
-    return settle(task, ctx, { type: 'interrupt' }, 'interrupted', { ...record, error: 'interrupted by shutdown' }, null, task.attempt - 1, backpressure, lastError);
+    // Cut by a graceful shutdown or by fencing after a lost heartbeat, or not sent at all because
+    // its lease ran short: given back without spending the attempt.
+    const why = result.error?.startsWith('not sent') ? result.error : 'interrupted (shutdown, or heartbeat lost)';
+    return settle(task, ctx, { type: 'interrupt' }, 'interrupted', { ...record, error: why }, null, task.attempt - 1, backpressure, lastError);
   }
   const classification = classifyResult(result, ctx.queue.statusMap);
   if (classification.outcome === 'completed') {

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import type { RetryPolicy } from '../strategies/load-plugins.js';
 import type { TaskRecord } from '../task.js';
 import type { DispatchPool } from '../workers/pool.js';
-import type { DispatchResult } from '../workers/protocol.js';
+import type { DispatchRequest, DispatchResult } from '../workers/protocol.js';
 import type { AdaptiveRate } from './adaptive-rate.js';
 import { failpoint } from './failpoints.js';
 import type { QueueLimiter } from './limiters.js';
@@ -39,8 +39,15 @@ export interface ProducerDeps {
   isPaused(): boolean;
   /** False while this scheduler may not claim (stopping, or fenced after losing its heartbeat). */
   mayClaim(): boolean;
+  /**
+   * False while fenced: a batch claimed earlier but still waiting for its turn is given back
+   * (recorded as interrupted) instead of sent, since other schedulers may be rescuing it.
+   */
+  mayDispatch?(): boolean;
   /** This scheduler's share of the queue's maxConcurrent. */
   concurrencyShare(): number;
+  /** This scheduler's share of a queue-wide rate (split among the live schedulers serving it). */
+  rateShare?(perSecond: number | null): number | null;
   onDecisions?(decisions: Decision[], tasks: TaskRecord[], results: DispatchResult[]): void;
   onRateChange?(perSecond: number | null, reason: string): void;
 }
@@ -59,6 +66,9 @@ export interface Producer {
 }
 
 const MAX_BACKOFF_MS = 5_000;
+const ABORTED = AbortSignal.abort();
+/** A claimed task with less lease than this (or than its timeout, if shorter) left is not sent. */
+const MIN_LEASE_LEFT_MS = 1_000;
 
 export function createProducer(deps: ProducerDeps): Producer {
   const { name, logger } = deps;
@@ -73,18 +83,24 @@ export function createProducer(deps: ProducerDeps): Producer {
   async function claimBatch(): Promise<TaskRecord[]> {
     const free = deps.concurrencyShare() - inFlight;
     if (free <= 0) return [];
-    let size = Math.min(deps.batchSize, free);
-    const tokens = await deps.limiter.tokens();
-    size = Math.min(size, tokens);
+    // Rate tokens are taken before the claim, so a claimed batch never waits for the rate while
+    // its lease runs; what the claim does not use goes back.
+    const size = deps.limiter.take(Math.min(deps.batchSize, free));
     if (size <= 0) return [];
-    return deps.repository.claim({
-      queue: name,
-      limit: size,
-      owner: deps.owner,
-      now: deps.clock.now(),
-      leaseMs: deps.leaseMs,
-      maxConcurrent: deps.queue.maxConcurrent,
-    });
+    let claimed: TaskRecord[] = [];
+    try {
+      claimed = await deps.repository.claim({
+        queue: name,
+        limit: size,
+        owner: deps.owner,
+        now: deps.clock.now(),
+        leaseMs: deps.leaseMs,
+        maxConcurrent: deps.queue.maxConcurrent,
+      });
+      return claimed;
+    } finally {
+      deps.limiter.giveBack(size - claimed.length);
+    }
   }
 
   async function dispatchAndSettle(tasks: TaskRecord[]): Promise<void> {
@@ -101,13 +117,44 @@ export function createProducer(deps: ProducerDeps): Producer {
         refused.push(decideOutcome(task, refusedResult(task, built.reason, deps.clock.now()), context()));
       }
     }
-    const results = requests.length ? await deps.pool.dispatch(requests) : [];
+    const fenced = deps.mayDispatch?.() === false;
+    const results = await sendWithinLease(requests, sendable, fenced);
     failpoint('after-response');
     const decisions = sendable.map((task, i) => decideOutcome(task, results[i], context()));
     await settle([...decisions, ...refused].map((d) => d.settlement));
     const allTasks = [...sendable, ...tasks.filter((t) => !sendable.includes(t))];
     deps.onDecisions?.([...decisions, ...refused], allTasks, results);
     observe(decisions);
+  }
+
+  /**
+   * A request is only sent while the task's lease outlives it: its timeout is capped at the lease
+   * left, and a task whose lease is nearly gone (it waited too long after its claim) is given back
+   * unsent. So no request of this scheduler is ever in flight after its lease expired, when the
+   * rescuer may already have handed the task to another scheduler.
+   */
+  async function sendWithinLease(requests: DispatchRequest[], tasks: TaskRecord[], fenced: boolean): Promise<DispatchResult[]> {
+    if (requests.length === 0) return [];
+    if (fenced) return deps.pool.dispatch(requests, { signal: ABORTED });
+    const now = deps.clock.now().getTime();
+    const results: DispatchResult[] = new Array(requests.length);
+    const send: DispatchRequest[] = [];
+    const at: number[] = [];
+    requests.forEach((request, i) => {
+      const leaseLeftMs = (tasks[i].leaseExpiresAt?.getTime() ?? now + deps.leaseMs) - now;
+      if (leaseLeftMs < Math.min(request.timeoutMs, MIN_LEASE_LEFT_MS)) {
+        results[i] = givenBackResult(request, deps.clock.now(), leaseLeftMs);
+        return;
+      }
+      send.push(leaseLeftMs < request.timeoutMs ? { ...request, timeoutMs: leaseLeftMs } : request);
+      at.push(i);
+    });
+    if (send.length < requests.length) {
+      logger.warn({ queue: name, givenBack: requests.length - send.length }, 'tasks waited past their lease before sending; given back unsent');
+    }
+    const sent = send.length ? await deps.pool.dispatch(send) : [];
+    sent.forEach((result, j) => (results[at[j]] = result));
+    return results;
   }
 
   function context() {
@@ -147,7 +194,8 @@ export function createProducer(deps: ProducerDeps): Producer {
   }
 
   function applyRate(perSecond: number | null, reason: string): void {
-    deps.limiter.update(perSecond, deps.concurrencyShare(), deps.queue.rateLimit?.burst);
+    // The adaptive rate is the queue's total; this scheduler applies its share of it.
+    deps.limiter.update(deps.rateShare ? deps.rateShare(perSecond) : perSecond, deps.concurrencyShare(), deps.queue.rateLimit?.burst);
     deps.onRateChange?.(perSecond, reason);
     logger.warn({ queue: name, perSecond, reason }, reason === 'slowed' ? 'target pushes back; queue slows down' : 'queue rate recovering');
   }
@@ -226,7 +274,12 @@ export function createProducer(deps: ProducerDeps): Producer {
       while (batches.size > 0) {
         const left = deadline - Date.now();
         if (left <= 0) return false;
-        await Promise.race([Promise.allSettled([...batches]), delay(left)]);
+        // The deadline timer is cleared once the batches are done: left running, it would hold the
+        // process open for the rest of the timeout after a graceful stop.
+        let timer: NodeJS.Timeout | undefined;
+        const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, left)));
+        await Promise.race([Promise.allSettled([...batches]), expired]);
+        clearTimeout(timer);
       }
       return true;
     },
@@ -236,6 +289,22 @@ export function createProducer(deps: ProducerDeps): Producer {
       if (tasks.length > 0) await launch(tasks);
       return tasks.length;
     },
+  };
+}
+
+/** A task given back unsent because its lease ran short: recorded as interrupted, attempt not spent. */
+function givenBackResult(request: DispatchRequest, now: Date, leaseLeftMs: number): DispatchResult {
+  return {
+    taskId: request.taskId,
+    attempt: request.attempt,
+    status: null,
+    retryAfterMs: null,
+    durationMs: 0,
+    startedAt: now.toISOString(),
+    finishedAt: now.toISOString(),
+    errorKind: 'aborted',
+    error: `not sent: only ${Math.max(0, Math.round(leaseLeftMs))} ms of lease left`,
+    responseExcerpt: null,
   };
 }
 

@@ -27,6 +27,9 @@ import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import { schedulerMetricEvents } from '../metrics/scheduler-metrics.js';
 
+/** Dead schedulers stay in the registry (listed as dead) this long, then are forgotten. */
+const SILENT_SCHEDULER_KEPT_MS = 24 * 60 * 60 * 1000;
+
 /**
  * `createScheduler()`: one producer per served queue, plus the rescuer, the heartbeat, the
  * retention pruner and (PostgreSQL) the LISTEN wake-ups. Nothing here holds a task the database
@@ -149,7 +152,9 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
         pollIntervalMs: config.scheduler.pollInterval,
         isPaused: () => paused.has(name),
         mayClaim: () => !stopping && !heartbeat.fenced,
+        mayDispatch: () => !heartbeat.fenced,
         concurrencyShare: () => queue.maxConcurrent,
+        rateShare: (perSecond) => shareOf(name, perSecond),
         onDecisions: (decisions, tasks, results) => {
           logDecisions(logger, decisions, tasks);
           events.onDecisions?.(name, decisions, tasks, results);
@@ -213,7 +218,37 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   let notifier: Notifier | null = null;
   const loops: ServiceLoop[] = [];
 
-  return {
+  async function startUp(): Promise<void> {
+    if (db.target.dialect === 'sqlite') await refuseSecondSqliteScheduler();
+    await heartbeat.beat();
+    await refreshPaused();
+    await refreshLiveSchedulers().catch(() => undefined);
+    heartbeat.start();
+    dueSignal.on(DUE_EVENT, onLocalDue);
+    if (db.target.dialect === 'postgresql') {
+      // The parsed URL without ?schema= (the channel is per database; a plain string replace broke
+      // URLs with more query parameters after schema=).
+      notifier = createNotifier({ url: db.target.url, logger, onDue: wake });
+      notifier.start();
+    }
+    const leaseMs = config.scheduler.leaseDuration;
+    loops.push(
+      createServiceLoop('rescuer', Math.min(Math.max(1_000, config.scheduler.heartbeatInterval), leaseMs / 4), () => rescuer.runOnce(), logger),
+      createServiceLoop('queue-state', config.scheduler.pollInterval, refreshPaused, logger),
+      createServiceLoop('schedulers', config.scheduler.heartbeatInterval, refreshLiveSchedulers, logger),
+      createServiceLoop('retention', 60_000, async () => {
+        await retention.runOnce();
+        await registry.pruneSilent(new Date(clock.now().getTime() - Math.max(SILENT_SCHEDULER_KEPT_MS, 2 * leaseMs)));
+      }, logger),
+    );
+    loops.forEach((loop) => loop.start());
+    producers.forEach((producer) => producer.start());
+    const { host, port } = config.scheduler.metrics;
+    if (port !== undefined) metricsServer = await startMetricsServer(metrics, host, port, logger);
+    logger.info({ schedulerId: id, queues: names, database: db.target.dialect }, 'scheduler started');
+  }
+
+  const scheduler: Scheduler = {
     id,
     queues: names,
     db,
@@ -222,28 +257,14 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     metricsPort: () => metricsServer?.port ?? null,
 
     async start() {
-      if (db.target.dialect === 'sqlite') await refuseSecondSqliteScheduler();
-      await heartbeat.beat();
-      await refreshPaused();
-      await refreshLiveSchedulers().catch(() => undefined);
-      heartbeat.start();
-      dueSignal.on(DUE_EVENT, onLocalDue);
-      if (db.target.dialect === 'postgresql') {
-        notifier = createNotifier({ url: config.database.url.replace(/[?&]schema=[^&]*/, ''), logger, onDue: wake });
-        notifier.start();
+      try {
+        await startUp();
+      } catch (error) {
+        // A start that fails (a second SQLite scheduler, the database down, the metrics port taken)
+        // releases what it holds: worker threads and timers would keep the process alive forever.
+        await scheduler.stop({ timeoutMs: 0 }).catch(() => undefined);
+        throw error;
       }
-      const leaseMs = config.scheduler.leaseDuration;
-      loops.push(
-        createServiceLoop('rescuer', Math.min(Math.max(1_000, config.scheduler.heartbeatInterval), leaseMs / 4), () => rescuer.runOnce(), logger),
-        createServiceLoop('queue-state', config.scheduler.pollInterval, refreshPaused, logger),
-        createServiceLoop('schedulers', config.scheduler.heartbeatInterval, refreshLiveSchedulers, logger),
-        createServiceLoop('retention', 60_000, () => retention.runOnce(), logger),
-      );
-      loops.forEach((loop) => loop.start());
-      producers.forEach((producer) => producer.start());
-      const { host, port } = config.scheduler.metrics;
-      if (port !== undefined) metricsServer = await startMetricsServer(metrics, host, port, logger);
-      logger.info({ schedulerId: id, queues: names, database: db.target.dialect }, 'scheduler started');
     },
 
     async stop(stopOptions = {}) {
@@ -280,4 +301,5 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
       return { dispatched, rescued };
     },
   };
+  return scheduler;
 }

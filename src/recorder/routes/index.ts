@@ -7,6 +7,7 @@ import { createTaskRoutes } from './create-tasks.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
 import { queueRoutes } from './queues.js';
+import { schedulerRoutes } from './schedulers.js';
 import { mountPrefix, sendJson, type RouteSpec } from './route.js';
 import { taskSearchRoutes } from './task-search.js';
 import { taskRoutes } from './tasks.js';
@@ -23,6 +24,7 @@ export function allRoutes(deps: RecorderDeps): RouteSpec[] {
     ...taskRoutes(deps),
     ...queueRoutes(deps),
     ...metricsRoutes(deps),
+    ...schedulerRoutes(deps),
   ];
   let document: Record<string, unknown> | undefined;
   routes.push({
