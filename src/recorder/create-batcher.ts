@@ -8,6 +8,10 @@ import type { NewTask } from '../task.js';
  * result and only after that commit. Without it every POST pays a whole transaction, and the
  * commit rate of the database, not the recorder, caps the creates per second.
  *
+ * At most `maxInFlight` groups are being written at once; creates that arrive meanwhile wait for
+ * the next free slot and go in together. An idle recorder writes a create at once (no added
+ * latency); a busy one writes fewer, larger groups instead of many small concurrent transactions.
+ *
  * A group fails as a whole only for reasons that would fail each member alike (the database is
  * unavailable). Any other failure is retried one task at a time, so one odd row never fails the
  * requests that happened to share its transaction.
@@ -18,8 +22,10 @@ export interface CreateBatcher {
 
 export interface CreateBatcherOptions {
   insert: (tasks: NewTask[]) => Promise<CreateResult[]>;
-  /** Most tasks per group; a full group is flushed at once. */
+  /** Most tasks per group; a full group is flushed at once (when a slot is free). */
   maxGroup?: number;
+  /** Groups written at once (default 2). */
+  maxInFlight?: number;
 }
 
 interface Waiting {
@@ -30,8 +36,10 @@ interface Waiting {
 
 export function createCreateBatcher(options: CreateBatcherOptions): CreateBatcher {
   const maxGroup = options.maxGroup ?? 500;
+  const maxInFlight = options.maxInFlight ?? 2;
   let pending: Waiting[] = [];
   let scheduled = false;
+  let inFlight = 0;
 
   const insertOne = (waiting: Waiting) =>
     options.insert([waiting.task]).then(([result]) => waiting.resolve(result), waiting.reject);
@@ -54,16 +62,22 @@ export function createCreateBatcher(options: CreateBatcherOptions): CreateBatche
 
   function flush(): void {
     scheduled = false;
-    const group = pending;
-    pending = [];
-    if (group.length > 0) void run(group);
+    while (pending.length > 0 && inFlight < maxInFlight) {
+      const group = pending.length > maxGroup ? pending.splice(0, maxGroup) : pending;
+      if (group === pending) pending = [];
+      inFlight += 1;
+      void run(group).finally(() => {
+        inFlight -= 1;
+        if (!scheduled) flush(); // whatever arrived while this group was written goes next
+      });
+    }
   }
 
   return {
     create(task) {
       return new Promise<CreateResult>((resolve, reject) => {
         pending.push({ task, resolve, reject });
-        if (pending.length >= maxGroup) flush();
+        if (pending.length >= maxGroup && inFlight < maxInFlight) flush();
         else if (!scheduled) {
           scheduled = true;
           setImmediate(flush);

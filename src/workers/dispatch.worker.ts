@@ -1,23 +1,21 @@
-import { setMaxListeners } from 'node:events';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { DispatchBatch, DispatchResult, DispatchWorkerData } from './protocol.js';
-import { createDispatchAgents, sendRequest } from './send-request.js';
+import { packResults, unpackRequests, type DispatchBatch, type DispatchWorkerData, type PackedResults } from './protocol.js';
+import { createDispatchAgents, sendBatch } from './send-request.js';
 
 /**
  * The piscina entry. One module instance per worker thread, so the two guarded Agents (and their
  * keep-alive connections) are per thread and live as long as the thread. Architecture rule: this
  * file and what it imports stay free of the ORM, Koa and the config loader.
  *
- * A batch is sent concurrently (Promise.all), so one thread-hop carries many requests; results
- * come back in request order. Every request settles as data, so the batch never rejects.
+ * A batch (as columns, see protocol.ts) is sent concurrently, so one thread-hop carries many
+ * requests; results come back in request order, as columns. Every request settles as data, so the
+ * batch never rejects.
  */
 const options = (workerData ?? {}) as DispatchWorkerData;
 const agents = createDispatchAgents({ connectionsPerOrigin: options.connectionsPerOrigin });
 
-export default async function dispatchBatch({ requests, abortPort }: DispatchBatch): Promise<DispatchResult[]> {
+export default async function dispatchBatch({ requests, abortPort }: DispatchBatch): Promise<PackedResults> {
   const controller = new AbortController();
-  // One abort listener per in-flight request on this signal: lift the leak warning's limit.
-  setMaxListeners(0, controller.signal);
   if (abortPort) {
     // An abort posted while the batch waited in piscina's queue is already here: take it
     // synchronously so no request of an aborted batch is ever sent.
@@ -25,7 +23,7 @@ export default async function dispatchBatch({ requests, abortPort }: DispatchBat
     else abortPort.once('message', () => controller.abort());
   }
   try {
-    return await Promise.all(requests.map((request) => sendRequest(request, agents, controller.signal)));
+    return packResults(await sendBatch(unpackRequests(requests), agents, controller.signal));
   } finally {
     abortPort?.close();
   }

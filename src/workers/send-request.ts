@@ -76,65 +76,144 @@ type SendAgents = Pick<DispatchAgents, 'strict' | 'privateAllowed'>;
 
 /**
  * `signal` lets the caller cut the attempt (errorKind 'aborted'). A shared signal gets one
- * listener per in-flight request: raise its limit with events.setMaxListeners.
+ * listener per call: raise its limit with events.setMaxListeners.
  */
 export async function sendRequest(request: DispatchRequest, agents: SendAgents, signal?: AbortSignal): Promise<DispatchResult> {
-  const startedAt = new Date();
-  const startedMs = performance.now();
-  const outcome = await attempt(request, agents, signal);
-  return {
-    taskId: request.taskId,
-    attempt: request.attempt,
-    ...outcome,
-    durationMs: Math.round(performance.now() - startedMs),
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-  };
+  return (await sendBatch([request], agents, signal))[0];
 }
 
-function attempt(request: DispatchRequest, agents: SendAgents, signal: AbortSignal | undefined): Promise<Outcome> | Outcome {
-  if (signal?.aborted) return failure('aborted', 'aborted before sending');
+/**
+ * Sends a batch concurrently; results come back in request order and the batch never rejects.
+ * The batch shares what per-request code would repeat: one abort listener on `signal`, one
+ * deadline timer per distinct timeout (the requests all start now), one start time.
+ */
+export function sendBatch(requests: readonly DispatchRequest[], agents: SendAgents, signal?: AbortSignal): Promise<DispatchResult[]> {
+  const batch = new Batch(requests.length);
+  if (signal?.aborted) batch.aborted = true;
+  else signal?.addEventListener('abort', batch.onAbort, { once: true });
+  for (let i = 0; i < requests.length; i++) startAttempt(batch, i, requests[i], agents);
+  return batch.done.then((results) => {
+    signal?.removeEventListener('abort', batch.onAbort);
+    return results;
+  });
+}
+
+/** One batch in flight: its live attempts, its deadline timers and its results. */
+class Batch {
+  readonly results: DispatchResult[];
+  readonly startedAt = new Date().toISOString();
+  readonly startedMs = performance.now();
+  readonly nowSeconds = Math.floor(Date.now() / 1000);
+  readonly done: Promise<DispatchResult[]>;
+  aborted = false;
+  private resolve!: (results: DispatchResult[]) => void;
+  private left: number;
+  /** Live attempts per timeout value, each group under one timer. */
+  private readonly deadlines = new Map<number, { timer: NodeJS.Timeout; live: Set<ResponseCollector> }>();
+
+  constructor(size: number) {
+    this.results = new Array(size);
+    this.left = size;
+    this.done = new Promise((resolve) => (this.resolve = resolve));
+    if (size === 0) this.resolve(this.results);
+  }
+
+  readonly onAbort = (): void => {
+    this.aborted = true;
+    for (const { live } of this.deadlines.values()) for (const collector of [...live]) collector.cut('aborted');
+  };
+
+  /** Our own deadline, not undici's: undici's timers only act once the request is on a socket. */
+  watch(collector: ResponseCollector, timeoutMs: number): void {
+    let group = this.deadlines.get(timeoutMs);
+    if (!group) {
+      const live = new Set<ResponseCollector>();
+      const timer = setTimeout(() => {
+        for (const c of [...live]) c.cut('timeout');
+      }, timeoutMs);
+      group = { timer, live };
+      this.deadlines.set(timeoutMs, group);
+    }
+    group.live.add(collector);
+  }
+
+  settle(index: number, request: DispatchRequest, outcome: Outcome, collector: ResponseCollector | null, timeoutMs: number): void {
+    if (collector) {
+      const group = this.deadlines.get(timeoutMs);
+      if (group) {
+        group.live.delete(collector);
+        if (group.live.size === 0) {
+          clearTimeout(group.timer);
+          this.deadlines.delete(timeoutMs);
+        }
+      }
+    }
+    this.results[index] = {
+      taskId: request.taskId,
+      attempt: request.attempt,
+      status: outcome.status,
+      retryAfterMs: outcome.retryAfterMs,
+      errorKind: outcome.errorKind,
+      error: outcome.error,
+      responseExcerpt: outcome.responseExcerpt,
+      durationMs: Math.round(performance.now() - this.startedMs),
+      startedAt: this.startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+    if (--this.left === 0) this.resolve(this.results);
+  }
+}
+
+/** Parsed target URLs and their pre-connect guard decision, per (URL, allowPrivateNetwork). */
+type Target = { ok: true; origin: string; path: string } | { ok: false; outcome: Outcome };
+const targets = new Map<string, Target>();
+const TARGET_CACHE_SIZE = 1024;
+
+function targetOf(rawUrl: string, allowPrivateNetwork: boolean): Target {
+  const key = (allowPrivateNetwork ? '1' : '0') + rawUrl;
+  let target = targets.get(key);
+  if (target) return target;
   let url: URL;
   try {
-    url = new URL(request.url);
+    url = new URL(rawUrl);
+    const decision = checkTargetUrl(url, allowPrivateNetwork);
+    target = decision.allowed
+      ? { ok: true, origin: url.origin, path: url.pathname + url.search }
+      : { ok: false, outcome: failure('guard-refused', `target refused: ${decision.reason}`) };
   } catch {
-    return failure('network', 'invalid URL');
+    target = { ok: false, outcome: failure('network', 'invalid URL') };
   }
-  const decision = checkTargetUrl(url, request.allowPrivateNetwork);
-  if (!decision.allowed) return failure('guard-refused', `target refused: ${decision.reason}`);
+  if (targets.size >= TARGET_CACHE_SIZE) targets.clear();
+  targets.set(key, target);
+  return target;
+}
 
+function startAttempt(batch: Batch, index: number, request: DispatchRequest, agents: SendAgents): void {
+  if (batch.aborted) return batch.settle(index, request, failure('aborted', 'aborted before sending'), null, 0);
+  const target = targetOf(request.url, request.allowPrivateNetwork);
+  if (!target.ok) return batch.settle(index, request, target.outcome, null, 0);
   const timeoutMs = Math.min(Math.max(1, Math.floor(request.timeoutMs) || 1), MAX_TIMER_MS);
-  return new Promise<Outcome>((resolve) => {
-    // Our own deadline, not undici's: undici's signal and timers only act once the request is on
-    // a socket, so a slow connect (or a queue behind busy connections) would outlive timeoutMs.
-    // The deadline settles the attempt at once; the handler then tells undici to drop the request.
-    const onAbort = (): void => handler.cut('aborted');
-    const timer = setTimeout(() => handler.cut('timeout'), timeoutMs);
-    const handler = new ResponseCollector(timeoutMs, (outcome) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(outcome);
-    });
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const dispatcher = request.allowPrivateNetwork ? agents.privateAllowed : agents.strict;
-      dispatcher.dispatch(
-        {
-          origin: url.origin,
-          path: url.pathname + url.search,
-          method: request.method as Dispatcher.HttpMethod,
-          headers: buildDispatchHeaders(request, Math.floor(Date.now() / 1000)),
-          body: request.body,
-          // Off: our deadline governs. undici's 300 s defaults would cut longer task timeouts.
-          headersTimeout: 0,
-          bodyTimeout: 0,
-        },
-        handler,
-      );
-    } catch (error) {
-      handler.onResponseError(null, error as Error);
-    }
-  });
+  // The deadline settles the attempt at once; the handler then tells undici to drop the request.
+  const handler = new ResponseCollector(timeoutMs, (outcome) => batch.settle(index, request, outcome, handler, timeoutMs));
+  batch.watch(handler, timeoutMs);
+  try {
+    const dispatcher = request.allowPrivateNetwork ? agents.privateAllowed : agents.strict;
+    dispatcher.dispatch(
+      {
+        origin: target.origin,
+        path: target.path,
+        method: request.method as Dispatcher.HttpMethod,
+        headers: buildDispatchHeaders(request, batch.nowSeconds),
+        body: request.body,
+        // Off: our deadline governs. undici's 300 s defaults would cut longer task timeouts.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      },
+      handler,
+    );
+  } catch (error) {
+    handler.onResponseError(null, error as Error);
+  }
 }
 
 /**
@@ -146,7 +225,7 @@ class ResponseCollector implements Dispatcher.DispatchHandler {
   private pendingAbort: Error | null = null;
   private status = 0;
   private retryAfter: string | string[] | undefined;
-  private readonly kept: Buffer[] = [];
+  private kept: Buffer[] | null = null;
   private keptBytes = 0;
   private seenBytes = 0;
   private settled = false;
@@ -179,7 +258,7 @@ class ResponseCollector implements Dispatcher.DispatchHandler {
     this.seenBytes += chunk.length;
     if (this.keptBytes < RESPONSE_EXCERPT_BYTES) {
       const part = chunk.subarray(0, RESPONSE_EXCERPT_BYTES - this.keptBytes);
-      this.kept.push(part);
+      (this.kept ??= []).push(part);
       this.keptBytes += part.length;
     }
     if (this.seenBytes >= DRAIN_LIMIT_BYTES) {
@@ -200,14 +279,12 @@ class ResponseCollector implements Dispatcher.DispatchHandler {
   private finish(): void {
     if (this.settled) return;
     this.settled = true;
-    // stream: true holds back (and so drops) a multi-byte character cut at the 1 KB edge.
-    const excerpt = new TextDecoder('utf-8').decode(Buffer.concat(this.kept, this.keptBytes), { stream: true });
     this.settle({
       status: this.status,
-      retryAfterMs: parseRetryAfter(this.retryAfter),
+      retryAfterMs: this.retryAfter === undefined ? null : parseRetryAfter(this.retryAfter),
       errorKind: null,
       error: null,
-      responseExcerpt: excerpt,
+      responseExcerpt: this.kept === null ? '' : utf8Excerpt(this.kept.length === 1 ? this.kept[0] : Buffer.concat(this.kept, this.keptBytes)),
     });
   }
 
@@ -224,6 +301,18 @@ class ResponseCollector implements Dispatcher.DispatchHandler {
       this.pendingAbort = reason;
     }
   }
+}
+
+/**
+ * UTF-8 text of the kept bytes. `stream: true` holds back (and so drops) a multi-byte character
+ * cut at the 1 KB edge; the empty flush after it resets the shared decoder for the next response
+ * (one decoder per thread instead of one per response).
+ */
+const excerptDecoder = new TextDecoder('utf-8');
+export function utf8Excerpt(bytes: Uint8Array): string {
+  const text = excerptDecoder.decode(bytes, { stream: true });
+  excerptDecoder.decode();
+  return text;
 }
 
 function failure(errorKind: DispatchErrorKind, error: string): Outcome {

@@ -31,6 +31,31 @@ describe('createCreateBatcher({ insert })', () => {
     expect(sizes).toEqual([2, 2, 1]);
   });
 
+  it('writes at most maxInFlight groups at once; creates that arrive meanwhile go together next', async () => {
+    const calls: string[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const batcher = createCreateBatcher({
+      maxInFlight: 1,
+      insert: async (tasks) => {
+        calls.push(tasks.map((t) => t.path));
+        if (calls.length === 1) await gate;
+        return tasks.map(result);
+      },
+    });
+    const first = batcher.create(task('/a'));
+    await new Promise((resolve) => setImmediate(resolve)); // '/a' is being written
+    const later = ['/b', '/c'].map((p) => batcher.create(task(p)));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([['/a']]); // nothing else starts while the slot is taken
+    const more = batcher.create(task('/d'));
+    release();
+    const results = await Promise.all([first, ...later, more]);
+    expect(calls).toEqual([['/a'], ['/b', '/c', '/d']]);
+    expect(results.map((r) => r.task.id)).toEqual(['/a', '/b', '/c', '/d']);
+  });
+
   it('retries a failed group one task at a time, so only the bad row fails', async () => {
     const batcher = createCreateBatcher({
       insert: async (tasks) => {

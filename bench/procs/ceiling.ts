@@ -1,0 +1,48 @@
+import { Pool } from 'undici';
+import { monoMs, noopBody, procOptions, runMain, sleep, tell } from '../lib/common.js';
+import { targetControl } from '../lib/target-client.js';
+
+/**
+ * The HTTP ceiling: the same target driven by undici at concurrency 50 (one Pool, 50 keep-alive
+ * connections, 50 loops), a ~60-byte JSON POST each; warm-up, then a timed window.
+ */
+interface Options {
+  targetPort: number;
+  warmupMs: number;
+  durationMs: number;
+  concurrency: number;
+}
+
+runMain(async () => {
+  const { targetPort, warmupMs, durationMs, concurrency } = procOptions<Options>();
+  const pool = new Pool(`http://127.0.0.1:${targetPort}`, { connections: concurrency, pipelining: 1, keepAliveTimeout: 10_000 });
+  const body = JSON.stringify(noopBody(1));
+  let phase: 'warm' | 'measure' | 'stop' = 'warm';
+  let done = 0;
+  let errors = 0;
+  const loop = async () => {
+    while (phase !== 'stop') {
+      try {
+        const res = await pool.request({ path: '/tasks/noop', method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        await res.body.dump();
+        if (phase === 'measure') done += 1;
+      } catch {
+        errors += 1;
+      }
+    }
+  };
+  await targetControl(targetPort, 'reset');
+  const loops = Array.from({ length: concurrency }, loop);
+  await sleep(warmupMs);
+  tell({ type: 'window', phase: 'start' });
+  const t0 = monoMs();
+  phase = 'measure';
+  await sleep(durationMs);
+  const counted = done;
+  const t1 = monoMs();
+  tell({ type: 'window', phase: 'end' });
+  phase = 'stop';
+  await Promise.all(loops);
+  await pool.close();
+  tell({ type: 'result', value: counted / ((t1 - t0) / 1000), unit: 'req/s', requests: counted, errors });
+});
