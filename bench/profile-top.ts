@@ -6,7 +6,7 @@ import path from 'node:path';
  *
  * Sums a V8 CPU profile's self time per function (or per module, or per package) and prints the
  * top entries with their share of the non-idle time. Used with `npm run bench -- --profile=…`,
- * which writes the profiles to bench/profiles/.
+ * which writes the profiles to .scratch/profiles/ (git-ignored).
  */
 interface Node {
   id: number;

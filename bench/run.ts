@@ -26,7 +26,8 @@ const FOREIGN_LIMIT = 0.1;
 /** No repeats after this much of the run: a box busy all along would otherwise triple the run. */
 const RETRY_BUDGET_MS = 6 * 60_000;
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const profileDir = here('./profiles');
+// .scratch/ is git-ignored: profiles never end up in a commit.
+const profileDir = here('../.scratch/profiles');
 const profArgs = (role: string) => (profile === role ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
 
 /** Sized so a full run (3 passes) stays under about ten minutes on the 2-core box. `--scale=X`
@@ -164,7 +165,7 @@ async function machineInfo() {
   const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
   const version = String((await client.query('show server_version')).rows[0].server_version);
-  const settings = (await client.query(`select name, setting from pg_settings where name in ('shared_buffers','synchronous_commit','fsync','max_connections')`)).rows as { name: string; setting: string }[];
+  const settings = (await client.query(`select name, current_setting(name) as setting from pg_settings where name in ('shared_buffers','synchronous_commit','fsync','max_connections')`)).rows as { name: string; setting: string }[];
   await client.end();
   return {
     cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
@@ -270,6 +271,7 @@ function report(selected: Scenario[], records: RunRecord[], info: Awaited<Return
     if (s.kind === 'memory') {
       const r = mine[0].result;
       figure.median = Number(r.rssGrowthMB);
+      figure.runs = [figure.median];
       figure.unit = 'MB';
       figure.extra = { ...r, type: undefined };
     } else if (s.kind === 'rate' && s.proc === 'dispatch') {
