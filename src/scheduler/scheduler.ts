@@ -9,7 +9,7 @@ import { DUE_EVENT, dueSignal } from '../db/due-signal.js';
 import { requireCurrentSchema } from '../db/migrate.js';
 import { initOrm, type Orm } from '../db/orm.js';
 import { createQueueStateRepository } from '../db/queue-state.repository.js';
-import { createSchedulerRegistry } from '../db/scheduler-registry.repository.js';
+import { createSchedulerRegistry, isAlive } from '../db/scheduler-registry.repository.js';
 import { createLogger, type Logger } from '../logger.js';
 import { resolveRetryPolicies, type RetryPolicy } from '../strategies/load-plugins.js';
 import { createDispatchPool, type DispatchPool } from '../workers/pool.js';
@@ -181,8 +181,8 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   }
 
   async function refreshLiveSchedulers(): Promise<void> {
-    const staleBefore = clock.now().getTime() - DEAD_AFTER_INTERVALS * config.scheduler.heartbeatInterval;
-    const live = (await registry.list()).filter((s) => s.heartbeatAt.getTime() >= staleBefore);
+    const now = clock.now();
+    const live = (await registry.list()).filter((s) => isAlive(s, now, config.scheduler.heartbeatInterval));
     const counts = new Map<string, number>();
     for (const scheduler of live) for (const queue of scheduler.queues) counts.set(queue, (counts.get(queue) ?? 0) + 1);
     const changed = names.some((name) => (counts.get(name) ?? 1) !== (liveSchedulers.get(name) ?? 1));
@@ -199,8 +199,8 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
    * another scheduler (in this process or another) refuses the start.
    */
   async function refuseSecondSqliteScheduler(): Promise<void> {
-    const staleBefore = clock.now().getTime() - DEAD_AFTER_INTERVALS * config.scheduler.heartbeatInterval;
-    const other = (await registry.list()).find((s) => s.id !== id && s.heartbeatAt.getTime() >= staleBefore);
+    const now = clock.now();
+    const other = (await registry.list()).find((s) => s.id !== id && isAlive(s, now, config.scheduler.heartbeatInterval));
     if (other) {
       throw new DispatchrError(
         'sqlite_single_scheduler',
