@@ -73,6 +73,8 @@ export interface NewTask {
   method: string;
   headers: Record<string, string>;
   body: Buffer | null;
+  /** The body as text when Dispatchr itself serialized it from JSON: spares decoding it again. */
+  bodyText?: string;
   contentType: string | null;
   runAt: Date;
   maxAttempts: number | null;

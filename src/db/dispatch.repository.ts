@@ -82,14 +82,16 @@ export function createDispatchRepository(db: Orm) {
           `update dispatchr_task set state = 'running', attempt = attempt + 1, lease_owner = ${p.add(owner)},
              lease_expires_at = ${p.add(leaseExpiresAt)}, attempted_at = ${p.add(now)},
              first_attempt_at = coalesce(first_attempt_at, ${p.add(now)}), updated_at = ${p.add(now)}
-           where id in (
+           -- PostgreSQL: = any(array(...)) makes the update a primary-key lookup of exactly the claimed
+           -- ids; with "id in (subquery)" the planner cannot size the limit and hash-joins a scan of the
+           -- whole table (the finished rows too).
+           where id ${dialect === 'postgresql' ? '= any(array(' : 'in ('}
              select id from dispatchr_task
              where queue = ${p.add(queue)} and state in (${CLAIMABLE}) and run_at <= ${p.add(now)}
              order by run_at, id
              -- the free concurrency of the queue, counted across every scheduler, caps the batch
              limit ${greatest}(0, ${least}(${p.add(limit)}, ${p.add(maxConcurrent)} - (select count(*) from dispatchr_task where queue = ${p.add(queue)} and state = 'running')))
-             ${dialect === 'postgresql' ? 'for update skip locked' : ''}
-           )
+             ${dialect === 'postgresql' ? 'for update skip locked))' : ')'}
            returning ${TASK_COLUMNS}`,
           p.values,
         );

@@ -5,6 +5,7 @@
  *
  * `on conflict do nothing` covers the dedup key (unique per queue among unfinished tasks): a
  * conflicting row is simply not returned, and the caller looks up the task that holds the key.
+ * Only ids come back: the caller already holds every value it wrote.
  */
 export interface TaskInsertRow {
   id: string;
@@ -33,6 +34,8 @@ export interface TaskInsertInput {
   method: string;
   headers: Record<string, string>;
   body: Uint8Array | null;
+  /** `body` as text, when the caller serialized it from JSON itself (it is then known to parse). */
+  bodyText?: string;
   contentType: string | null;
   runAt: Date;
   maxAttempts: number | null;
@@ -55,16 +58,19 @@ export function toTaskInsertRow(task: TaskInsertInput, now: Date): TaskInsertRow
     ...task,
     state: due ? 'available' : 'scheduled',
     runAt: due ? now : task.runAt,
-    bodyJson: task.body !== null && JSON_CONTENT_TYPE.test(task.contentType ?? '') ? jsonbText(task.body) : null,
+    bodyJson: task.body !== null && JSON_CONTENT_TYPE.test(task.contentType ?? '') ? jsonbText(task.body, task.bodyText) : null,
     createdAt: now,
   };
 }
 
-function jsonbText(body: Uint8Array): string | null {
+const NUL_ESCAPE = /\\u0000/i;
+
+function jsonbText(body: Uint8Array, knownText: string | undefined): string | null {
+  if (knownText !== undefined) return NUL_ESCAPE.test(knownText) ? null : knownText;
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
     JSON.parse(text);
-    return /\\u0000/i.test(text) ? null : text;
+    return NUL_ESCAPE.test(text) ? null : text;
   } catch {
     return null;
   }
@@ -74,9 +80,6 @@ export interface SqlStatement {
   text: string;
   values: unknown[];
 }
-
-export const INSERT_RETURNING =
-  'id, queue, state, path, method, headers, body, content_type, run_at, attempt, max_attempts, timeout_ms, dedup_key, lease_owner, lease_expires_at, attempted_at, traceparent, first_attempt_at, last_status, last_error, created_at, updated_at, finalized_at';
 
 const PG_COLUMNS =
   '(id, queue, state, path, method, headers, body, body_json, content_type, run_at, max_attempts, timeout_ms, dedup_key, traceparent, created_at, updated_at)';
@@ -101,7 +104,59 @@ export function buildTaskInsert(dialect: 'postgresql' | 'sqlite', rows: readonly
   });
   const columns = dialect === 'postgresql' ? PG_COLUMNS : SQLITE_COLUMNS;
   return {
-    text: `insert into dispatchr_task ${columns} values ${tuples.join(', ')} on conflict do nothing returning ${INSERT_RETURNING}`,
+    text: `insert into dispatchr_task ${columns} values ${tuples.join(', ')} on conflict do nothing returning id`,
     values,
+  };
+}
+
+/**
+ * PostgreSQL, many rows: one array per column through unnest(), so the statement text (and its
+ * prepared plan) is the same for 1 row or 1,000, and PostgreSQL binds 13 parameters instead of
+ * 16 per row. Bodies travel as text when they are JSON (hex-encoded bytea would double them, and
+ * the jsonb copy is cast from the same text); other bodies as bytea.
+ */
+export function buildTaskInsertBulk(rows: readonly TaskInsertRow[]): SqlStatement {
+  const n = rows.length;
+  const ids = new Array<string>(n);
+  const queues = new Array<string>(n);
+  const states = new Array<string>(n);
+  const paths = new Array<string>(n);
+  const methods = new Array<string>(n);
+  const headers = new Array<string>(n);
+  const bodyTexts = new Array<string | null>(n);
+  const bodyBytes = new Array<Buffer | null>(n);
+  const contentTypes = new Array<string | null>(n);
+  const runAts = new Array<string>(n);
+  const maxAttempts = new Array<number | null>(n);
+  const timeouts = new Array<number | null>(n);
+  const keys = new Array<string | null>(n);
+  const traceparents = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    ids[i] = row.id;
+    queues[i] = row.queue;
+    states[i] = row.state;
+    paths[i] = row.path;
+    methods[i] = row.method;
+    headers[i] = JSON.stringify(row.headers);
+    bodyTexts[i] = row.bodyJson;
+    bodyBytes[i] = row.bodyJson === null && row.body !== null ? Buffer.from(row.body) : null;
+    contentTypes[i] = row.contentType;
+    runAts[i] = row.runAt.toISOString();
+    maxAttempts[i] = row.maxAttempts;
+    timeouts[i] = row.timeoutMs;
+    keys[i] = row.key;
+    traceparents[i] = row.traceparent;
+  }
+  const createdAt = rows.length > 0 ? rows[0].createdAt.toISOString() : new Date().toISOString();
+  return {
+    text: `insert into dispatchr_task ${PG_COLUMNS}
+      select r.id, r.queue, r.state, r.path, r.method, r.headers::jsonb, coalesce(convert_to(r.body_text, 'UTF8'), r.body_bytes),
+        r.body_text::jsonb, r.content_type, r.run_at, r.max_attempts, r.timeout_ms, r.dedup_key, r.traceparent, $1::timestamptz, $1::timestamptz
+      from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bytea[], $10::text[],
+        $11::timestamptz[], $12::int[], $13::int[], $14::text[], $15::text[])
+        as r(id, queue, state, path, method, headers, body_text, body_bytes, content_type, run_at, max_attempts, timeout_ms, dedup_key, traceparent)
+      on conflict do nothing returning id`,
+    values: [createdAt, ids, queues, states, paths, methods, headers, bodyTexts, bodyBytes, contentTypes, runAts, maxAttempts, timeouts, keys, traceparents],
   };
 }

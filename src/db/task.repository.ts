@@ -10,7 +10,7 @@ import { isUniqueViolation } from './db-errors.js';
 import { signalDue } from './due-signal.js';
 import type { Orm } from './orm.js';
 import type { SqlSession } from './sql-pool.js';
-import { buildTaskInsert, toTaskInsertRow } from './task-insert.sql.js';
+import { buildTaskInsert, buildTaskInsertBulk, toTaskInsertRow, type TaskInsertRow } from './task-insert.sql.js';
 import { filterClauses, type TaskFilter } from './task-filter.sql.js';
 import { buildRetryBatch } from './task-retry.sql.js';
 import { ATTEMPT_COLUMNS, SqlParams, TASK_COLUMNS, toAttemptRecord, toDate, toTaskRecord } from './task-row.js';
@@ -39,6 +39,35 @@ const FINISHED = list(FINISHED_STATES);
 
 export type TaskRepository = ReturnType<typeof createTaskRepository>;
 
+/** The record of a row just inserted: exactly what was written, with the columns' defaults. */
+function insertedRecord(row: TaskInsertRow): TaskRecord {
+  return {
+    id: row.id,
+    queue: row.queue,
+    state: row.state,
+    path: row.path,
+    method: row.method,
+    headers: row.headers,
+    body: row.body === null ? null : Buffer.from(row.body.buffer, row.body.byteOffset, row.body.byteLength),
+    contentType: row.contentType,
+    runAt: row.runAt,
+    attempt: 0,
+    maxAttempts: row.maxAttempts,
+    timeoutMs: row.timeoutMs,
+    key: row.key,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    attemptedAt: null,
+    traceparent: row.traceparent,
+    firstAttemptAt: null,
+    lastStatus: null,
+    lastError: null,
+    createdAt: row.createdAt,
+    updatedAt: row.createdAt,
+    finalizedAt: null,
+  };
+}
+
 export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
   const { sql } = db;
   const dialect = db.target.dialect;
@@ -60,14 +89,17 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
     ): Promise<CreateResult[]> {
       const now = clock.now();
       const rows = tasks.map((task) => toTaskInsertRow({ ...task, id: task.id ?? uuidv7(now.getTime()) }, now));
-      const results = await sql.transaction(async (tx) => {
-        const statement = buildTaskInsert(dialect, rows);
-        const inserted = new Map((await tx.query(statement.text, statement.values)).map((row) => [String(row.id), row]));
+      // One statement is a transaction of its own. Without dedup keys (no lookup after a conflict)
+      // and without an onInserted hook there is nothing else to run in it, and BEGIN and COMMIT
+      // would be two more round trips on every create.
+      const alone = options.onInserted === undefined && rows.every((row) => row.key === null);
+      const write = async (tx: SqlSession): Promise<CreateResult[]> => {
+        const statement = dialect === 'postgresql' ? buildTaskInsertBulk(rows) : buildTaskInsert(dialect, rows);
+        const inserted = new Set((await tx.query(statement.text, statement.values)).map((row) => String(row.id)));
         const results: CreateResult[] = [];
         for (const row of rows) {
-          const found = inserted.get(row.id);
-          if (found) {
-            results.push({ task: toTaskRecord(found), deduplicated: false });
+          if (inserted.has(row.id)) {
+            results.push({ task: insertedRecord(row), deduplicated: false });
             continue;
           }
           const existing = row.key === null ? null : await findByKey(tx, row.queue, row.key);
@@ -77,7 +109,8 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
         // Same transaction: e.g. the Idempotency-Key record commits with the tasks or not at all.
         await options.onInserted?.(tx, results);
         return results;
-      });
+      };
+      const results = alone ? await write(sql) : await sql.transaction(write);
       signalDue(results.filter((r) => !r.deduplicated && r.task.state === 'available').map((r) => r.task.queue));
       return results;
     },

@@ -13,9 +13,11 @@ export function toNewTask(input: TaskInput, queue: string, target: string, now: 
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
   let body: Buffer | null = null;
+  let bodyText: string | undefined;
   let contentType = input.contentType ?? null;
   if (input.body !== undefined && input.body !== null) {
-    body = Buffer.from(JSON.stringify(input.body), 'utf8');
+    bodyText = JSON.stringify(input.body);
+    body = Buffer.from(bodyText, 'utf8');
     contentType ??= 'application/json';
   } else if (input.bodyBase64 !== undefined) {
     body = Buffer.from(input.bodyBase64, 'base64');
@@ -30,6 +32,7 @@ export function toNewTask(input: TaskInput, queue: string, target: string, now: 
     method: input.method ?? 'POST',
     headers,
     body,
+    ...(bodyText === undefined ? {} : { bodyText }),
     contentType,
     runAt,
     maxAttempts: input.maxAttempts ?? null,

@@ -5,8 +5,19 @@ import type { TaskResource } from './schemas/resource.schema.js';
 import { redactHeaders } from '../rules/task-headers.js';
 
 /** Records → the API's resources: RFC 3339 UTC times, redacted headers, the body as JSON or base64. */
-const iso = (date: Date): string => date.toISOString();
-const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+// A batch's tasks share their times (created, updated and due "now"): each is formatted once.
+let lastTime = NaN;
+let lastIso = '';
+const iso = (date: Date): string => {
+  const time = date.getTime();
+  if (time !== lastTime) {
+    lastTime = time;
+    lastIso = date.toISOString();
+  }
+  return lastIso;
+};
+const isoOrNull = (date: Date | null): string | null => (date === null ? null : iso(date));
 
 /** `waiting` is given only for a single task (GET /v1/tasks/{id}): explaining it costs a few queries. */
 export function renderTask(task: TaskRecord, attempts?: readonly AttemptRecord[], waiting?: WaitingReason | null): TaskResource {

@@ -15,10 +15,13 @@ import { buildDispatchRequest } from './request-builder.js';
 import { Waiter, delay } from './wait.js';
 
 /**
- * One queue's loop: claim as many due tasks as the queue can take right now (one statement), send
- * them as one batch through the worker pool under the queue's limiter (one Bottleneck job), and
- * settle the batch (one statement). It does not wait for a batch to finish before claiming the
- * next, so several batches overlap up to maxConcurrent.
+ * One queue's claim loops. Each loop first takes a slot of the queue's Bottleneck limiter (weight
+ * = one batch), then waits for due work, claims what the queue can take right now (one statement),
+ * sends it as one batch through the worker pool and settles it (one statement), and only then
+ * gives the slot back. Enough loops run to fill maxConcurrent, so batches overlap; Bottleneck
+ * bounds how many are in flight. Because a loop waits for work while already holding its slot,
+ * Bottleneck's own cost (a few milliseconds of timer hops per schedule) is paid while idle, never
+ * between a task becoming due and its request.
  */
 export interface ProducerDeps {
   name: string;
@@ -56,11 +59,14 @@ export interface Producer {
   readonly name: string;
   readonly inFlight: number;
   start(): void;
-  /** Stops claiming; resolves when the loop has exited (batches in flight go on). */
+  /** Stops claiming; resolves when no loop will claim again (batches in flight go on). */
   stop(): Promise<void>;
   /** Resolves when no batch is in flight, or after `timeoutMs`; answers whether it drained. */
   drain(timeoutMs: number): Promise<boolean>;
+  /** Due work appeared: one idle loop claims (it wakes the next if it finds a full batch). */
   wake(): void;
+  /** Every idle loop re-checks now (fencing lifted, a queue resumed). */
+  wakeAll(): void;
   /** One claim → dispatch → settle cycle, awaited: for tests and `runOnce()`. */
   runOnce(): Promise<number>;
 }
@@ -76,17 +82,18 @@ export function createProducer(deps: ProducerDeps): Producer {
   const batches = new Set<Promise<void>>();
   let inFlight = 0;
   let running = false;
-  let loop: Promise<void> | null = null;
+  /** Loops between taking a slot and holding a claimed batch: stop() waits for these. */
+  const claiming = new Set<Promise<TaskRecord[]>>();
   let errors = 0;
   const completions: number[] = []; // recent settle times, for the observed rate
 
-  async function claimBatch(): Promise<TaskRecord[]> {
+  async function claimBatch(): Promise<{ tasks: TaskRecord[]; full: boolean }> {
     const free = deps.concurrencyShare() - inFlight;
-    if (free <= 0) return [];
+    if (free <= 0) return { tasks: [], full: false };
     // Rate tokens are taken before the claim, so a claimed batch never waits for the rate while
     // its lease runs; what the claim does not use goes back.
-    const size = deps.limiter.take(Math.min(deps.batchSize, free));
-    if (size <= 0) return [];
+    const size = deps.limiter.take(Math.min(slotWeight(), free));
+    if (size <= 0) return { tasks: [], full: false };
     let claimed: TaskRecord[] = [];
     try {
       claimed = await deps.repository.claim({
@@ -97,7 +104,7 @@ export function createProducer(deps: ProducerDeps): Producer {
         leaseMs: deps.leaseMs,
         maxConcurrent: deps.queue.maxConcurrent,
       });
-      return claimed;
+      return { tasks: claimed, full: claimed.length === size };
     } finally {
       deps.limiter.giveBack(size - claimed.length);
     }
@@ -200,10 +207,10 @@ export function createProducer(deps: ProducerDeps): Producer {
     logger.warn({ queue: name, perSecond, reason }, reason === 'slowed' ? 'target pushes back; queue slows down' : 'queue rate recovering');
   }
 
-  function launch(tasks: TaskRecord[]): Promise<void> {
+  /** Sends and settles a claimed batch, counted in flight until its outcomes are written. */
+  function runBatch(tasks: TaskRecord[]): Promise<void> {
     inFlight += tasks.length;
-    const batch = deps.limiter
-      .run(tasks.length, () => dispatchAndSettle(tasks))
+    const batch = dispatchAndSettle(tasks)
       .catch((error: unknown) => {
         // Only infrastructure failures land here (the pool itself); leases make the tasks safe.
         logger.error({ queue: name, err: describe(error) }, 'a dispatch batch failed; its tasks return when their leases expire');
@@ -211,13 +218,45 @@ export function createProducer(deps: ProducerDeps): Producer {
       .finally(() => {
         inFlight -= tasks.length;
         batches.delete(batch);
-        waiter.wake(); // a slot is free
+        waiter.wakeOne(); // capacity is free: an idle loop may claim now
       });
     batches.add(batch);
     return batch;
   }
 
-  async function run(): Promise<void> {
+  /** A slot's weight: one batch, never more than Bottleneck admits (maxConcurrent). */
+  const slotWeight = () => Math.max(1, Math.min(deps.batchSize, deps.concurrencyShare()));
+
+  /** Claim loops: as many slots as it takes to fill the queue's concurrency. */
+  async function slotLoop(): Promise<void> {
+    while (running) {
+      try {
+        await deps.limiter.run(slotWeight(), occupySlot);
+      } catch (error) {
+        // The limiter refused the job (stopped, or a weight over a lowered maxConcurrent): a bug or
+        // shutdown, never an outcome. Back off rather than spin.
+        if (!running) return;
+        logger.error({ queue: name, err: describe(error) }, 'the queue limiter refused a claim slot; retrying');
+        await waiter.sleep(MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  /** One turn of a slot: wait for due work and claim it, then send and settle that batch. */
+  async function occupySlot(): Promise<void> {
+    const claim = waitAndClaim();
+    claiming.add(claim);
+    let tasks: TaskRecord[];
+    try {
+      tasks = await claim;
+    } finally {
+      claiming.delete(claim);
+    }
+    if (tasks.length > 0) await runBatch(tasks);
+  }
+
+  /** Sleeps until work is due and claims it; answers [] once the producer stops. */
+  async function waitAndClaim(): Promise<TaskRecord[]> {
     while (running) {
       const tick = deps.rate.tick(deps.clock.now().getTime());
       if (tick) applyRate(tick.perSecond, tick.reason);
@@ -226,12 +265,13 @@ export function createProducer(deps: ProducerDeps): Producer {
         continue;
       }
       try {
-        const tasks = await claimBatch();
+        const { tasks, full } = await claimBatch();
         errors = 0;
         if (tasks.length > 0) {
           logger.debug({ queue: name, claimed: tasks.length, inFlight: inFlight + tasks.length }, 'claimed a batch');
-          void launch(tasks);
-          continue;
+          // A full batch suggests more is due: another idle loop claims it meanwhile.
+          if (full) waiter.wakeOne();
+          return tasks;
         }
         await waiter.sleep(await idleMs());
       } catch (error) {
@@ -242,6 +282,7 @@ export function createProducer(deps: ProducerDeps): Producer {
         await waiter.sleep(backoff);
       }
     }
+    return [];
   }
 
   /** How long to idle: until the next task is due, a slot frees, a wake-up, or the poll interval. */
@@ -262,12 +303,15 @@ export function createProducer(deps: ProducerDeps): Producer {
     start() {
       if (running) return;
       running = true;
-      loop = run();
+      const slots = Math.max(1, Math.ceil(deps.concurrencyShare() / slotWeight()));
+      for (let i = 0; i < slots; i++) void slotLoop();
     },
     async stop() {
       running = false;
-      waiter.wake();
-      await loop;
+      waiter.wakeAll();
+      // Loops holding a claimed batch go on sending it (drain() waits for those); loops still
+      // waiting or claiming end here. A loop queued for a slot finds `running` false and ends.
+      while (claiming.size > 0) await Promise.allSettled([...claiming]);
     },
     async drain(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
@@ -283,10 +327,11 @@ export function createProducer(deps: ProducerDeps): Producer {
       }
       return true;
     },
-    wake: () => waiter.wake(),
+    wake: () => waiter.wakeOne(),
+    wakeAll: () => waiter.wakeAll(),
     async runOnce() {
-      const tasks = await claimBatch();
-      if (tasks.length > 0) await launch(tasks);
+      const { tasks } = await claimBatch();
+      if (tasks.length > 0) await deps.limiter.run(tasks.length, () => runBatch(tasks));
       return tasks.length;
     },
   };

@@ -125,7 +125,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     clock,
     logger,
     onFenced: () => pool.abortAll(),
-    onRestored: () => producers.forEach((producer) => producer.wake()),
+    onRestored: () => producers.forEach((producer) => producer.wakeAll()),
   });
 
   /** A queue's configured rate is shared among the live schedulers that serve it. */
@@ -211,7 +211,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   }
 
   const wake = (queue: string | null) => {
-    if (queue === null) producers.forEach((producer) => producer.wake());
+    if (queue === null) producers.forEach((producer) => producer.wakeAll());
     else producers.get(queue)?.wake();
   };
   const onLocalDue = (queue: string) => wake(queue);

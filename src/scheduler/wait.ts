@@ -1,10 +1,12 @@
 /**
- * A wake-able sleep: resolves after `ms`, or earlier when `wake()` is called. Producers idle on it,
- * and wake-ups (NOTIFY, an in-process create, a freed slot, shutdown) cut it short. A wake that
- * arrives while nobody sleeps is remembered, so it is never lost between two checks.
+ * A wake-able sleep shared by several sleepers: each sleep resolves after its `ms`, or earlier when
+ * woken. `wakeOne()` wakes the longest sleeper (one wake-up, one claim: a NOTIFY for one task must
+ * not send every idle claim loop to the database); `wakeAll()` wakes everyone (shutdown, a resumed
+ * queue). A wake-up that arrives while nobody sleeps is remembered, so it is never lost between a
+ * claim that found nothing and the sleep that follows it.
  */
 export class Waiter {
-  private pending: (() => void) | null = null;
+  private readonly sleepers: Array<() => void> = [];
   private woken = false;
 
   sleep(ms: number): Promise<void> {
@@ -13,25 +15,27 @@ export class Waiter {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
+      const sleepers = this.sleepers;
       const timer = setTimeout(done, Math.max(0, ms));
-      const self = this;
       function done() {
         clearTimeout(timer);
-        if (self.pending === done) self.pending = null;
+        const at = sleepers.indexOf(done);
+        if (at >= 0) sleepers.splice(at, 1);
         resolve();
       }
-      this.pending = done;
+      sleepers.push(done);
     });
   }
 
-  wake(): void {
-    if (this.pending) {
-      const pending = this.pending;
-      this.pending = null;
-      pending();
-    } else {
-      this.woken = true;
-    }
+  wakeOne(): void {
+    const first = this.sleepers.shift();
+    if (first) first();
+    else this.woken = true;
+  }
+
+  wakeAll(): void {
+    if (this.sleepers.length === 0) this.woken = true;
+    for (const sleeper of this.sleepers.splice(0)) sleeper();
   }
 }
 

@@ -87,7 +87,10 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
 
   /** dispatchr_tasks_enqueued_total counts tasks made, after the commit; de-duplicated creates made none. */
   function countEnqueued(results: readonly CreateResult[]): void {
-    for (const result of results) if (!result.deduplicated) deps.metrics.enqueued.inc({ queue: result.task.queue });
+    // One inc per queue, not per task: a labelled inc hashes its labels every call.
+    const made = new Map<string, number>();
+    for (const result of results) if (!result.deduplicated) made.set(result.task.queue, (made.get(result.task.queue) ?? 0) + 1);
+    for (const [queue, count] of made) deps.metrics.enqueued.inc({ queue }, count);
   }
 
   const idempotencyHeader = { 'Idempotent-Replayed': '"true" when this is the stored first response to the Idempotency-Key.' };

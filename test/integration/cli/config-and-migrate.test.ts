@@ -4,6 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
 import { createTestSchema, postgresAvailable } from '../../support/postgres.js';
+import { postgresMigrations, sqliteMigrations } from '../../../src/db/migrations/index.js';
+
+const applied = (list: { name: string }[]) => `applied ${list.map((m) => m.name).join(', ')}\n`;
 
 let dir: string;
 beforeAll(() => {
@@ -68,7 +71,7 @@ describe('dispatchr migrate', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('create table dispatchr_task');
     const first = await runCli(['migrate', '--config', config]);
-    expect(first).toMatchObject({ code: 0, stdout: 'applied 0001-initial\n' });
+    expect(first).toMatchObject({ code: 0, stdout: applied(sqliteMigrations as { name: string }[]) });
     const second = await runCli(['migrate', '--config', config]);
     expect(second).toMatchObject({ code: 0, stdout: 'the schema is current; nothing to do\n' });
     expect((await runCli(['migrate', '--config', config, '--dry-run'])).stdout).toContain('nothing would run');
@@ -83,7 +86,7 @@ describe('dispatchr migrate', () => {
 
     it('creates the schema on an empty database; a second run changes nothing', async () => {
       const config = file('pg.yml', `database: { url: "${schema.url}" }\n`);
-      expect(await runCli(['migrate', '--config', config])).toMatchObject({ code: 0, stdout: 'applied 0001-initial\n' });
+      expect(await runCli(['migrate', '--config', config])).toMatchObject({ code: 0, stdout: applied(postgresMigrations as { name: string }[]) });
       expect(await runCli(['migrate', '--config', config])).toMatchObject({ code: 0, stdout: 'the schema is current; nothing to do\n' });
     });
   });
