@@ -39,7 +39,7 @@ const N = quick
 for (const key of ['single', 'batch', 'dispatch', 'memory'] as const) N[key] = Math.round(N[key] * scale);
 
 /** The scheduler's setup in every Dispatchr scenario (reported with the table). */
-const SCHEDULER = { batchSize: 200, workerThreads: 1, maxConcurrent: 400, ...(process.env.BENCH_SCHEDULER ? JSON.parse(process.env.BENCH_SCHEDULER) : {}) };
+const SCHEDULER = { batchSize: 250, workerThreads: 1, maxConcurrent: 1000, ...(process.env.BENCH_SCHEDULER ? JSON.parse(process.env.BENCH_SCHEDULER) : {}) };
 
 type Kind = 'rate' | 'latency' | 'memory';
 interface Scenario {

@@ -44,6 +44,55 @@ export interface Settlement {
 
 const FINISHED_AFTER: ReadonlySet<TaskState> = new Set(['completed', 'failed', 'cancelled']);
 
+/**
+ * PostgreSQL settles a batch in one statement: the compare-and-set update of the tasks, and the
+ * attempt rows of exactly those that won it. The batch travels as one array per column through
+ * unnest(): a constant statement text (one prepared plan), and no JSON for PostgreSQL to parse.
+ */
+const SETTLE_PG = `with r as (
+    select * from unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::int[], $9::text[],
+      $10::bool[], $11::timestamptz[], $12::timestamptz[], $13::int[], $14::text[], $15::int[], $16::text[], $17::text[])
+      as r(id, attempt, owner, state, next_attempt, run_at, last_status, last_error, finalized, started_at, finished_at, status,
+        outcome, duration_ms, error, excerpt)
+  ), u as (
+    update dispatchr_task t set state = r.state, attempt = r.next_attempt, run_at = coalesce(r.run_at, t.run_at),
+      lease_owner = null, lease_expires_at = null, last_status = coalesce(r.last_status, t.last_status),
+      last_error = r.last_error, updated_at = $1, finalized_at = case when r.finalized then $1::timestamptz else null end
+    from r where t.id = r.id and t.state = 'running' and t.attempt = r.attempt and t.lease_owner = r.owner
+    returning t.id
+  )
+  insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
+  select r.id, r.attempt, r.started_at, r.finished_at, r.status, r.outcome, r.duration_ms, r.error, r.excerpt
+  from r join u on u.id = r.id
+  returning task_id`;
+
+/** SETTLE_PG's parameters: `now`, then one array per column. Times as ISO text (cheap both ways). */
+function settleColumns(settlements: readonly Settlement[], now: Date): unknown[] {
+  const n = settlements.length;
+  const columns = Array.from({ length: 16 }, () => new Array<unknown>(n));
+  for (let i = 0; i < n; i++) {
+    const s = settlements[i];
+    const record = s.record;
+    columns[0][i] = s.taskId;
+    columns[1][i] = s.attempt;
+    columns[2][i] = s.owner;
+    columns[3][i] = s.state;
+    columns[4][i] = s.nextAttempt;
+    columns[5][i] = s.runAt === null ? null : s.runAt.toISOString();
+    columns[6][i] = s.lastStatus;
+    columns[7][i] = s.lastError;
+    columns[8][i] = FINISHED_AFTER.has(s.state);
+    columns[9][i] = record.startedAt.toISOString();
+    columns[10][i] = record.finishedAt.toISOString();
+    columns[11][i] = record.status;
+    columns[12][i] = record.outcome;
+    columns[13][i] = record.durationMs;
+    columns[14][i] = record.error;
+    columns[15][i] = record.responseExcerpt;
+  }
+  return [now, ...columns];
+}
+
 /** The states a claim takes tasks from, read off the machine rather than restated. */
 function claimableStates(): string {
   const table = transitionTable();
@@ -103,44 +152,7 @@ export function createDispatchRepository(db: Orm) {
     async settle(settlements: readonly Settlement[], now: Date): Promise<Set<string>> {
       if (settlements.length === 0) return new Set();
       if (dialect === 'postgresql') {
-        const payload = JSON.stringify(
-          settlements.map((s) => ({
-            id: s.taskId,
-            attempt: s.attempt,
-            owner: s.owner,
-            state: s.state,
-            next_attempt: s.nextAttempt,
-            run_at: s.runAt?.toISOString() ?? null,
-            last_status: s.lastStatus,
-            last_error: s.lastError,
-            finalized: FINISHED_AFTER.has(s.state),
-            started_at: s.record.startedAt.toISOString(),
-            finished_at: s.record.finishedAt.toISOString(),
-            status: s.record.status,
-            outcome: s.record.outcome,
-            duration_ms: s.record.durationMs,
-            error: s.record.error,
-            excerpt: s.record.responseExcerpt,
-          })),
-        );
-        const rows = await sql.query<{ task_id: string }>(
-          `with r as (
-             select * from jsonb_to_recordset($1::jsonb) as r(id uuid, attempt int, owner text, state text, next_attempt int,
-               run_at timestamptz, last_status int, last_error text, finalized boolean, started_at timestamptz,
-               finished_at timestamptz, status int, outcome text, duration_ms int, error text, excerpt text)
-           ), u as (
-             update dispatchr_task t set state = r.state, attempt = r.next_attempt, run_at = coalesce(r.run_at, t.run_at),
-               lease_owner = null, lease_expires_at = null, last_status = coalesce(r.last_status, t.last_status),
-               last_error = r.last_error, updated_at = $2, finalized_at = case when r.finalized then $2::timestamptz else null end
-             from r where t.id = r.id and t.state = 'running' and t.attempt = r.attempt and t.lease_owner = r.owner
-             returning t.id
-           )
-           insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
-           select r.id, r.attempt, r.started_at, r.finished_at, r.status, r.outcome, r.duration_ms, r.error, r.excerpt
-           from r join u on u.id = r.id
-           returning task_id`,
-          [payload, now],
-        );
+        const rows = await sql.query<{ task_id: string }>(SETTLE_PG, settleColumns(settlements, now));
         return new Set(rows.map((row) => String(row.task_id)));
       }
       return sql.transaction(async (tx) => {

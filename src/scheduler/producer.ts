@@ -87,12 +87,12 @@ export function createProducer(deps: ProducerDeps): Producer {
   let errors = 0;
   const completions: number[] = []; // recent settle times, for the observed rate
 
-  async function claimBatch(): Promise<{ tasks: TaskRecord[]; full: boolean }> {
+  async function claimBatch(weight: number): Promise<{ tasks: TaskRecord[]; full: boolean }> {
     const free = deps.concurrencyShare() - inFlight;
     if (free <= 0) return { tasks: [], full: false };
     // Rate tokens are taken before the claim, so a claimed batch never waits for the rate while
     // its lease runs; what the claim does not use goes back.
-    const size = deps.limiter.take(Math.min(slotWeight(), free));
+    const size = deps.limiter.take(Math.min(weight, free));
     if (size <= 0) return { tasks: [], full: false };
     let claimed: TaskRecord[] = [];
     try {
@@ -224,14 +224,22 @@ export function createProducer(deps: ProducerDeps): Producer {
     return batch;
   }
 
-  /** A slot's weight: one batch, never more than Bottleneck admits (maxConcurrent). */
-  const slotWeight = () => Math.max(1, Math.min(deps.batchSize, deps.concurrencyShare()));
+  /**
+   * The slots' weights: whole batches, the last one what is left of maxConcurrent (5 with batches of
+   * 2 is 2 + 2 + 1), so together they admit exactly maxConcurrent tasks in flight.
+   */
+  function slotWeights(): number[] {
+    const share = Math.max(1, deps.concurrencyShare());
+    const batch = Math.max(1, Math.min(deps.batchSize, share));
+    return Array.from({ length: Math.ceil(share / batch) }, (_, i) => Math.min(batch, share - i * batch));
+  }
 
-  /** Claim loops: as many slots as it takes to fill the queue's concurrency. */
-  async function slotLoop(): Promise<void> {
+  /** One claim loop: a slot of `weight` tasks, taken again after each batch it carried. */
+  async function slotLoop(weight: number): Promise<void> {
+    const occupy = () => occupySlot(weight);
     while (running) {
       try {
-        await deps.limiter.run(slotWeight(), occupySlot);
+        await deps.limiter.run(weight, occupy);
       } catch (error) {
         // The limiter refused the job (stopped, or a weight over a lowered maxConcurrent): a bug or
         // shutdown, never an outcome. Back off rather than spin.
@@ -243,8 +251,8 @@ export function createProducer(deps: ProducerDeps): Producer {
   }
 
   /** One turn of a slot: wait for due work and claim it, then send and settle that batch. */
-  async function occupySlot(): Promise<void> {
-    const claim = waitAndClaim();
+  async function occupySlot(weight: number): Promise<void> {
+    const claim = waitAndClaim(weight);
     claiming.add(claim);
     let tasks: TaskRecord[];
     try {
@@ -255,8 +263,8 @@ export function createProducer(deps: ProducerDeps): Producer {
     if (tasks.length > 0) await runBatch(tasks);
   }
 
-  /** Sleeps until work is due and claims it; answers [] once the producer stops. */
-  async function waitAndClaim(): Promise<TaskRecord[]> {
+  /** Sleeps until work is due and claims up to `weight` tasks; answers [] once the producer stops. */
+  async function waitAndClaim(weight: number): Promise<TaskRecord[]> {
     while (running) {
       const tick = deps.rate.tick(deps.clock.now().getTime());
       if (tick) applyRate(tick.perSecond, tick.reason);
@@ -265,7 +273,7 @@ export function createProducer(deps: ProducerDeps): Producer {
         continue;
       }
       try {
-        const { tasks, full } = await claimBatch();
+        const { tasks, full } = await claimBatch(weight);
         errors = 0;
         if (tasks.length > 0) {
           logger.debug({ queue: name, claimed: tasks.length, inFlight: inFlight + tasks.length }, 'claimed a batch');
@@ -303,8 +311,7 @@ export function createProducer(deps: ProducerDeps): Producer {
     start() {
       if (running) return;
       running = true;
-      const slots = Math.max(1, Math.ceil(deps.concurrencyShare() / slotWeight()));
-      for (let i = 0; i < slots; i++) void slotLoop();
+      for (const weight of slotWeights()) void slotLoop(weight);
     },
     async stop() {
       running = false;
@@ -330,7 +337,7 @@ export function createProducer(deps: ProducerDeps): Producer {
     wake: () => waiter.wakeOne(),
     wakeAll: () => waiter.wakeAll(),
     async runOnce() {
-      const { tasks } = await claimBatch();
+      const { tasks } = await claimBatch(Math.min(deps.batchSize, deps.concurrencyShare()));
       if (tasks.length > 0) await deps.limiter.run(tasks.length, () => runBatch(tasks));
       return tasks.length;
     },

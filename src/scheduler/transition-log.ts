@@ -20,8 +20,11 @@ const MESSAGES: Record<string, string> = {
 
 /** One log line per transition: taskId, queue, attempt, state, status, durationMs. */
 export function logDecisions(logger: Logger, decisions: Decision[], tasks: TaskRecord[]): void {
+  // Below info only failures are logged: skip building a line per task that pino would drop.
+  const info = logger.isLevelEnabled('info');
   for (let i = 0; i < decisions.length; i++) {
     const { settlement } = decisions[i];
+    if (!info && settlement.state !== 'failed') continue;
     const line = {
       taskId: settlement.taskId,
       queue: tasks[i]?.queue,

@@ -98,6 +98,30 @@ describe.each(drivers())('creating tasks on %s', (driver) => {
     expect(await recorder.count()).toBe(before + 1);
   });
 
+  it('answers a batch with exactly what was stored: tricky bodies and headers survive byte for byte', async () => {
+    const binary = Buffer.from([0x7b, 0xff, 0x00, 0x22, 0x5c]); // "JSON" by content type, not by its bytes
+    const tasks = [
+      { path: '/a', body: { quote: 'say "hi"\\ \n', emoji: '✓ 𝄞', nested: { list: [1, null, true, 2.5] } } },
+      { path: '/b', bodyBase64: binary.toString('base64'), contentType: 'application/json' },
+      { path: '/c', bodyBase64: Buffer.from('plain, "quoted" text').toString('base64'), contentType: 'text/plain' },
+      { path: '/d', body: 'a JSON string', headers: { 'X-Note': 'a "b" \\ c', 'x-token': 'secret' }, maxAttempts: 3, timeout: 7, delay: '1h' },
+      { path: '/e' },
+    ];
+    const reply = await recorder.call('POST', '/v1/queues/reports/tasks/batch', { body: { tasks } });
+    expect(reply.status).toBe(201);
+    const created = batchResponse.parse(reply.body).tasks;
+    for (const [i, answered] of created.entries()) {
+      const read = await recorder.call('GET', `/v1/tasks/${answered.id}`);
+      const { attempts: _attempts, waiting: _waiting, ...stored } = read.body;
+      expect({ ...answered, deduplicated: undefined }, `task ${i}`).toEqual({ ...stored, deduplicated: undefined });
+    }
+    expect((await recorder.tasks.findTask(created[1].id))?.body?.equals(binary)).toBe(true);
+    expect((await recorder.tasks.findTask(created[2].id))?.body?.toString('utf8')).toBe('plain, "quoted" text');
+    expect(created[3]).toMatchObject({ state: 'scheduled', maxAttempts: 3, timeoutMs: 7_000, body: 'a JSON string' });
+    expect(created[3].headers).toEqual({ 'x-note': 'a "b" \\ c', 'x-token': '[redacted]' });
+    expect((await recorder.tasks.findTask(created[3].id))?.headers['x-token']).toBe('secret');
+  });
+
   it('creates a batch in request order, all or nothing', async () => {
     const tasks = Array.from({ length: 5 }, (_, i) => ({ path: `/n/${i}`, body: { i } }));
     const reply = await recorder.call('POST', '/v1/queues/reports/tasks/batch', { body: { tasks } });

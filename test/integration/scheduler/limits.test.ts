@@ -21,7 +21,7 @@ describe.each(drivers())('queue limits on %s', (driver) => {
     await testDb?.cleanup();
   });
 
-  async function run(queue: Record<string, unknown>, count: number, replyMs: number) {
+  async function run(queue: Record<string, unknown>, count: number, replyMs: number, batchSize = 50) {
     target = await startTargetServer({}, async (_req, res) => {
       await new Promise((resolve) => setTimeout(resolve, replyMs));
       res.writeHead(200).end();
@@ -30,7 +30,7 @@ describe.each(drivers())('queue limits on %s', (driver) => {
     const db = await testDb.openMigrated();
     const config = parseConfig({
       database: { url: testDb.url },
-      scheduler: { pollInterval: '100ms', batchSize: 50 },
+      scheduler: { pollInterval: '100ms', batchSize },
       queues: { q: { target: target.url, allowPrivateNetwork: true, timeout: '5s', ...queue } },
     });
     const tasks = createTaskRepository(db);
@@ -47,6 +47,14 @@ describe.each(drivers())('queue limits on %s', (driver) => {
     expect(result.received).toBe(30);
     expect(result.maxConcurrent).toBeLessThanOrEqual(3);
     expect(result.maxConcurrent).toBeGreaterThanOrEqual(2); // it did run requests side by side
+  });
+
+  it('fills maxConcurrent with overlapping batches: 5 with batches of 2 is slots of 2 + 2 + 1', async () => {
+    const result = await run({ maxConcurrent: 5 }, 20, 300, 2);
+    expect(result.received).toBe(20);
+    // One claim loop per Bottleneck slot: two full batches and a last slot of one run side by side.
+    // Fewer means the slots do not add up to maxConcurrent; more means they overran it.
+    expect(result.maxConcurrent).toBe(5);
   });
 
   it('holds the rate limit: 20 tasks at 10/s with a burst of 5 take about 1.5 s or more', async () => {
