@@ -225,13 +225,17 @@ export function createProducer(deps: ProducerDeps): Producer {
   }
 
   /**
-   * The slots' weights: whole batches, the last one what is left of maxConcurrent (5 with batches of
-   * 2 is 2 + 2 + 1), so together they admit exactly maxConcurrent tasks in flight.
+   * The slots' weights: maxConcurrent split evenly over enough slots that none exceeds a batch (5
+   * with batches of 2 is 2 + 2 + 1), so together they admit exactly maxConcurrent tasks in flight.
+   * At least two slots when the queue admits two tasks: one loop claims and settles while the
+   * other's requests are in flight, and a task that turns due mid-batch need not wait for the
+   * slowest request of that batch.
    */
   function slotWeights(): number[] {
     const share = Math.max(1, deps.concurrencyShare());
-    const batch = Math.max(1, Math.min(deps.batchSize, share));
-    return Array.from({ length: Math.ceil(share / batch) }, (_, i) => Math.min(batch, share - i * batch));
+    const slots = Math.max(Math.min(2, share), Math.ceil(share / Math.max(1, deps.batchSize)));
+    const base = Math.floor(share / slots);
+    return Array.from({ length: slots }, (_, i) => base + (i < share % slots ? 1 : 0));
   }
 
   /** One claim loop: a slot of `weight` tasks, taken again after each batch it carried. */

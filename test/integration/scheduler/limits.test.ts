@@ -57,6 +57,38 @@ describe.each(drivers())('queue limits on %s', (driver) => {
     expect(result.maxConcurrent).toBe(5);
   });
 
+  it('keeps dispatching beside a slow request: maxConcurrent 4 under one batch size is two slots of 2', async () => {
+    let slowDone = false;
+    target = await startTargetServer({}, async (req, res) => {
+      if (req.path === '/slow') {
+        await new Promise((resolve) => setTimeout(resolve, 4_000));
+        slowDone = true;
+      }
+      res.writeHead(200).end();
+    });
+    testDb = await createTestDatabase(driver);
+    const db = await testDb.openMigrated();
+    const config = parseConfig({
+      database: { url: testDb.url },
+      scheduler: { pollInterval: '100ms', batchSize: 50 },
+      queues: { q: { target: target.url, allowPrivateNetwork: true, timeout: '10s', maxConcurrent: 4 } },
+    });
+    const tasks = createTaskRepository(db);
+    await tasks.insertTasks([{ ...newTask('q', 0), path: '/slow' }]);
+    await tasks.insertTasks(Array.from({ length: 20 }, (_, i) => newTask('q', i + 1)));
+    scheduler = await createScheduler({ config, db, logger: silentLogger });
+    await scheduler.start();
+    // With one slot of 4 the batch holding /slow would block the queue for its 4 s; the second slot
+    // goes on claiming and sending the other 20 meanwhile.
+    await waitFor(async () => target!.received.filter((r) => r.path !== '/slow').length === 20, 3_500, 'the 20 quick tasks sent');
+    expect(target.for('/slow')).toHaveLength(1); // it was sent, and is still in flight:
+    expect(slowDone).toBe(false);
+    // Outcomes are written per batch: the one quick task that shared the slow one's batch waits
+    // for it (docs/deployment.md, "Batches"); the other 19 are recorded already.
+    await waitFor(async () => (await tasks.countTasks({ queue: 'q', state: 'completed' })) >= 19, 2_000, '19 quick tasks recorded');
+    expect(slowDone).toBe(false);
+  });
+
   it('holds the rate limit: 20 tasks at 10/s with a burst of 5 take about 1.5 s or more', async () => {
     const result = await run({ rateLimit: { perSecond: 10, burst: 5 } }, 20, 1);
     expect(result.received).toBe(20);
