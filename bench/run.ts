@@ -275,7 +275,9 @@ function report(selected: Scenario[], records: RunRecord[], info: Awaited<Return
       figure.unit = 'MB';
       figure.extra = { ...r, type: undefined };
     } else if (s.kind === 'rate' && s.proc === 'dispatch') {
-      figure.extra = { avgBatch: median(mine.map((r) => Number(r.result.avgBatch))), startLagMs: median(mine.map((r) => Number(r.result.startLagMs))) };
+      const roles = [...new Set(mine.flatMap((r) => Object.keys((r.result.threadsUsPerTask ?? {}) as Record<string, number>)))];
+      const threads = Object.fromEntries(roles.map((role) => [role, median(mine.map((r) => Number((r.result.threadsUsPerTask as Record<string, number> | undefined)?.[role] ?? 0)))]));
+      figure.extra = { avgBatch: median(mine.map((r) => Number(r.result.avgBatch))), startLagMs: median(mine.map((r) => Number(r.result.startLagMs))), threads };
     }
     figures.set(s.id, figure);
   }
@@ -328,8 +330,11 @@ function report(selected: Scenario[], records: RunRecord[], info: Awaited<Return
   for (const row of rows) console.log(line(row));
   const lat = figures.get('latency.pg')?.extra as { createRtt?: { p50: number; p99: number }; afterAnswer?: { p50: number; p99: number } } | undefined;
   if (lat?.createRtt) console.log(`\nlatency.pg: the create's own round trip p50 ${lat.createRtt.p50} ms / p99 ${lat.createRtt.p99} ms; target arrival after the create's answer p50 ${lat.afterAnswer?.p50} ms`);
-  const disp = figures.get('dispatch.pg')?.extra as { avgBatch?: number; startLagMs?: number } | undefined;
-  if (disp) console.log(`dispatch.pg: ${disp.avgBatch} tasks per settled batch on average; first push ${disp.startLagMs} ms after T0`);
+  const disp = figures.get('dispatch.pg')?.extra as { avgBatch?: number; startLagMs?: number; threads?: Record<string, number> } | undefined;
+  if (disp) {
+    const threads = Object.entries(disp.threads ?? {}).map(([role, us]) => `${role} ${us}`).join(' · ');
+    console.log(`dispatch.pg: ${disp.avgBatch} tasks per settled batch on average; first push ${disp.startLagMs} ms after T0; scheduler CPU µs per task by thread: ${threads}`);
+  }
   const mem = figures.get('memory.pg')?.extra as Record<string, number> | undefined;
   if (mem) console.log(`memory.pg: RSS ${mem.rssStartMB} MB at start, max ${mem.rssMaxMB} MB, ${mem.rssEndMB} MB at the end; heap ${mem.heapStartMB} → ${mem.heapEndMB} MB; ${fmt(mem.value, 'tasks/s')} tasks/s`);
   const minutes = (Date.now() - started) / 60_000;

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { readdirSync, readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { initOrm } from '../../src/db/orm.js';
@@ -29,6 +30,28 @@ interface Options {
 }
 
 const epochNow = () => performance.timeOrigin + performance.now();
+
+/**
+ * CPU ticks (1/100 s) of this process's threads from /proc/self/task: the main thread, and the
+ * others together (the piscina worker, V8's GC and compiler helpers, libuv's pool; Node 20 names
+ * them all "node"). Tells where the scheduler's CPU per task goes without a profiler's distortions.
+ */
+function threadTicks(): Record<string, number> {
+  const ticks: Record<string, number> = {};
+  for (const tid of readdirSync('/proc/self/task')) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const role = Number(tid) === process.pid ? 'main' : /^V8 /.test(name) ? 'v8 helpers' : /libuv/.test(name) ? 'libuv pool' : 'other threads';
+    ticks[role] = (ticks[role] ?? 0) + Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks;
+}
 
 runMain(async () => {
   const o = procOptions<Options>();
@@ -92,6 +115,7 @@ runMain(async () => {
     await sleep(t0 - Date.now() - 30);
     tell({ type: 'window', phase: 'start', pids: {} });
     while (Date.now() < t0) await new Promise((r) => setImmediate(r));
+    const ticksAtStart = threadTicks();
     const memory: number[] = [];
     const timeline: { settled: number; rssMB: number; heapMB: number; externalMB: number }[] = [];
     const sampler = o.memory
@@ -103,6 +127,7 @@ runMain(async () => {
       : undefined;
     await done;
     const t1 = epochNow();
+    const ticksAtEnd = threadTicks();
     tell({ type: 'window', phase: 'end' });
     clearInterval(sampler);
     if (o.memory) gc();
@@ -129,6 +154,12 @@ runMain(async () => {
       tasks: o.tasks,
       ms: Math.round(t1 - t0),
       avgBatch: Math.round(o.tasks / batches),
+      // µs of CPU per task by thread role over the window
+      threadsUsPerTask: Object.fromEntries(
+        Object.entries(ticksAtEnd)
+          .map(([role, ticks]) => [role, Math.round(((ticks - (ticksAtStart[role] ?? 0)) * 10_000) / o.tasks)] as const)
+          .filter(([, us]) => us > 0),
+      ),
       startLagMs: Math.round((stats.first - t0Mono) * 100) / 100,
       ...(o.memory
         ? {

@@ -5,8 +5,9 @@ import type { QueueConfig } from '../config/schema.js';
  * One limiter per queue meters its rate and its concurrency in this scheduler.
  *
  * Concurrency: a Bottleneck limiter. Bottleneck costs ~2.3 ms per schedule() and runs them serially,
- * so the producer schedules one job per claimed BATCH with weight = batch size, never one per task;
- * a batch is sized to fit (Bottleneck refuses a job heavier than maxConcurrent).
+ * so the producer schedules one job per BATCH, never one per task: each claim loop takes a slot
+ * (weight = the most it may claim) before it waits for work, and holds it until its batch is
+ * settled. The slots' weights add up to maxConcurrent (Bottleneck refuses a job heavier than that).
  *
  * Rate: a token bucket of our own, refilled by our own timer, and taken BEFORE the claim: the
  * producer claims only as many tasks as it was granted tokens for, so a claimed batch never waits
@@ -16,7 +17,7 @@ import type { QueueConfig } from '../config/schema.js';
  * then sent anyway at shutdown: two deliveries.)
  */
 export interface QueueLimiter {
-  /** Runs `fn` once `weight` concurrency slots are free. */
+  /** Runs `fn` once `weight` of the queue's concurrency is free, holding it until `fn` settles. */
   run<T>(weight: number, fn: () => Promise<T>): Promise<T>;
   /** Tokens left now (rate-limited queues), or Infinity. */
   tokens(): Promise<number>;
