@@ -52,13 +52,26 @@ const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
  * recorder does. The jsonb copy is kept only when the bytes really are JSON that jsonb accepts (a
  * JSON content type over other bytes, or a `\u0000` escape, would otherwise fail the whole insert).
  */
-export function toTaskInsertRow(task: TaskInsertInput, now: Date): TaskInsertRow {
+export function toTaskInsertRow(task: Omit<TaskInsertInput, 'id'>, now: Date, id: string): TaskInsertRow;
+export function toTaskInsertRow(task: TaskInsertInput, now: Date): TaskInsertRow;
+export function toTaskInsertRow(task: Omit<TaskInsertInput, 'id'> & { id?: string }, now: Date, id = task.id!): TaskInsertRow {
   const due = task.runAt.getTime() <= now.getTime();
+  // Field by field rather than a spread: this runs once per task of a 1,000-task batch.
   return {
-    ...task,
+    id,
+    queue: task.queue,
     state: due ? 'available' : 'scheduled',
-    runAt: due ? now : task.runAt,
+    path: task.path,
+    method: task.method,
+    headers: task.headers,
+    body: task.body,
     bodyJson: task.body !== null && JSON_CONTENT_TYPE.test(task.contentType ?? '') ? jsonbText(task.body, task.bodyText) : null,
+    contentType: task.contentType,
+    runAt: due ? now : task.runAt,
+    maxAttempts: task.maxAttempts,
+    timeoutMs: task.timeoutMs,
+    key: task.key,
+    traceparent: task.traceparent,
     createdAt: now,
   };
 }

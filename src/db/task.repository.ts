@@ -88,7 +88,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       options: { onInserted?: (tx: SqlSession, results: CreateResult[]) => Promise<void> } = {},
     ): Promise<CreateResult[]> {
       const now = clock.now();
-      const rows = tasks.map((task) => toTaskInsertRow({ ...task, id: task.id ?? uuidv7(now.getTime()) }, now));
+      const rows = tasks.map((task) => toTaskInsertRow(task, now, task.id ?? uuidv7(now.getTime())));
       // One statement is a transaction of its own. Without dedup keys (no lookup after a conflict)
       // and without an onInserted hook there is nothing else to run in it, and BEGIN and COMMIT
       // would be two more round trips on every create.

@@ -60,7 +60,7 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
   const single = (result: CreateResult) => ({ status: result.deduplicated ? 200 : 201, body: JSON.stringify(renderTask(result.task)) });
   const batch = (results: CreateResult[]) => ({
     status: 201,
-    body: JSON.stringify({ tasks: results.map((result) => ({ ...renderTask(result.task), deduplicated: result.deduplicated })) }),
+    body: JSON.stringify({ tasks: results.map((result) => Object.assign(renderTask(result.task), { deduplicated: result.deduplicated })) }),
   });
 
   async function create(ctx: RecorderContext, kind: 'single' | 'batch', respond: (results: CreateResult[]) => { status: number; body: string }) {
