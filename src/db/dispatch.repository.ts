@@ -1,7 +1,7 @@
 import { WAITING_STATES, type AttemptOutcome, type TaskRecord, type TaskState } from '../task.js';
 import { transitionTable } from '../machines/transition-table.js';
 import type { Orm } from './orm.js';
-import { SqlParams, TASK_COLUMNS, toDate, toTaskRecord } from './task-row.js';
+import { SqlParams, TASK_COLUMNS, TASK_COLUMNS_EPOCH, toDate, toTaskRecord } from './task-row.js';
 
 /**
  * The scheduler's hot path in raw SQL per dialect: one statement claims a batch, one statement
@@ -141,7 +141,7 @@ export function createDispatchRepository(db: Orm) {
              -- the free concurrency of the queue, counted across every scheduler, caps the batch
              limit ${greatest}(0, ${least}(${p.add(limit)}, ${p.add(maxConcurrent)} - (select count(*) from dispatchr_task where queue = ${p.add(queue)} and state = 'running')))
              ${dialect === 'postgresql' ? 'for update skip locked))' : ')'}
-           returning ${TASK_COLUMNS}`,
+           returning ${dialect === 'postgresql' ? TASK_COLUMNS_EPOCH : TASK_COLUMNS}`,
           p.values,
         );
         return rows.map(toTaskRecord);

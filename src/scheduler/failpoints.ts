@@ -13,13 +13,17 @@ for (const entry of (process.env.DISPATCHR_FAILPOINTS ?? '').split(',').map((s) 
 }
 const passes = new Map<string, number>();
 
-export function failpoint(name: FailpointName): void {
+/**
+ * `taskIds()`: the batch at this point, printed when the failpoint fires, so the fault suite knows
+ * exactly which tasks the crash hit (other claim loops may hold batches of their own meanwhile).
+ */
+export function failpoint(name: FailpointName, taskIds?: () => readonly string[]): void {
   const at = configured.get(name);
   if (at === undefined) return;
   const pass = (passes.get(name) ?? 0) + 1;
   passes.set(name, pass);
   if (pass === at) {
-    process.stderr.write(`failpoint ${name} fired on pass ${pass}\n`);
+    process.stderr.write(`failpoint ${name} fired on pass ${pass}\n${taskIds ? `failpoint batch ${taskIds().join(',')}\n` : ''}`);
     process.kill(process.pid, 'SIGKILL');
   }
 }

@@ -111,7 +111,7 @@ export function createProducer(deps: ProducerDeps): Producer {
   }
 
   async function dispatchAndSettle(tasks: TaskRecord[]): Promise<void> {
-    failpoint('after-claim');
+    failpoint('after-claim', () => tasks.map((task) => task.id));
     const refused: Decision[] = [];
     const sendable: TaskRecord[] = [];
     const requests = [];
@@ -126,7 +126,7 @@ export function createProducer(deps: ProducerDeps): Producer {
     }
     const fenced = deps.mayDispatch?.() === false;
     const results = await sendWithinLease(requests, sendable, fenced);
-    failpoint('after-response');
+    failpoint('after-response', () => tasks.map((task) => task.id));
     const decisions = sendable.map((task, i) => decideOutcome(task, results[i], context()));
     await settle([...decisions, ...refused].map((d) => d.settlement));
     const allTasks = [...sendable, ...tasks.filter((t) => !sendable.includes(t))];
@@ -176,7 +176,7 @@ export function createProducer(deps: ProducerDeps): Producer {
     const giveUpAt = deps.clock.now().getTime() + deps.leaseMs * 0.9;
     for (let attempt = 0; ; attempt++) {
       try {
-        if (settlements.length > 1) failpoint('mid-settle');
+        if (settlements.length > 1) failpoint('mid-settle', () => settlements.map((s) => s.taskId));
         await deps.repository.settle(settlements, deps.clock.now());
         return;
       } catch (error) {
