@@ -1,5 +1,6 @@
 import { WAITING_STATES, type AttemptOutcome, type TaskRecord, type TaskState } from '../task.js';
 import { transitionTable } from '../machines/transition-table.js';
+import { formatRfc3339 } from '../rules/rfc3339.js';
 import type { Orm } from './orm.js';
 import { SqlParams, TASK_COLUMNS, TASK_COLUMNS_EPOCH, toDate, toTaskRecord } from './task-row.js';
 
@@ -82,7 +83,7 @@ function settleColumns(settlements: readonly Settlement[], now: Date): unknown[]
     columns[6][i] = s.lastStatus;
     columns[7][i] = s.lastError;
     columns[8][i] = FINISHED_AFTER.has(s.state);
-    columns[9][i] = record.startedAt.toISOString();
+    columns[9][i] = formatRfc3339(record.startedAt);
     columns[10][i] = record.finishedAt.toISOString();
     columns[11][i] = record.status;
     columns[12][i] = record.outcome;

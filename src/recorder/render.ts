@@ -3,20 +3,10 @@ import type { AttemptRecord, TaskRecord } from '../task.js';
 import { isJsonMediaType } from './schemas/task-input.schema.js';
 import type { TaskResource } from './schemas/resource.schema.js';
 import { redactHeaders } from '../rules/task-headers.js';
+import { formatRfc3339 } from '../rules/rfc3339.js';
 
 /** Records → the API's resources: RFC 3339 UTC times, redacted headers, the body as JSON or base64. */
-
-// A batch's tasks share their times (created, updated and due "now"): each is formatted once.
-let lastTime = NaN;
-let lastIso = '';
-const iso = (date: Date): string => {
-  const time = date.getTime();
-  if (time !== lastTime) {
-    lastTime = time;
-    lastIso = date.toISOString();
-  }
-  return lastIso;
-};
+const iso = formatRfc3339;
 const isoOrNull = (date: Date | null): string | null => (date === null ? null : iso(date));
 
 /** `waiting` is given only for a single task (GET /v1/tasks/{id}): explaining it costs a few queries. */

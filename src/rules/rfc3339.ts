@@ -18,3 +18,18 @@ export function parseRfc3339(text: string): number | undefined {
   if (Number.isNaN(ms)) return undefined;
   return second === 60 ? ms + 1000 : ms;
 }
+
+// Batches share their times (a batch's tasks are created, claimed and started at one instant):
+// the last one formatted is kept, so a batch of 1,000 formats each distinct time once.
+let lastTime = NaN;
+let lastText = '';
+
+/** `date.toISOString()` (RFC 3339, UTC, milliseconds), remembering the last time formatted. */
+export function formatRfc3339(date: Date): string {
+  const time = date.getTime();
+  if (time !== lastTime) {
+    lastText = date.toISOString(); // throws RangeError on an invalid date, as toISOString does
+    lastTime = time;
+  }
+  return lastText;
+}

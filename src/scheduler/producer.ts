@@ -85,7 +85,9 @@ export function createProducer(deps: ProducerDeps): Producer {
   /** Loops between taking a slot and holding a claimed batch: stop() waits for these. */
   const claiming = new Set<Promise<TaskRecord[]>>();
   let errors = 0;
-  const completions: number[] = []; // recent settle times, for the observed rate
+  // Settled batches of the last second (time, size), for the observed rate: one entry per batch.
+  const completions: Array<{ at: number; count: number }> = [];
+  let completedLastSecond = 0;
 
   async function claimBatch(weight: number): Promise<{ tasks: TaskRecord[]; full: boolean }> {
     const free = deps.concurrencyShare() - inFlight;
@@ -192,10 +194,11 @@ export function createProducer(deps: ProducerDeps): Producer {
 
   function observe(decisions: Decision[]): void {
     const now = deps.clock.now().getTime();
-    for (let i = 0; i < decisions.length; i++) completions.push(now);
-    while (completions.length && completions[0] < now - 1000) completions.shift();
+    completions.push({ at: now, count: decisions.length });
+    completedLastSecond += decisions.length;
+    while (completions.length && completions[0].at < now - 1000) completedLastSecond -= completions.shift()!.count;
     if (decisions.some((d) => d.backpressure)) {
-      const change = deps.rate.onBackpressure(now, completions.length);
+      const change = deps.rate.onBackpressure(now, completedLastSecond);
       if (change) applyRate(change.perSecond, change.reason);
     }
   }
