@@ -89,7 +89,10 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   const repository = createDispatchRepository(db);
   const queueStates = createQueueStateRepository(db, clock);
   const registry = createSchedulerRegistry(db, clock);
-  const pool: DispatchPool = createDispatchPool({ threads: config.scheduler.workerThreads });
+  // A request waiting in undici for a free connection is already inside its timeout: allow every
+  // queue's maxConcurrent to be connections at once (64 at least, to spread keep-alive sockets).
+  const connectionsPerOrigin = Math.max(64, ...names.map((name) => config.queues[name].maxConcurrent));
+  const pool: DispatchPool = createDispatchPool({ threads: config.scheduler.workerThreads, connectionsPerOrigin });
   const startedAt = clock.now();
   let stopping = false;
   let paused = new Set<string>();
