@@ -124,8 +124,8 @@ export function buildTaskInsert(dialect: 'postgresql' | 'sqlite', rows: readonly
 
 /**
  * PostgreSQL, many rows: one array per column through unnest(), so the statement text (and its
- * prepared plan) is the same for 1 row or 1,000, and PostgreSQL binds 13 parameters instead of
- * 16 per row. Bodies travel as text when they are JSON (hex-encoded bytea would double them, and
+ * prepared plan) is the same for 1 row or 1,000, and PostgreSQL binds 15 parameters in all instead
+ * of 16 per row. Bodies travel as text when they are JSON (hex-encoded bytea would double them, and
  * the jsonb copy is cast from the same text); other bodies as bytea.
  */
 export function buildTaskInsertBulk(rows: readonly TaskInsertRow[]): SqlStatement {

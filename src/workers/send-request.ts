@@ -306,13 +306,15 @@ class ResponseCollector implements Dispatcher.DispatchHandler {
 /**
  * UTF-8 text of the kept bytes. `stream: true` holds back (and so drops) a multi-byte character
  * cut at the 1 KB edge; the empty flush after it resets the shared decoder for the next response
- * (one decoder per thread instead of one per response).
+ * (one decoder per thread instead of one per response). NUL becomes U+FFFD, as invalid bytes do:
+ * PostgreSQL text cannot hold it, and an outcome that cannot be written would leave the task to
+ * be sent again at every lease expiry although its target answered.
  */
 const excerptDecoder = new TextDecoder('utf-8');
 export function utf8Excerpt(bytes: Uint8Array): string {
   const text = excerptDecoder.decode(bytes, { stream: true });
   excerptDecoder.decode();
-  return text;
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
 
 function failure(errorKind: DispatchErrorKind, error: string): Outcome {

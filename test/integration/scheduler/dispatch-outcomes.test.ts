@@ -41,6 +41,8 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
       '/hooks/ok': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('done'),
       '/hooks/flaky': (_req, res, n) => res.writeHead(n === 1 ? 500 : 200).end(n === 1 ? 'boom' : 'ok'),
       '/hooks/bad': (_req, res) => res.writeHead(400).end('no such thing'),
+      '/hooks/binary': (_req, res) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from([0x6f, 0x6b, 0x00, 0xff, 0x00])),
+      '/hooks/binary-error': (_req, res) => res.writeHead(422).end(Buffer.from('bad\u0000input')),
       '/hooks/busy': (_req, res, n) => (n === 1 ? res.writeHead(429, { 'retry-after': '2' }).end() : res.writeHead(200).end()),
       '/hooks/slow': async (_req, res) => {
         await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -127,6 +129,19 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
     expect(done).toMatchObject({ state: 'failed', attempt: 1, lastStatus: 400 });
     expect(done.lastError).toContain('400');
     expect(target.for('/hooks/bad')).toHaveLength(1);
+  });
+
+  it('records a response body with NUL bytes: the excerpt keeps its text with U+FFFD for NUL', async () => {
+    // PostgreSQL text cannot hold NUL: stored as is, the outcome could never be written, and the
+    // task would be sent again at every lease expiry though the target answered.
+    const done = await runToEnd(task('/binary'));
+    expect(done).toMatchObject({ state: 'completed', attempt: 1, lastStatus: 200 });
+    const [attempt] = await tasks.findAttempts(done.id);
+    expect(attempt.responseExcerpt).toBe('ok\uFFFD\uFFFD\uFFFD');
+    const failed = await runToEnd(task('/binary-error'));
+    expect(failed).toMatchObject({ state: 'failed', lastStatus: 422 });
+    expect(failed.lastError).toBe('HTTP 422: bad\uFFFDinput');
+    expect(target.for('/hooks/binary')).toHaveLength(1);
   });
 
   it('honours Retry-After on 429: the next attempt comes at least 2 s later', async () => {
