@@ -2,7 +2,10 @@
  * Backpressure as the scheduler's job: when a target answers 429/503 or times out, the queue's
  * dispatch rate halves (at most once per `cooldownMs`); after `recoverAfterMs` without such a
  * signal it grows by a quarter, step by step, until it is back at the configured rate (or
- * unlimited). Pure state machine over an injected time, so tests drive it without sleeping.
+ * unlimited). A queue without a configured rate is unlimited again as soon as the next step would
+ * be at least twice what the queue actually does: the limit no longer holds anything back, and
+ * climbing from 1/s by quarters would keep a quiet queue throttled for minutes after one 503.
+ * Pure state machine over an injected time, so tests drive it without sleeping.
  */
 export interface AdaptiveRateOptions {
   /** The configured rate per second, or null for no rate limit. */
@@ -52,14 +55,17 @@ export class AdaptiveRate {
     return { perSecond: next, reason: 'slowed' };
   }
 
-  /** Called periodically: recovers a step when the target has been quiet long enough. */
-  tick(nowMs: number): RateChange | null {
+  /**
+   * Called periodically: recovers a step when the target has been quiet long enough.
+   * `observedPerSecond`: what the queue did over the last second.
+   */
+  tick(nowMs: number, observedPerSecond = Infinity): RateChange | null {
     const configured = this.options.configuredPerSecond;
     if (this.current === configured) return null;
     if (nowMs - this.lastSignalAt < this.recoverAfterMs || nowMs - this.lastChangeAt < this.recoverAfterMs) return null;
     const next = Math.ceil((this.current ?? 0) * 1.25) + 1;
     this.lastChangeAt = nowMs;
-    if (configured === null ? next >= 1_000_000 : next >= configured) {
+    if (configured === null ? next >= 1_000_000 || next >= 2 * observedPerSecond : next >= configured) {
       this.current = configured;
       return { perSecond: configured, reason: 'recovered' };
     }

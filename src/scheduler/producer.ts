@@ -192,11 +192,17 @@ export function createProducer(deps: ProducerDeps): Producer {
     }
   }
 
+  /** Tasks settled over the last second. */
+  function observedRate(now: number): number {
+    while (completions.length && completions[0].at < now - 1000) completedLastSecond -= completions.shift()!.count;
+    return completedLastSecond;
+  }
+
   function observe(decisions: Decision[]): void {
     const now = deps.clock.now().getTime();
     completions.push({ at: now, count: decisions.length });
     completedLastSecond += decisions.length;
-    while (completions.length && completions[0].at < now - 1000) completedLastSecond -= completions.shift()!.count;
+    observedRate(now);
     if (decisions.some((d) => d.backpressure)) {
       const change = deps.rate.onBackpressure(now, completedLastSecond);
       if (change) applyRate(change.perSecond, change.reason);
@@ -273,7 +279,8 @@ export function createProducer(deps: ProducerDeps): Producer {
   /** Sleeps until work is due and claims up to `weight` tasks; answers [] once the producer stops. */
   async function waitAndClaim(weight: number): Promise<TaskRecord[]> {
     while (running) {
-      const tick = deps.rate.tick(deps.clock.now().getTime());
+      const now = deps.clock.now().getTime();
+      const tick = deps.rate.tick(now, observedRate(now));
       if (tick) applyRate(tick.perSecond, tick.reason);
       if (deps.isPaused() || !deps.mayClaim()) {
         await waiter.sleep(deps.pollIntervalMs);
