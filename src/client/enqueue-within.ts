@@ -65,7 +65,7 @@ export async function enqueueWithin(
   }
   try {
     const now = options.now ?? (await transactionStart(runner));
-    const row = toTaskInsertRow({ id: uuidv7(now.getTime()), ...checked, runAt: runAtOf(due, now) }, now);
+    const row = toTaskInsertRow({ ...checked, runAt: runAtOf(due, now) }, now, uuidv7(now.getTime()));
     const insert = buildTaskInsert('postgresql', [row]);
     const inserted = await runner.query(insert.text, insert.values);
     const result = inserted.length > 0 ? { id: row.id, deduplicated: false } : await holderOfKey(runner, row.queue, row.key);

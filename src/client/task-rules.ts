@@ -36,7 +36,7 @@ export interface TaskRuleOptions {
 /** When the task is due: a time, or a delay from the creation time (which enqueueWithin takes from the database). */
 export type Due = { runAt: Date } | { delayMs: number };
 
-export type CheckedTask = Omit<TaskInsertInput, 'id' | 'runAt'> & { due: Due };
+export type CheckedTask = Omit<TaskInsertInput, 'runAt'> & { due: Due };
 
 export function runAtOf(due: Due, now: Date): Date {
   return 'runAt' in due ? due.runAt : new Date(now.getTime() + due.delayMs);

@@ -7,28 +7,13 @@
  * conflicting row is simply not returned, and the caller looks up the task that holds the key.
  * Only ids come back: the caller already holds every value it wrote.
  */
-export interface TaskInsertRow {
-  id: string;
-  queue: string;
-  state: 'available' | 'scheduled';
-  path: string;
-  method: string;
-  headers: Record<string, string>;
-  body: Uint8Array | null;
-  /** PostgreSQL keeps a jsonb copy of JSON bodies for search; null for other bodies. */
-  bodyJson: string | null;
-  contentType: string | null;
-  runAt: Date;
-  maxAttempts: number | null;
-  timeoutMs: number | null;
-  key: string | null;
-  traceparent: string | null;
-  createdAt: Date;
-}
 
-/** What a new task is made of before it becomes a row; the id and `now` come from the caller. */
+/**
+ * What a new task is made of before it becomes a row; the id and `now` come from the caller. The
+ * fields of NewTask (src/task.ts), restated: this file is part of the client's import graph,
+ * whose published types may not reach server modules.
+ */
 export interface TaskInsertInput {
-  id: string;
   queue: string;
   path: string;
   method: string;
@@ -44,6 +29,15 @@ export interface TaskInsertInput {
   traceparent: string | null;
 }
 
+/** The row written, by the repository's rules (see toTaskInsertRow). */
+export interface TaskInsertRow extends Omit<TaskInsertInput, 'bodyText'> {
+  id: string;
+  state: 'available' | 'scheduled';
+  /** PostgreSQL keeps a jsonb copy of JSON bodies for search; null for other bodies. */
+  bodyJson: string | null;
+  createdAt: Date;
+}
+
 const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
 
 /**
@@ -52,9 +46,7 @@ const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
  * recorder does. The jsonb copy is kept only when the bytes really are JSON that jsonb accepts (a
  * JSON content type over other bytes, or a `\u0000` escape, would otherwise fail the whole insert).
  */
-export function toTaskInsertRow(task: Omit<TaskInsertInput, 'id'>, now: Date, id: string): TaskInsertRow;
-export function toTaskInsertRow(task: TaskInsertInput, now: Date): TaskInsertRow;
-export function toTaskInsertRow(task: Omit<TaskInsertInput, 'id'> & { id?: string }, now: Date, id = task.id!): TaskInsertRow {
+export function toTaskInsertRow(task: TaskInsertInput, now: Date, id: string): TaskInsertRow {
   const due = task.runAt.getTime() <= now.getTime();
   // Field by field rather than a spread: this runs once per task of a 1,000-task batch.
   return {

@@ -6,8 +6,7 @@ import { redactHeaders } from '../rules/task-headers.js';
 import { formatRfc3339 } from '../rules/rfc3339.js';
 
 /** Records → the API's resources: RFC 3339 UTC times, redacted headers, the body as JSON or base64. */
-const iso = formatRfc3339;
-const isoOrNull = (date: Date | null): string | null => (date === null ? null : iso(date));
+const isoOrNull = (date: Date | null): string | null => (date === null ? null : formatRfc3339(date));
 
 /** `waiting` is given only for a single task (GET /v1/tasks/{id}): explaining it costs a few queries. */
 export function renderTask(task: TaskRecord, attempts?: readonly AttemptRecord[], waiting?: WaitingReason | null): TaskResource {
@@ -20,14 +19,14 @@ export function renderTask(task: TaskRecord, attempts?: readonly AttemptRecord[]
     headers: redactHeaders(task.headers),
     ...renderBody(task.body, task.contentType),
     contentType: task.contentType,
-    runAt: iso(task.runAt),
+    runAt: formatRfc3339(task.runAt),
     attempt: task.attempt,
     maxAttempts: task.maxAttempts,
     timeoutMs: task.timeoutMs,
     key: task.key,
     traceparent: task.traceparent,
-    createdAt: iso(task.createdAt),
-    updatedAt: iso(task.updatedAt),
+    createdAt: formatRfc3339(task.createdAt),
+    updatedAt: formatRfc3339(task.updatedAt),
     finalizedAt: isoOrNull(task.finalizedAt),
     lastStatus: task.lastStatus,
     lastError: task.lastError,
@@ -58,7 +57,7 @@ function renderBody(body: Buffer | null, contentType: string | null): { body: un
 function renderAttempts(task: TaskRecord, attempts: readonly AttemptRecord[]): NonNullable<TaskResource['attempts']> {
   const shown: NonNullable<TaskResource['attempts']> = attempts.map((attempt) => ({
     number: attempt.number,
-    startedAt: iso(attempt.startedAt),
+    startedAt: formatRfc3339(attempt.startedAt),
     finishedAt: isoOrNull(attempt.finishedAt),
     status: attempt.status,
     outcome: attempt.outcome,
@@ -69,7 +68,7 @@ function renderAttempts(task: TaskRecord, attempts: readonly AttemptRecord[]): N
   if (task.state === 'running' && task.attemptedAt !== null) {
     shown.push({
       number: task.attempt,
-      startedAt: iso(task.attemptedAt),
+      startedAt: formatRfc3339(task.attemptedAt),
       finishedAt: null,
       status: null,
       outcome: null,

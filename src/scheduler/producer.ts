@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import type { RetryPolicy } from '../strategies/load-plugins.js';
 import type { TaskRecord } from '../task.js';
 import type { DispatchPool } from '../workers/pool.js';
-import type { DispatchRequest, DispatchResult } from '../workers/protocol.js';
+import { unsentResult, type DispatchRequest, type DispatchResult } from '../workers/protocol.js';
 import type { AdaptiveRate } from './adaptive-rate.js';
 import { failpoint } from './failpoints.js';
 import type { QueueLimiter } from './limiters.js';
@@ -115,6 +115,7 @@ export function createProducer(deps: ProducerDeps): Producer {
   async function dispatchAndSettle(tasks: TaskRecord[]): Promise<void> {
     failpoint('after-claim', () => tasks.map((task) => task.id));
     const refused: Decision[] = [];
+    const refusedTasks: TaskRecord[] = [];
     const sendable: TaskRecord[] = [];
     const requests = [];
     for (const task of tasks) {
@@ -123,16 +124,19 @@ export function createProducer(deps: ProducerDeps): Producer {
         sendable.push(task);
         requests.push(built.request);
       } else {
-        refused.push(decideOutcome(task, refusedResult(task, built.reason, deps.clock.now()), context()));
+        // The request builder refused the target: failed at once, nothing sent.
+        refused.push(decideOutcome(task, unsentResult({ taskId: task.id, attempt: task.attempt }, 'guard-refused', built.reason, deps.clock.now()), context()));
+        refusedTasks.push(task);
       }
     }
     const fenced = deps.mayDispatch?.() === false;
     const results = await sendWithinLease(requests, sendable, fenced);
     failpoint('after-response', () => tasks.map((task) => task.id));
     const decisions = sendable.map((task, i) => decideOutcome(task, results[i], context()));
-    await settle([...decisions, ...refused].map((d) => d.settlement));
-    const allTasks = [...sendable, ...tasks.filter((t) => !sendable.includes(t))];
-    deps.onDecisions?.([...decisions, ...refused], allTasks, results);
+    // Sent first, then refused: decisions and tasks in the same order.
+    const all = refused.length === 0 ? decisions : decisions.concat(refused);
+    await settle(all.map((d) => d.settlement));
+    deps.onDecisions?.(all, refused.length === 0 ? sendable : sendable.concat(refusedTasks), results);
     observe(decisions);
   }
 
@@ -152,7 +156,8 @@ export function createProducer(deps: ProducerDeps): Producer {
     requests.forEach((request, i) => {
       const leaseLeftMs = (tasks[i].leaseExpiresAt?.getTime() ?? now + deps.leaseMs) - now;
       if (leaseLeftMs < Math.min(request.timeoutMs, MIN_LEASE_LEFT_MS)) {
-        results[i] = givenBackResult(request, deps.clock.now(), leaseLeftMs);
+        // Recorded as interrupted: the attempt is not spent.
+        results[i] = unsentResult(request, 'aborted', `not sent: only ${Math.max(0, Math.round(leaseLeftMs))} ms of lease left`, deps.clock.now());
         return;
       }
       send.push(leaseLeftMs < request.timeoutMs ? { ...request, timeoutMs: leaseLeftMs } : request);
@@ -355,38 +360,6 @@ export function createProducer(deps: ProducerDeps): Producer {
       if (tasks.length > 0) await deps.limiter.run(tasks.length, () => runBatch(tasks));
       return tasks.length;
     },
-  };
-}
-
-/** A task given back unsent because its lease ran short: recorded as interrupted, attempt not spent. */
-function givenBackResult(request: DispatchRequest, now: Date, leaseLeftMs: number): DispatchResult {
-  return {
-    taskId: request.taskId,
-    attempt: request.attempt,
-    status: null,
-    retryAfterMs: null,
-    durationMs: 0,
-    startedAt: now.toISOString(),
-    finishedAt: now.toISOString(),
-    errorKind: 'aborted',
-    error: `not sent: only ${Math.max(0, Math.round(leaseLeftMs))} ms of lease left`,
-    responseExcerpt: null,
-  };
-}
-
-/** A task whose target the request builder refused: failed at once, nothing sent. */
-function refusedResult(task: TaskRecord, reason: string, now: Date): DispatchResult {
-  return {
-    taskId: task.id,
-    attempt: task.attempt,
-    status: null,
-    retryAfterMs: null,
-    durationMs: 0,
-    startedAt: now.toISOString(),
-    finishedAt: now.toISOString(),
-    errorKind: 'guard-refused',
-    error: reason,
-    responseExcerpt: null,
   };
 }
 

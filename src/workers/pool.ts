@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DispatchrError } from '../errors.js';
-import { packRequests, unpackResults, type DispatchBatch, type DispatchRequest, type DispatchResult, type DispatchWorkerData, type PackedResults } from './protocol.js';
+import { packRequests, unpackResults, unsentResult, type DispatchBatch, type DispatchRequest, type DispatchResult, type DispatchWorkerData, type PackedResults } from './protocol.js';
 import { createDispatchAgents, sendBatch } from './send-request.js';
 
 /**
@@ -158,17 +158,5 @@ function createInlinePool(workerData: DispatchWorkerData): DispatchPool {
 }
 
 function abortedResult(request: DispatchRequest): DispatchResult {
-  const now = new Date().toISOString();
-  return {
-    taskId: request.taskId,
-    attempt: request.attempt,
-    status: null,
-    retryAfterMs: null,
-    durationMs: 0,
-    startedAt: now,
-    finishedAt: now,
-    errorKind: 'aborted',
-    error: 'aborted before sending',
-    responseExcerpt: null,
-  };
+  return unsentResult(request, 'aborted', 'aborted before sending');
 }

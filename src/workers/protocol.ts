@@ -60,6 +60,28 @@ export interface DispatchResult {
   responseExcerpt: string | null;
 }
 
+/** The outcome of an attempt that was never sent (refused, given back, cut before sending). */
+export function unsentResult(
+  attempt: { taskId: string; attempt: number },
+  errorKind: DispatchErrorKind,
+  error: string,
+  now: Date = new Date(),
+): DispatchResult {
+  const at = now.toISOString();
+  return {
+    taskId: attempt.taskId,
+    attempt: attempt.attempt,
+    status: null,
+    retryAfterMs: null,
+    durationMs: 0,
+    startedAt: at,
+    finishedAt: at,
+    errorKind,
+    error,
+    responseExcerpt: null,
+  };
+}
+
 /** The piscina task: one batch, sent concurrently by one worker thread. */
 export interface DispatchBatch {
   requests: PackedRequests;

@@ -7,22 +7,17 @@ import { postgresMigrations, sqliteMigrations } from '../../src/db/migrations/in
 import type { Orm } from '../../src/db/orm.js';
 import type { NewTask } from '../../src/task.js';
 import { createTestDatabase, drivers, type TestDatabase } from '../support/databases.js';
+import { newTask as emptyTask } from '../support/new-task.js';
 
 function newTask(overrides: Partial<NewTask> = {}): NewTask {
-  return {
-    queue: 'emails',
+  return emptyTask('emails', {
     path: '/send',
-    method: 'POST',
     headers: { 'x-a': '1' },
     body: Buffer.from(JSON.stringify({ to: 'a@example.com' })),
     contentType: 'application/json',
     runAt: new Date(Date.now() - 1000),
-    maxAttempts: null,
-    timeoutMs: null,
-    key: null,
-    traceparent: null,
     ...overrides,
-  };
+  });
 }
 
 describe.each(drivers())('storage on %s', (driver) => {

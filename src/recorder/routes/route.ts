@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { QueueConfig } from '../../config/schema.js';
 import { formatIssues } from '../../config/format-issues.js';
-import { notFound } from '../../db/task.repository.js';
+import { notFound, type TaskFilter } from '../../db/task.repository.js';
 import { UUID_PATTERN } from '../../ids.js';
 import type { ErrorDetail } from '../../errors.js';
 import type { TaskRecord } from '../../task.js';
@@ -9,6 +9,8 @@ import { joinPath } from '../../rules/json-safety.js';
 import { canAccessQueue, requireQueueAccess } from '../auth.js';
 import type { RecorderContext, RecorderDeps, Stores } from '../context.js';
 import { queueNotFound, validationError } from '../errors.js';
+import { renderTask } from '../render.js';
+import { DEFAULT_LIMIT } from '../schemas/query.schema.js';
 
 /**
  * One route: its method and path, what it documents (the OpenAPI document is generated from these
@@ -74,6 +76,19 @@ export async function loadTask(ctx: RecorderContext, stores: Stores): Promise<Ta
 export function mountPrefix(ctx: RecorderContext): string {
   const original = ctx.originalUrl.split('?')[0];
   return original.endsWith(ctx.path) ? original.slice(0, original.length - ctx.path.length) : '';
+}
+
+/**
+ * The list routes' answer: one page of tasks matching `filter`, newest first, as
+ * `{ tasks, nextCursor }`; `limit` and `cursor` as the query gave them.
+ */
+export async function sendTaskPage(ctx: RecorderContext, stores: Stores, filter: TaskFilter, page: { limit?: string; cursor?: string }): Promise<void> {
+  const { tasks, nextCursor } = await stores.tasks.listTasks({
+    ...filter,
+    limit: page.limit === undefined ? DEFAULT_LIMIT : Number(page.limit),
+    cursor: page.cursor,
+  });
+  sendJson(ctx, 200, { tasks: tasks.map((task) => renderTask(task)), nextCursor });
 }
 
 export function sendJson(ctx: RecorderContext, status: number, body: unknown): void {

@@ -4,12 +4,10 @@ import { requireQueueAccess } from '../auth.js';
 import { readJsonBody } from '../body.js';
 import type { RecorderContext, RecorderDeps } from '../context.js';
 import { queueNotFound } from '../errors.js';
-import { renderTask } from '../render.js';
 import { parseRfc3339 } from '../../rules/rfc3339.js';
-import { DEFAULT_LIMIT } from '../schemas/query.schema.js';
 import { problemResource, taskListResponse } from '../schemas/resource.schema.js';
 import { bulkRetryBodySchema, bulkRetryResponse, parseStates, taskSearchQuerySchema } from '../schemas/search.schema.js';
-import { parseInput, sendJson, type RouteSpec } from './route.js';
+import { parseInput, sendJson, sendTaskPage, type RouteSpec } from './route.js';
 
 /**
  * The operator's view across queues: `GET /v1/tasks` searches every queue the token may use, and
@@ -65,13 +63,7 @@ export function taskSearchRoutes(deps: RecorderDeps): RouteSpec[] {
       async handle(ctx) {
         const query = parseInput(taskSearchQuerySchema, { ...ctx.query });
         const filter = scopedFilter(ctx, deps, { ...query, states: parseStates(query.state) });
-        const stores = await deps.stores();
-        const page = await stores.tasks.listTasks({
-          ...filter,
-          limit: query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit),
-          cursor: query.cursor,
-        });
-        sendJson(ctx, 200, { tasks: page.tasks.map((task) => renderTask(task)), nextCursor: page.nextCursor });
+        await sendTaskPage(ctx, await deps.stores(), filter, query);
       },
     },
     {

@@ -2,9 +2,9 @@ import { waitingReasonOf } from '../../explain/explain-task.js';
 import type { TaskEvent } from '../../machines/task.events.js';
 import type { RecorderDeps } from '../context.js';
 import { renderTask } from '../render.js';
-import { DEFAULT_LIMIT, listQuerySchema } from '../schemas/query.schema.js';
+import { listQuerySchema } from '../schemas/query.schema.js';
 import { problemResource, taskListResponse, taskResource } from '../schemas/resource.schema.js';
-import { loadTask, parseInput, resolveQueue, sendJson, type RouteSpec } from './route.js';
+import { loadTask, parseInput, resolveQueue, sendJson, sendTaskPage, type RouteSpec } from './route.js';
 
 /**
  * Reading tasks, and the operator's actions on one task. Actions go through the repository's
@@ -56,14 +56,7 @@ export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
       async handle(ctx) {
         const { name } = resolveQueue(ctx, deps);
         const query = parseInput(listQuerySchema, { ...ctx.query });
-        const stores = await deps.stores();
-        const page = await stores.tasks.listTasks({
-          queue: name,
-          state: query.state,
-          limit: query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit),
-          cursor: query.cursor,
-        });
-        sendJson(ctx, 200, { tasks: page.tasks.map((task) => renderTask(task)), nextCursor: page.nextCursor });
+        await sendTaskPage(ctx, await deps.stores(), { queue: name, state: query.state }, query);
       },
     },
     action('cancel', 'Cancel a waiting task'),

@@ -9,6 +9,7 @@ import { createTaskRepository, type TaskRepository } from '../../../src/db/task.
 import type { NewTask, TaskRecord, TaskState } from '../../../src/task.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 import { createTestDatabase, type DriverName, type TestDatabase } from '../../support/databases.js';
+import { newTask } from '../../support/new-task.js';
 
 /**
  * A fresh database (SQLite file or PostgreSQL schema) with a config file pointing at it, for
@@ -53,20 +54,7 @@ export async function startOperatorEnv(driver: DriverName, input: ConfigInput = 
     cli: (args, options = {}) => runCli([...args, '--config', configFile], { env: { DISPATCHR_URL: '', ...options.env } }),
     async seed(queue, overrides = {}) {
       const [result] = await tasks.insertTasks([
-        {
-          queue,
-          path: '/work',
-          method: 'POST',
-          headers: {},
-          body: Buffer.from('{}'),
-          contentType: 'application/json',
-          runAt: new Date(),
-          maxAttempts: null,
-          timeoutMs: null,
-          key: null,
-          traceparent: null,
-          ...overrides,
-        },
+        newTask(queue, { path: '/work', body: Buffer.from('{}'), contentType: 'application/json', ...overrides }),
       ]);
       return result.task;
     },

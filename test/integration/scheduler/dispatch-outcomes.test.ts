@@ -7,25 +7,20 @@ import { createLogger, silentLogger } from '../../../src/logger.js';
 import { createScheduler, type Scheduler } from '../../../src/scheduler/scheduler.js';
 import type { NewTask, TaskRecord } from '../../../src/task.js';
 import { createTestDatabase, drivers, type TestDatabase } from '../../support/databases.js';
+import { newTask } from '../../support/new-task.js';
 import { startTargetServer, waitFor, type TargetServer } from '../../support/target-server.js';
 
 const SECRET = `whsec_${Buffer.from('a-test-signing-secret-of-32-bytes!').toString('base64')}`;
 
 function task(path: string, overrides: Partial<NewTask> = {}): NewTask {
-  return {
-    queue: 'hooks',
+  return newTask('hooks', {
     path,
-    method: 'POST',
     headers: { 'x-custom': 'yes' },
     body: Buffer.from(JSON.stringify({ path })),
     contentType: 'application/json',
-    runAt: new Date(),
-    maxAttempts: null,
-    timeoutMs: null,
-    key: null,
     traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     ...overrides,
-  };
+  });
 }
 
 describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {

@@ -5,11 +5,10 @@ import { silentLogger } from '../../../src/logger.js';
 import { createScheduler, type Scheduler } from '../../../src/scheduler/scheduler.js';
 import type { NewTask } from '../../../src/task.js';
 import { createTestDatabase, drivers, type TestDatabase } from '../../support/databases.js';
+import { newTask } from '../../support/new-task.js';
 import { startTargetServer, waitFor, type TargetServer } from '../../support/target-server.js';
 
-const newTask = (queue: string, i: number): NewTask => ({
-  queue, path: `/${i}`, method: 'POST', headers: {}, body: null, contentType: null, runAt: new Date(), maxAttempts: null, timeoutMs: null, key: null, traceparent: null,
-});
+const numbered = (queue: string, i: number): NewTask => newTask(queue, { path: `/${i}` });
 
 describe.each(drivers())('queue limits on %s', (driver) => {
   let testDb: TestDatabase | undefined;
@@ -34,7 +33,7 @@ describe.each(drivers())('queue limits on %s', (driver) => {
       queues: { q: { target: target.url, allowPrivateNetwork: true, timeout: '5s', ...queue } },
     });
     const tasks = createTaskRepository(db);
-    await tasks.insertTasks(Array.from({ length: count }, (_, i) => newTask('q', i)));
+    await tasks.insertTasks(Array.from({ length: count }, (_, i) => numbered('q', i)));
     const started = Date.now();
     scheduler = await createScheduler({ config, db, logger: silentLogger });
     await scheduler.start();
@@ -74,8 +73,8 @@ describe.each(drivers())('queue limits on %s', (driver) => {
       queues: { q: { target: target.url, allowPrivateNetwork: true, timeout: '10s', maxConcurrent: 4 } },
     });
     const tasks = createTaskRepository(db);
-    await tasks.insertTasks([{ ...newTask('q', 0), path: '/slow' }]);
-    await tasks.insertTasks(Array.from({ length: 20 }, (_, i) => newTask('q', i + 1)));
+    await tasks.insertTasks([newTask('q', { path: '/slow' })]);
+    await tasks.insertTasks(Array.from({ length: 20 }, (_, i) => numbered('q', i + 1)));
     scheduler = await createScheduler({ config, db, logger: silentLogger });
     await scheduler.start();
     // With one slot of 4 the batch holding /slow would block the queue for its 4 s; the second slot

@@ -8,6 +8,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { createRetention } from '../../../src/scheduler/retention.js';
 import type { TaskState } from '../../../src/task.js';
 import { createTestDatabase, drivers, type TestDatabase } from '../../support/databases.js';
+import { newTask } from '../../support/new-task.js';
 
 const DAY = 86_400_000;
 
@@ -27,9 +28,7 @@ describe.each(drivers())('retention on %s', (driver) => {
     const tasks = createTaskRepository(db, clock);
     const dispatch = createDispatchRepository(db);
     const at = new Date(clock.now().getTime() - ageDays * DAY);
-    const [{ task }] = await tasks.insertTasks([
-      { queue: 'r', path: '/', method: 'POST', headers: {}, body: null, contentType: null, runAt: new Date(0), maxAttempts: null, timeoutMs: null, key: null, traceparent: null },
-    ]);
+    const [{ task }] = await tasks.insertTasks([newTask('r', { runAt: new Date(0) })]);
     if (state === 'cancelled') {
       await db.sql.execute(db.target.dialect === 'postgresql' ? 'update dispatchr_task set state = $1, finalized_at = $2 where id = $3' : 'update dispatchr_task set state = ?, finalized_at = ? where id = ?', [
         state,

@@ -6,6 +6,7 @@ import { migrate } from '../../../src/db/migrate.js';
 import { initOrm, type Orm } from '../../../src/db/orm.js';
 import { createTaskRepository, type TaskRepository } from '../../../src/db/task.repository.js';
 import type { NewTask, TaskState } from '../../../src/task.js';
+import { newTask } from '../new-task.js';
 import { createTestSchema, TEST_PG_URL } from '../postgres.js';
 import { spawnScheduler, type SchedulerProcess, type SpawnOptions } from './scheduler-process.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
@@ -103,20 +104,7 @@ export async function createFaultEnv(prefix: string): Promise<FaultEnv> {
       for (let start = 0; start < count; start += chunk) {
         const list: NewTask[] = [];
         for (let i = start; i < Math.min(count, start + chunk); i++) {
-          list.push({
-            queue,
-            path: `/t/${i}`,
-            method: 'POST',
-            headers: {},
-            body: Buffer.from(`{"n":${i}}`),
-            contentType: 'application/json',
-            runAt: new Date(),
-            maxAttempts: null,
-            timeoutMs: null,
-            key: null,
-            traceparent: null,
-            ...overrides,
-          });
+          list.push(newTask(queue, { path: `/t/${i}`, body: Buffer.from(`{"n":${i}}`), contentType: 'application/json', ...overrides }));
         }
         const results = await tasks.insertTasks(list);
         for (const result of results) ids.push(result.task.id);

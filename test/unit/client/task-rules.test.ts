@@ -13,7 +13,7 @@ const check = (task: TaskInput, queue = 'emails') => checkTask(queue, task, { no
 /** The row enqueueWithin would write when the transaction started at `now`. */
 const rowOf = (task: TaskInput) => {
   const { due, ...rest } = check(task);
-  return toTaskInsertRow({ id: 'id', ...rest, runAt: runAtOf(due, now) }, now);
+  return toTaskInsertRow({ ...rest, runAt: runAtOf(due, now) }, now, 'id');
 };
 
 function problems(task: TaskInput, queue = 'emails'): string[] {

@@ -2,15 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { CreateResult } from '../../../src/db/task.repository.js';
 import { createCreateBatcher } from '../../../src/recorder/create-batcher.js';
 import type { NewTask } from '../../../src/task.js';
+import { newTask } from '../../support/new-task.js';
 
 /**
  * createCreateBatcher({ insert }): creates of one event-loop turn share one insert, each caller
  * gets its own result, and one failing row does not fail its neighbours. `insert` here is a plain
  * function standing in for the repository; the integration suites run the real one.
  */
-const task = (path: string): NewTask => ({
-  queue: 'q', path, method: 'POST', headers: {}, body: null, contentType: null, runAt: new Date(0), maxAttempts: null, timeoutMs: null, key: null, traceparent: null,
-});
+const task = (path: string): NewTask => newTask('q', { path, runAt: new Date(0) });
 const result = (t: NewTask): CreateResult => ({ task: { ...t, id: t.path } as unknown as CreateResult['task'], deduplicated: false });
 
 describe('createCreateBatcher({ insert })', () => {

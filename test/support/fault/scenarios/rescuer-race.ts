@@ -9,6 +9,7 @@ import { resolveRetryPolicies } from '../../../../src/strategies/load-plugins.js
 import type { TaskRecord } from '../../../../src/task.js';
 import type { DispatchResult } from '../../../../src/workers/protocol.js';
 import { createTestDatabase, type DriverName } from '../../databases.js';
+import { newTask } from '../../new-task.js';
 import { printFigures } from '../fault-env.js';
 
 /**
@@ -87,10 +88,7 @@ export async function runRescuerRace(driver: DriverName, repetitions: number): P
       const size = 1 + (rep % 3);
       past = new Date(Date.now() - 30_000);
       const inserted = await tasks.insertTasks(
-        Array.from({ length: size }, (_, i) => ({
-          queue: 'race', path: `/r/${rep}/${i}`, method: 'POST', headers: {}, body: null, contentType: null,
-          runAt: past, maxAttempts: null, timeoutMs: null, key: null, traceparent: null,
-        })),
+        Array.from({ length: size }, (_, i) => newTask('race', { path: `/r/${rep}/${i}`, runAt: past })),
       );
       // Leased 30 s ago with a 1 s lease by a scheduler that never heartbeats: rescuable on both counts.
       const claimed = await repository.claim({ queue: 'race', limit: size, owner: OWNER, now: past, leaseMs: 1_000, maxConcurrent: 1_000 });
