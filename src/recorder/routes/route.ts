@@ -11,6 +11,7 @@ import type { RecorderContext, RecorderDeps, Stores } from '../context.js';
 import { queueNotFound, validationError } from '../errors.js';
 import { renderTask } from '../render.js';
 import { DEFAULT_LIMIT } from '../schemas/query.schema.js';
+import { taskListResponse } from '../schemas/resource.schema.js';
 
 /**
  * One route: its method and path, what it documents (the OpenAPI document is generated from these
@@ -77,6 +78,12 @@ export function mountPrefix(ctx: RecorderContext): string {
   const original = ctx.originalUrl.split('?')[0];
   return original.endsWith(ctx.path) ? original.slice(0, original.length - ctx.path.length) : '';
 }
+
+/** The list routes' 200, as documented in OpenAPI. */
+export const taskPageResponse: ResponseSpec = {
+  description: 'One page; pass `nextCursor` as `cursor` for the next (null on the last page).',
+  schema: taskListResponse,
+};
 
 /**
  * The list routes' answer: one page of tasks matching `filter`, newest first, as

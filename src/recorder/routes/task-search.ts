@@ -5,9 +5,9 @@ import { readJsonBody } from '../body.js';
 import type { RecorderContext, RecorderDeps } from '../context.js';
 import { queueNotFound } from '../errors.js';
 import { parseRfc3339 } from '../../rules/rfc3339.js';
-import { problemResource, taskListResponse } from '../schemas/resource.schema.js';
+import { problemResource } from '../schemas/resource.schema.js';
 import { bulkRetryBodySchema, bulkRetryResponse, parseStates, taskSearchQuerySchema } from '../schemas/search.schema.js';
-import { parseInput, sendJson, sendTaskPage, type RouteSpec } from './route.js';
+import { parseInput, sendJson, sendTaskPage, taskPageResponse, type RouteSpec } from './route.js';
 
 /**
  * The operator's view across queues: `GET /v1/tasks` searches every queue the token may use, and
@@ -56,7 +56,7 @@ export function taskSearchRoutes(deps: RecorderDeps): RouteSpec[] {
       summary: 'Tasks of every queue this token may use, newest first, filtered by the database',
       query: taskSearchQuerySchema,
       responses: {
-        200: { description: 'One page; pass `nextCursor` as `cursor` for the next (null on the last page).', schema: taskListResponse },
+        200: taskPageResponse,
         400: { description: 'A bad filter, limit or cursor; `errors` names the parameter.', schema: problemResource },
         404: { description: '`queue` is not configured.', schema: problemResource },
       },

@@ -3,8 +3,8 @@ import type { TaskEvent } from '../../machines/task.events.js';
 import type { RecorderDeps } from '../context.js';
 import { renderTask } from '../render.js';
 import { listQuerySchema } from '../schemas/query.schema.js';
-import { problemResource, taskListResponse, taskResource } from '../schemas/resource.schema.js';
-import { loadTask, parseInput, resolveQueue, sendJson, sendTaskPage, type RouteSpec } from './route.js';
+import { problemResource, taskResource } from '../schemas/resource.schema.js';
+import { loadTask, parseInput, resolveQueue, sendJson, sendTaskPage, taskPageResponse, type RouteSpec } from './route.js';
 
 /**
  * Reading tasks, and the operator's actions on one task. Actions go through the repository's
@@ -49,7 +49,7 @@ export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
       summary: 'Tasks of a queue, newest first',
       query: listQuerySchema,
       responses: {
-        200: { description: 'One page; pass `nextCursor` as `cursor` for the next (null on the last page).', schema: taskListResponse },
+        200: taskPageResponse,
         400: { description: 'Bad state, limit or cursor.', schema: problemResource },
         404: { description: 'Unknown queue.', schema: problemResource },
       },
