@@ -90,8 +90,8 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   const queueStates = createQueueStateRepository(db, clock);
   const registry = createSchedulerRegistry(db, clock);
   // undici's 64 connections per origin and thread (the pool's default). More, following
-  // maxConcurrent, was measured and undone: 128–256 sockets left the memory run's RSS 19–102 MB
-  // higher (the heap flat), against 12–22 MB with 64. See docs/deployment.md, "Connections".
+  // maxConcurrent, was measured and undone: with 128–256 sockets the memory run's RSS ended 80 MB
+  // or more higher in 3 of 8 runs (the heap flat), with 64 in 1 of 9. See docs/deployment.md.
   const pool: DispatchPool = createDispatchPool({ threads: config.scheduler.workerThreads });
   const startedAt = clock.now();
   let stopping = false;
