@@ -3,6 +3,7 @@ import { PostgresInitial } from './postgresql/0001-initial.migration.js';
 import { SqliteInitial } from './sqlite/0001-initial.migration.js';
 import { ClaimOrderIndex } from './0002-claim-order-index.migration.js';
 import { PostgresDueUpdateTriggerPerRow } from './postgresql/0003-due-update-trigger-per-row.migration.js';
+import { PostgresAttemptCascadeByTrigger } from './postgresql/0004-attempt-cascade-by-trigger.migration.js';
 
 /**
  * Static lists, not a folder glob: deterministic from source (tsx, vitest) and from dist alike.
@@ -12,6 +13,7 @@ export const postgresMigrations: MigrationObject[] = [
   { name: '0001-initial', class: PostgresInitial },
   { name: '0002-claim-order-index', class: ClaimOrderIndex },
   { name: '0003-due-update-trigger-per-row', class: PostgresDueUpdateTriggerPerRow },
+  { name: '0004-attempt-cascade-by-trigger', class: PostgresAttemptCascadeByTrigger },
 ];
 export const sqliteMigrations: MigrationObject[] = [
   { name: '0001-initial', class: SqliteInitial },

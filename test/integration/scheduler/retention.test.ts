@@ -60,6 +60,7 @@ describe.each(drivers())('retention on %s', (driver) => {
     for (const id of [oldCompleted, oldFailed, oldCancelled]) expect(await tasks.findTask(id)).toBeNull();
     for (const id of [youngCompleted, youngFailed]) expect(await tasks.findTask(id)).not.toBeNull();
     expect(await tasks.findAttempts(oldCompleted)).toEqual([]); // attempts go with their task
+    expect(await tasks.findAttempts(youngCompleted)).toHaveLength(1); // and only theirs
   });
 
   it('keeps everything forever when set to 0', async () => {
