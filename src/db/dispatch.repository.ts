@@ -2,7 +2,7 @@ import { WAITING_STATES, type AttemptOutcome, type TaskRecord, type TaskState } 
 import { transitionTable } from '../machines/transition-table.js';
 import { formatRfc3339 } from '../rules/rfc3339.js';
 import type { Orm } from './orm.js';
-import { SqlParams, TASK_COLUMNS, TASK_COLUMNS_EPOCH, toDate, toTaskRecord } from './task-row.js';
+import { claimColumns, SqlParams, TASK_COLUMNS, toClaimedRecord, toDate, toTaskRecord } from './task-row.js';
 
 /**
  * The scheduler's hot path in raw SQL per dialect: one statement claims a batch, one statement
@@ -109,6 +109,7 @@ export function createDispatchRepository(db: Orm) {
   const { sql } = db;
   const dialect = db.target.dialect;
   const CLAIMABLE = claimableStates();
+  const CLAIM_RETURNING = claimColumns(dialect);
 
   return {
     /**
@@ -142,10 +143,11 @@ export function createDispatchRepository(db: Orm) {
              -- the free concurrency of the queue, counted across every scheduler, caps the batch
              limit ${greatest}(0, ${least}(${p.add(limit)}, ${p.add(maxConcurrent)} - (select count(*) from dispatchr_task where queue = ${p.add(queue)} and state = 'running')))
              ${dialect === 'postgresql' ? 'for update skip locked))' : ')'}
-           returning ${dialect === 'postgresql' ? TASK_COLUMNS_EPOCH : TASK_COLUMNS}`,
+           returning ${CLAIM_RETURNING}`,
           p.values,
         );
-        return rows.map(toTaskRecord);
+        const stamp = { owner, now, leaseExpiresAt };
+        return rows.map((row) => toClaimedRecord(row, stamp));
       });
     },
 

@@ -11,13 +11,34 @@ export const TASK_COLUMNS =
 const TIME_COLUMNS = new Set(['run_at', 'lease_expires_at', 'attempted_at', 'first_attempt_at', 'created_at', 'updated_at', 'finalized_at']);
 
 /**
- * TASK_COLUMNS for PostgreSQL hot paths, with times as epoch milliseconds (float8). The pg type
- * parsers MikroORM installs hand timestamps back as text, and parsing seven of them per claimed
- * row was the claim's largest cost in the scheduler's profile; a number becomes a Date for free.
+ * What the claim reads back: the task's columns except those the claim itself has just written
+ * (state, lease_owner, lease_expires_at, attempted_at, updated_at) and finalized_at, which no
+ * claimable task has; `toClaimedRecord` fills those from the claim's own values. Every column
+ * not sent is output PostgreSQL does not format and the scheduler does not parse, 250 rows a claim.
  */
-export const TASK_COLUMNS_EPOCH = TASK_COLUMNS.split(', ')
-  .map((column) => (TIME_COLUMNS.has(column) ? `(extract(epoch from ${column}) * 1000)::float8 as ${column}` : column))
-  .join(', ');
+const CLAIM_COLUMNS =
+  'id, queue, path, method, headers, body, content_type, run_at, attempt, max_attempts, timeout_ms, dedup_key, traceparent, first_attempt_at, last_status, last_error, created_at';
+
+/**
+ * CLAIM_COLUMNS per dialect. PostgreSQL sends times as epoch milliseconds: the pg type parsers
+ * MikroORM installs hand timestamps back as text, and parsing them per claimed row was the claim's
+ * largest cost in the scheduler's profile; a number becomes a Date for free. date_part(), not
+ * extract(): extract() computes in numeric since PostgreSQL 14, date_part() in float8, and round()
+ * because float8 seconds times 1000 can land a hair below a whole millisecond (new Date truncates).
+ */
+export function claimColumns(dialect: 'postgresql' | 'sqlite'): string {
+  if (dialect === 'sqlite') return CLAIM_COLUMNS;
+  return CLAIM_COLUMNS.split(', ')
+    .map((column) => (TIME_COLUMNS.has(column) ? `round(date_part('epoch', ${column}) * 1000) as ${column}` : column))
+    .join(', ');
+}
+
+/** The values a claim wrote, for the columns it does not read back. */
+export interface ClaimStamp {
+  owner: string;
+  now: Date;
+  leaseExpiresAt: Date;
+}
 
 export const ATTEMPT_COLUMNS =
   'task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt';
@@ -52,10 +73,19 @@ function toBuffer(value: unknown): Buffer | null {
 }
 
 export function toTaskRecord(row: Row): TaskRecord {
+  return recordOf(row, undefined);
+}
+
+/** A row the claim read back (claimColumns), completed with the values that claim wrote. */
+export function toClaimedRecord(row: Row, claim: ClaimStamp): TaskRecord {
+  return recordOf(row, claim);
+}
+
+function recordOf(row: Row, claim: ClaimStamp | undefined): TaskRecord {
   return {
     id: String(row.id),
     queue: String(row.queue),
-    state: row.state as TaskState,
+    state: claim ? 'running' : (row.state as TaskState),
     path: String(row.path),
     method: String(row.method),
     headers: toHeaders(row.headers),
@@ -66,16 +96,16 @@ export function toTaskRecord(row: Row): TaskRecord {
     maxAttempts: toNumberOrNull(row.max_attempts),
     timeoutMs: toNumberOrNull(row.timeout_ms),
     key: toStringOrNull(row.dedup_key),
-    leaseOwner: toStringOrNull(row.lease_owner),
-    leaseExpiresAt: toDateOrNull(row.lease_expires_at),
-    attemptedAt: toDateOrNull(row.attempted_at),
+    leaseOwner: claim ? claim.owner : toStringOrNull(row.lease_owner),
+    leaseExpiresAt: claim ? claim.leaseExpiresAt : toDateOrNull(row.lease_expires_at),
+    attemptedAt: claim ? claim.now : toDateOrNull(row.attempted_at),
     traceparent: toStringOrNull(row.traceparent),
     firstAttemptAt: toDateOrNull(row.first_attempt_at),
     lastStatus: toNumberOrNull(row.last_status),
     lastError: toStringOrNull(row.last_error),
     createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
-    finalizedAt: toDateOrNull(row.finalized_at),
+    updatedAt: claim ? claim.now : toDate(row.updated_at),
+    finalizedAt: claim ? null : toDateOrNull(row.finalized_at),
   };
 }
 

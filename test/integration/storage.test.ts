@@ -106,6 +106,21 @@ describe.each(drivers())('storage on %s', (driver) => {
     expect(all.every((t) => t.state === 'running' && t.attempt === 1 && t.leaseExpiresAt!.getTime() === now.getTime() + 60_000)).toBe(true);
   });
 
+  it('answers a claim with exactly the rows it wrote', async () => {
+    const tasks = createTaskRepository(db);
+    const dispatch = createDispatchRepository(db);
+    // Times with odd milliseconds: the claim sends them as epoch numbers, and no millisecond may slip.
+    const runAt = new Date(Math.floor(Date.now() / 1000) * 1000 + 60_999);
+    await tasks.insertTasks([
+      newTask({ queue: 'claimed-rows', runAt, headers: { 'x-a': '1' }, body: Buffer.from('{"a":1}'), contentType: 'application/json', maxAttempts: 4, timeoutMs: 1_500, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }),
+    ]);
+    const now = new Date(runAt.getTime() + 8);
+    const [claimed] = await dispatch.claim({ queue: 'claimed-rows', limit: 1, owner: 'owner-x', now, leaseMs: 30_001, maxConcurrent: 10 });
+    expect(claimed).toEqual(await tasks.findTask(claimed.id));
+    expect(claimed).toMatchObject({ state: 'running', leaseOwner: 'owner-x', attempt: 1, runAt, attemptedAt: now, firstAttemptAt: now, finalizedAt: null });
+    expect(claimed.leaseExpiresAt!.getTime()).toBe(now.getTime() + 30_001);
+  });
+
   it('settles with a compare-and-set: a stale owner or attempt changes nothing', async () => {
     const tasks = createTaskRepository(db);
     const dispatch = createDispatchRepository(db);
