@@ -44,6 +44,13 @@ const settleOldest = async () => {
     await db.sql.query(`with r as (select * from unnest($1::uuid[], $2::int[]) as r(id, attempt))
       update dispatchr_task t set state = 'completed', lease_owner = null, lease_expires_at = null, last_status = 200, last_error = null, updated_at = $3, finalized_at = $3
         from r where t.id = r.id and t.state = 'running' and t.attempt = r.attempt and t.lease_owner = $4 returning t.id`, [ids, att, now, 'o1']);
+  } else if (process.env.MODE === 'inline') {
+    const ids = tasks.map((t) => t.id), att = tasks.map((t) => t.attempt), ms = tasks.map(() => now.getTime());
+    await db.sql.query(`with r as (select * from unnest($1::uuid[], $2::int[], $5::float8[], $6::float8[], $7::int[], $8::text[], $9::int[], $10::text[], $11::text[]) as r(id, attempt, started, finished, status, outcome, duration_ms, error, excerpt))
+      update dispatchr_task t set state = 'completed', lease_owner = null, lease_expires_at = null, last_status = 200, last_error = null, updated_at = $3, finalized_at = $3,
+        final_started_at = to_timestamp(r.started / 1000), final_finished_at = to_timestamp(r.finished / 1000), final_status = r.status, final_outcome = r.outcome, final_duration_ms = r.duration_ms, final_error = r.error, final_excerpt = r.excerpt
+        from r where t.id = r.id and t.state = 'running' and t.attempt = r.attempt and t.lease_owner = $4 returning t.id`,
+      [ids, att, now, 'o1', ms, ms, tasks.map(() => 200), tasks.map(() => 'completed'), tasks.map(() => 3), tasks.map(() => null), tasks.map(() => 'ok')]);
   } else await repo.settle(s, new Date());
   settleMs += performance.now() - t0; settleCpu += cpu() - c0;
 };

@@ -138,7 +138,7 @@ runMain(async () => {
     // checks
     const stats = await targetControl<TargetStats>(o.targetPort, 'stats');
     const states = await countByState(db);
-    const attempts = Number((await db.sql.query<{ n: string | number }>('select count(*) as n from dispatchr_attempt'))[0].n);
+    const attempts = Number((await db.sql.query<{ n: string | number }>('select count(*) as n from dispatchr_attempt_history'))[0].n);
     await scheduler.stop({ timeoutMs: 5_000 });
     const problems: string[] = [];
     if ((states.completed ?? 0) !== o.tasks) problems.push(`completed ${states.completed ?? 0} of ${o.tasks} (${JSON.stringify(states)})`);

@@ -1,6 +1,5 @@
 import { WAITING_STATES, type AttemptOutcome, type TaskRecord, type TaskState } from '../task.js';
 import { transitionTable } from '../machines/transition-table.js';
-import { formatRfc3339 } from '../rules/rfc3339.js';
 import type { Orm } from './orm.js';
 import { claimColumns, SqlParams, TASK_COLUMNS, toClaimedRecord, toDate, toTaskRecord } from './task-row.js';
 
@@ -44,33 +43,54 @@ export interface Settlement {
 }
 
 const FINISHED_AFTER: ReadonlySet<TaskState> = new Set(['completed', 'failed', 'cancelled']);
+const NO_FINAL_ATTEMPT = [null, null, null, null, null, null, null];
 
 /**
- * PostgreSQL settles a batch in one statement: the compare-and-set update of the tasks, and the
- * attempt rows of exactly those that won it. The batch travels as one array per column through
- * unnest(): a constant statement text (one prepared plan), and no JSON for PostgreSQL to parse.
+ * Whether a settlement's attempt stays on the task row (final_* columns) rather than becoming a
+ * dispatchr_attempt row: the attempt that finishes the task does (most tasks finish on their first
+ * attempt, and the row is written anyway); every other attempt is a row of its own. Reopening a
+ * finished task moves its final attempt into dispatchr_attempt (a trigger, migration 0005).
+ */
+function keepsOnRow(s: Settlement): boolean {
+  return FINISHED_AFTER.has(s.state) && s.nextAttempt === s.attempt;
+}
+
+/**
+ * PostgreSQL settles a batch in one statement: the compare-and-set update of the tasks (with the
+ * final attempt of those it finishes), and the attempt rows of the others that won it. The batch
+ * travels as one array per column through unnest(): a constant statement text (one prepared plan),
+ * and no JSON for PostgreSQL to parse. Attempt times travel as epoch milliseconds (float8 is
+ * cheaper to read than timestamp text).
  */
 const SETTLE_PG = `with r as (
     select * from unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::int[], $9::text[],
-      $10::bool[], $11::timestamptz[], $12::timestamptz[], $13::int[], $14::text[], $15::int[], $16::text[], $17::text[])
-      as r(id, attempt, owner, state, next_attempt, run_at, last_status, last_error, finalized, started_at, finished_at, status,
-        outcome, duration_ms, error, excerpt)
+      $10::bool[], $11::bool[], $12::float8[], $13::float8[], $14::int[], $15::text[], $16::int[], $17::text[], $18::text[])
+      as r(id, attempt, owner, state, next_attempt, run_at, last_status, last_error, finalized, keep, started_ms, finished_ms,
+        status, outcome, duration_ms, error, excerpt)
   ), u as (
     update dispatchr_task t set state = r.state, attempt = r.next_attempt, run_at = coalesce(r.run_at, t.run_at),
       lease_owner = null, lease_expires_at = null, last_status = coalesce(r.last_status, t.last_status),
-      last_error = r.last_error, updated_at = $1, finalized_at = case when r.finalized then $1::timestamptz else null end
+      last_error = r.last_error, updated_at = $1, finalized_at = case when r.finalized then $1::timestamptz else null end,
+      final_started_at = case when r.keep then to_timestamp(r.started_ms / 1000) end,
+      final_finished_at = case when r.keep then to_timestamp(r.finished_ms / 1000) end,
+      final_status = case when r.keep then r.status end, final_outcome = case when r.keep then r.outcome end,
+      final_duration_ms = case when r.keep then r.duration_ms end, final_error = case when r.keep then r.error end,
+      final_excerpt = case when r.keep then r.excerpt end
     from r where t.id = r.id and t.state = 'running' and t.attempt = r.attempt and t.lease_owner = r.owner
     returning t.id
+  ), a as (
+    insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
+    select r.id, r.attempt, to_timestamp(r.started_ms / 1000), to_timestamp(r.finished_ms / 1000), r.status, r.outcome,
+      r.duration_ms, r.error, r.excerpt
+    from r join u on u.id = r.id
+    where not r.keep
   )
-  insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
-  select r.id, r.attempt, r.started_at, r.finished_at, r.status, r.outcome, r.duration_ms, r.error, r.excerpt
-  from r join u on u.id = r.id
-  returning task_id`;
+  select id from u`;
 
-/** SETTLE_PG's parameters: `now`, then one array per column. Times as ISO text (cheap both ways). */
+/** SETTLE_PG's parameters: `now`, then one array per column. */
 function settleColumns(settlements: readonly Settlement[], now: Date): unknown[] {
   const n = settlements.length;
-  const columns = Array.from({ length: 16 }, () => new Array<unknown>(n));
+  const columns = Array.from({ length: 17 }, () => new Array<unknown>(n));
   for (let i = 0; i < n; i++) {
     const s = settlements[i];
     const record = s.record;
@@ -83,13 +103,14 @@ function settleColumns(settlements: readonly Settlement[], now: Date): unknown[]
     columns[6][i] = s.lastStatus;
     columns[7][i] = s.lastError;
     columns[8][i] = FINISHED_AFTER.has(s.state);
-    columns[9][i] = formatRfc3339(record.startedAt);
-    columns[10][i] = record.finishedAt.toISOString();
-    columns[11][i] = record.status;
-    columns[12][i] = record.outcome;
-    columns[13][i] = record.durationMs;
-    columns[14][i] = record.error;
-    columns[15][i] = record.responseExcerpt;
+    columns[9][i] = keepsOnRow(s);
+    columns[10][i] = record.startedAt.getTime();
+    columns[11][i] = record.finishedAt.getTime();
+    columns[12][i] = record.status;
+    columns[13][i] = record.outcome;
+    columns[14][i] = record.durationMs;
+    columns[15][i] = record.error;
+    columns[16][i] = record.responseExcerpt;
   }
   return [now, ...columns];
 }
@@ -155,24 +176,32 @@ export function createDispatchRepository(db: Orm) {
     async settle(settlements: readonly Settlement[], now: Date): Promise<Set<string>> {
       if (settlements.length === 0) return new Set();
       if (dialect === 'postgresql') {
-        const rows = await sql.query<{ task_id: string }>(SETTLE_PG, settleColumns(settlements, now));
-        return new Set(rows.map((row) => String(row.task_id)));
+        const rows = await sql.query<{ id: string }>(SETTLE_PG, settleColumns(settlements, now));
+        return new Set(rows.map((row) => String(row.id)));
       }
       return sql.transaction(async (tx) => {
         const won = new Set<string>();
         for (const s of settlements) {
+          const { record } = s;
+          const keep = keepsOnRow(s);
           const changed = await tx.execute(
             `update dispatchr_task set state = ?, attempt = ?, run_at = coalesce(?, run_at), lease_owner = null, lease_expires_at = null,
-               last_status = coalesce(?, last_status), last_error = ?, updated_at = ?, finalized_at = ?
+               last_status = coalesce(?, last_status), last_error = ?, updated_at = ?, finalized_at = ?,
+               final_started_at = ?, final_finished_at = ?, final_status = ?, final_outcome = ?, final_duration_ms = ?, final_error = ?, final_excerpt = ?
              where id = ? and state = 'running' and attempt = ? and lease_owner = ?`,
-            [s.state, s.nextAttempt, s.runAt, s.lastStatus, s.lastError, now, FINISHED_AFTER.has(s.state) ? now : null, s.taskId, s.attempt, s.owner],
+            [
+              s.state, s.nextAttempt, s.runAt, s.lastStatus, s.lastError, now, FINISHED_AFTER.has(s.state) ? now : null,
+              ...(keep ? [record.startedAt, record.finishedAt, record.status, record.outcome, record.durationMs, record.error, record.responseExcerpt] : NO_FINAL_ATTEMPT),
+              s.taskId, s.attempt, s.owner,
+            ],
           );
           if (changed === 0) continue;
           won.add(s.taskId);
+          if (keep) continue;
           await tx.execute(
             `insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
              values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            [s.taskId, s.attempt, s.record.startedAt, s.record.finishedAt, s.record.status, s.record.outcome, s.record.durationMs, s.record.error, s.record.responseExcerpt],
+            [s.taskId, s.attempt, record.startedAt, record.finishedAt, record.status, record.outcome, record.durationMs, record.error, record.responseExcerpt],
           );
         }
         return won;

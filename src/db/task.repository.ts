@@ -124,7 +124,8 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
     async findAttempts(taskId: string): Promise<AttemptRecord[]> {
       const p = new SqlParams(dialect);
       const rows = await sql.query(
-        `select ${ATTEMPT_COLUMNS} from dispatchr_attempt where task_id = ${p.add(taskId)} order by id`,
+        // The view adds the final attempt kept on the task row (migration 0005) after the rows.
+        `select ${ATTEMPT_COLUMNS} from dispatchr_attempt_history where task_id = ${p.add(taskId)} order by seq`,
         p.values,
       );
       return rows.map(toAttemptRecord);

@@ -149,6 +149,44 @@ describe.each(drivers())('storage on %s', (driver) => {
     expect(attempts[0]).toMatchObject({ number: 1, status: 200, outcome: 'completed', responseExcerpt: 'ok' });
   });
 
+  it('keeps the finishing attempt on the task row, and a retry moves it into the attempt rows', async () => {
+    const tasks = createTaskRepository(db);
+    const dispatch = createDispatchRepository(db);
+    const [{ task }] = await tasks.insertTasks([newTask({ queue: 'history', maxAttempts: 2 })]);
+    const t0 = Date.UTC(2026, 0, 1, 0, 0, 0, 1);
+    // One settle of the claimed task: `state` with `status`; the attempt's times are t0-based.
+    const attemptOnce = async (state: 'retryable' | 'failed' | 'completed', status: number, second: number) => {
+      const [claimed] = await dispatch.claim({ queue: 'history', limit: 1, owner: 'me', now: new Date(), leaseMs: 60_000, maxConcurrent: 10 });
+      expect(claimed.id).toBe(task.id);
+      const startedAt = new Date(t0 + second * 1000);
+      const won = await dispatch.settle(
+        [{ taskId: task.id, attempt: claimed.attempt, owner: 'me', state, nextAttempt: claimed.attempt, runAt: state === 'retryable' ? new Date(Date.now() - 1) : null,
+          lastStatus: status, lastError: status === 200 ? null : `HTTP ${status}`,
+          record: { startedAt, finishedAt: new Date(startedAt.getTime() + 7), status, outcome: state === 'completed' ? 'completed' : state === 'failed' ? 'failed' : 'retry', durationMs: 7, error: null, responseExcerpt: `#${second}` } }],
+        new Date(),
+      );
+      expect(won).toEqual(new Set([task.id]));
+    };
+    const rowsOf = async () =>
+      Number((await db.sql.query<{ n: number | string }>(db.target.dialect === 'postgresql' ? 'select count(*) as n from dispatchr_attempt where task_id = $1' : 'select count(*) as n from dispatchr_attempt where task_id = ?', [task.id]))[0].n);
+    const history = async () => (await tasks.findAttempts(task.id)).map((a) => [a.number, a.status, a.outcome, a.responseExcerpt, a.startedAt.getTime() - t0]);
+
+    await attemptOnce('retryable', 503, 1);
+    await attemptOnce('failed', 500, 2);
+    expect(await rowsOf()).toBe(1); // the retried attempt is a row; the one that failed the task is on the task
+    expect(await history()).toEqual([[1, 503, 'retry', '#1', 1000], [2, 500, 'failed', '#2', 2000]]);
+
+    await tasks.applyEvent(task.id, { type: 'retry' }); // reopening moves the final attempt into the rows
+    expect(await rowsOf()).toBe(2);
+    expect(await history()).toEqual([[1, 503, 'retry', '#1', 1000], [2, 500, 'failed', '#2', 2000]]);
+    await attemptOnce('failed', 502, 3);
+    expect(await tasks.retryMatching({ queue: 'history' })).toBe(1); // so does the bulk retry
+    await attemptOnce('completed', 200, 4);
+    expect(await rowsOf()).toBe(3);
+    expect(await history()).toEqual([[1, 503, 'retry', '#1', 1000], [2, 500, 'failed', '#2', 2000], [1, 502, 'failed', '#3', 3000], [1, 200, 'completed', '#4', 4000]]);
+    expect(await tasks.findTask(task.id)).toMatchObject({ state: 'completed', attempt: 1, lastStatus: 200 });
+  });
+
   it('does not claim tasks that are not yet due, and pause flags round-trip', async () => {
     const tasks = createTaskRepository(db);
     const dispatch = createDispatchRepository(db);

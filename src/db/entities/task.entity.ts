@@ -31,6 +31,14 @@ export const TaskEntity = defineEntity({
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
     finalizedAt: p.datetime().nullable(),
+    // The attempt that finished the task (migration 0005); earlier attempts are AttemptEntity rows.
+    finalStartedAt: p.datetime().nullable(),
+    finalFinishedAt: p.datetime().nullable(),
+    finalStatus: p.integer().nullable(),
+    finalOutcome: p.string().nullable(),
+    finalDurationMs: p.integer().nullable(),
+    finalError: p.string().nullable(),
+    finalExcerpt: p.string().nullable(),
   },
 });
 export type TaskRow = InferEntity<typeof TaskEntity>;

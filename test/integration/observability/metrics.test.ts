@@ -92,7 +92,7 @@ describe.each(drivers())('metrics after a scripted run on %s', (driver) => {
     expect(response.statusCode).toBe(200);
     const samples = parseMetrics(await response.body.text());
     const attempts = await stack.recorder.db.sql.query<{ queue: string; outcome: string; n: number | string }>(
-      'select t.queue as queue, a.outcome as outcome, count(*) as n from dispatchr_attempt a join dispatchr_task t on t.id = a.task_id group by t.queue, a.outcome',
+      'select t.queue as queue, a.outcome as outcome, count(*) as n from dispatchr_attempt_history a join dispatchr_task t on t.id = a.task_id group by t.queue, a.outcome',
     );
     expect(attempts.length).toBeGreaterThan(0);
     for (const row of attempts) {

@@ -128,7 +128,7 @@ export async function createFaultEnv(prefix: string): Promise<FaultEnv> {
       }));
     },
     async attempts() {
-      const rows = await db.sql.query<Record<string, unknown>>('select task_id, number, outcome, status, started_at, finished_at from dispatchr_attempt order by id');
+      const rows = await db.sql.query<Record<string, unknown>>('select task_id, number, outcome, status, started_at, finished_at from dispatchr_attempt_history order by started_at, task_id, seq');
       return rows.map((row) => ({
         taskId: String(row.task_id),
         number: Number(row.number),
