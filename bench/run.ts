@@ -336,7 +336,7 @@ function report(selected: Scenario[], records: RunRecord[], info: Awaited<Return
     console.log(`dispatch.pg: ${disp.avgBatch} tasks per settled batch on average; first push ${disp.startLagMs} ms after T0; scheduler CPU µs per task by thread: ${threads}`);
   }
   const mem = figures.get('memory.pg')?.extra as Record<string, number> | undefined;
-  if (mem) console.log(`memory.pg: RSS ${mem.rssStartMB} MB at start, max ${mem.rssMaxMB} MB, ${mem.rssEndMB} MB at the end; heap ${mem.heapStartMB} → ${mem.heapEndMB} MB; ${fmt(mem.value, 'tasks/s')} tasks/s`);
+  if (mem) console.log(`memory.pg: RSS ${mem.rssStartMB} MB at start, max ${mem.rssMaxMB} MB (+${mem.rssMaxGrowthMB} during the run), ${mem.rssEndMB} MB at the end after 5 s idle; heap ${mem.heapStartMB} → ${mem.heapEndMB} MB; ${fmt(mem.value, 'tasks/s')} tasks/s`);
   const minutes = (Date.now() - started) / 60_000;
   console.log(`\nscheduler: batchSize ${SCHEDULER.batchSize}, workerThreads ${SCHEDULER.workerThreads}, queue maxConcurrent ${SCHEDULER.maxConcurrent}; ${runs} pass${runs > 1 ? 'es' : ''} in ${minutes.toFixed(1)} min`);
 

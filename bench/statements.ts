@@ -2,11 +2,12 @@
  * PostgreSQL's own CPU for the scheduler's two hot statements, per task: the repository's claim and
  * settle on a fresh schema in the bench database, N due tasks (default 20,000) in batches of B
  * (default 200), one connection; the backend's utime + stime from /proc before and after each
- * statement. `MODE=noattempt` settles with a bare UPDATE (no attempt rows) to price the attempt
- * insert; `EXTRA='sql;sql'` runs statements after the migration (drop an index, say) to price it.
+ * statement. `EXTRA='sql;sql'` runs statements after the migration (drop an index, say) to price
+ * it; `IN_FLIGHT=K` keeps K claimed batches running (the claim then counts them for the queue's
+ * cap, as with K slots) and `MAX` sets that cap.
  *
  *   node --import tsx bench/statements.ts
- *   MODE=noattempt node --import tsx bench/statements.ts
+ *   IN_FLIGHT=4 MAX=1000 B=250 node --import tsx bench/statements.ts
  *
  * Clock ticks are 10 ms: with 20,000 tasks a figure moves in steps of 0.5 µs; repeat and compare.
  */
@@ -39,19 +40,7 @@ const settleOldest = async () => {
   const s: Settlement[] = tasks.map((t) => ({ taskId: t.id, attempt: t.attempt, owner: 'o1', state: 'completed', nextAttempt: t.attempt, runAt: null, lastStatus: 200, lastError: null,
     record: { startedAt: now, finishedAt: now, status: 200, outcome: 'completed', durationMs: 3, error: null, responseExcerpt: 'ok' } }));
   const c0 = cpu(), t0 = performance.now();
-  if (process.env.MODE === 'noattempt') {
-    const ids = tasks.map((t) => t.id), att = tasks.map((t) => t.attempt);
-    await db.sql.query(`with r as (select * from unnest($1::uuid[], $2::int[]) as r(id, attempt))
-      update dispatchr_task t set state = 'completed', lease_owner = null, lease_expires_at = null, last_status = 200, last_error = null, updated_at = $3, finalized_at = $3
-        from r where t.id = r.id and t.state = 'running' and t.attempt = r.attempt and t.lease_owner = $4 returning t.id`, [ids, att, now, 'o1']);
-  } else if (process.env.MODE === 'inline') {
-    const ids = tasks.map((t) => t.id), att = tasks.map((t) => t.attempt), ms = tasks.map(() => now.getTime());
-    await db.sql.query(`with r as (select * from unnest($1::uuid[], $2::int[], $5::float8[], $6::float8[], $7::int[], $8::text[], $9::int[], $10::text[], $11::text[]) as r(id, attempt, started, finished, status, outcome, duration_ms, error, excerpt))
-      update dispatchr_task t set state = 'completed', lease_owner = null, lease_expires_at = null, last_status = 200, last_error = null, updated_at = $3, finalized_at = $3,
-        final_started_at = to_timestamp(r.started / 1000), final_finished_at = to_timestamp(r.finished / 1000), final_status = r.status, final_outcome = r.outcome, final_duration_ms = r.duration_ms, final_error = r.error, final_excerpt = r.excerpt
-        from r where t.id = r.id and t.state = 'running' and t.attempt = r.attempt and t.lease_owner = $4 returning t.id`,
-      [ids, att, now, 'o1', ms, ms, tasks.map(() => 200), tasks.map(() => 'completed'), tasks.map(() => 3), tasks.map(() => null), tasks.map(() => 'ok')]);
-  } else await repo.settle(s, new Date());
+  await repo.settle(s, new Date());
   settleMs += performance.now() - t0; settleCpu += cpu() - c0;
 };
 for (;;) {
