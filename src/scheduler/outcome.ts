@@ -30,8 +30,8 @@ export interface Decision {
 
 export function decideOutcome(task: TaskRecord, result: DispatchResult, ctx: OutcomeContext): Decision {
   const record = {
-    startedAt: new Date(result.startedAt),
-    finishedAt: new Date(result.finishedAt),
+    startedAt: new Date(result.startedAtMs),
+    finishedAt: new Date(result.finishedAtMs),
     status: result.status,
     durationMs: Math.round(result.durationMs),
     error: result.error,

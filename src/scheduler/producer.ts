@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import type { RetryPolicy } from '../strategies/load-plugins.js';
 import type { TaskRecord } from '../task.js';
 import type { DispatchPool } from '../workers/pool.js';
-import { unsentResult, type DispatchRequest, type DispatchResult } from '../workers/protocol.js';
+import { leaseAllows, unsentResult, type DispatchRequest, type DispatchResult } from '../workers/protocol.js';
 import type { AdaptiveRate } from './adaptive-rate.js';
 import { failpoint } from './failpoints.js';
 import type { QueueLimiter } from './limiters.js';
@@ -73,8 +73,6 @@ export interface Producer {
 
 const MAX_BACKOFF_MS = 5_000;
 const ABORTED = AbortSignal.abort();
-/** A claimed task with less lease than this (or than its timeout, if shorter) left is not sent. */
-const MIN_LEASE_LEFT_MS = 1_000;
 
 export function createProducer(deps: ProducerDeps): Producer {
   const { name, logger } = deps;
@@ -155,11 +153,13 @@ export function createProducer(deps: ProducerDeps): Producer {
     const at: number[] = [];
     requests.forEach((request, i) => {
       const leaseLeftMs = (tasks[i].leaseExpiresAt?.getTime() ?? now + deps.leaseMs) - now;
-      if (leaseLeftMs < Math.min(request.timeoutMs, MIN_LEASE_LEFT_MS)) {
+      if (!leaseAllows(leaseLeftMs, request.timeoutMs)) {
         // Recorded as interrupted: the attempt is not spent.
         results[i] = unsentResult(request, 'aborted', `not sent: only ${Math.max(0, Math.round(leaseLeftMs))} ms of lease left`, deps.clock.now());
         return;
       }
+      // The worker sends it only while this much lease is left (it may wait for a connection).
+      request.leaseLeftMs = leaseLeftMs;
       send.push(leaseLeftMs < request.timeoutMs ? { ...request, timeoutMs: leaseLeftMs } : request);
       at.push(i);
     });

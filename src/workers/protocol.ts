@@ -25,6 +25,20 @@ export interface DispatchRequest {
   scheduledAt: string;
   previousStatus: number | null;
   traceparent: string | null;
+  /**
+   * How long from the hand-off the task's lease still holds. An attempt that waits for a
+   * connection is sent only while the lease leaves room for it (see leaseAllows), and its timeout
+   * is capped at the lease left. Absent: no bound (direct callers, tests).
+   */
+  leaseLeftMs?: number;
+}
+
+/** A claimed task with less lease than this (or than its timeout, if shorter) left is not sent. */
+export const MIN_LEASE_LEFT_MS = 1_000;
+
+/** Whether an attempt with `timeoutMs` may still be sent with `leaseLeftMs` of its lease left. */
+export function leaseAllows(leaseLeftMs: number, timeoutMs: number): boolean {
+  return leaseLeftMs >= Math.min(timeoutMs, MIN_LEASE_LEFT_MS);
 }
 
 /** Why no HTTP status was obtained. `null` whenever `status` is set (see DispatchResult). */
@@ -50,9 +64,9 @@ export interface DispatchResult {
   /** Parsed Retry-After in ms (any status); the classifier decides whether it is used. */
   retryAfterMs: number | null;
   durationMs: number;
-  /** ISO 8601 / RFC 3339 (UTC). */
-  startedAt: string;
-  finishedAt: string;
+  /** Epoch milliseconds: a number crosses the thread boundary, and becomes a Date, for free. */
+  startedAtMs: number;
+  finishedAtMs: number;
   errorKind: DispatchErrorKind | null;
   /** Short, secret-free description when errorKind is set. */
   error: string | null;
@@ -67,15 +81,15 @@ export function unsentResult(
   error: string,
   now: Date = new Date(),
 ): DispatchResult {
-  const at = now.toISOString();
+  const at = now.getTime();
   return {
     taskId: attempt.taskId,
     attempt: attempt.attempt,
     status: null,
     retryAfterMs: null,
     durationMs: 0,
-    startedAt: at,
-    finishedAt: at,
+    startedAtMs: at,
+    finishedAtMs: at,
     errorKind,
     error,
     responseExcerpt: null,
@@ -110,14 +124,15 @@ export interface PackedRequests {
   scheduledAt: string[];
   previousStatus: Float64Array;
   traceparent: (string | null)[];
+  leaseLeftMs: Float64Array;
 }
 
 export interface PackedResults {
   status: Float64Array;
   retryAfterMs: Float64Array;
   durationMs: Float64Array;
-  startedAt: string[];
-  finishedAt: string[];
+  startedAtMs: Float64Array;
+  finishedAtMs: Float64Array;
   errorKind: (DispatchErrorKind | null)[];
   error: (string | null)[];
   responseExcerpt: (string | null)[];
@@ -143,6 +158,7 @@ export function packRequests(requests: readonly DispatchRequest[]): PackedReques
     scheduledAt: new Array(n),
     previousStatus: new Float64Array(n),
     traceparent: new Array(n),
+    leaseLeftMs: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
     const r = requests[i];
@@ -160,6 +176,7 @@ export function packRequests(requests: readonly DispatchRequest[]): PackedReques
     packed.scheduledAt[i] = r.scheduledAt;
     packed.previousStatus[i] = orNaN(r.previousStatus);
     packed.traceparent[i] = r.traceparent;
+    packed.leaseLeftMs[i] = r.leaseLeftMs ?? NaN;
   }
   return packed;
 }
@@ -183,6 +200,7 @@ export function unpackRequests(packed: PackedRequests): DispatchRequest[] {
       scheduledAt: packed.scheduledAt[i],
       previousStatus: orNull(packed.previousStatus[i]),
       traceparent: packed.traceparent[i],
+      leaseLeftMs: orNull(packed.leaseLeftMs[i]) ?? undefined,
     };
   }
   return requests;
@@ -195,8 +213,8 @@ export function packResults(results: readonly DispatchResult[]): PackedResults {
     status: new Float64Array(n),
     retryAfterMs: new Float64Array(n),
     durationMs: new Float64Array(n),
-    startedAt: new Array(n),
-    finishedAt: new Array(n),
+    startedAtMs: new Float64Array(n),
+    finishedAtMs: new Float64Array(n),
     errorKind: new Array(n),
     error: new Array(n),
     responseExcerpt: new Array(n),
@@ -206,8 +224,8 @@ export function packResults(results: readonly DispatchResult[]): PackedResults {
     packed.status[i] = orNaN(r.status);
     packed.retryAfterMs[i] = orNaN(r.retryAfterMs);
     packed.durationMs[i] = r.durationMs;
-    packed.startedAt[i] = r.startedAt;
-    packed.finishedAt[i] = r.finishedAt;
+    packed.startedAtMs[i] = r.startedAtMs;
+    packed.finishedAtMs[i] = r.finishedAtMs;
     packed.errorKind[i] = r.errorKind;
     packed.error[i] = r.error;
     packed.responseExcerpt[i] = r.responseExcerpt;
@@ -224,8 +242,8 @@ export function unpackResults(packed: PackedResults, requests: readonly Dispatch
       status: orNull(packed.status[i]),
       retryAfterMs: orNull(packed.retryAfterMs[i]),
       durationMs: packed.durationMs[i],
-      startedAt: packed.startedAt[i],
-      finishedAt: packed.finishedAt[i],
+      startedAtMs: packed.startedAtMs[i],
+      finishedAtMs: packed.finishedAtMs[i],
       errorKind: packed.errorKind[i],
       error: packed.error[i],
       responseExcerpt: packed.responseExcerpt[i],

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { isDispatchrError } from '../errors.js';
-import { RESPONSE_EXCERPT_BYTES, type DispatchErrorKind, type DispatchRequest, type DispatchResult } from './protocol.js';
+import { gateFor } from './origin-gate.js';
+import { leaseAllows, RESPONSE_EXCERPT_BYTES, type DispatchErrorKind, type DispatchRequest, type DispatchResult } from './protocol.js';
 import { parseRetryAfter } from './retry-after.js';
 import { signPayload } from './signing.js';
 import { checkTargetUrl, createGuardedAgent, GUARD_REFUSED_CODE, type GuardedAgentOptions } from './target-guard.js';
@@ -17,15 +18,19 @@ import { checkTargetUrl, createGuardedAgent, GUARD_REFUSED_CODE, type GuardedAge
 export interface DispatchAgents {
   strict: Dispatcher;
   privateAllowed: Dispatcher;
+  /** Each Agent's connections per origin: attempts beyond it wait for one (origin-gate.ts). */
+  connectionsPerOrigin: number;
   close(): Promise<void>;
 }
 
 export function createDispatchAgents(options: Omit<GuardedAgentOptions, 'allowPrivateNetwork'> = {}): DispatchAgents {
-  const strict = createGuardedAgent({ ...options, allowPrivateNetwork: false });
-  const privateAllowed = createGuardedAgent({ ...options, allowPrivateNetwork: true });
+  const connectionsPerOrigin = options.connectionsPerOrigin ?? DEFAULT_CONNECTIONS_PER_ORIGIN;
+  const strict = createGuardedAgent({ ...options, connectionsPerOrigin, allowPrivateNetwork: false });
+  const privateAllowed = createGuardedAgent({ ...options, connectionsPerOrigin, allowPrivateNetwork: true });
   return {
     strict,
     privateAllowed,
+    connectionsPerOrigin,
     close: async () => {
       await Promise.all([strict.close(), privateAllowed.close()]);
     },
@@ -39,6 +44,11 @@ export function createDispatchAgents(options: Omit<GuardedAgentOptions, 'allowPr
  */
 const DRAIN_LIMIT_BYTES = 64 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** undici's own default. More per worker thread grew the scheduler's RSS by up to 100 MB. */
+const DEFAULT_CONNECTIONS_PER_ORIGIN = 64;
+/** Deadlines are grouped under one timer per this many ms: a batch's attempts that start
+ *  together share one. */
+const DEADLINE_TICK_MS = 5;
 
 /** Headers a task may not set: hop-by-hop and framing headers belong to the HTTP client, and the
  *  Dispatchr-* / webhook-* namespaces belong to Dispatchr (a task must not forge its signature). */
@@ -72,7 +82,7 @@ export function buildDispatchHeaders(request: DispatchRequest, timestampSeconds:
 }
 
 type Outcome = Pick<DispatchResult, 'status' | 'retryAfterMs' | 'errorKind' | 'error' | 'responseExcerpt'>;
-type SendAgents = Pick<DispatchAgents, 'strict' | 'privateAllowed'>;
+type SendAgents = Pick<DispatchAgents, 'strict' | 'privateAllowed'> & Partial<Pick<DispatchAgents, 'connectionsPerOrigin'>>;
 
 /**
  * `signal` lets the caller cut the attempt (errorKind 'aborted'). A shared signal gets one
@@ -84,35 +94,52 @@ export async function sendRequest(request: DispatchRequest, agents: SendAgents, 
 
 /**
  * Sends a batch concurrently; results come back in request order and the batch never rejects.
- * The batch shares what per-request code would repeat: one abort listener on `signal`, one
- * deadline timer per distinct timeout (the requests all start now), one start time.
+ * The batch shares what per-request code would repeat: one abort listener on `signal`, deadline
+ * timers grouped by when they fire, one start time for the attempts that start at once.
  */
 export function sendBatch(requests: readonly DispatchRequest[], agents: SendAgents, signal?: AbortSignal): Promise<DispatchResult[]> {
-  const batch = new Batch(requests.length);
+  const batch = new Batch(requests);
   if (signal?.aborted) batch.aborted = true;
   else signal?.addEventListener('abort', batch.onAbort, { once: true });
-  for (let i = 0; i < requests.length; i++) startAttempt(batch, i, requests[i], agents);
+  for (let i = 0; i < requests.length; i++) enterAttempt(batch, i, requests[i], agents);
   return batch.done.then((results) => {
     signal?.removeEventListener('abort', batch.onAbort);
     return results;
   });
 }
 
-/** One batch in flight: its live attempts, its deadline timers and its results. */
+/** When an attempt was handed to undici (or settled without it). */
+interface Start {
+  /** performance.now(), for durations and deadlines. */
+  ms: number;
+  /** Epoch milliseconds, for the record. */
+  epochMs: number;
+  /** For webhook-timestamp: an attempt that waited is stamped when it is sent. */
+  seconds: number;
+}
+
+function startAt(ms: number): Start {
+  const epochMs = Date.now();
+  return { ms, epochMs, seconds: Math.floor(epochMs / 1000) };
+}
+
+/** One batch in flight: its live attempts, its waiting ones, its deadline timers and its results. */
 class Batch {
   readonly results: DispatchResult[];
-  readonly startedAt = new Date().toISOString();
-  readonly startedMs = performance.now();
-  readonly nowSeconds = Math.floor(Date.now() / 1000);
+  readonly start: Start = startAt(performance.now());
   readonly done: Promise<DispatchResult[]>;
   aborted = false;
+  /** 1 for attempts waiting at their origin's gate: an abort settles them at once. */
+  readonly waiting: Uint8Array;
   private resolve!: (results: DispatchResult[]) => void;
   private left: number;
-  /** Live attempts per timeout value, each group under one timer. */
+  /** Live attempts per deadline tick, each group under one timer. */
   private readonly deadlines = new Map<number, { timer: NodeJS.Timeout; live: Set<ResponseCollector> }>();
 
-  constructor(size: number) {
+  constructor(private readonly requests: readonly DispatchRequest[]) {
+    const size = requests.length;
     this.results = new Array(size);
+    this.waiting = new Uint8Array(size);
     this.left = size;
     this.done = new Promise((resolve) => (this.resolve = resolve));
     if (size === 0) this.resolve(this.results);
@@ -121,30 +148,46 @@ class Batch {
   readonly onAbort = (): void => {
     this.aborted = true;
     for (const { live } of this.deadlines.values()) for (const collector of [...live]) collector.cut('aborted');
+    for (let i = 0; i < this.waiting.length; i++) {
+      if (this.waiting[i] === 0) continue;
+      this.waiting[i] = 0;
+      this.settle(i, this.requests[i], failure('aborted', 'aborted before sending'), this.startNow(), null, 0);
+    }
   };
 
-  /** Our own deadline, not undici's: undici's timers only act once the request is on a socket. */
-  watch(collector: ResponseCollector, timeoutMs: number): void {
-    let group = this.deadlines.get(timeoutMs);
+  /** The start of an attempt handed over now: the batch's own if nothing waited. */
+  startNow(): Start {
+    const ms = performance.now();
+    return ms - this.start.ms < 1 ? this.start : startAt(ms);
+  }
+
+  /**
+   * Our own deadline, not undici's: undici's timers only act once the request is on a socket.
+   * Returns the group key the attempt must be settled with.
+   */
+  watch(collector: ResponseCollector, startMs: number, timeoutMs: number): number {
+    const key = Math.ceil((startMs + timeoutMs) / DEADLINE_TICK_MS);
+    let group = this.deadlines.get(key);
     if (!group) {
       const live = new Set<ResponseCollector>();
       const timer = setTimeout(() => {
         for (const c of [...live]) c.cut('timeout');
-      }, timeoutMs);
+      }, Math.max(0, key * DEADLINE_TICK_MS - performance.now()));
       group = { timer, live };
-      this.deadlines.set(timeoutMs, group);
+      this.deadlines.set(key, group);
     }
     group.live.add(collector);
+    return key;
   }
 
-  settle(index: number, request: DispatchRequest, outcome: Outcome, collector: ResponseCollector | null, timeoutMs: number): void {
+  settle(index: number, request: DispatchRequest, outcome: Outcome, start: Start, collector: ResponseCollector | null, deadline: number): void {
     if (collector) {
-      const group = this.deadlines.get(timeoutMs);
+      const group = this.deadlines.get(deadline);
       if (group) {
         group.live.delete(collector);
         if (group.live.size === 0) {
           clearTimeout(group.timer);
-          this.deadlines.delete(timeoutMs);
+          this.deadlines.delete(deadline);
         }
       }
     }
@@ -156,9 +199,9 @@ class Batch {
       errorKind: outcome.errorKind,
       error: outcome.error,
       responseExcerpt: outcome.responseExcerpt,
-      durationMs: Math.round(performance.now() - this.startedMs),
-      startedAt: this.startedAt,
-      finishedAt: new Date().toISOString(),
+      durationMs: collector ? Math.round(performance.now() - start.ms) : 0,
+      startedAtMs: start.epochMs,
+      finishedAtMs: collector ? Date.now() : start.epochMs,
     };
     if (--this.left === 0) this.resolve(this.results);
   }
@@ -188,22 +231,79 @@ function targetOf(rawUrl: string, allowPrivateNetwork: boolean): Target {
   return target;
 }
 
-function startAttempt(batch: Batch, index: number, request: DispatchRequest, agents: SendAgents): void {
-  if (batch.aborted) return batch.settle(index, request, failure('aborted', 'aborted before sending'), null, 0);
+/**
+ * Queues the attempt at its origin's gate (origin-gate.ts), or settles it at once when it cannot
+ * be sent at all (aborted batch, refused target). Its deadline starts when the gate lets it through.
+ */
+function enterAttempt(batch: Batch, index: number, request: DispatchRequest, agents: SendAgents): void {
+  if (batch.aborted) return batch.settle(index, request, failure('aborted', 'aborted before sending'), batch.startNow(), null, 0);
   const target = targetOf(request.url, request.allowPrivateNetwork);
-  if (!target.ok) return batch.settle(index, request, target.outcome, null, 0);
-  const timeoutMs = Math.min(Math.max(1, Math.floor(request.timeoutMs) || 1), MAX_TIMER_MS);
+  if (!target.ok) return batch.settle(index, request, target.outcome, batch.startNow(), null, 0);
+  const dispatcher = request.allowPrivateNetwork ? agents.privateAllowed : agents.strict;
+  const gate = gateFor(dispatcher, target.origin, agents.connectionsPerOrigin ?? DEFAULT_CONNECTIONS_PER_ORIGIN);
+  let ran = false;
+  let queued = false;
+  const start = (): boolean => {
+    ran = true;
+    if (queued) {
+      if (batch.waiting[index] === 0) return false; // an abort settled it meanwhile: pass the slot on
+      batch.waiting[index] = 0;
+    }
+    const begin = batch.startNow();
+    if (batch.aborted) {
+      batch.settle(index, request, failure('aborted', 'aborted before sending'), begin, null, 0);
+      return false;
+    }
+    let timeoutMs = Math.min(Math.max(1, Math.floor(request.timeoutMs) || 1), MAX_TIMER_MS);
+    if (request.leaseLeftMs !== undefined) {
+      const waitedMs = begin.ms - batch.start.ms;
+      const leaseLeftMs = request.leaseLeftMs - waitedMs;
+      if (!leaseAllows(leaseLeftMs, timeoutMs)) {
+        const why = `not sent: waited ${Math.round(waitedMs)} ms for a connection to its target, and only ${Math.max(0, Math.round(leaseLeftMs))} ms of lease were left`;
+        batch.settle(index, request, failure('aborted', why), begin, null, 0);
+        return false;
+      }
+      timeoutMs = Math.min(timeoutMs, Math.max(1, Math.floor(leaseLeftMs)));
+    }
+    sendAttempt(batch, index, request, dispatcher, target, begin, timeoutMs, () => queueMicrotask(() => gate.leave()));
+    return true;
+  };
+  gate.enter(start);
+  if (!ran) {
+    queued = true;
+    batch.waiting[index] = 1;
+  }
+}
+
+/**
+ * Hands one attempt to undici with its deadline running from `begin`. `release` frees the gate's
+ * slot once the attempt has settled; it runs as a microtask, after undici has finished the
+ * callback that settled it, so the next attempt finds the connection free.
+ */
+function sendAttempt(
+  batch: Batch,
+  index: number,
+  request: DispatchRequest,
+  dispatcher: Dispatcher,
+  target: { origin: string; path: string },
+  begin: Start,
+  timeoutMs: number,
+  release: () => void,
+): void {
+  let deadline = 0;
   // The deadline settles the attempt at once; the handler then tells undici to drop the request.
-  const handler = new ResponseCollector(timeoutMs, (outcome) => batch.settle(index, request, outcome, handler, timeoutMs));
-  batch.watch(handler, timeoutMs);
+  const handler = new ResponseCollector(timeoutMs, (outcome) => {
+    batch.settle(index, request, outcome, begin, handler, deadline);
+    release();
+  });
+  deadline = batch.watch(handler, begin.ms, timeoutMs);
   try {
-    const dispatcher = request.allowPrivateNetwork ? agents.privateAllowed : agents.strict;
     dispatcher.dispatch(
       {
         origin: target.origin,
         path: target.path,
         method: request.method as Dispatcher.HttpMethod,
-        headers: buildDispatchHeaders(request, batch.nowSeconds),
+        headers: buildDispatchHeaders(request, begin.seconds),
         body: request.body,
         // Off: our deadline governs. undici's 300 s defaults would cut longer task timeouts.
         headersTimeout: 0,

@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DispatchRequest } from '../../../src/workers/protocol.js';
-import { createDispatchAgents, describeSendError, sendRequest, type DispatchAgents } from '../../../src/workers/send-request.js';
+import { createDispatchAgents, describeSendError, sendBatch, sendRequest, type DispatchAgents } from '../../../src/workers/send-request.js';
 
 /** sendRequest without piscina, against raw sockets that misbehave in ways node:http will not. */
 let trickle: NetServer;
@@ -72,6 +72,82 @@ describe('sendRequest deadline', () => {
     expect(result).toMatchObject({ status: 200, errorKind: null });
     expect(result.responseExcerpt).toMatch(/^y+$/);
     expect(result.durationMs).toBeLessThan(400 + 300);
+  });
+});
+
+/**
+ * More attempts to one origin than the Agent has connections: the rest wait for one, and their
+ * timeout only starts when they get it. A slow node:http target (200 ms per answer) that counts
+ * what it received and how many it held at once; Agents with 1 or 2 connections per origin.
+ */
+describe('sendBatch beyond the connections per origin', () => {
+  let slow: HttpServer;
+  let slowUrl: string;
+  let received = 0;
+  let open = 0;
+  let mostOpen = 0;
+  beforeAll(async () => {
+    slow = createHttpServer((req, res) => {
+      received += 1;
+      mostOpen = Math.max(mostOpen, ++open);
+      req.resume();
+      setTimeout(() => {
+        open -= 1;
+        res.end('slow');
+      }, 200);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`;
+  });
+  afterAll(async () => {
+    slow.closeAllConnections();
+    await new Promise((r) => slow.close(r));
+  });
+  const counted = async <T>(connectionsPerOrigin: number, run: (few: DispatchAgents) => Promise<T>): Promise<T> => {
+    received = 0;
+    mostOpen = 0;
+    const few = createDispatchAgents({ connectionsPerOrigin });
+    try {
+      return await run(few);
+    } finally {
+      await few.close();
+    }
+  };
+
+  it('starts an attempt\'s timeout when it gets a connection, not when it was handed over', async () => {
+    // 30 answers of 200 ms over two connections take 3 s; each attempt alone takes 200 ms of its 1 s.
+    const results = await counted(2, (few) => sendBatch(Array.from({ length: 30 }, (_, i) => task(slowUrl, { taskId: `t${i}`, timeoutMs: 1_000 })), few));
+    expect(results.map((r) => [r.status, r.errorKind])).toEqual(Array.from({ length: 30 }, () => [200, null]));
+    // Each result's start is its own: the last pair got its connection 14 answers after the first.
+    expect(results[29].startedAtMs - results[0].startedAtMs).toBeGreaterThanOrEqual(14 * 200 - 20);
+    expect(received).toBe(30);
+    expect(mostOpen).toBe(2);
+  });
+
+  it('gives back unsent an attempt that waited until its lease could no longer hold its timeout', async () => {
+    // The second and third would get the connection after ~200 ms with 300 ms of lease left: less than their 400 ms timeout.
+    const results = await counted(1, (few) => sendBatch(Array.from({ length: 3 }, (_, i) => task(slowUrl, { taskId: `t${i}`, timeoutMs: 400, leaseLeftMs: 500 })), few));
+    expect(results[0]).toMatchObject({ status: 200, errorKind: null });
+    for (const unsent of results.slice(1)) {
+      expect(unsent).toMatchObject({ status: null, errorKind: 'aborted', durationMs: 0 });
+      expect(unsent.error).toMatch(/^not sent: waited \d+ ms for a connection to its target, and only \d+ ms of lease were left$/);
+    }
+    expect(received).toBe(1);
+  });
+
+  it('settles waiting attempts when their batch is aborted, without waiting for the connection or sending them', async () => {
+    const outcome = await counted(1, async (few) => {
+      const ahead = sendBatch([task(slowUrl, { taskId: 'ahead', timeoutMs: 2_000 })], few);
+      const controller = new AbortController();
+      const behind = sendBatch(Array.from({ length: 2 }, (_, i) => task(slowUrl, { taskId: `behind${i}`, timeoutMs: 2_000 })), few, controller.signal);
+      setTimeout(() => controller.abort(), 50);
+      const first = await Promise.race([ahead.then(() => 'ahead'), behind.then(() => 'behind')]);
+      return { first, ahead: await ahead, behind: await behind };
+    });
+    expect(outcome.first).toBe('behind'); // settled at the abort, before the connection came free
+    expect(outcome.behind.map((r) => [r.errorKind, r.error])).toEqual([['aborted', 'aborted before sending'], ['aborted', 'aborted before sending']]);
+    expect(outcome.ahead[0]).toMatchObject({ status: 200 });
+    expect(received).toBe(1);
   });
 });
 

@@ -160,8 +160,8 @@ function tally(result: RescuerRaceResult, claimed: TaskRecord[], completed: Set<
 }
 
 function okResult(task: TaskRecord): DispatchResult {
-  const now = new Date().toISOString();
-  return { taskId: task.id, attempt: task.attempt, status: 200, retryAfterMs: null, durationMs: 5, startedAt: now, finishedAt: now, errorKind: null, error: null, responseExcerpt: 'ok' };
+  const now = Date.now();
+  return { taskId: task.id, attempt: task.attempt, status: 200, retryAfterMs: null, durationMs: 5, startedAtMs: now, finishedAtMs: now, errorKind: null, error: null, responseExcerpt: 'ok' };
 }
 
 export function assertRescuerRace(result: RescuerRaceResult): void {
