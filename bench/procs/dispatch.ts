@@ -45,9 +45,8 @@ function threadTicks(): Record<string, number> {
     } catch {
       continue; // the thread ended meanwhile
     }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const role = Number(tid) === process.pid ? 'main' : /^V8 /.test(name) ? 'v8 helpers' : /libuv/.test(name) ? 'libuv pool' : 'other threads';
+    const role = Number(tid) === process.pid ? 'main' : 'other threads';
     ticks[role] = (ticks[role] ?? 0) + Number(fields[11]) + Number(fields[12]);
   }
   return ticks;

@@ -184,6 +184,7 @@ export function createDispatchRepository(db: Orm) {
         for (const s of settlements) {
           const { record } = s;
           const keep = keepsOnRow(s);
+          const attempt = [record.startedAt, record.finishedAt, record.status, record.outcome, record.durationMs, record.error, record.responseExcerpt];
           const changed = await tx.execute(
             `update dispatchr_task set state = ?, attempt = ?, run_at = coalesce(?, run_at), lease_owner = null, lease_expires_at = null,
                last_status = coalesce(?, last_status), last_error = ?, updated_at = ?, finalized_at = ?,
@@ -191,7 +192,7 @@ export function createDispatchRepository(db: Orm) {
              where id = ? and state = 'running' and attempt = ? and lease_owner = ?`,
             [
               s.state, s.nextAttempt, s.runAt, s.lastStatus, s.lastError, now, FINISHED_AFTER.has(s.state) ? now : null,
-              ...(keep ? [record.startedAt, record.finishedAt, record.status, record.outcome, record.durationMs, record.error, record.responseExcerpt] : NO_FINAL_ATTEMPT),
+              ...(keep ? attempt : NO_FINAL_ATTEMPT),
               s.taskId, s.attempt, s.owner,
             ],
           );
@@ -201,7 +202,7 @@ export function createDispatchRepository(db: Orm) {
           await tx.execute(
             `insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
              values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            [s.taskId, s.attempt, record.startedAt, record.finishedAt, record.status, record.outcome, record.durationMs, record.error, record.responseExcerpt],
+            [s.taskId, s.attempt, ...attempt],
           );
         }
         return won;

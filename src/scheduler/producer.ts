@@ -158,9 +158,10 @@ export function createProducer(deps: ProducerDeps): Producer {
         results[i] = unsentResult(request, 'aborted', `not sent: only ${Math.max(0, Math.round(leaseLeftMs))} ms of lease left`, deps.clock.now());
         return;
       }
-      // The worker sends it only while this much lease is left (it may wait for a connection).
+      // The worker sends it only while this much lease is left (it may wait for a connection), and
+      // caps its timeout at what is left when it does.
       request.leaseLeftMs = leaseLeftMs;
-      send.push(leaseLeftMs < request.timeoutMs ? { ...request, timeoutMs: leaseLeftMs } : request);
+      send.push(request);
       at.push(i);
     });
     if (send.length < requests.length) {

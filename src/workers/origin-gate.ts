@@ -31,10 +31,6 @@ export class OriginGate {
     for (let next = this.waiting.shift(); next; next = this.waiting.shift()) if (next()) return;
     this.active--;
   }
-
-  get idle(): boolean {
-    return this.active === 0 && this.waiting.length === 0;
-  }
 }
 
 /** One gate per (Agent, origin). Agents live as long as their thread; their gates go with them. */

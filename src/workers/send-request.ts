@@ -151,7 +151,7 @@ class Batch {
     for (let i = 0; i < this.waiting.length; i++) {
       if (this.waiting[i] === 0) continue;
       this.waiting[i] = 0;
-      this.settle(i, this.requests[i], failure('aborted', 'aborted before sending'), this.startNow(), null, 0);
+      this.settle(i, failure('aborted', 'aborted before sending'), this.startNow(), null, 0);
     }
   };
 
@@ -180,7 +180,7 @@ class Batch {
     return key;
   }
 
-  settle(index: number, request: DispatchRequest, outcome: Outcome, start: Start, collector: ResponseCollector | null, deadline: number): void {
+  settle(index: number, outcome: Outcome, start: Start, collector: ResponseCollector | null, deadline: number): void {
     if (collector) {
       const group = this.deadlines.get(deadline);
       if (group) {
@@ -191,6 +191,7 @@ class Batch {
         }
       }
     }
+    const request = this.requests[index];
     this.results[index] = {
       taskId: request.taskId,
       attempt: request.attempt,
@@ -236,31 +237,25 @@ function targetOf(rawUrl: string, allowPrivateNetwork: boolean): Target {
  * be sent at all (aborted batch, refused target). Its deadline starts when the gate lets it through.
  */
 function enterAttempt(batch: Batch, index: number, request: DispatchRequest, agents: SendAgents): void {
-  if (batch.aborted) return batch.settle(index, request, failure('aborted', 'aborted before sending'), batch.startNow(), null, 0);
+  if (batch.aborted) return batch.settle(index, failure('aborted', 'aborted before sending'), batch.startNow(), null, 0);
   const target = targetOf(request.url, request.allowPrivateNetwork);
-  if (!target.ok) return batch.settle(index, request, target.outcome, batch.startNow(), null, 0);
+  if (!target.ok) return batch.settle(index, target.outcome, batch.startNow(), null, 0);
   const dispatcher = request.allowPrivateNetwork ? agents.privateAllowed : agents.strict;
   const gate = gateFor(dispatcher, target.origin, agents.connectionsPerOrigin ?? DEFAULT_CONNECTIONS_PER_ORIGIN);
-  let ran = false;
-  let queued = false;
+  // Marked waiting until the gate lets it through (at once, or later): an abort meanwhile settles
+  // it and clears the mark, and the attempt then passes its slot on.
+  batch.waiting[index] = 1;
   const start = (): boolean => {
-    ran = true;
-    if (queued) {
-      if (batch.waiting[index] === 0) return false; // an abort settled it meanwhile: pass the slot on
-      batch.waiting[index] = 0;
-    }
+    if (batch.waiting[index] === 0) return false;
+    batch.waiting[index] = 0;
     const begin = batch.startNow();
-    if (batch.aborted) {
-      batch.settle(index, request, failure('aborted', 'aborted before sending'), begin, null, 0);
-      return false;
-    }
     let timeoutMs = Math.min(Math.max(1, Math.floor(request.timeoutMs) || 1), MAX_TIMER_MS);
     if (request.leaseLeftMs !== undefined) {
       const waitedMs = begin.ms - batch.start.ms;
       const leaseLeftMs = request.leaseLeftMs - waitedMs;
       if (!leaseAllows(leaseLeftMs, timeoutMs)) {
         const why = `not sent: waited ${Math.round(waitedMs)} ms for a connection to its target, and only ${Math.max(0, Math.round(leaseLeftMs))} ms of lease were left`;
-        batch.settle(index, request, failure('aborted', why), begin, null, 0);
+        batch.settle(index, failure('aborted', why), begin, null, 0);
         return false;
       }
       timeoutMs = Math.min(timeoutMs, Math.max(1, Math.floor(leaseLeftMs)));
@@ -269,10 +264,6 @@ function enterAttempt(batch: Batch, index: number, request: DispatchRequest, age
     return true;
   };
   gate.enter(start);
-  if (!ran) {
-    queued = true;
-    batch.waiting[index] = 1;
-  }
 }
 
 /**
@@ -293,7 +284,7 @@ function sendAttempt(
   let deadline = 0;
   // The deadline settles the attempt at once; the handler then tells undici to drop the request.
   const handler = new ResponseCollector(timeoutMs, (outcome) => {
-    batch.settle(index, request, outcome, begin, handler, deadline);
+    batch.settle(index, outcome, begin, handler, deadline);
     release();
   });
   deadline = batch.watch(handler, begin.ms, timeoutMs);

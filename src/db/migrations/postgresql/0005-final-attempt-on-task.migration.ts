@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { FINAL_ATTEMPT_COLUMNS, finalAttemptHistoryView } from '../final-attempt.sql.js';
+import { addFinalAttemptColumns, FINAL_ATTEMPT_COLUMNS, finalAttemptHistoryView, moveFinalAttemptInsert, reopensFinalAttempt } from '../final-attempt.sql.js';
 
 /**
  * The attempt that finishes a task stays on its row (final_* columns) instead of becoming a
@@ -12,21 +12,17 @@ import { FINAL_ATTEMPT_COLUMNS, finalAttemptHistoryView } from '../final-attempt
  */
 export class PostgresFinalAttemptOnTask extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`alter table dispatchr_task
-  add column final_started_at timestamptz, add column final_finished_at timestamptz, add column final_status integer,
-  add column final_outcome text, add column final_duration_ms integer, add column final_error text, add column final_excerpt text`);
+    this.addSql(`alter table dispatchr_task ${addFinalAttemptColumns('postgresql').join(', ')}`);
     this.addSql(`
 create function dispatchr_move_final_attempt() returns trigger language plpgsql as $$
 begin
-  insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
-  values (old.id, old.attempt, old.final_started_at, old.final_finished_at, old.final_status, old.final_outcome,
-          old.final_duration_ms, old.final_error, old.final_excerpt);
+  ${moveFinalAttemptInsert};
   ${FINAL_ATTEMPT_COLUMNS.map((column) => `new.${column} := null;`).join(' ')}
   return new;
 end $$`);
     // WHEN keeps the trigger off the hot path: a claim or a settle never reopens a finished row.
     this.addSql(`create trigger dispatchr_task_move_final_attempt before update on dispatchr_task for each row
-  when (old.final_outcome is not null and new.final_outcome is not null and new.finalized_at is null)
+  when (${reopensFinalAttempt})
   execute function dispatchr_move_final_attempt()`);
     this.addSql(finalAttemptHistoryView);
   }
@@ -36,7 +32,7 @@ end $$`);
     this.addSql(`drop trigger dispatchr_task_move_final_attempt on dispatchr_task`);
     this.addSql(`drop function dispatchr_move_final_attempt()`);
     this.addSql(`insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
-  select id, attempt, final_started_at, final_finished_at, final_status, final_outcome, final_duration_ms, final_error, final_excerpt
+  select id, attempt, ${FINAL_ATTEMPT_COLUMNS.join(', ')}
   from dispatchr_task where final_outcome is not null`);
     this.addSql(`alter table dispatchr_task ${FINAL_ATTEMPT_COLUMNS.map((column) => `drop column ${column}`).join(', ')}`);
   }
