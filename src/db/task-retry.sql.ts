@@ -1,6 +1,7 @@
 import { transitionTable } from '../machines/transition-table.js';
 import { TASK_STATES, UNFINISHED_STATES, type TaskState } from '../task.js';
 import { filterClauses, type TaskFilter } from './task-filter.sql.js';
+import { buildIdBatch } from './task-search.sql.js';
 import { SqlParams } from './task-row.js';
 
 /**
@@ -41,14 +42,20 @@ export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: Retry
   const p = new SqlParams(dialect);
   const sets = `state = ${p.add(to)}, run_at = ${p.add(request.now)}, updated_at = ${p.add(request.now)}, attempt = 0,
     first_attempt_at = null, finalized_at = null, lease_owner = null, lease_expires_at = null`;
-  const where = filterClauses({ ...request.filter, state: undefined, states: undefined }, p, dialect);
-  where.push(`state in (${RETRYABLE})`);
-  if (request.afterId !== undefined) where.push(`id > ${p.add(request.afterId)}`);
-  where.push(`(dedup_key is null or (
+  const pg = dialect === 'postgresql';
+  // SQLite's filter clauses come first in the text, so their placeholders are added first.
+  const sqliteFilter = pg ? [] : [...filterClauses({ ...request.filter, state: undefined, states: undefined }, p, dialect), `state in (${RETRYABLE})`];
+  const extra: string[] = [];
+  if (request.afterId !== undefined) extra.push(`t.id > ${p.add(request.afterId)}`);
+  extra.push(`(t.dedup_key is null or (
       not exists (select 1 from dispatchr_task o where o.queue = t.queue and o.dedup_key = t.dedup_key and o.state in (${UNFINISHED}))
       and not exists (select 1 from dispatchr_task n where n.queue = t.queue and n.dedup_key = t.dedup_key and n.state in (${RETRYABLE}) and n.id > t.id)))`);
+  // PostgreSQL takes the batch one ordered scan per (queue, state) pair (task-search.sql.ts).
+  const batch = pg
+    ? buildIdBatch(request.filter, p, states, extra, request.limit)
+    : `select id from dispatchr_task t where ${[...sqliteFilter, ...extra].join(' and ')} order by id limit ${p.add(request.limit)}`;
   const text = `update dispatchr_task set ${sets}
-    where id in (select id from dispatchr_task t where ${where.join(' and ')} order by id limit ${p.add(request.limit)})
+    where id in (${batch})
       and state in (${RETRYABLE})
     returning id, queue`;
   return { text, values: p.values };

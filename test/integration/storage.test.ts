@@ -5,7 +5,10 @@ import { createQueueStateRepository } from '../../src/db/queue-state.repository.
 import { migrate, pendingMigrations, requireCurrentSchema } from '../../src/db/migrate.js';
 import { postgresMigrations, sqliteMigrations } from '../../src/db/migrations/index.js';
 import type { Orm } from '../../src/db/orm.js';
-import type { NewTask } from '../../src/task.js';
+import type { NewTask, TaskState } from '../../src/task.js';
+import { buildCountQuery, buildListQuery } from '../../src/db/task-search.sql.js';
+import { buildRetryBatch } from '../../src/db/task-retry.sql.js';
+import type { TaskFilter } from '../../src/db/task-filter.sql.js';
 import { createTestDatabase, drivers, type TestDatabase } from '../support/databases.js';
 import { newTask as emptyTask } from '../support/new-task.js';
 
@@ -90,6 +93,51 @@ describe.each(drivers())('storage on %s', (driver) => {
     expect(second.tasks.map((t) => t.path)).toEqual(['/n/1', '/n/0']);
     expect(second.nextCursor).toBeNull();
     await expect(tasks.listTasks({ queue: 'listing', limit: 3, cursor: 'abc' })).rejects.toMatchObject({ code: 'invalid_cursor', status: 400 });
+  });
+
+  it('finds exactly what a full sort of the table would, for every shape of search, page by page', async () => {
+    const tasks = createTaskRepository(db);
+    const dispatch = createDispatchRepository(db);
+    // Three queues with tasks waiting, running, completed and failed; a queue with running tasks only.
+    for (const queue of ['shape-a', 'shape-b', 'shape-c', 'shape-run']) {
+      await tasks.insertTasks(Array.from({ length: 9 }, (_, i) => newTask({ queue, path: i % 2 ? '/odd' : '/even' })));
+      if (queue === 'shape-c') continue; // all waiting
+      const now = new Date();
+      const claimed = await dispatch.claim({ queue, limit: queue === 'shape-run' ? 9 : 6, owner: 'shapes', now, leaseMs: 60_000, maxConcurrent: 100 });
+      if (queue === 'shape-run') continue; // all running
+      await dispatch.settle(
+        claimed.slice(0, 4).map((t, i): Settlement => ({
+          taskId: t.id, attempt: t.attempt, owner: 'shapes', state: i % 2 ? 'failed' : 'completed', nextAttempt: t.attempt, runAt: null,
+          lastStatus: i % 2 ? 400 : 200, lastError: null,
+          record: { startedAt: now, finishedAt: now, status: i % 2 ? 400 : 200, outcome: i % 2 ? 'failed' : 'completed', durationMs: 1, error: null, responseExcerpt: '' },
+        })),
+        now,
+      );
+    }
+    const all = await db.sql.query<{ id: string; queue: string; state: TaskState; path: string }>('select id, queue, state, path from dispatchr_task');
+    const shapes: TaskFilter[] = [
+      {}, { queue: 'shape-a' }, { queue: 'shape-run' }, { state: 'running' }, { state: 'available' }, { states: ['running', 'failed'] },
+      { queues: ['shape-a', 'shape-run'], states: ['running', 'completed'] }, { queues: ['shape-b', 'shape-c'], pathPrefix: '/odd' }, { states: [] },
+    ];
+    for (const filter of shapes) {
+      const queues = filter.queue !== undefined ? [filter.queue] : filter.queues;
+      const states = filter.state !== undefined ? [filter.state] : filter.states;
+      const expected = all
+        .filter((t) => (!queues || queues.includes(t.queue)) && (!states || states.includes(t.state)) && (!filter.pathPrefix || t.path.startsWith(filter.pathPrefix)))
+        .map((t) => String(t.id))
+        .sort()
+        .reverse();
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await tasks.listTasks({ ...filter, limit: 4, cursor });
+        expect(page.tasks.length).toBeLessThanOrEqual(4);
+        seen.push(...page.tasks.map((t) => t.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen, JSON.stringify(filter)).toEqual(expected);
+      expect(await tasks.countTasks(filter), JSON.stringify(filter)).toBe(expected.length);
+    }
   });
 
   it('claims no more than maxConcurrent across claimers and never the same task twice', async () => {
@@ -228,16 +276,27 @@ describe.each(drivers())('storage on %s', (driver) => {
     expect((await tasks.listTasks({ queue: 'search', limit: 10, search: '100%' })).tasks).toHaveLength(0);
   });
 
-  it.runIf(driver === 'postgresql')('answers "due tasks of Q" and "Q in state S, newest first" with index scans', async () => {
+  it.runIf(driver === 'postgresql')('answers "due tasks of Q" and every task search with index scans, never a scan of the table', async () => {
     const tasks = createTaskRepository(db);
     await tasks.insertTasks(Array.from({ length: 200 }, () => newTask({ queue: 'explain' })));
     // Other queues' rows, so the planner's choice reflects a real table rather than a tiny one.
     for (let i = 0; i < 5; i++) await tasks.insertTasks(Array.from({ length: 1000 }, () => newTask({ queue: `other-${i}` })));
+    // Running and finished rows too: running ones are outside the listing index (migration 0006).
+    const dispatch = createDispatchRepository(db);
+    const claimed = await dispatch.claim({ queue: 'other-0', limit: 20, owner: 'explain', now: new Date(), leaseMs: 60_000, maxConcurrent: 100 });
+    const failedAt = new Date();
+    await dispatch.settle(
+      claimed.slice(0, 10).map((t): Settlement => ({
+        taskId: t.id, attempt: t.attempt, owner: 'explain', state: 'failed', nextAttempt: t.attempt, runAt: null, lastStatus: 400, lastError: 'bad',
+        record: { startedAt: failedAt, finishedAt: failedAt, status: 400, outcome: 'failed', durationMs: 1, error: null, responseExcerpt: '' },
+      })),
+      failedAt,
+    );
     await db.sql.execute('analyze dispatchr_task');
-    const plan = async (query: string) =>
+    const plan = async (query: string, values: unknown[] = []) =>
       db.sql.transaction(async (tx) => {
         await tx.execute('set local enable_seqscan = off'); // a tiny table would otherwise be read whole
-        const rows = await tx.query<{ 'QUERY PLAN': string }>(`explain ${query}`);
+        const rows = await tx.query<{ 'QUERY PLAN': string }>(`explain ${query}`, values);
         return rows.map((row) => row['QUERY PLAN']).join('\n');
       });
     expect(
@@ -245,9 +304,20 @@ describe.each(drivers())('storage on %s', (driver) => {
         `select id from dispatchr_task where queue = 'explain' and state in ('scheduled','available','retryable') and run_at <= now() order by run_at, id limit 100`,
       ),
     ).toMatch(/Index (Only )?Scan using dispatchr_task_due_order_idx(?![\s\S]*Sort)/); // in claim order: no sort
-    const listPlan = await plan(`select id from dispatchr_task where queue = 'explain' and state = 'available' order by id desc limit 100`);
-    // Either per-queue index serves it in order; what must not happen is a scan of the table or a sort.
-    expect(listPlan).toMatch(/Index (Only )?Scan using dispatchr_task_queue(_state)?_idx/);
-    expect(listPlan).not.toMatch(/Seq Scan|Sort/);
+
+    // The searches the API, the CLI and the bulk retry run, in every shape of filter.
+    const shapes: TaskFilter[] = [{ queue: 'explain', state: 'available' }, { queue: 'explain' }, { state: 'failed' }, { states: ['running', 'failed'] }, {}, { queues: ['explain', 'other-1'], since: new Date(0) }];
+    for (const filter of shapes) {
+      for (const query of [buildListQuery('postgresql', { ...filter, limit: 51, beforeId: 'ffffffff-ffff-7fff-bfff-ffffffffffff' }), buildCountQuery('postgresql', filter)]) {
+        const text = await plan(query.text, query.values);
+        expect(text, JSON.stringify(filter)).not.toMatch(/Seq Scan/);
+        expect(text, JSON.stringify(filter)).toMatch(/Index (Only )?Scan using dispatchr_task_listing_idx/);
+      }
+      const retry = buildRetryBatch('postgresql', { filter, limit: 100, now: new Date() });
+      if (retry) expect(await plan(retry.text, retry.values), JSON.stringify(filter)).not.toMatch(/Seq Scan on dispatchr_task/);
+    }
+    // A page of one pair reads the index in order: the only sort is the merge of the pairs' pages.
+    const onePair = buildListQuery('postgresql', { queue: 'explain', state: 'available', limit: 51 });
+    expect(await plan(onePair.text, onePair.values)).toMatch(/Limit[\s\S]*Index (Only )?Scan using dispatchr_task_listing_idx/);
   });
 });

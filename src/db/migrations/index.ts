@@ -6,6 +6,7 @@ import { ClaimOrderIndex } from './0002-claim-order-index.migration.js';
 import { PostgresDueUpdateTriggerPerRow } from './postgresql/0003-due-update-trigger-per-row.migration.js';
 import { PostgresAttemptCascadeByTrigger } from './postgresql/0004-attempt-cascade-by-trigger.migration.js';
 import { PostgresFinalAttemptOnTask } from './postgresql/0005-final-attempt-on-task.migration.js';
+import { PostgresFewerTaskIndexes } from './postgresql/0006-fewer-task-indexes.migration.js';
 
 /**
  * Static lists, not a folder glob: deterministic from source (tsx, vitest) and from dist alike.
@@ -17,10 +18,11 @@ export const postgresMigrations: MigrationObject[] = [
   { name: '0003-due-update-trigger-per-row', class: PostgresDueUpdateTriggerPerRow },
   { name: '0004-attempt-cascade-by-trigger', class: PostgresAttemptCascadeByTrigger },
   { name: '0005-final-attempt-on-task', class: PostgresFinalAttemptOnTask },
+  { name: '0006-fewer-task-indexes', class: PostgresFewerTaskIndexes },
 ];
 export const sqliteMigrations: MigrationObject[] = [
   { name: '0001-initial', class: SqliteInitial },
   { name: '0002-claim-order-index', class: ClaimOrderIndex },
-  // 0003 and 0004 are PostgreSQL's alone.
+  // 0003, 0004 and 0006 are PostgreSQL's alone.
   { name: '0005-final-attempt-on-task', class: SqliteFinalAttemptOnTask },
 ];
