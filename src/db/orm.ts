@@ -52,7 +52,10 @@ export async function initOrm(options: InitOrmOptions): Promise<Orm> {
           // Fail fast instead of hanging when the database is away: a new connection gets 5 s, a
           // caller waits at most 10 s for a pooled one, and keep-alive notices dead peers.
           acquireConnectionTimeout: 10_000,
-          connection: { connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 },
+          // JIT off: every Dispatchr statement is short, and compiling one whose estimate passes
+          // jit_above_cost (a search or count over a large history) took 200-300 ms against a
+          // 5-70 ms execution (docs/performance.md).
+          connection: { connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000, options: '-c jit=off' },
         },
         discovery: { warnWhenNoEntities: false },
         debug: false,

@@ -1,7 +1,7 @@
 import { transitionTable } from '../machines/transition-table.js';
 import { TASK_STATES, UNFINISHED_STATES, type TaskState } from '../task.js';
 import { filterClauses, type TaskFilter } from './task-filter.sql.js';
-import { buildIdBatch } from './task-search.sql.js';
+import { candidateIds } from './task-search.sql.js';
 import { SqlParams } from './task-row.js';
 
 /**
@@ -30,6 +30,14 @@ export interface RetryBatchRequest {
   now: Date;
 }
 
+/** A row of a retry batch's answer: a retried task; on PostgreSQL also the batch's last candidate
+ *  (and a row of nulls but `last` when the dedup check skipped every candidate). */
+export interface RetryBatchRow {
+  id: string | null;
+  queue: string | null;
+  last?: string | null;
+}
+
 export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: RetryBatchRequest): { text: string; values: unknown[] } | null {
   const { from, to } = retryableSources();
   const wanted = request.filter.state !== undefined ? [request.filter.state] : (request.filter.states ?? from);
@@ -42,20 +50,32 @@ export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: Retry
   const p = new SqlParams(dialect);
   const sets = `state = ${p.add(to)}, run_at = ${p.add(request.now)}, updated_at = ${p.add(request.now)}, attempt = 0,
     first_attempt_at = null, finalized_at = null, lease_owner = null, lease_expires_at = null`;
-  const pg = dialect === 'postgresql';
-  // SQLite's filter clauses come first in the text, so their placeholders are added first.
-  const sqliteFilter = pg ? [] : [...filterClauses({ ...request.filter, state: undefined, states: undefined }, p, dialect), `state in (${RETRYABLE})`];
-  const extra: string[] = [];
-  if (request.afterId !== undefined) extra.push(`t.id > ${p.add(request.afterId)}`);
-  extra.push(`(t.dedup_key is null or (
+  const dedup = `(t.dedup_key is null or (
       not exists (select 1 from dispatchr_task o where o.queue = t.queue and o.dedup_key = t.dedup_key and o.state in (${UNFINISHED}))
-      and not exists (select 1 from dispatchr_task n where n.queue = t.queue and n.dedup_key = t.dedup_key and n.state in (${RETRYABLE}) and n.id > t.id)))`);
-  // PostgreSQL takes the batch one ordered scan per (queue, state) pair (task-search.sql.ts).
-  const batch = pg
-    ? buildIdBatch(request.filter, p, states, extra, request.limit)
-    : `select id from dispatchr_task t where ${[...sqliteFilter, ...extra].join(' and ')} order by id limit ${p.add(request.limit)}`;
+      and not exists (select 1 from dispatchr_task n where n.queue = t.queue and n.dedup_key = t.dedup_key and n.state in (${RETRYABLE}) and n.id > t.id)))`;
+  if (dialect === 'postgresql') {
+    // The batch's candidates come one ordered scan per (queue, state) pair (task-search.sql.ts);
+    // the dedup check, a search of its own per task, runs on the batch's candidates only. Every
+    // answer row carries the last candidate, where the next batch starts even when the dedup
+    // check skipped them all; with no candidates left, one row with nulls says so.
+    const after = request.afterId === undefined ? [] : [`t.id > ${p.add(request.afterId)}`];
+    const text = `${candidateIds(request.filter, p, states, after, request.limit)},
+      retried as (
+        update dispatchr_task t set ${sets}
+        where t.id in (select id from candidates) and t.state in (${RETRYABLE}) and ${dedup}
+        returning t.id, t.queue)
+      select id, queue, (select id from candidates order by id desc limit 1) as last from retried
+      union all
+      select null, null, (select id from candidates order by id desc limit 1) where not exists (select 1 from retried)`;
+    return { text, values: p.values };
+  }
+  // Placeholders in text order: SQLite's `?` is positional.
+  const where = filterClauses({ ...request.filter, state: undefined, states: undefined }, p, dialect);
+  where.push(`state in (${RETRYABLE})`);
+  if (request.afterId !== undefined) where.push(`t.id > ${p.add(request.afterId)}`);
+  where.push(dedup);
   const text = `update dispatchr_task set ${sets}
-    where id in (${batch})
+    where id in (select id from dispatchr_task t where ${where.join(' and ')} order by id limit ${p.add(request.limit)})
       and state in (${RETRYABLE})
     returning id, queue`;
   return { text, values: p.values };

@@ -3,24 +3,32 @@ import { filterClauses, type TaskFilter } from './task-filter.sql.js';
 import { SqlParams, TASK_COLUMNS } from './task-row.js';
 
 /**
- * PostgreSQL searches tasks one (queue, state) pair at a time. Its only listing index is
- * `(queue, state, id desc) where state <> 'running'` (migration 0006: a claim adds no entry to it,
- * and no index by queue alone or by state alone costs every claim and settle one more). A search
- * by queue alone, by state alone or by neither becomes one ordered index scan per pair, each
- * stopped at the page's limit, merged by the outer ORDER BY: at most `limit` rows read per pair
- * however many tasks have finished. Running rows come through `dispatchr_task_running_idx`, at
- * most the queues' concurrency of them.
+ * PostgreSQL searches tasks narrowed by queue or by state one (queue, state) pair at a time. Its
+ * only listing index is `(queue, state, id desc) where state <> 'running'` (migration 0006: a
+ * claim adds no entry to it, and no index by queue alone or by state alone costs every claim and
+ * settle one more). Each pair is one ordered scan of that index, stopped at the page's limit, and
+ * the pairs are merged: a page of a queue or of a state reads at most a page per pair, however
+ * many tasks have finished (a clause the index cannot serve, such as a time range or a search,
+ * reads the pair until a page matches, as the dropped per-queue and per-state indexes did).
+ * Running rows, at most the queues' concurrency, come through `dispatchr_task_running_idx`.
+ * A search narrowed by neither is the plain WHERE: the primary key, newest first, serves it.
  *
  * SQLite keeps its indexes by queue and by state and the plain WHERE (it has no LATERAL).
  */
+
+/** Whether a search walks pairs (PostgreSQL): it names queues or states. */
+function walksPairs(filter: TaskFilter): boolean {
+  return filter.queue !== undefined || filter.queues !== undefined || filter.state !== undefined || filter.states !== undefined;
+}
 
 /**
  * `with recursive … pairs(q, s)`: the filter's queues (or every queue with a task in the listing
  * index, found by skipping through it one queue at a time) crossed with its states other than
  * running (by default all of `states`). And the clause that picks the running tasks it covers.
  */
-function searchPairs(filter: TaskFilter, p: SqlParams, states: readonly TaskState[]): { cte: string; running: string } {
-  const queues = filter.queue !== undefined ? [filter.queue] : filter.queues;
+function searchPairs(filter: TaskFilter, p: SqlParams, states: readonly TaskState[]): { ctes: string; running: string } {
+  const named = filter.queue !== undefined ? [filter.queue] : filter.queues;
+  const queues = named ? [...new Set(named)] : undefined; // a queue named twice is searched once
   const wanted = filter.state !== undefined ? [filter.state] : (filter.states ?? states);
   const picked = states.filter((state) => wanted.includes(state));
   const settled = picked.filter((state) => state !== 'running');
@@ -34,41 +42,45 @@ function searchPairs(filter: TaskFilter, p: SqlParams, states: readonly TaskStat
       ), queues(q) as (select q from listed where q is not null)`;
   const running = !picked.includes('running') ? 'false' : queues ? `t.queue = any(${queueParam}::text[])` : 'true';
   return {
-    cte: `with recursive ${queueList},
+    ctes: `${queueList},
     pairs(q, s) as (select q, s from queues cross join unnest(${p.add(settled)}::text[]) as s)`,
     running,
   };
 }
 
 /**
- * The union of one scan per pair, each a LATERAL subquery on the task alias `t` selecting `inner`,
- * filtered by the pair and every other clause of the filter (times, path prefix, search) and ended
- * by `tail` (its ORDER BY and LIMIT), and of the running tasks it covers; the union selects `outer`.
- * The `t.state <> 'running'` is what lets the planner use the partial listing index: a state read
- * from `pairs` could be any. The running rows are read whole through their own index and ordered
- * after (`offset 0` keeps the ORDER BY out: the planner would otherwise walk the primary key
- * backwards hoping to meet running rows soon, and read the table when a queue has none).
+ * The CTEs and the union of one scan per pair, each a LATERAL subquery on the task alias `t`
+ * selecting `t.id`, filtered by the pair and every other clause of the filter (times, path prefix,
+ * search) and `extra`, ended by `tail` (its ORDER BY and LIMIT); and of the running tasks it
+ * covers. Only ids: a pair's scan is then an index-only scan, and the rows of the page alone are
+ * read. The `t.state <> 'running'` is what lets the planner use the partial listing index: a state
+ * read from `pairs` could be any. The running rows are read whole through their own index and
+ * ordered after (`offset 0` keeps the ORDER BY out: the planner would otherwise walk the primary
+ * key backwards hoping to meet running rows soon, and read the table when a queue has none).
  */
-function scans(filter: TaskFilter, p: SqlParams, states: readonly TaskState[], extra: string[], shape: { inner: string; outer: string; tail: string }): string {
-  const { cte, running } = searchPairs(filter, p, states);
+function pairScans(filter: TaskFilter, p: SqlParams, states: readonly TaskState[], extra: string[], tail: string): { ctes: string; ids: string } {
+  const { ctes, running } = searchPairs(filter, p, states);
   const rest = [...filterClauses({ ...filter, queue: undefined, queues: undefined, state: undefined, states: undefined }, p, 'postgresql'), ...extra];
   const where = (clauses: string[]) => [...clauses, ...rest].join(' and ');
-  return `${cte}
-    select ${shape.outer} from pairs cross join lateral (
-      select ${shape.inner} from dispatchr_task t where ${where(["t.state <> 'running'", 't.queue = pairs.q', 't.state = pairs.s'])} ${shape.tail}) t
+  return {
+    ctes,
+    ids: `select t.id from pairs cross join lateral (
+      select t.id from dispatchr_task t where ${where(["t.state <> 'running'", 't.queue = pairs.q', 't.state = pairs.s'])} ${tail}) t
     union all
-    (select ${shape.outer} from (
-      select ${shape.inner} from dispatchr_task t where ${where(["t.state = 'running'", running])} offset 0) t
-    ${shape.tail})`;
+    (select t.id from (select t.id from dispatchr_task t where ${where(["t.state = 'running'", running])} offset 0) t ${tail})`,
+  };
 }
 
 /**
- * PostgreSQL: the ids of up to `limit` tasks in `states` that match the filter and `extra`
- * (clauses on the alias `t`), lowest id first. The bulk retry's batch.
+ * PostgreSQL: `candidates(id)`, the lowest `limit` ids of tasks in `states` that match the filter
+ * and `extra` (clauses on the alias `t`), as CTEs to prefix a statement with. The bulk retry's
+ * batch: its dedup check runs on these rows only, not on a page of every pair.
  */
-export function buildIdBatch(filter: TaskFilter, p: SqlParams, states: readonly TaskState[], extra: string[], limit: number): string {
+export function candidateIds(filter: TaskFilter, p: SqlParams, states: readonly TaskState[], extra: string[], limit: number): string {
   const n = p.add(limit);
-  return `select id from (${scans(filter, p, states, extra, { inner: 't.id', outer: 't.id', tail: `order by t.id limit ${n}` })}) batch order by id limit ${n}`;
+  const { ctes, ids } = pairScans(filter, p, states, extra, `order by t.id limit ${n}`);
+  return `with recursive ${ctes},
+    candidates(id) as (select id from (${ids}) batch order by id limit ${n})`;
 }
 
 export interface ListQuery extends TaskFilter {
@@ -80,7 +92,8 @@ export interface ListQuery extends TaskFilter {
 /** A page of tasks, newest first, `limit` rows at most. */
 export function buildListQuery(dialect: 'postgresql' | 'sqlite', query: ListQuery): { text: string; values: unknown[] } {
   const p = new SqlParams(dialect);
-  if (dialect === 'sqlite') {
+  if (dialect === 'sqlite' || !walksPairs(query)) {
+    // Placeholders in text order: SQLite's `?` is positional.
     const where = filterClauses(query, p, dialect);
     if (query.beforeId !== undefined) where.push(`id < ${p.add(query.beforeId)}`);
     const text = `select ${TASK_COLUMNS} from dispatchr_task ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit ${p.add(query.limit)}`;
@@ -88,19 +101,22 @@ export function buildListQuery(dialect: 'postgresql' | 'sqlite', query: ListQuer
   }
   const extra = query.beforeId === undefined ? [] : [`t.id < ${p.add(query.beforeId)}`];
   const limit = p.add(query.limit);
-  const union = scans(query, p, TASK_STATES, extra, { inner: TASK_COLUMNS, outer: TASK_COLUMNS, tail: `order by t.id desc limit ${limit}` });
-  const text = `select ${TASK_COLUMNS} from (${union}) page order by id desc limit ${limit}`;
+  const { ctes, ids } = pairScans(query, p, TASK_STATES, extra, `order by t.id desc limit ${limit}`);
+  const text = `with recursive ${ctes}
+    select ${TASK_COLUMNS} from dispatchr_task where id = any(array(select id from (${ids}) page order by id desc limit ${limit}))
+    order by id desc`;
   return { text, values: p.values };
 }
 
 /** How many tasks match the filter. */
 export function buildCountQuery(dialect: 'postgresql' | 'sqlite', filter: TaskFilter): { text: string; values: unknown[] } {
   const p = new SqlParams(dialect);
-  if (dialect === 'sqlite') {
+  if (dialect === 'sqlite' || !walksPairs(filter)) {
     const where = filterClauses(filter, p, dialect);
     return { text: `select count(*) as n from dispatchr_task ${where.length ? `where ${where.join(' and ')}` : ''}`, values: p.values };
   }
-  const union = scans(filter, p, TASK_STATES, [], { inner: 'count(*) as n', outer: 'n', tail: '' });
-  const text = `select coalesce(sum(n), 0) as n from (${union}) counts`;
-  return { text, values: p.values };
+  // `offset 0` keeps each pair its own index scan: flattened, the planner cannot size the pairs
+  // (their states are a parameter) and hash-joins them with a scan of the table.
+  const { ctes, ids } = pairScans(filter, p, TASK_STATES, [], 'offset 0');
+  return { text: `with recursive ${ctes} select count(*) as n from (${ids}) matched`, values: p.values };
 }

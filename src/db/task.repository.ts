@@ -12,7 +12,7 @@ import type { Orm } from './orm.js';
 import type { SqlSession } from './sql-pool.js';
 import { buildTaskInsert, buildTaskInsertBulk, toTaskInsertRow, type TaskInsertRow } from './task-insert.sql.js';
 import type { TaskFilter } from './task-filter.sql.js';
-import { buildRetryBatch } from './task-retry.sql.js';
+import { buildRetryBatch, type RetryBatchRow } from './task-retry.sql.js';
 import { buildCountQuery, buildListQuery } from './task-search.sql.js';
 import { ATTEMPT_COLUMNS, SqlParams, TASK_COLUMNS, toAttemptRecord, toDate, toTaskRecord } from './task-row.js';
 
@@ -217,21 +217,26 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       let afterId: string | undefined;
       let total = 0;
       for (;;) {
-        let rows: { id: string; queue: string }[] = [];
+        let rows: RetryBatchRow[] = [];
         for (let round = 0; ; round++) {
           const statement = buildRetryBatch(dialect, { filter, afterId, limit, now: clock.now() });
           if (!statement) return total;
           try {
-            rows = await sql.query<{ id: string; queue: string }>(statement.text, statement.values);
+            rows = await sql.query<RetryBatchRow>(statement.text, statement.values);
             break;
           } catch (error) {
             if (!isUniqueViolation(error) || round >= 2) throw error;
           }
         }
-        if (rows.length === 0) return total;
-        total += rows.length;
-        afterId = rows.map((row) => String(row.id)).sort().at(-1);
-        signalDue([...new Set(rows.map((row) => String(row.queue)))]);
+        const retried = rows.filter((row) => row.id !== null);
+        // PostgreSQL names the batch's last candidate (its dedup check may have skipped them all);
+        // SQLite's batch ends at the last task it retried.
+        const last = rows.find((row) => row.last != null)?.last ?? retried.map((row) => String(row.id)).sort().at(-1);
+        if (last === undefined) return total;
+        afterId = String(last);
+        if (retried.length === 0) continue;
+        total += retried.length;
+        signalDue([...new Set(retried.map((row) => String(row.queue)))]);
         options.onBatch?.(total);
       }
     },
@@ -260,10 +265,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
         queues.map((queue) => [queue, { counts: emptyCounts(), oldestDueAt: null }]),
       );
       const counts = await sql.query<{ queue: string; state: TaskState; n: number | string }>(
-        // Two groups, so each reads an index: the listing index leaves running rows out (0006).
-        `select queue, state, count(*) as n from dispatchr_task where state <> 'running' group by queue, state
-         union all
-         select queue, 'running', count(*) from dispatchr_task where state = 'running' group by queue`,
+        'select queue, state, count(*) as n from dispatchr_task group by queue, state',
       );
       for (const row of counts) {
         const summary = summaries.get(row.queue);

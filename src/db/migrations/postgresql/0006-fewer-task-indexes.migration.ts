@@ -6,9 +6,9 @@ import { Migration } from '@mikro-orm/migrations';
  * settle before this migration, 2 and 3 after. PostgreSQL's CPU per dispatched task fell by about a
  * third (`bench/statements.ts`, 96–98 → 64–66 µs in a slow window).
  *
- * - `(queue, id desc)` and `(state, id desc)` go: searches by queue alone, by state alone or by
- *   neither now walk one ordered scan per (queue, state) pair of the remaining listing index and
- *   merge them (task-search.sql.ts), which reads at most `limit` rows per pair.
+ * - `(queue, id desc)` and `(state, id desc)` go: searches by queue or by state now walk one
+ *   ordered scan per (queue, state) pair of the remaining listing index and merge them
+ *   (task-search.sql.ts), a page per pair at most; a search by neither reads the primary key.
  * - The listing index `(queue, state, id desc)` leaves out running rows, so a claim adds nothing
  *   to it. Running rows are few (at most the queues' concurrency) and are searched through
  *   `dispatchr_task_running_idx`, sorted after.
