@@ -26,11 +26,27 @@ function sensitiveName(column: string): string {
   return `(${column} in ('authorization','cookie','proxy-authorization') or ${column} like '%token%' or ${column} like '%secret%' or ${column} like '%key%')`;
 }
 
+/** The queues a filter names (`queue` before `queues`), or undefined: any queue. */
+export function namedQueues(filter: TaskFilter): readonly string[] | undefined {
+  return filter.queue !== undefined ? [filter.queue] : filter.queues;
+}
+
+/** The states a filter names (`state` before `states`), or undefined: any state. */
+export function namedStates(filter: TaskFilter): readonly TaskState[] | undefined {
+  return filter.state !== undefined ? [filter.state] : filter.states;
+}
+
+/** Those of `among` the filter lets through, in the order of `among`. */
+export function pickStates(filter: TaskFilter, among: readonly TaskState[]): TaskState[] {
+  const named = namedStates(filter);
+  return named ? among.filter((state) => named.includes(state)) : [...among];
+}
+
 export function filterClauses(filter: TaskFilter, p: SqlParams, dialect: 'postgresql' | 'sqlite'): string[] {
   const where: string[] = [];
-  const queues = filter.queue !== undefined ? [filter.queue] : filter.queues;
+  const queues = namedQueues(filter);
   if (queues) where.push(queues.length ? `queue in (${queues.map((q) => p.add(q)).join(', ')})` : '1 = 0');
-  const states = filter.state !== undefined ? [filter.state] : filter.states;
+  const states = namedStates(filter);
   if (states) where.push(states.length ? `state in (${states.map((s) => p.add(s)).join(', ')})` : '1 = 0');
   if (filter.since) where.push(`created_at >= ${p.add(filter.since)}`);
   if (filter.until) where.push(`created_at < ${p.add(filter.until)}`);

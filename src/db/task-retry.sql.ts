@@ -1,6 +1,6 @@
 import { transitionTable } from '../machines/transition-table.js';
 import { TASK_STATES, UNFINISHED_STATES, type TaskState } from '../task.js';
-import { filterClauses, type TaskFilter } from './task-filter.sql.js';
+import { filterClauses, pickStates, type TaskFilter } from './task-filter.sql.js';
 import { candidateIds } from './task-search.sql.js';
 import { SqlParams } from './task-row.js';
 
@@ -30,18 +30,19 @@ export interface RetryBatchRequest {
   now: Date;
 }
 
-/** A row of a retry batch's answer: a retried task; on PostgreSQL also the batch's last candidate
- *  (and a row of nulls but `last` when the dedup check skipped every candidate). */
+/**
+ * A row of a retry batch's answer: a retried task (null when the dedup check skipped every
+ * candidate), and `last`, where the next batch starts. No rows: nothing was left to take.
+ */
 export interface RetryBatchRow {
   id: string | null;
   queue: string | null;
-  last?: string | null;
+  last: string;
 }
 
 export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: RetryBatchRequest): { text: string; values: unknown[] } | null {
   const { from, to } = retryableSources();
-  const wanted = request.filter.state !== undefined ? [request.filter.state] : (request.filter.states ?? from);
-  const states = from.filter((state) => wanted.includes(state));
+  const states = pickStates(request.filter, from);
   if (states.length === 0) return null;
   const RETRYABLE = states.map((s) => `'${s}'`).join(',');
   const UNFINISHED = UNFINISHED_STATES.map((s) => `'${s}'`).join(',');
@@ -57,16 +58,15 @@ export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: Retry
     // The batch's candidates come one ordered scan per (queue, state) pair (task-search.sql.ts);
     // the dedup check, a search of its own per task, runs on the batch's candidates only. Every
     // answer row carries the last candidate, where the next batch starts even when the dedup
-    // check skipped them all; with no candidates left, one row with nulls says so.
+    // check skipped them all (then one row, with no task).
     const after = request.afterId === undefined ? [] : [`t.id > ${p.add(request.afterId)}`];
     const text = `${candidateIds(request.filter, p, states, after, request.limit)},
       retried as (
         update dispatchr_task t set ${sets}
         where t.id in (select id from candidates) and t.state in (${RETRYABLE}) and ${dedup}
         returning t.id, t.queue)
-      select id, queue, (select id from candidates order by id desc limit 1) as last from retried
-      union all
-      select null, null, (select id from candidates order by id desc limit 1) where not exists (select 1 from retried)`;
+      select retried.id, retried.queue, lc.id as last
+      from (select id from candidates order by id desc limit 1) lc left join retried on true`;
     return { text, values: p.values };
   }
   // Placeholders in text order: SQLite's `?` is positional.
@@ -77,6 +77,6 @@ export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: Retry
   const text = `update dispatchr_task set ${sets}
     where id in (select id from dispatchr_task t where ${where.join(' and ')} order by id limit ${p.add(request.limit)})
       and state in (${RETRYABLE})
-    returning id, queue`;
+    returning id, queue, id as last`;
   return { text, values: p.values };
 }

@@ -1,5 +1,5 @@
 import { TASK_STATES, type TaskState } from '../task.js';
-import { filterClauses, type TaskFilter } from './task-filter.sql.js';
+import { filterClauses, namedQueues, pickStates, type TaskFilter } from './task-filter.sql.js';
 import { SqlParams, TASK_COLUMNS } from './task-row.js';
 
 /**
@@ -27,10 +27,9 @@ function walksPairs(filter: TaskFilter): boolean {
  * running (by default all of `states`). And the clause that picks the running tasks it covers.
  */
 function searchPairs(filter: TaskFilter, p: SqlParams, states: readonly TaskState[]): { ctes: string; running: string } {
-  const named = filter.queue !== undefined ? [filter.queue] : filter.queues;
+  const named = namedQueues(filter);
   const queues = named ? [...new Set(named)] : undefined; // a queue named twice is searched once
-  const wanted = filter.state !== undefined ? [filter.state] : (filter.states ?? states);
-  const picked = states.filter((state) => wanted.includes(state));
+  const picked = pickStates(filter, states);
   const settled = picked.filter((state) => state !== 'running');
   const queueParam = queues ? p.add(queues) : '';
   const queueList = queues
@@ -83,6 +82,10 @@ export function candidateIds(filter: TaskFilter, p: SqlParams, states: readonly 
     candidates(id) as (select id from (${ids}) batch order by id limit ${n})`;
 }
 
+function whereSql(clauses: string[]): string {
+  return clauses.length ? `where ${clauses.join(' and ')}` : '';
+}
+
 export interface ListQuery extends TaskFilter {
   limit: number;
   /** Keyset pagination: only ids below this one (the previous page's last). */
@@ -96,7 +99,7 @@ export function buildListQuery(dialect: 'postgresql' | 'sqlite', query: ListQuer
     // Placeholders in text order: SQLite's `?` is positional.
     const where = filterClauses(query, p, dialect);
     if (query.beforeId !== undefined) where.push(`id < ${p.add(query.beforeId)}`);
-    const text = `select ${TASK_COLUMNS} from dispatchr_task ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit ${p.add(query.limit)}`;
+    const text = `select ${TASK_COLUMNS} from dispatchr_task ${whereSql(where)} order by id desc limit ${p.add(query.limit)}`;
     return { text, values: p.values };
   }
   const extra = query.beforeId === undefined ? [] : [`t.id < ${p.add(query.beforeId)}`];
@@ -112,8 +115,7 @@ export function buildListQuery(dialect: 'postgresql' | 'sqlite', query: ListQuer
 export function buildCountQuery(dialect: 'postgresql' | 'sqlite', filter: TaskFilter): { text: string; values: unknown[] } {
   const p = new SqlParams(dialect);
   if (dialect === 'sqlite' || !walksPairs(filter)) {
-    const where = filterClauses(filter, p, dialect);
-    return { text: `select count(*) as n from dispatchr_task ${where.length ? `where ${where.join(' and ')}` : ''}`, values: p.values };
+    return { text: `select count(*) as n from dispatchr_task ${whereSql(filterClauses(filter, p, dialect))}`, values: p.values };
   }
   // `offset 0` keeps each pair its own index scan: flattened, the planner cannot size the pairs
   // (their states are a parameter) and hash-joins them with a scan of the table.

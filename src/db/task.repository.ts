@@ -228,13 +228,10 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
             if (!isUniqueViolation(error) || round >= 2) throw error;
           }
         }
+        if (rows.length === 0) return total;
+        afterId = rows.map((row) => String(row.last)).sort().at(-1);
         const retried = rows.filter((row) => row.id !== null);
-        // PostgreSQL names the batch's last candidate (its dedup check may have skipped them all);
-        // SQLite's batch ends at the last task it retried.
-        const last = rows.find((row) => row.last != null)?.last ?? retried.map((row) => String(row.id)).sort().at(-1);
-        if (last === undefined) return total;
-        afterId = String(last);
-        if (retried.length === 0) continue;
+        if (retried.length === 0) continue; // the dedup check skipped the whole batch
         total += retried.length;
         signalDue([...new Set(retried.map((row) => String(row.queue)))]);
         options.onBatch?.(total);

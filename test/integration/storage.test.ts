@@ -23,6 +23,15 @@ function newTask(overrides: Partial<NewTask> = {}): NewTask {
   });
 }
 
+/** The settlement that finishes a claimed task on its first attempt: completed (200) or failed (400). */
+function finishing(task: { id: string; attempt: number }, owner: string, state: 'completed' | 'failed', at: Date): Settlement {
+  const status = state === 'completed' ? 200 : 400;
+  return {
+    taskId: task.id, attempt: task.attempt, owner, state, nextAttempt: task.attempt, runAt: null, lastStatus: status, lastError: null,
+    record: { startedAt: at, finishedAt: at, status, outcome: state, durationMs: 1, error: null, responseExcerpt: '' },
+  };
+}
+
 describe.each(drivers())('storage on %s', (driver) => {
   let testDb: TestDatabase;
   let db: Orm;
@@ -105,14 +114,7 @@ describe.each(drivers())('storage on %s', (driver) => {
       const now = new Date();
       const claimed = await dispatch.claim({ queue, limit: queue === 'shape-run' ? 9 : 6, owner: 'shapes', now, leaseMs: 60_000, maxConcurrent: 100 });
       if (queue === 'shape-run') continue; // all running
-      await dispatch.settle(
-        claimed.slice(0, 4).map((t, i): Settlement => ({
-          taskId: t.id, attempt: t.attempt, owner: 'shapes', state: i % 2 ? 'failed' : 'completed', nextAttempt: t.attempt, runAt: null,
-          lastStatus: i % 2 ? 400 : 200, lastError: null,
-          record: { startedAt: now, finishedAt: now, status: i % 2 ? 400 : 200, outcome: i % 2 ? 'failed' : 'completed', durationMs: 1, error: null, responseExcerpt: '' },
-        })),
-        now,
-      );
+      await dispatch.settle(claimed.slice(0, 4).map((t, i) => finishing(t, 'shapes', i % 2 ? 'failed' : 'completed', now)), now);
     }
     const all = await db.sql.query<{ id: string; queue: string; state: TaskState; path: string }>('select id, queue, state, path from dispatchr_task');
     const shapes: TaskFilter[] = [
@@ -291,13 +293,7 @@ describe.each(drivers())('storage on %s', (driver) => {
     const dispatch = createDispatchRepository(db);
     const claimed = await dispatch.claim({ queue: 'other-0', limit: 20, owner: 'explain', now: new Date(), leaseMs: 60_000, maxConcurrent: 100 });
     const failedAt = new Date();
-    await dispatch.settle(
-      claimed.slice(0, 10).map((t): Settlement => ({
-        taskId: t.id, attempt: t.attempt, owner: 'explain', state: 'failed', nextAttempt: t.attempt, runAt: null, lastStatus: 400, lastError: 'bad',
-        record: { startedAt: failedAt, finishedAt: failedAt, status: 400, outcome: 'failed', durationMs: 1, error: null, responseExcerpt: '' },
-      })),
-      failedAt,
-    );
+    await dispatch.settle(claimed.slice(0, 10).map((t) => finishing(t, 'explain', 'failed', failedAt)), failedAt);
     await db.sql.execute('analyze dispatchr_task');
     const plan = async (query: string, values: unknown[] = []) =>
       db.sql.transaction(async (tx) => {
