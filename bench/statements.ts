@@ -1,15 +1,19 @@
 /**
- * PostgreSQL's own CPU for the scheduler's two hot statements, per task: the repository's claim and
- * settle on a fresh schema in the bench database, N due tasks (default 20,000) in batches of B
- * (default 200), one connection; the backend's utime + stime from /proc before and after each
- * statement. `EXTRA='sql;sql'` runs statements after the migration (drop an index, say) to price
- * it; `IN_FLIGHT=K` keeps K claimed batches running (the claim then counts them for the queue's
- * cap, as with K slots) and `MAX` sets that cap.
+ * The database's own CPU for the scheduler's two hot statements, per task: the repository's claim
+ * and settle on a fresh store, N due tasks (default 20,000) in batches of B (default 200), one
+ * connection. PostgreSQL (the default): the backend's utime + stime from /proc before and after
+ * each statement. `DIALECT=sqlite`: SQLite runs in this process, so this process's CPU
+ * (process.cpuUsage, which includes the repository's own JavaScript) on a fresh file.
+ * `EXTRA='sql;sql'` runs statements after the migration (drop an index, say) to price it;
+ * `IN_FLIGHT=K` keeps K claimed batches running (the claim then counts them for the queue's cap,
+ * as with K slots) and `MAX` sets that cap.
  *
  *   node --import tsx bench/statements.ts
  *   IN_FLIGHT=4 MAX=1000 B=250 node --import tsx bench/statements.ts
+ *   DIALECT=sqlite IN_FLIGHT=4 MAX=1000 B=250 node --import tsx bench/statements.ts
  *
- * Clock ticks are 10 ms: with 20,000 tasks a figure moves in steps of 0.5 µs; repeat and compare.
+ * PostgreSQL's clock ticks are 10 ms: with 20,000 tasks a figure moves in steps of 0.5 µs; repeat
+ * and compare.
  */
 import { readFileSync } from 'node:fs';
 import { initOrm } from '../src/db/orm.js';
@@ -18,15 +22,20 @@ import { createDispatchRepository, type Settlement } from '../src/db/dispatch.re
 import { createBenchDatabase, freshStore, seedTasks } from './lib/db.js';
 
 const N = Number(process.env.N ?? 20000), B = Number(process.env.B ?? 200);
-await createBenchDatabase();
-const store = await freshStore('pg', 'micro');
+const dialect = process.env.DIALECT === 'sqlite' ? 'sqlite' : 'pg';
+if (dialect === 'pg') await createBenchDatabase();
+const store = await freshStore(dialect, 'micro');
 const db = await initOrm({ url: store.url, poolSize: 1 });
 await migrate(db);
 for (const s of (process.env.EXTRA ?? '').split(';').filter(Boolean)) await db.sql.execute(s, []);
 const repo = createDispatchRepository(db);
-const pidRow = await db.sql.query<{ pid: number }>('select pg_backend_pid() as pid', []);
-const pid = pidRow[0].pid;
-const cpu = () => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
+/** CPU milliseconds so far: PostgreSQL's backend, or (SQLite) this process. */
+let cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+if (dialect === 'pg') {
+  const pidRow = await db.sql.query<{ pid: number }>('select pg_backend_pid() as pid', []);
+  const pid = pidRow[0].pid;
+  cpu = () => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
+}
 await seedTasks(db, N, { runAt: new Date(Date.now() - 1000), state: 'available' });
 await db.sql.execute('analyze', []);
 let claimMs = 0, settleMs = 0, claimCpu = 0, settleCpu = 0, n = 0;
@@ -52,5 +61,6 @@ for (;;) {
   if (tasks.length > 0) running.push(tasks);
   if (running.length >= inFlight || tasks.length === 0) await settleOldest();
 }
-console.log(`n=${n} claim ${(claimMs * 1000 / n).toFixed(1)} µs/task wall, pg cpu ${(claimCpu * 1000 / n).toFixed(1)} µs; settle ${(settleMs * 1000 / n).toFixed(1)} µs wall, pg cpu ${(settleCpu * 1000 / n).toFixed(1)} µs`);
+const who = dialect === 'pg' ? 'pg cpu' : 'process cpu';
+console.log(`${dialect} n=${n} claim ${(claimMs * 1000 / n).toFixed(1)} µs/task wall, ${who} ${(claimCpu * 1000 / n).toFixed(1)} µs; settle ${(settleMs * 1000 / n).toFixed(1)} µs wall, ${who} ${(settleCpu * 1000 / n).toFixed(1)} µs`);
 await db.close(); await store.drop();

@@ -42,12 +42,28 @@ export function pickStates(filter: TaskFilter, among: readonly TaskState[]): Tas
   return named ? among.filter((state) => named.includes(state)) : [...among];
 }
 
+/**
+ * `state in (…)`. On SQLite, its indexes by state leave running rows out (migration 0007), and its
+ * planner uses a partial index only when the query repeats the index's WHERE term: so settled
+ * states are asked for with `state <> 'running'`, running ones with `state = 'running'` (the
+ * running index's own term), and both as an OR of the two.
+ */
+export function stateClause(states: readonly TaskState[], p: SqlParams, dialect: 'postgresql' | 'sqlite'): string {
+  if (states.length === 0) return '1 = 0';
+  const settled = dialect === 'sqlite' ? states.filter((state) => state !== 'running') : states;
+  const listed = () => `state in (${settled.map((s) => p.add(s)).join(', ')})`;
+  if (dialect === 'postgresql') return listed();
+  if (settled.length === 0) return `state = 'running'`;
+  if (settled.length === states.length) return `state <> 'running' and ${listed()}`;
+  return `(state = 'running' or (state <> 'running' and ${listed()}))`;
+}
+
 export function filterClauses(filter: TaskFilter, p: SqlParams, dialect: 'postgresql' | 'sqlite'): string[] {
   const where: string[] = [];
   const queues = namedQueues(filter);
   if (queues) where.push(queues.length ? `queue in (${queues.map((q) => p.add(q)).join(', ')})` : '1 = 0');
   const states = namedStates(filter);
-  if (states) where.push(states.length ? `state in (${states.map((s) => p.add(s)).join(', ')})` : '1 = 0');
+  if (states) where.push(stateClause(states, p, dialect));
   if (filter.since) where.push(`created_at >= ${p.add(filter.since)}`);
   if (filter.until) where.push(`created_at < ${p.add(filter.until)}`);
   if (filter.pathPrefix !== undefined) {

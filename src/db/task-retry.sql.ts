@@ -53,7 +53,7 @@ export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: Retry
     first_attempt_at = null, finalized_at = null, lease_owner = null, lease_expires_at = null`;
   const dedup = `(t.dedup_key is null or (
       not exists (select 1 from dispatchr_task o where o.queue = t.queue and o.dedup_key = t.dedup_key and o.state in (${UNFINISHED}))
-      and not exists (select 1 from dispatchr_task n where n.queue = t.queue and n.dedup_key = t.dedup_key and n.state in (${RETRYABLE}) and n.id > t.id)))`;
+      and not exists (select 1 from dispatchr_task n where n.queue = t.queue and n.dedup_key = t.dedup_key and n.state <> 'running' and n.state in (${RETRYABLE}) and n.id > t.id)))`;
   if (dialect === 'postgresql') {
     // The batch's candidates come one ordered scan per (queue, state) pair (task-search.sql.ts);
     // the dedup check, a search of its own per task, runs on the batch's candidates only. Every
@@ -71,7 +71,7 @@ export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: Retry
   }
   // Placeholders in text order: SQLite's `?` is positional.
   const where = filterClauses({ ...request.filter, state: undefined, states: undefined }, p, dialect);
-  where.push(`state in (${RETRYABLE})`);
+  where.push(`state <> 'running' and state in (${RETRYABLE})`); // the partial indexes' term (task-filter.sql.ts)
   if (request.afterId !== undefined) where.push(`t.id > ${p.add(request.afterId)}`);
   where.push(dedup);
   const text = `update dispatchr_task set ${sets}

@@ -1,5 +1,5 @@
 import { TASK_STATES, type TaskState } from '../task.js';
-import { filterClauses, namedQueues, pickStates, type TaskFilter } from './task-filter.sql.js';
+import { filterClauses, namedQueues, namedStates, pickStates, type TaskFilter } from './task-filter.sql.js';
 import { SqlParams, TASK_COLUMNS } from './task-row.js';
 
 /**
@@ -13,7 +13,10 @@ import { SqlParams, TASK_COLUMNS } from './task-row.js';
  * Running rows, at most the queues' concurrency, come through `dispatchr_task_running_idx`.
  * A search narrowed by neither is the plain WHERE: the primary key, newest first, serves it.
  *
- * SQLite keeps its indexes by queue and by state and the plain WHERE (it has no LATERAL).
+ * SQLite keeps its index by queue and the plain WHERE (it has no LATERAL). Its indexes by state
+ * leave running rows out too (migration 0007), so a search for running tasks among others is two
+ * branches: the settled states through those indexes, the running ones through
+ * `dispatchr_task_running_idx` (see sqliteBranches).
  */
 
 /** Whether a search walks pairs (PostgreSQL): it names queues or states. */
@@ -92,11 +95,37 @@ export interface ListQuery extends TaskFilter {
   beforeId?: string;
 }
 
+/**
+ * SQLite: a search naming the running state among others, split in two: its settled states, and
+ * its running state read through `dispatchr_task_running_idx` by name (left to itself the planner
+ * walks the primary key to avoid a sort, through every finished task). Each is a filter and the
+ * index it is read through; a search that does not name running is one branch, as it was.
+ */
+function sqliteBranches(filter: TaskFilter): { filter: TaskFilter; from: string }[] {
+  const named = namedStates(filter);
+  if (!named?.includes('running')) return [{ filter, from: 'dispatchr_task' }];
+  const settled = named.filter((state) => state !== 'running');
+  const running = { filter: { ...filter, state: undefined, states: ['running'] as TaskState[] }, from: 'dispatchr_task indexed by dispatchr_task_running_idx' };
+  return settled.length ? [{ filter: { ...filter, state: undefined, states: settled }, from: 'dispatchr_task' }, running] : [running];
+}
+
 /** A page of tasks, newest first, `limit` rows at most. */
 export function buildListQuery(dialect: 'postgresql' | 'sqlite', query: ListQuery): { text: string; values: unknown[] } {
   const p = new SqlParams(dialect);
-  if (dialect === 'sqlite' || !walksPairs(query)) {
-    // Placeholders in text order: SQLite's `?` is positional.
+  if (dialect === 'sqlite') {
+    // Placeholders in text order: SQLite's `?` is positional, so each branch is written whole in turn.
+    const branches = sqliteBranches(query);
+    const page = (columns: string, { filter, from }: (typeof branches)[number]) => {
+      const where = filterClauses(filter, p, dialect);
+      if (query.beforeId !== undefined) where.push(`id < ${p.add(query.beforeId)}`);
+      return `select ${columns} from ${from} ${whereSql(where)} order by id desc limit ${p.add(query.limit)}`;
+    };
+    if (branches.length === 1) return { text: page(TASK_COLUMNS, branches[0]), values: p.values };
+    const ids = branches.map((branch) => `select * from (${page('id', branch)})`).join(' union all ');
+    const text = `select ${TASK_COLUMNS} from dispatchr_task where id in (${ids} order by id desc limit ${p.add(query.limit)}) order by id desc`;
+    return { text, values: p.values };
+  }
+  if (!walksPairs(query)) {
     const where = filterClauses(query, p, dialect);
     if (query.beforeId !== undefined) where.push(`id < ${p.add(query.beforeId)}`);
     const text = `select ${TASK_COLUMNS} from dispatchr_task ${whereSql(where)} order by id desc limit ${p.add(query.limit)}`;
@@ -114,7 +143,11 @@ export function buildListQuery(dialect: 'postgresql' | 'sqlite', query: ListQuer
 /** How many tasks match the filter. */
 export function buildCountQuery(dialect: 'postgresql' | 'sqlite', filter: TaskFilter): { text: string; values: unknown[] } {
   const p = new SqlParams(dialect);
-  if (dialect === 'sqlite' || !walksPairs(filter)) {
+  if (dialect === 'sqlite') {
+    const counts = sqliteBranches(filter).map(({ filter: branch, from }) => `select count(*) as n from ${from} ${whereSql(filterClauses(branch, p, dialect))}`);
+    return { text: counts.length === 1 ? counts[0] : `select ${counts.map((count) => `(${count})`).join(' + ')} as n`, values: p.values };
+  }
+  if (!walksPairs(filter)) {
     return { text: `select count(*) as n from dispatchr_task ${whereSql(filterClauses(filter, p, dialect))}`, values: p.values };
   }
   // `offset 0` keeps each pair its own index scan: flattened, the planner cannot size the pairs

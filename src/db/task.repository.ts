@@ -261,8 +261,12 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       const summaries = new Map<string, QueueSummary>(
         queues.map((queue) => [queue, { counts: emptyCounts(), oldestDueAt: null }]),
       );
+      // Two halves, so each reads an index rather than the table: the listing indexes leave running
+      // rows out (migrations 0006 and 0007), the running index holds only them.
       const counts = await sql.query<{ queue: string; state: TaskState; n: number | string }>(
-        'select queue, state, count(*) as n from dispatchr_task group by queue, state',
+        `select queue, state, count(*) as n from dispatchr_task where state <> 'running' group by queue, state
+         union all
+         select queue, 'running', count(*) from dispatchr_task where state = 'running' group by queue`,
       );
       for (const row of counts) {
         const summary = summaries.get(row.queue);

@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { PostgresInitial } from './postgresql/0001-initial.migration.js';
 import { SqliteInitial } from './sqlite/0001-initial.migration.js';
 import { SqliteFinalAttemptOnTask } from './sqlite/0005-final-attempt-on-task.migration.js';
+import { SqliteFewerTaskIndexWrites } from './sqlite/0007-fewer-task-index-writes.migration.js';
 import { ClaimOrderIndex } from './0002-claim-order-index.migration.js';
 import { PostgresDueUpdateTriggerPerRow } from './postgresql/0003-due-update-trigger-per-row.migration.js';
 import { PostgresAttemptCascadeByTrigger } from './postgresql/0004-attempt-cascade-by-trigger.migration.js';
@@ -25,4 +26,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: '0002-claim-order-index', class: ClaimOrderIndex },
   // 0003, 0004 and 0006 are PostgreSQL's alone.
   { name: '0005-final-attempt-on-task', class: SqliteFinalAttemptOnTask },
+  { name: '0007-fewer-task-index-writes', class: SqliteFewerTaskIndexWrites },
 ];
