@@ -261,13 +261,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       const summaries = new Map<string, QueueSummary>(
         queues.map((queue) => [queue, { counts: emptyCounts(), oldestDueAt: null }]),
       );
-      // Two halves, so each reads an index rather than the table: the listing indexes leave running
-      // rows out (migrations 0006 and 0007), the running index holds only them.
-      const counts = await sql.query<{ queue: string; state: TaskState; n: number | string }>(
-        `select queue, state, count(*) as n from dispatchr_task where state <> 'running' group by queue, state
-         union all
-         select queue, 'running', count(*) from dispatchr_task where state = 'running' group by queue`,
-      );
+      const counts = await sql.query<{ queue: string; state: TaskState; n: number | string }>(QUEUE_STATE_COUNTS);
       for (const row of counts) {
         const summary = summaries.get(row.queue);
         if (summary) summary.counts[row.state] = Number(row.n);
@@ -285,6 +279,15 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
     },
   };
 }
+
+/**
+ * Tasks per queue and state, in two halves so each reads an index rather than the table: the
+ * listing indexes leave running rows out (migrations 0006 and 0007), the running index holds only
+ * them.
+ */
+export const QUEUE_STATE_COUNTS = `select queue, state, count(*) as n from dispatchr_task where state <> 'running' group by queue, state
+  union all
+  select queue, 'running', count(*) from dispatchr_task where state = 'running' group by queue`;
 
 export function emptyCounts(): Record<TaskState, number> {
   return { scheduled: 0, available: 0, running: 0, retryable: 0, completed: 0, failed: 0, cancelled: 0 };
