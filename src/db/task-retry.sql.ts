@@ -3,6 +3,7 @@ import { TASK_STATES, UNFINISHED_STATES, type TaskState } from '../task.js';
 import { filterClauses, pickStates, type TaskFilter } from './task-filter.sql.js';
 import { candidateIds } from './task-search.sql.js';
 import { SqlParams } from './task-row.js';
+import { RETRY_DEDUP_INDEX_STATES } from './migrations/0008-retry-dedup-index.migration.js';
 
 /**
  * One batch of a bulk retry as one UPDATE: a compare-and-set like a single retry (the outer WHERE
@@ -13,7 +14,8 @@ import { SqlParams } from './task-row.js';
  * Tasks are taken in id order after `afterId`, so a task retried, failed again and matching again
  * is not taken twice in one run. A task whose dedup key is held by an unfinished task is skipped
  * (retrying it would break the key's uniqueness), and of several retryable tasks sharing a key only
- * the newest is taken.
+ * the newest is taken: each a lookup by (queue, dedup_key), in the unique index of unfinished keys
+ * and in migration 0008's index of retryable ones (whose WHERE term the check repeats, for SQLite).
  */
 export function retryableSources(): { from: TaskState[]; to: TaskState } {
   const table = transitionTable();
@@ -53,7 +55,7 @@ export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: Retry
     first_attempt_at = null, finalized_at = null, lease_owner = null, lease_expires_at = null`;
   const dedup = `(t.dedup_key is null or (
       not exists (select 1 from dispatchr_task o where o.queue = t.queue and o.dedup_key = t.dedup_key and o.state in (${UNFINISHED}))
-      and not exists (select 1 from dispatchr_task n where n.queue = t.queue and n.dedup_key = t.dedup_key and n.state <> 'running' and n.state in (${RETRYABLE}) and n.id > t.id)))`;
+      and not exists (select 1 from dispatchr_task n where n.queue = t.queue and n.dedup_key = t.dedup_key and n.${RETRY_DEDUP_INDEX_STATES} and n.state in (${RETRYABLE}) and n.id > t.id)))`;
   if (dialect === 'postgresql') {
     // The batch's candidates come one ordered scan per (queue, state) pair (task-search.sql.ts);
     // the dedup check, a search of its own per task, runs on the batch's candidates only. Every

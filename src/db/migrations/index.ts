@@ -4,6 +4,7 @@ import { SqliteInitial } from './sqlite/0001-initial.migration.js';
 import { SqliteFinalAttemptOnTask } from './sqlite/0005-final-attempt-on-task.migration.js';
 import { SqliteFewerTaskIndexWrites } from './sqlite/0007-fewer-task-index-writes.migration.js';
 import { ClaimOrderIndex } from './0002-claim-order-index.migration.js';
+import { RetryDedupIndex } from './0008-retry-dedup-index.migration.js';
 import { PostgresDueUpdateTriggerPerRow } from './postgresql/0003-due-update-trigger-per-row.migration.js';
 import { PostgresAttemptCascadeByTrigger } from './postgresql/0004-attempt-cascade-by-trigger.migration.js';
 import { PostgresFinalAttemptOnTask } from './postgresql/0005-final-attempt-on-task.migration.js';
@@ -20,11 +21,13 @@ export const postgresMigrations: MigrationObject[] = [
   { name: '0004-attempt-cascade-by-trigger', class: PostgresAttemptCascadeByTrigger },
   { name: '0005-final-attempt-on-task', class: PostgresFinalAttemptOnTask },
   { name: '0006-fewer-task-indexes', class: PostgresFewerTaskIndexes },
+  { name: '0008-retry-dedup-index', class: RetryDedupIndex },
 ];
 export const sqliteMigrations: MigrationObject[] = [
   { name: '0001-initial', class: SqliteInitial },
   { name: '0002-claim-order-index', class: ClaimOrderIndex },
-  // 0003, 0004 and 0006 are PostgreSQL's alone.
+  // 0003, 0004 and 0006 are PostgreSQL's alone; 0007 is SQLite's.
   { name: '0005-final-attempt-on-task', class: SqliteFinalAttemptOnTask },
   { name: '0007-fewer-task-index-writes', class: SqliteFewerTaskIndexWrites },
+  { name: '0008-retry-dedup-index', class: RetryDedupIndex },
 ];

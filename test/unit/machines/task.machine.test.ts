@@ -3,6 +3,8 @@ import { requireTransition, nextState } from '../../../src/machines/apply.js';
 import type { TaskEvent } from '../../../src/machines/task.events.js';
 import { deriveTransitionTable } from '../../../src/machines/transition-table.js';
 import { TASK_STATES, type TaskState } from '../../../src/task.js';
+import { retryableSources } from '../../../src/db/task-retry.sql.js';
+import { RETRY_DEDUP_INDEX_STATES } from '../../../src/db/migrations/0008-retry-dedup-index.migration.js';
 
 /** The documented lifecycle (docs/spec.md §3.1): every legal (state, event) pair and its target. */
 const LEGAL: Record<string, TaskState> = {
@@ -57,5 +59,11 @@ describe('the task machine', () => {
 
   it('completed is terminal: nothing moves it', () => {
     expect(Object.keys(deriveTransitionTable().completed)).toEqual([]);
+  });
+
+  it("a retry leaves exactly the states of the bulk retry's dedup index (migration 0008)", () => {
+    // A new retry source would be retried without the index (a scan per candidate): it needs a new migration.
+    const indexed = [...RETRY_DEDUP_INDEX_STATES.matchAll(/'([a-z]+)'/g)].map((match) => match[1]);
+    expect([...retryableSources().from].sort()).toEqual(indexed.sort());
   });
 });
