@@ -3,8 +3,7 @@ import { requireTransition, nextState } from '../../../src/machines/apply.js';
 import type { TaskEvent } from '../../../src/machines/task.events.js';
 import { deriveTransitionTable } from '../../../src/machines/transition-table.js';
 import { TASK_STATES, type TaskState } from '../../../src/task.js';
-import { retryableSources } from '../../../src/db/task-retry.sql.js';
-import { RETRY_DEDUP_INDEX_STATES } from '../../../src/db/migrations/0008-retry-dedup-index.migration.js';
+import { RETRY_DEDUP_INDEX_STATES, retryableSources } from '../../../src/db/task-retry.sql.js';
 
 /** The documented lifecycle (docs/spec.md §3.1): every legal (state, event) pair and its target. */
 const LEGAL: Record<string, TaskState> = {
@@ -62,7 +61,9 @@ describe('the task machine', () => {
   });
 
   it("a retry leaves exactly the states of the bulk retry's dedup index (migration 0008)", () => {
-    // A new retry source would be retried without the index (a scan per candidate): it needs a new migration.
+    // A retry source missing from the term would drop out of the bulk retry's dedup check: a newer
+    // task in that state would not hold back an older twin, both would be retried, and the batch
+    // would fail on the unique key. A new source needs a new index migration and a new term.
     const indexed = [...RETRY_DEDUP_INDEX_STATES.matchAll(/'([a-z]+)'/g)].map((match) => match[1]);
     expect([...retryableSources().from].sort()).toEqual(indexed.sort());
   });
