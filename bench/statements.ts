@@ -15,26 +15,18 @@
  * PostgreSQL's clock ticks are 10 ms: with 20,000 tasks a figure moves in steps of 0.5 µs; repeat
  * and compare.
  */
-import { readFileSync } from 'node:fs';
-import { initOrm } from '../src/db/orm.js';
-import { migrate } from '../src/db/migrate.js';
 import { createDispatchRepository, type Settlement } from '../src/db/dispatch.repository.js';
-import { createBenchDatabase, freshStore, seedTasks } from './lib/db.js';
+import { pidTicks } from './lib/cpu.js';
+import { scratchStore, seedTasks } from './lib/db.js';
 
 const N = Number(process.env.N ?? 20000), B = Number(process.env.B ?? 200);
-const dialect = process.env.DIALECT === 'sqlite' ? 'sqlite' : 'pg';
-if (dialect === 'pg') await createBenchDatabase();
-const store = await freshStore(dialect, 'micro');
-const db = await initOrm({ url: store.url, poolSize: 1 });
-await migrate(db);
-for (const s of (process.env.EXTRA ?? '').split(';').filter(Boolean)) await db.sql.execute(s, []);
+const { db, dialect, drop } = await scratchStore('micro', 1);
 const repo = createDispatchRepository(db);
 /** CPU milliseconds so far: PostgreSQL's backend, or (SQLite) this process. */
 let cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 if (dialect === 'pg') {
-  const pidRow = await db.sql.query<{ pid: number }>('select pg_backend_pid() as pid', []);
-  const pid = pidRow[0].pid;
-  cpu = () => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
+  const pid = (await db.sql.query<{ pid: number }>('select pg_backend_pid() as pid', []))[0].pid;
+  cpu = () => (pidTicks(pid) ?? 0) * 10;
 }
 await seedTasks(db, N, { runAt: new Date(Date.now() - 1000), state: 'available' });
 await db.sql.execute('analyze', []);
@@ -63,4 +55,4 @@ for (;;) {
 }
 const who = dialect === 'pg' ? 'pg cpu' : 'process cpu';
 console.log(`${dialect} n=${n} claim ${(claimMs * 1000 / n).toFixed(1)} µs/task wall, ${who} ${(claimCpu * 1000 / n).toFixed(1)} µs; settle ${(settleMs * 1000 / n).toFixed(1)} µs wall, ${who} ${(settleCpu * 1000 / n).toFixed(1)} µs`);
-await db.close(); await store.drop();
+await drop();

@@ -41,9 +41,18 @@ function machine(): { busy: number; total: number } | null {
   }
 }
 
-function pidTicks(pid: number): number | null {
+/** CPU ticks (1/100 s, user + system) of a process; null once it is gone. */
+export function pidTicks(pid: number): number | null {
+  return statTicks(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU ticks from a `stat` file of /proc: a process's (`/proc/<pid>/stat`, every thread together)
+ * or one thread's (`/proc/<pid>/task/<tid>/stat`). Null once it is gone.
+ */
+export function statTicks(file: string): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(file, 'utf8');
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields after the comm: state(0) ... utime(11) stime(12)
     return Number(rest[11]) + Number(rest[12]);

@@ -1,11 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { initOrm } from '../../src/db/orm.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createScheduler } from '../../src/scheduler/scheduler.js';
 import { epochToMono, procOptions, runMain, sleep, tell } from '../lib/common.js';
+import { statTicks } from '../lib/cpu.js';
 import { benchConfig, countByState, emptyTasks, freshStore, seedTasks, type BenchDialect } from '../lib/db.js';
 import { targetControl, type TargetStats } from '../lib/target-client.js';
 
@@ -38,14 +39,8 @@ const epochNow = () => performance.timeOrigin + performance.now();
 function threadTicks(): Record<string, number> {
   const ticks: Record<string, number> = {};
   for (const tid of readdirSync('/proc/self/task')) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    } catch {
-      continue; // the thread ended meanwhile
-    }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks[tid] = Number(fields[11]) + Number(fields[12]);
+    const used = statTicks(`/proc/self/task/${tid}/stat`);
+    if (used !== null) ticks[tid] = used; // null: the thread ended meanwhile
   }
   return ticks;
 }

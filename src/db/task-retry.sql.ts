@@ -80,8 +80,7 @@ export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: Retry
     return { text, values: p.values };
   }
   // Placeholders in text order: SQLite's `?` is positional.
-  const where = filterClauses({ ...request.filter, state: undefined, states: undefined }, p, dialect);
-  where.push(`state <> 'running' and state in (${RETRYABLE})`); // the partial indexes' term (task-filter.sql.ts)
+  const where = filterClauses({ ...request.filter, state: undefined, states }, p, dialect);
   if (request.afterId !== undefined) where.push(`t.id > ${p.add(request.afterId)}`);
   where.push(dedup);
   const text = `update dispatchr_task set ${sets}

@@ -21,7 +21,7 @@ import { SqlParams, TASK_COLUMNS } from './task-row.js';
 
 /** Whether a search walks pairs (PostgreSQL): it names queues or states. */
 function walksPairs(filter: TaskFilter): boolean {
-  return filter.queue !== undefined || filter.queues !== undefined || filter.state !== undefined || filter.states !== undefined;
+  return namedQueues(filter) !== undefined || namedStates(filter) !== undefined;
 }
 
 /**
