@@ -1,6 +1,7 @@
 import { WAITING_STATES, type AttemptOutcome, type TaskRecord, type TaskState } from '../task.js';
 import { transitionTable } from '../machines/transition-table.js';
 import type { Orm } from './orm.js';
+import { pgBoolArray, pgNumberArray, pgTextArray } from './pg-array.js';
 import { claimColumns, SqlParams, TASK_COLUMNS, toClaimedRecord, toDate, toTaskRecord } from './task-row.js';
 
 /**
@@ -85,34 +86,49 @@ const SETTLE_PG = `with r as (
     from r join u on u.id = r.id
     where not r.keep
   )
-  select id from u`;
+  -- The ids whose compare-and-set lost, not those that won: almost always none, so no row to
+  -- send and parse per settled task.
+  select r.id from r where not exists (select 1 from u where u.id = r.id)`;
 
-/** SETTLE_PG's parameters: `now`, then one array per column. */
-function settleColumns(settlements: readonly Settlement[], now: Date): unknown[] {
+/**
+ * SETTLE_PG's parameters: `now`, then one array literal per column, written by pg-array.ts (pg's
+ * own array serializer was the main thread's largest cost in pg). Exported for its bench.
+ */
+export function settleColumns(settlements: readonly Settlement[], now: Date): unknown[] {
   const n = settlements.length;
-  const columns = Array.from({ length: 17 }, () => new Array<unknown>(n));
+  const taskId = new Array<string>(n), owner = new Array<string>(n), state = new Array<string>(n), outcome = new Array<string>(n);
+  const runAt = new Array<string | null>(n), lastError = new Array<string | null>(n), error = new Array<string | null>(n), excerpt = new Array<string | null>(n);
+  const attempt = new Array<number>(n), nextAttempt = new Array<number>(n), startedMs = new Array<number>(n), finishedMs = new Array<number>(n);
+  const lastStatus = new Array<number | null>(n), status = new Array<number | null>(n), durationMs = new Array<number | null>(n);
+  const finalized = new Array<boolean>(n), keep = new Array<boolean>(n);
   for (let i = 0; i < n; i++) {
     const s = settlements[i];
     const record = s.record;
-    columns[0][i] = s.taskId;
-    columns[1][i] = s.attempt;
-    columns[2][i] = s.owner;
-    columns[3][i] = s.state;
-    columns[4][i] = s.nextAttempt;
-    columns[5][i] = s.runAt === null ? null : s.runAt.toISOString();
-    columns[6][i] = s.lastStatus;
-    columns[7][i] = s.lastError;
-    columns[8][i] = FINISHED_AFTER.has(s.state);
-    columns[9][i] = keepsOnRow(s);
-    columns[10][i] = record.startedAt.getTime();
-    columns[11][i] = record.finishedAt.getTime();
-    columns[12][i] = record.status;
-    columns[13][i] = record.outcome;
-    columns[14][i] = record.durationMs;
-    columns[15][i] = record.error;
-    columns[16][i] = record.responseExcerpt;
+    taskId[i] = s.taskId;
+    attempt[i] = s.attempt;
+    owner[i] = s.owner;
+    state[i] = s.state;
+    nextAttempt[i] = s.nextAttempt;
+    runAt[i] = s.runAt === null ? null : s.runAt.toISOString();
+    lastStatus[i] = s.lastStatus;
+    lastError[i] = s.lastError;
+    finalized[i] = FINISHED_AFTER.has(s.state);
+    keep[i] = keepsOnRow(s);
+    startedMs[i] = record.startedAt.getTime();
+    finishedMs[i] = record.finishedAt.getTime();
+    status[i] = record.status;
+    outcome[i] = record.outcome;
+    durationMs[i] = record.durationMs;
+    error[i] = record.error;
+    excerpt[i] = record.responseExcerpt;
   }
-  return [now, ...columns];
+  return [
+    now,
+    pgTextArray(taskId), pgNumberArray(attempt), pgTextArray(owner), pgTextArray(state), pgNumberArray(nextAttempt),
+    pgTextArray(runAt), pgNumberArray(lastStatus), pgTextArray(lastError), pgBoolArray(finalized), pgBoolArray(keep),
+    pgNumberArray(startedMs), pgNumberArray(finishedMs), pgNumberArray(status), pgTextArray(outcome), pgNumberArray(durationMs),
+    pgTextArray(error), pgTextArray(excerpt),
+  ];
 }
 
 /** The states a claim takes tasks from, read off the machine rather than restated. */
@@ -176,8 +192,10 @@ export function createDispatchRepository(db: Orm) {
     async settle(settlements: readonly Settlement[], now: Date): Promise<Set<string>> {
       if (settlements.length === 0) return new Set();
       if (dialect === 'postgresql') {
-        const rows = await sql.query<{ id: string }>(SETTLE_PG, settleColumns(settlements, now));
-        return new Set(rows.map((row) => String(row.id)));
+        const lost = await sql.query<{ id: string }>(SETTLE_PG, settleColumns(settlements, now));
+        const won = new Set(settlements.map((s) => s.taskId));
+        for (const row of lost) won.delete(String(row.id));
+        return won;
       }
       return sql.transaction(async (tx) => {
         const won = new Set<string>();

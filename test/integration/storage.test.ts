@@ -216,6 +216,40 @@ describe.each(drivers())('storage on %s', (driver) => {
     expect(attempts[0]).toMatchObject({ number: 1, status: 200, outcome: 'completed', responseExcerpt: 'ok' });
   });
 
+  it('settles a batch whose texts hold what an array literal must escape, and reads them back unchanged', async () => {
+    const tasks = createTaskRepository(db);
+    const dispatch = createDispatchRepository(db);
+    await tasks.insertTasks([newTask({ queue: 'literal', maxAttempts: 3 }), newTask({ queue: 'literal', maxAttempts: 3 })]);
+    // PostgreSQL's settle sends each column as one array literal (pg-array.ts): every one of these
+    // would come back changed, NULL or refused if an element were written unquoted or unescaped.
+    const texts = ['', 'NULL', 'null', ' lead and trail ', 'a,b', '{x}', 'say "hi"', 'back\\slash', '\\"', 'line\nbreak\ttab', 'é ✓ 𝄞'];
+    const owner = 'owner "q" \\ {a,b}';
+    const now = new Date();
+    const [retried, failed] = await dispatch.claim({ queue: 'literal', limit: 2, owner, now, leaseMs: 60_000, maxConcurrent: 10 });
+    const at = new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 123));
+    const settle = (task: typeof retried, state: 'retryable' | 'failed', text: string): Settlement => ({
+      taskId: task.id, attempt: task.attempt, owner, state, nextAttempt: task.attempt,
+      runAt: state === 'retryable' ? new Date(at.getTime() + 60_000) : null, lastStatus: null, lastError: `last ${text}`,
+      record: { startedAt: at, finishedAt: new Date(at.getTime() + 5), status: null, outcome: state === 'failed' ? 'failed' : 'retry', durationMs: null, error: `error ${text}`, responseExcerpt: text },
+    });
+    for (const text of texts) {
+      // The retryable one's attempt becomes an attempt row; the failed one's stays on the task row.
+      const won = await dispatch.settle([settle(retried, 'retryable', text), settle(failed, 'failed', text)], now);
+      expect(won, text).toEqual(new Set([retried.id, failed.id]));
+      for (const [task, state] of [[retried, 'retryable'], [failed, 'failed']] as const) {
+        expect(await tasks.findTask(task.id), text).toMatchObject({ state, lastError: `last ${text}`, lastStatus: null });
+        expect((await tasks.findAttempts(task.id)).at(-1), text).toMatchObject({ error: `error ${text}`, responseExcerpt: text, status: null, durationMs: null, startedAt: at });
+      }
+      expect((await tasks.findTask(retried.id))!.runAt).toEqual(new Date(at.getTime() + 60_000));
+      // Back to running for the next text: the retryable task through a claim, the failed one by hand.
+      await tasks.applyEvent(failed.id, { type: 'retry' });
+      await db.sql.execute(db.target.dialect === 'postgresql' ? `update dispatchr_task set run_at = $1 where queue = 'literal'` : `update dispatchr_task set run_at = ? where queue = 'literal'`, [new Date(0)]);
+      const again = await dispatch.claim({ queue: 'literal', limit: 2, owner, now: new Date(), leaseMs: 60_000, maxConcurrent: 10 });
+      expect(again.map((t) => t.id).sort()).toEqual([retried.id, failed.id].sort());
+      for (const t of again) (t.id === retried.id ? retried : failed).attempt = t.attempt;
+    }
+  });
+
   it('keeps the finishing attempt on the task row, and a retry moves it into the attempt rows', async () => {
     const tasks = createTaskRepository(db);
     const dispatch = createDispatchRepository(db);

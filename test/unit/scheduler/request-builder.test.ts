@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { targetUrlOf } from '../../../src/scheduler/request-builder.js';
+
+describe('targetUrlOf (the remembered path check and join)', () => {
+  it('keys what it remembers by the target as well as the path', () => {
+    expect(targetUrlOf('http://127.0.0.1:9000/hooks', '/send?x=1')).toEqual({ ok: true, url: 'http://127.0.0.1:9000/hooks/send?x=1' });
+    // The same path under another queue's target is joined to that target, not read back.
+    expect(targetUrlOf('http://127.0.0.1:9001/', '/send?x=1')).toEqual({ ok: true, url: 'http://127.0.0.1:9001/send?x=1' });
+    expect(targetUrlOf('http://127.0.0.1:9000/hooks', '/send?x=1')).toEqual({ ok: true, url: 'http://127.0.0.1:9000/hooks/send?x=1' });
+  });
+
+  it('refuses a path that climbs out of the base every time it is asked, with the reason', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(targetUrlOf('http://127.0.0.1:9000/hooks', '/a/%2e%2e/%2e%2e/admin')).toEqual({
+        ok: false,
+        reason: 'target refused: expected a path without "." or ".." segments',
+      });
+    }
+  });
+});
