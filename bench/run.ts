@@ -7,7 +7,7 @@ import { busyShare, snapshot, split, type CpuSplit } from './lib/cpu.js';
 import { ADMIN_URL, BENCH_DB, createBenchDatabase, dropBenchDatabase } from './lib/db.js';
 
 /**
- * `npm run bench [-- --runs=N] [--quick] [--only=REGEX] [--no-memory] [--profile=scheduler|recorder]`
+ * `npm run bench [-- --runs=N] [--quick] [--only=REGEX] [--no-memory] [--warm=N] [--profile=scheduler|recorder]`
  *
  * One invocation measures Dispatchr and its references side by side on this machine: every
  * measured run is a fresh process (and a fresh schema or SQLite file), passes are interleaved
@@ -35,8 +35,19 @@ const profArgs = (role: string) => (profile === role ? ['--cpu-prof', `--cpu-pro
 const scale = Number(flags.scale ?? 1);
 const N = quick
   ? { ceilingMs: 1_000, single: 2_000, batch: 5_000, dispatch: 5_000, warmDispatch: 1_000, samples: 50, latWarm: 10, gw: 5_000, memory: 50_000 }
-  : { ceilingMs: 3_000, single: 10_000, batch: 30_000, dispatch: 20_000, warmDispatch: 2_000, samples: 200, latWarm: 50, gw: 20_000, memory: 200_000 };
+  : { ceilingMs: 3_000, single: 10_000, batch: 30_000, dispatch: 20_000, warmDispatch: 10_000, samples: 200, latWarm: 50, gw: 20_000, memory: 200_000 };
 for (const key of ['single', 'batch', 'dispatch', 'memory'] as const) N[key] = Math.round(N[key] * scale);
+// The drains' warm-up (Dispatchr's scheduler and graphile-worker alike): `--warm=N` tasks first.
+// 10,000 (about a second) so the measured window starts with the per-batch code compiled, as the
+// ceiling's client starts after 0.5 s of requests; with 2,000, V8's compiler threads still spent
+// 12-19 µs per task inside the window (docs/performance.md, "The warm-up").
+if (flags.warm !== undefined) {
+  N.warmDispatch = Number(flags.warm);
+  if (!Number.isInteger(N.warmDispatch) || N.warmDispatch < 0) {
+    console.error(`--warm: expected a whole number of tasks, 0 or more, got ${String(flags.warm)}`);
+    process.exit(2);
+  }
+}
 
 /** The scheduler's setup in every Dispatchr scenario (reported with the table). */
 const SCHEDULER = { batchSize: 250, workerThreads: 1, maxConcurrent: 1000, ...(process.env.BENCH_SCHEDULER ? JSON.parse(process.env.BENCH_SCHEDULER) : {}) };
@@ -54,6 +65,14 @@ interface Scenario {
 
 const scenarios: Scenario[] = [
   { id: 'http.ceiling', what: 'undici c50 → node:http target (separate process)', kind: 'rate', proc: 'ceiling', options: { warmupMs: 500, durationMs: N.ceilingMs, concurrency: 50 }, timeoutMs: 60_000 },
+  {
+    id: 'http.ceiling.headers',
+    what: 'the same, each POST with the six headers every dispatch request carries (docs/spec.md)',
+    kind: 'rate',
+    proc: 'ceiling',
+    options: { warmupMs: 500, durationMs: N.ceilingMs, concurrency: 50, dispatchHeaders: true },
+    timeoutMs: 60_000,
+  },
   ...(['pg', 'sqlite'] as const).flatMap((dialect): Scenario[] => [
     {
       id: `enqueue.single.${dialect}`,
@@ -99,8 +118,8 @@ const scenarios: Scenario[] = [
     options: { dialect: 'pg', samples: N.samples, warmup: N.latWarm, intervalMs: 20, maxConcurrent: SCHEDULER.maxConcurrent, schedulerExecArgv: profArgs('scheduler-latency'), recorderExecArgv: profArgs('recorder-latency') },
     timeoutMs: 120_000,
   },
-  { id: 'gw.process.default', what: `graphile-worker 0.17.3, concurrency 10, defaults, ${N.gw.toLocaleString('en')} no-op jobs`, kind: 'rate', proc: 'gw', options: { mode: 'throughput', preset: 'default', jobs: N.gw, warmupJobs: 2_000 }, timeoutMs: 180_000 },
-  { id: 'gw.process.fast', what: 'graphile-worker 0.17.3, concurrency 24, localQueue 500, batch delays 0', kind: 'rate', proc: 'gw', options: { mode: 'throughput', preset: 'fast', jobs: N.gw, warmupJobs: 2_000 }, timeoutMs: 180_000 },
+  { id: 'gw.process.default', what: `graphile-worker 0.17.3, concurrency 10, defaults, ${N.gw.toLocaleString('en')} no-op jobs`, kind: 'rate', proc: 'gw', options: { mode: 'throughput', preset: 'default', jobs: N.gw, warmupJobs: N.warmDispatch }, timeoutMs: 180_000 },
+  { id: 'gw.process.fast', what: 'graphile-worker 0.17.3, concurrency 24, localQueue 500, batch delays 0', kind: 'rate', proc: 'gw', options: { mode: 'throughput', preset: 'fast', jobs: N.gw, warmupJobs: N.warmDispatch }, timeoutMs: 180_000 },
   { id: 'gw.latency', what: 'graphile-worker addJob → handler start, in-process, concurrency 10', kind: 'latency', proc: 'gw', options: { mode: 'latency', preset: 'default', samples: N.samples, warmup: N.latWarm, intervalMs: 20 }, timeoutMs: 120_000 },
   {
     id: 'memory.pg',
@@ -284,7 +303,7 @@ function report(selected: Scenario[], records: RunRecord[], info: Awaited<Return
   const ceiling = figures.get('http.ceiling')?.median;
   const gwDefault = figures.get('gw.process.default')?.median;
   for (const figure of figures.values()) {
-    if (ceiling && /^(dispatch|gw\.process)/.test(figure.id)) figure.ratioToCeiling = figure.median / ceiling;
+    if (ceiling && /^(dispatch|gw\.process|http\.ceiling\.)/.test(figure.id)) figure.ratioToCeiling = figure.median / ceiling;
   }
   const check = (id: string, target: string, met: (f: Figure) => boolean) => {
     const f = figures.get(id);
@@ -334,11 +353,14 @@ function report(selected: Scenario[], records: RunRecord[], info: Awaited<Return
   if (disp) {
     const threads = Object.entries(disp.threads ?? {}).map(([role, us]) => `${role} ${us}`).join(' · ');
     console.log(`dispatch.pg: ${disp.avgBatch} tasks per settled batch on average; first push ${disp.startLagMs} ms after T0; scheduler CPU µs per task by thread: ${threads}`);
+    const withHeaders = figures.get('http.ceiling.headers')?.median;
+    const dispatchPg = figures.get('dispatch.pg')?.median;
+    if (withHeaders && dispatchPg) console.log(`dispatch.pg against the ceiling whose requests carry the dispatch's headers: ${(dispatchPg / withHeaders).toFixed(2)}×`);
   }
   const mem = figures.get('memory.pg')?.extra as Record<string, number> | undefined;
   if (mem) console.log(`memory.pg: RSS ${mem.rssStartMB} MB at start, max ${mem.rssMaxMB} MB (+${mem.rssMaxGrowthMB} during the run), ${mem.rssEndMB} MB at the end after 5 s idle; heap ${mem.heapStartMB} → ${mem.heapEndMB} MB; ${fmt(mem.value, 'tasks/s')} tasks/s`);
   const minutes = (Date.now() - started) / 60_000;
-  console.log(`\nscheduler: batchSize ${SCHEDULER.batchSize}, workerThreads ${SCHEDULER.workerThreads}, queue maxConcurrent ${SCHEDULER.maxConcurrent}; ${runs} pass${runs > 1 ? 'es' : ''} in ${minutes.toFixed(1)} min`);
+  console.log(`\nscheduler: batchSize ${SCHEDULER.batchSize}, workerThreads ${SCHEDULER.workerThreads}, queue maxConcurrent ${SCHEDULER.maxConcurrent}; drains warmed with ${N.warmDispatch.toLocaleString('en')} tasks (jobs); ${runs} pass${runs > 1 ? 'es' : ''} in ${minutes.toFixed(1)} min`);
 
   const out = {
     date: new Date().toISOString(),
@@ -347,6 +369,7 @@ function report(selected: Scenario[], records: RunRecord[], info: Awaited<Return
     quick,
     machine: info,
     scheduler: SCHEDULER,
+    warmupTasks: N.warmDispatch,
     figures: Object.fromEntries([...figures].map(([id, f]) => [id, f])),
     runs: records,
   };
