@@ -42,11 +42,11 @@ for (const key of ['single', 'batch', 'dispatch', 'memory'] as const) N[key] = M
 // ceiling's client starts after 0.5 s of requests; with 2,000, V8's compiler threads still spent
 // 12-19 µs per task inside the window (docs/performance.md, "The warm-up").
 if (flags.warm !== undefined) {
-  N.warmDispatch = Number(flags.warm);
-  if (!Number.isInteger(N.warmDispatch) || N.warmDispatch < 0) {
-    console.error(`--warm: expected a whole number of tasks, 0 or more, got ${String(flags.warm)}`);
+  if (typeof flags.warm !== 'string' || !/^\d+$/.test(flags.warm)) {
+    console.error(`--warm: expected a whole number of tasks, 0 or more (--warm=10000), got ${flags.warm === true ? 'no value' : JSON.stringify(flags.warm)}`);
     process.exit(2);
   }
+  N.warmDispatch = Number(flags.warm);
 }
 
 /** The scheduler's setup in every Dispatchr scenario (reported with the table). */

@@ -116,6 +116,8 @@ export async function seedTasks(
   count: number,
   options: { runAt: Date; state: 'available' | 'scheduled' | 'failed'; now?: Date; dedupKeys?: boolean },
 ): Promise<void> {
+  // SQLite's generator below always makes its first row: nothing to seed is nothing to run.
+  if (count <= 0) return;
   const now = options.now ?? new Date();
   const finalizedAt = options.state === 'failed' ? now : null;
   const keyed = options.dedupKeys === true;

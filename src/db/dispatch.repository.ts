@@ -193,7 +193,9 @@ export function createDispatchRepository(db: Orm) {
       if (settlements.length === 0) return new Set();
       if (dialect === 'postgresql') {
         const lost = await sql.query<{ id: string }>(SETTLE_PG, settleColumns(settlements, now));
-        const won = new Set(settlements.map((s) => s.taskId));
+        // Ids as PostgreSQL spells them (lowercase uuid text), as claimed rows carry them: the lost
+        // ids come back in that spelling and must match to be taken out.
+        const won = new Set(settlements.map((s) => s.taskId.toLowerCase()));
         for (const row of lost) won.delete(String(row.id));
         return won;
       }

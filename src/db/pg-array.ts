@@ -17,12 +17,17 @@ const NEEDS_ESCAPE = /["\\]/;
  */
 export function pgTextArray(values: readonly (string | null)[]): string {
   if (values.length === 0) return '{}';
-  if (!values.includes(null) && !NEEDS_ESCAPE.test(values.join(','))) return `{"${values.join('","')}"}`;
+  if (!hasNull(values) && !NEEDS_ESCAPE.test(values.join(','))) return `{"${values.join('","')}"}`;
   return `{${values.map(textElement).join(',')}}`;
 }
 
-function textElement(value: string | null): string {
-  if (value === null) return 'NULL';
+/** null or undefined: pg wrote both as NULL, and a join would write either as an empty element. */
+function hasNull(values: readonly unknown[]): boolean {
+  return values.includes(null) || values.includes(undefined);
+}
+
+function textElement(value: string | null | undefined): string {
+  if (value === null || value === undefined) return 'NULL';
   return `"${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
@@ -30,12 +35,13 @@ function textElement(value: string | null): string {
 export function pgNumberArray(values: readonly (number | null)[]): string {
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (value !== null && !Number.isFinite(value)) throw new TypeError(`not a finite number: ${value}`);
+    if (value !== null && value !== undefined && !Number.isFinite(value)) throw new TypeError(`not a finite number: ${value}`);
   }
-  if (!values.includes(null)) return `{${values.join(',')}}`;
-  return `{${values.map((value) => (value === null ? 'NULL' : String(value))).join(',')}}`;
+  if (!hasNull(values)) return `{${values.join(',')}}`;
+  return `{${values.map((value) => (value === null || value === undefined ? 'NULL' : String(value))).join(',')}}`;
 }
 
+/** Bool elements, PostgreSQL's own spelling. */
 export function pgBoolArray(values: readonly boolean[]): string {
   return `{${values.map((value) => (value ? 't' : 'f')).join(',')}}`;
 }

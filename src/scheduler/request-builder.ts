@@ -1,7 +1,7 @@
 import type { QueueConfig } from '../config/schema.js';
 import type { TaskRecord } from '../task.js';
-import { joinTargetUrl, normalizeTaskPath } from '../rules/target-path.js';
 import type { DispatchRequest } from '../workers/protocol.js';
+import { targetUrlOf } from './target-url-cache.js';
 
 /**
  * A claimed task → the plain request a worker sends. The URL is joined from the queue's base again
@@ -38,27 +38,4 @@ export function buildDispatchRequest(task: TaskRecord, queue: QueueConfig): Buil
 export function signingSecretsOf(queue: QueueConfig): string[] {
   if (queue.signingSecrets && queue.signingSecrets.length > 0) return queue.signingSecrets;
   return queue.signingSecret ? [queue.signingSecret] : [];
-}
-
-type TargetUrl = { ok: true; url: string } | { ok: false; reason: string };
-
-/**
- * The checked, joined URL of a task path under a queue's target, remembered per (target, path):
- * both steps are pure, and a queue's tasks mostly share a few paths, while joining parses the
- * base URL each time. Bounded: cleared when full, like the worker's own URL cache.
- */
-const targetUrls = new Map<string, Map<string, TargetUrl>>();
-const TARGET_URL_CACHE_SIZE = 1024;
-
-export function targetUrlOf(target: string, path: string): TargetUrl {
-  let byPath = targetUrls.get(target);
-  if (!byPath) targetUrls.set(target, (byPath = new Map()));
-  let url = byPath.get(path);
-  if (url) return url;
-  // Checked again at dispatch: the row could have been written by another writer (enqueueWithin).
-  const checked = normalizeTaskPath(target, path);
-  url = checked.ok ? { ok: true, url: joinTargetUrl(target, checked.path) } : { ok: false, reason: `target refused: ${checked.message}` };
-  if (byPath.size >= TARGET_URL_CACHE_SIZE) byPath.clear();
-  byPath.set(path, url);
-  return url;
 }

@@ -206,7 +206,12 @@ describe.each(drivers())('storage on %s', (driver) => {
       record: { startedAt: now, finishedAt: new Date(), status: 200, outcome: 'completed', durationMs: 3, error: null, responseExcerpt: 'ok' },
     });
     expect((await dispatch.settle([settlement('someone-else', 1), settlement('me', 2)], new Date())).size).toBe(0);
-    expect(await dispatch.settle([settlement('me', 1)], new Date())).toEqual(new Set([claimed.id]));
+    // A batch where one wins and one loses answers the winner alone.
+    const [other] = await tasks.insertTasks([newTask({ queue: 'settle' })]);
+    const [otherClaimed] = await dispatch.claim({ queue: 'settle', limit: 1, owner: 'them', now: new Date(), leaseMs: 60_000, maxConcurrent: 10 });
+    expect(otherClaimed.id).toBe(other.task.id);
+    expect(await dispatch.settle([settlement('me', 1), { ...settlement('me', 1), taskId: otherClaimed.id }], new Date())).toEqual(new Set([claimed.id]));
+    expect((await tasks.findTask(otherClaimed.id))?.state).toBe('running');
     expect(await dispatch.settle([settlement('me', 1)], new Date())).toEqual(new Set()); // a second write loses
     const task = await tasks.findTask(claimed.id);
     expect(task).toMatchObject({ state: 'completed', lastStatus: 200, leaseOwner: null });
@@ -230,7 +235,8 @@ describe.each(drivers())('storage on %s', (driver) => {
     const settle = (task: typeof retried, state: 'retryable' | 'failed', text: string): Settlement => ({
       taskId: task.id, attempt: task.attempt, owner, state, nextAttempt: task.attempt,
       runAt: state === 'retryable' ? new Date(at.getTime() + 60_000) : null, lastStatus: null, lastError: `last ${text}`,
-      record: { startedAt: at, finishedAt: new Date(at.getTime() + 5), status: null, outcome: state === 'failed' ? 'failed' : 'retry', durationMs: null, error: `error ${text}`, responseExcerpt: text },
+      // The retryable one's error is NULL: one column with NULL and text that needs escaping.
+      record: { startedAt: at, finishedAt: new Date(at.getTime() + 5), status: null, outcome: state === 'failed' ? 'failed' : 'retry', durationMs: null, error: state === 'failed' ? `error ${text}` : null, responseExcerpt: text },
     });
     for (const text of texts) {
       // The retryable one's attempt becomes an attempt row; the failed one's stays on the task row.
@@ -238,7 +244,7 @@ describe.each(drivers())('storage on %s', (driver) => {
       expect(won, text).toEqual(new Set([retried.id, failed.id]));
       for (const [task, state] of [[retried, 'retryable'], [failed, 'failed']] as const) {
         expect(await tasks.findTask(task.id), text).toMatchObject({ state, lastError: `last ${text}`, lastStatus: null });
-        expect((await tasks.findAttempts(task.id)).at(-1), text).toMatchObject({ error: `error ${text}`, responseExcerpt: text, status: null, durationMs: null, startedAt: at });
+        expect((await tasks.findAttempts(task.id)).at(-1), text).toMatchObject({ error: state === 'failed' ? `error ${text}` : null, responseExcerpt: text, status: null, durationMs: null, startedAt: at });
       }
       expect((await tasks.findTask(retried.id))!.runAt).toEqual(new Date(at.getTime() + 60_000));
       // Back to running for the next text: the retryable task through a claim, the failed one by hand.
