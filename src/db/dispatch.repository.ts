@@ -91,16 +91,26 @@ const SETTLE_PG = `with r as (
   select r.id from r where not exists (select 1 from u where u.id = r.id)`;
 
 /**
+ * A column of `n` slots whose elements kind is the general one from the start. V8 types an array
+ * by what it holds (small integers, doubles, anything); columns typed by their first batches made
+ * the pg-array functions inlined in settleColumns deoptimize ("wrong map") when a later batch held
+ * a double or a null, and each recompile of settleColumns cost 50-110 ms of a compiler thread.
+ */
+function column<T>(n: number): T[] {
+  return new Array<T>(n).fill(null as T);
+}
+
+/**
  * SETTLE_PG's parameters: `now`, then one array literal per column, written by pg-array.ts (pg's
  * own array serializer was the main thread's largest cost in pg). Exported for its bench.
  */
 export function settleColumns(settlements: readonly Settlement[], now: Date): unknown[] {
   const n = settlements.length;
-  const taskId = new Array<string>(n), owner = new Array<string>(n), state = new Array<string>(n), outcome = new Array<string>(n);
-  const runAt = new Array<string | null>(n), lastError = new Array<string | null>(n), error = new Array<string | null>(n), excerpt = new Array<string | null>(n);
-  const attempt = new Array<number>(n), nextAttempt = new Array<number>(n), startedMs = new Array<number>(n), finishedMs = new Array<number>(n);
-  const lastStatus = new Array<number | null>(n), status = new Array<number | null>(n), durationMs = new Array<number | null>(n);
-  const finalized = new Array<boolean>(n), keep = new Array<boolean>(n);
+  const taskId = column<string>(n), owner = column<string>(n), state = column<string>(n), outcome = column<string>(n);
+  const runAt = column<string | null>(n), lastError = column<string | null>(n), error = column<string | null>(n), excerpt = column<string | null>(n);
+  const attempt = column<number>(n), nextAttempt = column<number>(n), startedMs = column<number>(n), finishedMs = column<number>(n);
+  const lastStatus = column<number | null>(n), status = column<number | null>(n), durationMs = column<number | null>(n);
+  const finalized = column<boolean>(n), keep = column<boolean>(n);
   for (let i = 0; i < n; i++) {
     const s = settlements[i];
     const record = s.record;

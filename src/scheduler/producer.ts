@@ -130,10 +130,10 @@ export function createProducer(deps: ProducerDeps): Producer {
     const fenced = deps.mayDispatch?.() === false;
     const results = await sendWithinLease(requests, sendable, fenced);
     failpoint('after-response', () => tasks.map((task) => task.id));
-    const decisions = sendable.map((task, i) => decideOutcome(task, results[i], context()));
+    const decisions = holeyMap(sendable, (task, i) => decideOutcome(task, results[i], context()));
     // Sent first, then refused: decisions and tasks in the same order.
     const all = refused.length === 0 ? decisions : decisions.concat(refused);
-    await settle(all.map((d) => d.settlement));
+    await settle(holeyMap(all, (d) => d.settlement));
     deps.onDecisions?.(all, refused.length === 0 ? sendable : sendable.concat(refusedTasks), results);
     observe(decisions);
   }
@@ -366,4 +366,17 @@ export function createProducer(deps: ProducerDeps): Producer {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `list.map(fn)`, but always into a holey array. V8's `map` builtin makes a packed array and its
+ * optimized inline version a holey one, so when dispatchAndSettle was optimized the arrays it
+ * hands on changed kind, and the per-batch functions that read them (settleColumns, onDecisions)
+ * were deoptimized ("wrong map") and compiled again inside the bench's window: 50-110 ms of a
+ * compiler thread each time (docs/performance.md, "The warm-up").
+ */
+function holeyMap<T, U>(list: readonly T[], fn: (item: T, index: number) => U): U[] {
+  const out = new Array<U>(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = fn(list[i], i);
+  return out;
 }
