@@ -66,8 +66,8 @@ function keepsOnRow(s: Settlement): boolean {
 const SETTLE_PG = `with r as (
     select * from unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::int[], $9::text[],
       $10::bool[], $11::bool[], $12::float8[], $13::float8[], $14::int[], $15::text[], $16::int[], $17::text[], $18::text[])
-      as r(id, attempt, owner, state, next_attempt, run_at, last_status, last_error, finalized, keep, started_ms, finished_ms,
-        status, outcome, duration_ms, error, excerpt)
+      with ordinality as r(id, attempt, owner, state, next_attempt, run_at, last_status, last_error, finalized, keep, started_ms,
+        finished_ms, status, outcome, duration_ms, error, excerpt, n)
   ), u as (
     update dispatchr_task t set state = r.state, attempt = r.next_attempt, run_at = coalesce(r.run_at, t.run_at),
       lease_owner = null, lease_expires_at = null, last_status = coalesce(r.last_status, t.last_status),
@@ -86,9 +86,9 @@ const SETTLE_PG = `with r as (
     from r join u on u.id = r.id
     where not r.keep
   )
-  -- The ids whose compare-and-set lost, not those that won: almost always none, so no row to
-  -- send and parse per settled task.
-  select r.id from r where not exists (select 1 from u where u.id = r.id)`;
+  -- The positions (1-based) of the settlements whose compare-and-set lost, not the ids that won:
+  -- almost always none, so no row to send and parse per settled task.
+  select r.n::int as n from r where not exists (select 1 from u where u.id = r.id)`;
 
 /**
  * A column of `n` slots whose elements kind is the general one from the start. V8 types an array
@@ -202,11 +202,10 @@ export function createDispatchRepository(db: Orm) {
     async settle(settlements: readonly Settlement[], now: Date): Promise<Set<string>> {
       if (settlements.length === 0) return new Set();
       if (dialect === 'postgresql') {
-        const lost = await sql.query<{ id: string }>(SETTLE_PG, settleColumns(settlements, now));
-        // Ids as PostgreSQL spells them (lowercase uuid text), as claimed rows carry them: the lost
-        // ids come back in that spelling and must match to be taken out.
-        const won = new Set(settlements.map((s) => s.taskId.toLowerCase()));
-        for (const row of lost) won.delete(String(row.id));
+        const lost = await sql.query<{ n: number }>(SETTLE_PG, settleColumns(settlements, now));
+        // By position, so the ids are taken out however the caller spelled them.
+        const won = new Set(settlements.map((s) => s.taskId));
+        for (const row of lost) won.delete(settlements[Number(row.n) - 1].taskId);
         return won;
       }
       return sql.transaction(async (tx) => {

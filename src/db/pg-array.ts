@@ -33,11 +33,13 @@ function textElement(value: string | null | undefined): string {
 
 /** Number elements, unquoted; null is NULL. A non-finite number is a bug upstream: no column here holds one. */
 export function pgNumberArray(values: readonly (number | null)[]): string {
+  let nulls = false;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (value !== null && value !== undefined && !Number.isFinite(value)) throw new TypeError(`not a finite number: ${value}`);
+    if (value === null || value === undefined) nulls = true;
+    else if (!Number.isFinite(value)) throw new TypeError(`not a finite number: ${value}`);
   }
-  if (!hasNull(values)) return `{${values.join(',')}}`;
+  if (!nulls) return `{${values.join(',')}}`;
   return `{${values.map((value) => (value === null || value === undefined ? 'NULL' : String(value))).join(',')}}`;
 }
 

@@ -11,7 +11,7 @@ export type BuiltRequest = { ok: true; request: DispatchRequest } | { ok: false;
 
 export function buildDispatchRequest(task: TaskRecord, queue: QueueConfig): BuiltRequest {
   const url = targetUrlOf(queue.target, task.path);
-  if (!url.ok) return { ok: false, reason: url.reason };
+  if (!url.ok) return url; // the refusal, with its reason
   return {
     ok: true,
     request: {
