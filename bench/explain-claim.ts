@@ -1,15 +1,19 @@
 /**
  * The claim's plan with a big history: FINISHED completed tasks (default 1,000,000) and DUE due
  * ones (default 20,000) in a fresh schema of the bench database, VACUUM ANALYZE, then the
- * repository's own claim statement (limit 200) under EXPLAIN (ANALYZE, BUFFERS). The statement is
- * the one the scheduler runs: the repository is called, and its UPDATE is prefixed with EXPLAIN.
+ * repository's own claim (limit 200). The claim is a call of `dispatchr_claim()` (migration 0009),
+ * whose UPDATE an EXPLAIN of the call would not show: the repository is called on a session with
+ * auto_explain loaded (nested statements, ANALYZE, BUFFERS) and its plans sent to the client as
+ * notices (client_min_messages = log). Needs a superuser for LOAD (the bench's role is one).
  *
  *   node --import tsx bench/explain-claim.ts
  */
 import { createDispatchRepository } from '../src/db/dispatch.repository.js';
 import { migrate } from '../src/db/migrate.js';
 import { initOrm, type Orm } from '../src/db/orm.js';
-import type { SqlSession } from '../src/db/sql-pool.js';
+import pg from 'pg';
+import { parseDatabaseUrl } from '../src/db/database-url.js';
+import type { SqlPool } from '../src/db/sql-pool.js';
 import { createBenchDatabase, freshStore, QUEUE, seedTasks } from './lib/db.js';
 
 const FINISHED = Number(process.env.FINISHED ?? 1_000_000);
@@ -33,25 +37,35 @@ try {
   console.log(`${FINISHED.toLocaleString('en-US')} completed + ${DUE.toLocaleString('en-US')} due tasks written in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
   const plan: string[] = [];
+  const target = parseDatabaseUrl(store.url, process.cwd());
+  if (target.dialect !== 'postgresql') throw new Error('explain-claim runs on PostgreSQL');
+  const client = new pg.Client({ connectionString: target.url });
+  await client.connect();
+  client.on('notice', (notice) => {
+    if (/dispatchr_claim|update dispatchr_task/i.test(notice.message ?? '')) plan.push(notice.message ?? '');
+  });
+  await client.query(`set search_path = "${target.schema}"`);
+  await client.query(`load 'auto_explain'`);
+  for (const setting of ['log_min_duration = 0', 'log_analyze = on', 'log_buffers = on', 'log_timing = on', 'log_nested_statements = on']) {
+    await client.query(`set auto_explain.${setting}`);
+  }
   const explaining: Orm = {
     ...db,
-    sql: {
-      ...db.sql,
-      transaction: (fn) =>
-        db.sql.transaction((tx) =>
-          fn({
-            ...tx,
-            query: async (text: string, values?: unknown[]) => {
-              if (!/^\s*update dispatchr_task set state = 'running'/.test(text)) return tx.query(text, values);
-              const rows = await tx.query(`explain (analyze, buffers) ${text}`, values);
-              plan.push(...rows.map((row) => String(row['QUERY PLAN'])));
-              return [];
-            },
-          } as SqlSession),
-        ),
-    },
+    sql: { ...db.sql, query: async (text: string, values?: readonly unknown[]) => (await client.query(text, values ? [...values] : [])).rows } as SqlPool,
   };
-  await createDispatchRepository(explaining).claim({ queue: QUEUE, limit: 200, owner: 'explain', now: new Date(), leaseMs: 60_000, maxConcurrent: 1_000 });
+  try {
+    // PL/pgSQL plans a statement for its parameters' values at first and may switch to a generic
+    // plan from the sixth call on, as a long-running scheduler's session does: the plan shown is
+    // the seventh call's.
+    for (let i = 0; i < 6; i++) {
+      await createDispatchRepository(explaining).claim({ queue: QUEUE, limit: 200, owner: 'warm', now: new Date(), leaseMs: 60_000, maxConcurrent: 1_000_000 });
+    }
+    await client.query('set client_min_messages = log');
+    const claimed = await createDispatchRepository(explaining).claim({ queue: QUEUE, limit: 200, owner: "explain", now: new Date(), leaseMs: 60_000, maxConcurrent: 1_000_000 });
+    console.log(`claimed ${claimed.length}; the claim's UPDATE inside dispatchr_claim():\n`);
+  } finally {
+    await client.end();
+  }
   console.log(plan.join('\n'));
 } finally {
   await db.close();

@@ -141,8 +141,17 @@ export function settleColumns(settlements: readonly Settlement[], now: Date): un
   ];
 }
 
-/** The states a claim takes tasks from, read off the machine rather than restated. */
-function claimableStates(): string {
+/**
+ * The claim on PostgreSQL: `dispatchr_claim()` (migration 0009) returns the claimed rows whole;
+ * this reads back what claimColumns names, times as epoch milliseconds.
+ */
+const CLAIM_PG = `select ${claimColumns('postgresql')} from dispatchr_claim($1, $2, $3, $4, $5, $6)`;
+
+/**
+ * The states a claim takes tasks from, read off the machine rather than restated. SQLite's claim
+ * uses them as they are; PostgreSQL's function has them written out (a test holds the two equal).
+ */
+export function claimableStates(): string {
   const table = transitionTable();
   return (Object.keys(table) as TaskState[])
     .filter((state) => table[state].claim === 'running')
@@ -156,44 +165,41 @@ export function createDispatchRepository(db: Orm) {
   const { sql } = db;
   const dialect = db.target.dialect;
   const CLAIMABLE = claimableStates();
-  const CLAIM_RETURNING = claimColumns(dialect);
+  const CLAIM_RETURNING_SQLITE = claimColumns('sqlite');
 
   return {
     /**
      * Takes up to `limit` due tasks, never more than the queue's free concurrency across all
-     * schedulers. PostgreSQL serializes claims per queue with a transaction-scoped advisory lock, so
-     * the running count the claim reads is exact; SKIP LOCKED steps over rows others hold.
-     * SQLite runs the same in one immediate transaction (one writer at a time).
+     * schedulers. PostgreSQL: one call of `dispatchr_claim()` (migration 0009), which takes a
+     * transaction-scoped advisory lock per queue, so the running count its UPDATE reads is exact,
+     * and whose SKIP LOCKED steps over rows others hold: one statement, one round trip. SQLite runs
+     * the same UPDATE in one immediate transaction (one writer at a time).
      */
     async claim(request: ClaimRequest): Promise<TaskRecord[]> {
       const { queue, limit, owner, now, leaseMs, maxConcurrent } = request;
       if (limit <= 0) return [];
       const leaseExpiresAt = new Date(now.getTime() + leaseMs);
+      const stamp = { owner, now, leaseExpiresAt };
+      if (dialect === 'postgresql') {
+        const rows = await sql.query(CLAIM_PG, [queue, owner, leaseExpiresAt, now, limit, maxConcurrent]);
+        return rows.map((row) => toClaimedRecord(row, stamp));
+      }
       return sql.transaction(async (tx) => {
         const p = new SqlParams(dialect);
-        if (dialect === 'postgresql') {
-          await tx.query(`select pg_advisory_xact_lock(hashtext('dispatchr.claim.' || $1::text))`, [queue]);
-        }
         // Placeholders are added in text order and never reused: SQLite's `?` is positional.
-        const [least, greatest] = dialect === 'postgresql' ? ['least', 'greatest'] : ['min', 'max'];
         const rows = await tx.query(
           `update dispatchr_task set state = 'running', attempt = attempt + 1, lease_owner = ${p.add(owner)},
              lease_expires_at = ${p.add(leaseExpiresAt)}, attempted_at = ${p.add(now)},
              first_attempt_at = coalesce(first_attempt_at, ${p.add(now)}), updated_at = ${p.add(now)}
-           -- PostgreSQL: = any(array(...)) makes the update a primary-key lookup of exactly the claimed
-           -- ids; with "id in (subquery)" the planner cannot size the limit and hash-joins a scan of the
-           -- whole table (the finished rows too).
-           where id ${dialect === 'postgresql' ? '= any(array(' : 'in ('}
+           where id in (
              select id from dispatchr_task
              where queue = ${p.add(queue)} and state in (${CLAIMABLE}) and run_at <= ${p.add(now)}
              order by run_at, id
-             -- the free concurrency of the queue, counted across every scheduler, caps the batch
-             limit ${greatest}(0, ${least}(${p.add(limit)}, ${p.add(maxConcurrent)} - (select count(*) from dispatchr_task where queue = ${p.add(queue)} and state = 'running')))
-             ${dialect === 'postgresql' ? 'for update skip locked))' : ')'}
-           returning ${CLAIM_RETURNING}`,
+             -- the free concurrency of the queue caps the batch
+             limit max(0, min(${p.add(limit)}, ${p.add(maxConcurrent)} - (select count(*) from dispatchr_task where queue = ${p.add(queue)} and state = 'running'))))
+           returning ${CLAIM_RETURNING_SQLITE}`,
           p.values,
         );
-        const stamp = { owner, now, leaseExpiresAt };
         return rows.map((row) => toClaimedRecord(row, stamp));
       });
     },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskRepository, QUEUE_STATE_COUNTS } from '../../src/db/task.repository.js';
-import { createDispatchRepository, type Settlement } from '../../src/db/dispatch.repository.js';
+import { claimableStates, createDispatchRepository, type Settlement } from '../../src/db/dispatch.repository.js';
 import { createQueueStateRepository } from '../../src/db/queue-state.repository.js';
 import { migrate, pendingMigrations, requireCurrentSchema } from '../../src/db/migrate.js';
 import { postgresMigrations, sqliteMigrations } from '../../src/db/migrations/index.js';
@@ -171,6 +171,29 @@ describe.each(drivers())('storage on %s', (driver) => {
     expect(all).toHaveLength(25);
     expect(new Set(all.map((t) => t.id)).size).toBe(25);
     expect(all.every((t) => t.state === 'running' && t.attempt === 1 && t.leaseExpiresAt!.getTime() === now.getTime() + 60_000)).toBe(true);
+  });
+
+  it.runIf(driver === 'postgresql')('claims through dispatchr_claim(): the machine\'s claim sources, under the queue\'s advisory lock', async () => {
+    // Migration 0009 writes the claimable states out (the due-order index needs them literal): a
+    // state the machine makes claimable must reach the function through a new migration.
+    const [fn] = await db.sql.query<{ src: string }>(`select prosrc as src from pg_proc where proname = 'dispatchr_claim'`);
+    const written = /d\.state in \(([^)]*)\)/.exec(fn.src)?.[1].split(',').map((s) => s.trim()).sort();
+    expect(written).toEqual(claimableStates().split(',').sort());
+    // The function takes the queue's advisory lock first: while another session holds it, a
+    // claim of that queue waits, and a claim of another queue does not.
+    const dispatch = createDispatchRepository(db);
+    await createTaskRepository(db).insertTasks([newTask({ queue: 'locked' }), newTask({ queue: 'unlocked' })]);
+    const claimOf = (queue: string) => dispatch.claim({ queue, limit: 5, owner: 'a', now: new Date(), leaseMs: 60_000, maxConcurrent: 10 });
+    let waited: Promise<unknown[]> | undefined;
+    let claimedMeanwhile = false;
+    await db.sql.transaction(async (tx) => {
+      await tx.query(`select pg_advisory_xact_lock(hashtext('dispatchr.claim.' || $1::text))`, ['locked']);
+      waited = claimOf('locked').then((rows) => ((claimedMeanwhile = true), rows));
+      expect(await claimOf('unlocked')).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(claimedMeanwhile).toBe(false);
+    });
+    expect(await waited).toHaveLength(1);
   });
 
   it('answers a claim with exactly the rows it wrote', async () => {

@@ -9,6 +9,7 @@ import { PostgresDueUpdateTriggerPerRow } from './postgresql/0003-due-update-tri
 import { PostgresAttemptCascadeByTrigger } from './postgresql/0004-attempt-cascade-by-trigger.migration.js';
 import { PostgresFinalAttemptOnTask } from './postgresql/0005-final-attempt-on-task.migration.js';
 import { PostgresFewerTaskIndexes } from './postgresql/0006-fewer-task-indexes.migration.js';
+import { PostgresClaimFunction } from './postgresql/0009-claim-function.migration.js';
 
 /**
  * Static lists, not a folder glob: deterministic from source (tsx, vitest) and from dist alike.
@@ -22,11 +23,12 @@ export const postgresMigrations: MigrationObject[] = [
   { name: '0005-final-attempt-on-task', class: PostgresFinalAttemptOnTask },
   { name: '0006-fewer-task-indexes', class: PostgresFewerTaskIndexes },
   { name: '0008-retry-dedup-index', class: RetryDedupIndex },
+  { name: '0009-claim-function', class: PostgresClaimFunction },
 ];
 export const sqliteMigrations: MigrationObject[] = [
   { name: '0001-initial', class: SqliteInitial },
   { name: '0002-claim-order-index', class: ClaimOrderIndex },
-  // 0003, 0004 and 0006 are PostgreSQL's alone; 0007 is SQLite's.
+  // 0003, 0004, 0006 and 0009 are PostgreSQL's alone; 0007 is SQLite's.
   { name: '0005-final-attempt-on-task', class: SqliteFinalAttemptOnTask },
   { name: '0007-fewer-task-index-writes', class: SqliteFewerTaskIndexWrites },
   { name: '0008-retry-dedup-index', class: RetryDedupIndex },
