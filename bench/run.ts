@@ -358,7 +358,7 @@ function report(selected: Scenario[], records: RunRecord[], info: Awaited<Return
     if (withHeaders && dispatchPg) console.log(`dispatch.pg against the ceiling whose requests carry the dispatch's headers: ${(dispatchPg / withHeaders).toFixed(2)}×`);
   }
   const mem = figures.get('memory.pg')?.extra as Record<string, number> | undefined;
-  if (mem) console.log(`memory.pg: RSS ${mem.rssStartMB} MB at start, max ${mem.rssMaxMB} MB (+${mem.rssMaxGrowthMB} during the run), ${mem.rssEndMB} MB at the end after 5 s idle; heap ${mem.heapStartMB} → ${mem.heapEndMB} MB; ${fmt(mem.value, 'tasks/s')} tasks/s`);
+  if (mem) console.log(`memory.pg: RSS ${mem.rssStartMB} MB at start, max ${mem.rssMaxMB} MB (+${mem.rssMaxGrowthMB} during the run), ${mem.rssEndMB} MB at the end after 5 s idle; heap ${mem.heapStartMB} → ${mem.heapEndMB} MB used, ${mem.heapPagesStartMB} → ${mem.heapPagesEndMB} MB in memory (the main thread's); ${fmt(mem.value, 'tasks/s')} tasks/s`);
   const minutes = (Date.now() - started) / 60_000;
   console.log(`\nscheduler: batchSize ${SCHEDULER.batchSize}, workerThreads ${SCHEDULER.workerThreads}, queue maxConcurrent ${SCHEDULER.maxConcurrent}; drains warmed with ${N.warmDispatch.toLocaleString('en')} tasks (jobs); ${runs} pass${runs > 1 ? 'es' : ''} in ${minutes.toFixed(1)} min`);
 

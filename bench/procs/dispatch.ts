@@ -121,6 +121,9 @@ runMain(async () => {
     if (o.memory) gc();
     const rssAtStart = process.memoryUsage().rss;
     const heapAtStart = process.memoryUsage().heapUsed;
+    // What of the RSS is the main thread's V8 heap (its pages in memory, used or not): the rest is
+    // the worker thread's heap, sockets, buffers and the allocator's arenas.
+    const heapPagesAtStart = v8.getHeapStatistics().total_physical_size;
     await sleep(t0 - Date.now() - 30);
     tell({ type: 'window', phase: 'start', pids: {} });
     while (Date.now() < t0) await new Promise((r) => setImmediate(r));
@@ -148,6 +151,7 @@ runMain(async () => {
     }
     const rssAtEnd = process.memoryUsage().rss;
     const heapAtEnd = process.memoryUsage().heapUsed;
+    const heapPagesAtEnd = v8.getHeapStatistics().total_physical_size;
     const t0Mono = epochToMono(t0);
 
     // checks
@@ -183,6 +187,8 @@ runMain(async () => {
             rssMaxGrowthMB: mb(Math.max(rssAtStart, ...memory, rssAtEnd) - rssAtStart),
             heapStartMB: mb(heapAtStart),
             heapEndMB: mb(heapAtEnd),
+            heapPagesStartMB: mb(heapPagesAtStart),
+            heapPagesEndMB: mb(heapPagesAtEnd),
             timeline,
           }
         : {}),
