@@ -10,6 +10,9 @@ import { createSqlPool, type SqlPool } from './sql-pool.js';
 export const MIGRATIONS_TABLE = 'dispatchr_migrations';
 /** SQLite waits this long for another process's write lock before SQLITE_BUSY. */
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** Settings of every PostgreSQL session (why: at `driverOptions.connection` below). The backslash
+ *  keeps the space inside one setting (libpq's options syntax). */
+const CONNECTION_OPTIONS = '-c jit=off -c default_transaction_isolation=read\\ committed -c client_connection_check_interval=1000';
 
 export interface Orm {
   orm: MikroORM;
@@ -55,7 +58,13 @@ export async function initOrm(options: InitOrmOptions): Promise<Orm> {
           // JIT off: every Dispatchr statement is short, and compiling one whose estimate passes
           // jit_above_cost (a search or count over a large history) took 200-300 ms against a
           // 5-70 ms execution (docs/performance.md).
-          connection: { connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000, options: '-c jit=off' },
+          // READ COMMITTED whatever the role's or database's default: the claim's running count and
+          // the settle's compare-and-set rely on each statement seeing what committed before it
+          // (dispatchr_claim(), migration 0009, reads after taking the queue's lock).
+          // client_connection_check_interval: a claim whose caller has gone (its query deadline cut
+          // the connection, the network dropped) is cancelled while it waits, not committed with
+          // tasks leased to nobody who will send them.
+          connection: { connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000, options: CONNECTION_OPTIONS },
         },
         discovery: { warnWhenNoEntities: false },
         debug: false,

@@ -11,6 +11,9 @@ import { buildRetryBatch } from '../../src/db/task-retry.sql.js';
 import type { TaskFilter } from '../../src/db/task-filter.sql.js';
 import { createTestDatabase, drivers, type TestDatabase } from '../support/databases.js';
 import { newTask as emptyTask } from '../support/new-task.js';
+import { waitFor } from '../support/target-server.js';
+import pg from 'pg';
+import { parseDatabaseUrl } from '../../src/db/database-url.js';
 
 function newTask(overrides: Partial<NewTask> = {}): NewTask {
   return emptyTask('emails', {
@@ -179,21 +182,24 @@ describe.each(drivers())('storage on %s', (driver) => {
     const [fn] = await db.sql.query<{ src: string }>(`select prosrc as src from pg_proc where proname = 'dispatchr_claim'`);
     const written = /d\.state in \(([^)]*)\)/.exec(fn.src)?.[1].split(',').map((s) => s.trim()).sort();
     expect(written).toEqual(claimableStates().split(',').sort());
-    // The function takes the queue's advisory lock first: while another session holds it, a
-    // claim of that queue waits, and a claim of another queue does not.
+    // The function takes the queue's advisory lock first, and reads the queue after it has it: a
+    // claim that waited sees the claim it waited for as running, and its count keeps the cap. Here
+    // the cap is 1 and another session's claim (not yet committed) holds the lock and the one slot.
     const dispatch = createDispatchRepository(db);
-    await createTaskRepository(db).insertTasks([newTask({ queue: 'locked' }), newTask({ queue: 'unlocked' })]);
-    const claimOf = (queue: string) => dispatch.claim({ queue, limit: 5, owner: 'a', now: new Date(), leaseMs: 60_000, maxConcurrent: 10 });
+    await createTaskRepository(db).insertTasks([newTask({ queue: 'capped' }), newTask({ queue: 'capped' }), newTask({ queue: 'free' })]);
+    const claimOf = (queue: string) => dispatch.claim({ queue, limit: 5, owner: 'b', now: new Date(), leaseMs: 60_000, maxConcurrent: 1 });
+    const within = <T>(promise: Promise<T>, ms: number, what: string) =>
+      Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms))]);
     let waited: Promise<unknown[]> | undefined;
-    let claimedMeanwhile = false;
     await db.sql.transaction(async (tx) => {
-      await tx.query(`select pg_advisory_xact_lock(hashtext('dispatchr.claim.' || $1::text))`, ['locked']);
-      waited = claimOf('locked').then((rows) => ((claimedMeanwhile = true), rows));
-      expect(await claimOf('unlocked')).toHaveLength(1);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(claimedMeanwhile).toBe(false);
+      const held = await tx.query(`select id from dispatchr_claim($1, 'a', now() + interval '1 minute', now(), 5, 1)`, ['capped']);
+      expect(held).toHaveLength(1);
+      waited = claimOf('capped');
+      // It waits on the lock (seen by PostgreSQL, not guessed from a sleep); another queue's claim does not.
+      await waitFor(async () => (await db.sql.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and datname = current_database()`)).length > 0 || undefined, 5_000, 'the claim to wait on the queue lock');
+      expect(await within(claimOf('free'), 2_000, "another queue's claim")).toHaveLength(1);
     });
-    expect(await waited).toHaveLength(1);
+    expect(await within(waited!, 2_000, 'the waiting claim')).toHaveLength(0);
   });
 
   it('answers a claim with exactly the rows it wrote', async () => {
@@ -358,9 +364,16 @@ describe.each(drivers())('storage on %s', (driver) => {
     expect((await tasks.listTasks({ queue: 'search', limit: 10, search: '100%' })).tasks).toHaveLength(0);
   });
 
-  it.runIf(driver === 'postgresql')('runs its sessions without JIT (it cost a search over a long history hundreds of ms)', async () => {
-    const rows = await db.sql.query<{ jit: string }>(`select current_setting('jit') as jit`);
-    expect(rows[0].jit).toBe('off');
+  it.runIf(driver === 'postgresql')('runs its sessions without JIT, at READ COMMITTED whatever the defaults, and checking for a gone client', async () => {
+    const rows = await db.sql.query<{ name: string; setting: string; source: string }>(
+      `select name, setting, source from pg_settings where name in ('jit', 'default_transaction_isolation', 'client_connection_check_interval') order by name`,
+    );
+    // Set by the connection itself ('client'), so no role or database default can change them.
+    expect(rows).toEqual([
+      { name: 'client_connection_check_interval', setting: '1000', source: 'client' },
+      { name: 'default_transaction_isolation', setting: 'read committed', source: 'client' },
+      { name: 'jit', setting: 'off', source: 'client' },
+    ]);
   });
 
   it.runIf(driver === 'postgresql')('answers "due tasks of Q" and every task search with index scans, never a scan of the table', async () => {
@@ -371,11 +384,27 @@ describe.each(drivers())('storage on %s', (driver) => {
         const rows = await tx.query<{ 'QUERY PLAN': string }>(`explain ${query}`, values);
         return rows.map((row) => row['QUERY PLAN']).join('\n');
       });
-    expect(
-      await plan(
-        `select id from dispatchr_task where queue = 'explain' and state in ('scheduled','available','retryable') and run_at <= now() order by run_at, id limit 100`,
-      ),
-    ).toMatch(/Index (Only )?Scan using dispatchr_task_due_order_idx(?![\s\S]*Sort)/); // in claim order: no sort
+    // The claim's own UPDATE, inside dispatchr_claim(), in the generic plan a long-lived session
+    // may settle on (one plan for any values), read through auto_explain (nested statements).
+    const target = parseDatabaseUrl(testDb.url, process.cwd());
+    const client = new pg.Client({ connectionString: target.dialect === 'postgresql' ? target.url : '' });
+    await client.connect();
+    try {
+      const notices: string[] = [];
+      client.on('notice', (notice) => notices.push(notice.message ?? ''));
+      if (target.dialect === 'postgresql' && target.schema) await client.query(`set search_path = "${target.schema}"`);
+      for (const setting of [`load 'auto_explain'`, 'set auto_explain.log_min_duration = 0', 'set auto_explain.log_nested_statements = on', 'set plan_cache_mode = force_generic_plan', 'set enable_seqscan = off', 'set client_min_messages = log']) {
+        await client.query(setting);
+      }
+      await client.query(`begin`);
+      await client.query(`select id from dispatchr_claim($1, 'explain', now() + interval '1 minute', now(), 100, 1000)`, ['explain']);
+      await client.query(`rollback`);
+      const update = notices.find((notice) => /update dispatchr_task t set state = 'running'/.test(notice));
+      // in claim order from the due-order index (no sort), for any queue and time ($n, not literals)
+      expect(update).toMatch(/Index Scan using dispatchr_task_due_order_idx on dispatchr_task d[^\n]*\n\s*Index Cond: \(\(queue = \$\d+\) AND \(run_at <= \$\d+\)\)(?![\s\S]*Sort)/);
+    } finally {
+      await client.end();
+    }
 
     // The searches the API, the CLI and the bulk retry run: narrowed by queue or state, one scan
     // of the listing index per (queue, state) pair; narrowed by neither, the primary key.

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load.js';
+import type { Orm } from '../../../src/db/orm.js';
+import type { SqlPool, SqlSession } from '../../../src/db/sql-pool.js';
+import { createTaskRepository } from '../../../src/db/task.repository.js';
+import { silentLogger } from '../../../src/logger.js';
+import { createScheduler, type Scheduler } from '../../../src/scheduler/scheduler.js';
+import { createTestDatabase, drivers, type TestDatabase } from '../../support/databases.js';
+import { newTask } from '../../support/new-task.js';
+import { startTargetServer, waitFor, type TargetServer } from '../../support/target-server.js';
+
+/**
+ * What an idle scheduler asks the database. The claim loops of a queue that finds nothing due sleep
+ * until woken; one due watcher per queue reads the next due time once per poll interval. The
+ * database is real; the scheduler's statements are only counted on their way to it.
+ */
+type Kind = 'claim' | 'nextDue' | 'other';
+function kindOf(sql: string): Kind {
+  if (/dispatchr_claim\(|set state = 'running'/.test(sql)) return 'claim';
+  if (/min\(run_at\) as next/.test(sql)) return 'nextDue';
+  return 'other';
+}
+
+/** The same database, with every statement of the scheduler counted by kind. */
+function counting(db: Orm) {
+  const counts: Record<Kind, number> = { claim: 0, nextDue: 0, other: 0 };
+  const count = (session: SqlSession): SqlSession => ({
+    ...session,
+    query: (sql, params) => (counts[kindOf(sql)]++, session.query(sql, params)),
+    execute: (sql, params) => (counts[kindOf(sql)]++, session.execute(sql, params)),
+  });
+  const sql: SqlPool = { ...count(db.sql), transaction: (fn) => db.sql.transaction((tx) => fn(count(tx))) };
+  return { db: { ...db, sql } as Orm, counts, reset: () => Object.assign(counts, { claim: 0, nextDue: 0, other: 0 }) };
+}
+
+describe.each(drivers())('an idle scheduler on %s', (driver) => {
+  let testDb: TestDatabase;
+  let db: Orm;
+  let target: TargetServer;
+  let scheduler: Scheduler | undefined;
+
+  beforeAll(async () => {
+    target = await startTargetServer({ '/flaky': (_req, res, n) => res.writeHead(n === 1 ? 500 : 200).end() });
+    testDb = await createTestDatabase(driver);
+    db = await testDb.openMigrated();
+  });
+
+  afterAll(async () => {
+    await scheduler?.stop({ timeoutMs: 1000 });
+    await target?.close();
+    await testDb?.cleanup();
+  });
+
+  const start = async (pollInterval: string, queue: string, retry?: Record<string, unknown>) => {
+    const observed = counting(db);
+    const config = parseConfig({
+      database: { url: testDb.url },
+      scheduler: { leaseDuration: '10s', pollInterval, heartbeatInterval: '5s', shutdownTimeout: '1s', batchSize: 250 },
+      // 1,000 in flight in batches of 250: four claim loops.
+      queues: { [queue]: { target: target.url, allowPrivateNetwork: true, timeout: '1s', maxConcurrent: 1000, ...(retry ? { retry } : {}) } },
+    });
+    // One at a time: SQLite admits one scheduler per database.
+    await scheduler?.stop({ timeoutMs: 1000 });
+    scheduler = await createScheduler({ config, db: observed.db, logger: silentLogger, queues: [queue] });
+    await scheduler.start();
+    return observed;
+  };
+
+  it('reads the next due time once per poll interval, and does not claim while nothing is due', async () => {
+    const observed = await start('100ms', 'idle');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the loops' first claims found nothing
+    observed.reset();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Ten intervals: about ten reads of the next due time (the timer drifts a little), no claim. Four
+    // loops each claiming and reading once per interval would make forty of each.
+    expect(observed.counts.claim).toBe(0);
+    expect(observed.counts.nextDue).toBeGreaterThanOrEqual(5);
+    expect(observed.counts.nextDue).toBeLessThanOrEqual(12);
+  });
+
+  it('sends a retry after its backoff, not after the poll interval', async () => {
+    // A poll interval of 5 s and a backoff of 200 ms: a retry due later sends no NOTIFY, so only the
+    // watcher reading the new due time at once keeps the backoff short.
+    await start('5s', 'retries', { strategy: 'fixed', options: { delay: '200ms' }, maxAttempts: 3 });
+    const [task] = await createTaskRepository(db).insertTasks([newTask('retries', { path: '/flaky' })]);
+    const [first, second] = await waitFor(async () => (target.for('/flaky').length >= 2 ? target.for('/flaky') : undefined), 10_000, 'the retry');
+    const gapMs = second.at - first.at;
+    expect(gapMs).toBeGreaterThanOrEqual(190);
+    expect(gapMs).toBeLessThan(2_000);
+    await waitFor(async () => ((await createTaskRepository(db).findTask(task.task.id))?.state === 'completed' ? true : undefined), 5_000, 'completed');
+  });
+});
