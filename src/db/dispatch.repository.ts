@@ -260,12 +260,20 @@ export function createDispatchRepository(db: Orm) {
       return rows.map(toTaskRecord);
     },
 
-    /** The earliest run_at of waiting tasks in these queues: how long an idle producer may sleep. */
+    /**
+     * The earliest run_at of waiting tasks in these queues: how long an idle producer may sleep.
+     * Per queue, the first entry of the due-order index (the claim's own order), one index entry
+     * read: `min(run_at) … group by queue` read every waiting row of the queue (PostgreSQL does not
+     * turn min() into an index lookup under GROUP BY), and an idle loop asks after every empty claim.
+     */
     async nextDueAt(queues: readonly string[]): Promise<Map<string, Date>> {
       if (queues.length === 0) return new Map();
       const p = new SqlParams(dialect);
+      const cast = dialect === 'postgresql' ? '::text' : '';
       const rows = await sql.query<{ queue: string; next: unknown }>(
-        `select queue, min(run_at) as next from dispatchr_task where queue in (${queues.map((q) => p.add(q)).join(', ')}) and state in (${WAITING_STATES.map((s) => `'${s}'`).join(',')}) group by queue`,
+        `select q.queue, (select t.run_at from dispatchr_task t where t.queue = q.queue and t.state in (${WAITING_STATES.map((s) => `'${s}'`).join(',')})
+           order by t.run_at, t.id limit 1) as next
+         from (${queues.map((q) => `select ${p.add(q)}${cast} as queue`).join(' union all ')}) q`,
         p.values,
       );
       return new Map(rows.filter((row) => row.next !== null).map((row) => [row.queue, toDate(row.next)]));

@@ -22,12 +22,6 @@ import { Waiter, delay } from './wait.js';
  * bounds how many are in flight. Because a loop waits for work while already holding its slot,
  * Bottleneck's own cost (a few milliseconds of timer hops per schedule) is paid while idle, never
  * between a task becoming due and its request.
- *
- * A loop that finds nothing due sleeps until it is woken: by a NOTIFY (`wake`), by a batch's end
- * (capacity is free), by a loop that claimed a full batch (more may be due), or by the queue's one
- * due watcher, which alone asks the database when the next task is due, sleeps until then (at
- * most the poll interval), and wakes a loop when something is due. An idle queue so costs one
- * small query per poll interval, not a claim and a query per claim slot.
  */
 export interface ProducerDeps {
   name: string;
@@ -79,17 +73,10 @@ export interface Producer {
 
 const MAX_BACKOFF_MS = 5_000;
 const ABORTED = AbortSignal.abort();
-/**
- * How long a loop that found nothing due sleeps when nothing wakes it: a backstop only, since the
- * due watcher wakes a loop whenever a task is due. Ten poll intervals, at least a minute.
- */
-const idleBackstopMs = (pollIntervalMs: number): number => Math.max(10 * pollIntervalMs, 60_000);
 
 export function createProducer(deps: ProducerDeps): Producer {
   const { name, logger } = deps;
   const waiter = new Waiter();
-  /** The due watcher's own sleep, woken only to stop it. */
-  const watcherSleep = new Waiter();
   const batches = new Set<Promise<void>>();
   let inFlight = 0;
   let running = false;
@@ -100,24 +87,26 @@ export function createProducer(deps: ProducerDeps): Producer {
   const completions: Array<{ at: number; count: number }> = [];
   let completedLastSecond = 0;
 
-  async function claimBatch(weight: number): Promise<{ tasks: TaskRecord[]; full: boolean }> {
+  /** `at`: the time the claim took tasks as of (0 when no claim ran). */
+  async function claimBatch(weight: number): Promise<{ tasks: TaskRecord[]; full: boolean; at: number }> {
     const free = deps.concurrencyShare() - inFlight;
-    if (free <= 0) return { tasks: [], full: false };
+    if (free <= 0) return { tasks: [], full: false, at: 0 };
     // Rate tokens are taken before the claim, so a claimed batch never waits for the rate while
     // its lease runs; what the claim does not use goes back.
     const size = deps.limiter.take(Math.min(weight, free));
-    if (size <= 0) return { tasks: [], full: false };
+    if (size <= 0) return { tasks: [], full: false, at: 0 };
     let claimed: TaskRecord[] = [];
+    const now = deps.clock.now();
     try {
       claimed = await deps.repository.claim({
         queue: name,
         limit: size,
         owner: deps.owner,
-        now: deps.clock.now(),
+        now,
         leaseMs: deps.leaseMs,
         maxConcurrent: deps.queue.maxConcurrent,
       });
-      return { tasks: claimed, full: claimed.length === size };
+      return { tasks: claimed, full: claimed.length === size, at: now.getTime() };
     } finally {
       deps.limiter.giveBack(size - claimed.length);
     }
@@ -146,11 +135,7 @@ export function createProducer(deps: ProducerDeps): Producer {
     const decisions = holeyMap(sendable, (task, i) => decideOutcome(task, results[i], context()));
     // Sent first, then refused: decisions and tasks in the same order.
     const all = refused.length === 0 ? decisions : decisions.concat(refused);
-    const settlements = holeyMap(all, (d) => d.settlement);
-    await settle(settlements);
-    // A retry due later sends no NOTIFY (it is not due yet): the watcher reads its due time now, so
-    // a short backoff is not stretched to the watcher's poll interval.
-    if (settlements.some(waitsForLater)) watcherSleep.wakeAll();
+    await settle(holeyMap(all, (d) => d.settlement));
     deps.onDecisions?.(all, refused.length === 0 ? sendable : sendable.concat(refusedTasks), results);
     observe(decisions);
   }
@@ -310,7 +295,7 @@ export function createProducer(deps: ProducerDeps): Producer {
         continue;
       }
       try {
-        const { tasks, full } = await claimBatch(weight);
+        const { tasks, full, at } = await claimBatch(weight);
         errors = 0;
         if (tasks.length > 0) {
           logger.debug({ queue: name, claimed: tasks.length, inFlight: inFlight + tasks.length }, 'claimed a batch');
@@ -318,7 +303,7 @@ export function createProducer(deps: ProducerDeps): Producer {
           if (full) waiter.wakeOne();
           return tasks;
         }
-        await waiter.sleep(await idleMs());
+        await waiter.sleep(await idleMs(at));
       } catch (error) {
         errors += 1;
         const backoff = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(errors, 8));
@@ -331,41 +316,21 @@ export function createProducer(deps: ProducerDeps): Producer {
   }
 
   /**
-   * How long a loop whose claim came back empty idles. Full (a slot frees at a batch's end, which
-   * wakes a loop) or out of rate tokens: a timer. Otherwise nothing was due: until woken (see the
-   * top of this file), with a long backstop.
+   * How long to idle after a claim (made as of `claimedAt`) took nothing: until the next task is
+   * due, a slot frees, a wake-up, or the poll interval.
    */
-  async function idleMs(): Promise<number> {
+  async function idleMs(claimedAt: number): Promise<number> {
     if (inFlight >= deps.concurrencyShare()) return deps.pollIntervalMs;
     const tokens = await deps.limiter.tokens();
     if (tokens < 1) return Math.max(10, Math.ceil(1000 / Math.max(1, deps.rate.perSecond ?? 1000)));
-    return idleBackstopMs(deps.pollIntervalMs);
-  }
-
-  /**
-   * The queue's due watcher: asks when the next task is due, wakes a loop once one is (a NOTIFY
-   * usually has already; this covers scheduled times, retry backoffs and a lost NOTIFY), and sleeps
-   * until the next due time, at most the poll interval. After waking a loop for due work it sleeps
-   * a full interval: the woken loop claims, and wakes others if it finds a full batch.
-   */
-  async function watchDue(): Promise<void> {
-    while (running) {
-      let sleepMs = deps.pollIntervalMs;
-      if (!deps.isPaused() && deps.mayClaim()) {
-        try {
-          const next = (await deps.repository.nextDueAt([name])).get(name);
-          if (next) {
-            const dueInMs = next.getTime() - deps.clock.now().getTime();
-            if (dueInMs <= 0) waiter.wakeOne();
-            else sleepMs = Math.min(sleepMs, dueInMs);
-          }
-        } catch (error) {
-          // The loops' claims report database trouble and back off; the watcher just looks again.
-          logger.debug({ queue: name, err: describe(error) }, 'the due watcher could not read the next due time');
-        }
-      }
-      if (running) await watcherSleep.sleep(sleepMs);
-    }
+    const next = (await deps.repository.nextDueAt([name])).get(name);
+    if (!next) return deps.pollIntervalMs;
+    // Due when the claim ran, yet not claimed: the queue's concurrency is held elsewhere (other
+    // schedulers, or running tasks of a dead one not yet rescued), or another claim holds those
+    // rows. Claiming again at once would spin, a claim and a read per turn as fast as the
+    // database answers, until a slot frees; look again after the poll interval instead.
+    if (claimedAt > 0 && next.getTime() <= claimedAt) return deps.pollIntervalMs;
+    return Math.max(0, Math.min(deps.pollIntervalMs, next.getTime() - deps.clock.now().getTime()));
   }
 
   return {
@@ -377,12 +342,10 @@ export function createProducer(deps: ProducerDeps): Producer {
       if (running) return;
       running = true;
       for (const weight of slotWeights()) void slotLoop(weight);
-      void watchDue();
     },
     async stop() {
       running = false;
       waiter.wakeAll();
-      watcherSleep.wakeAll();
       // Loops holding a claimed batch go on sending it (drain() waits for those); loops still
       // waiting or claiming end here. A loop queued for a slot finds `running` false and ends.
       while (claiming.size > 0) await Promise.allSettled([...claiming]);
@@ -409,11 +372,6 @@ export function createProducer(deps: ProducerDeps): Producer {
       return tasks.length;
     },
   };
-}
-
-/** A settlement that leaves its task waiting for a later run_at (a retry after its backoff). */
-function waitsForLater(settlement: Settlement): boolean {
-  return settlement.runAt !== null && (settlement.state === 'retryable' || settlement.state === 'scheduled');
 }
 
 function describe(error: unknown): string {

@@ -323,6 +323,33 @@ describe.each(drivers())('storage on %s', (driver) => {
     expect(await tasks.findTask(task.id)).toMatchObject({ state: 'completed', attempt: 1, lastStatus: 200 });
   });
 
+  it('reads the next due time per queue: the earliest waiting task, from the due-order index', async () => {
+    const tasks = createTaskRepository(db);
+    const dispatch = createDispatchRepository(db);
+    const base = Date.now() + 3_600_000;
+    await tasks.insertTasks([
+      newTask({ queue: 'next-a', runAt: new Date(base + 2_000) }),
+      newTask({ queue: 'next-a', runAt: new Date(base + 1_000) }),
+      newTask({ queue: 'next-b', runAt: new Date(base + 5_000) }),
+      newTask({ queue: 'next-c', runAt: new Date(Date.now() - 1_000) }),
+    ]);
+    // A running task is not waiting, however early its run_at.
+    expect(await dispatch.claim({ queue: 'next-c', limit: 1, owner: 'x', now: new Date(), leaseMs: 60_000, maxConcurrent: 10 })).toHaveLength(1);
+    const next = await dispatch.nextDueAt(['next-a', 'next-b', 'next-c', 'next-none']);
+    expect([...next].map(([queue, at]) => [queue, at.getTime()])).toEqual([['next-a', base + 1_000], ['next-b', base + 5_000]]);
+    if (driver !== 'postgresql') return;
+    // One index entry per queue, not every waiting row of it (min() under GROUP BY read them all).
+    let statement = { text: '', values: [] as unknown[] };
+    const capturing = { ...db, sql: { ...db.sql, query: async (text: string, values?: readonly unknown[]) => ((statement = { text, values: [...(values ?? [])] }), []) } } as unknown as Orm;
+    await createDispatchRepository(capturing).nextDueAt(['next-a']);
+    const plan = await db.sql.transaction(async (tx) => {
+      await tx.execute('set local enable_seqscan = off');
+      return (await tx.query<{ 'QUERY PLAN': string }>(`explain ${statement.text}`, statement.values)).map((row) => row['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toMatch(/Limit[\s\S]*Index (Only )?Scan using dispatchr_task_due_order_idx/);
+    expect(plan).not.toMatch(/Aggregate|Sort/);
+  });
+
   it('does not claim tasks that are not yet due, and pause flags round-trip', async () => {
     const tasks = createTaskRepository(db);
     const dispatch = createDispatchRepository(db);

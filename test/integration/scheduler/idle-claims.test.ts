@@ -3,6 +3,8 @@ import { parseConfig } from '../../../src/config/load.js';
 import type { Orm } from '../../../src/db/orm.js';
 import type { SqlPool, SqlSession } from '../../../src/db/sql-pool.js';
 import { createTaskRepository } from '../../../src/db/task.repository.js';
+import { createDispatchRepository } from '../../../src/db/dispatch.repository.js';
+import { createSchedulerRegistry } from '../../../src/db/scheduler-registry.repository.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createScheduler, type Scheduler } from '../../../src/scheduler/scheduler.js';
 import { createTestDatabase, drivers, type TestDatabase } from '../../support/databases.js';
@@ -10,9 +12,8 @@ import { newTask } from '../../support/new-task.js';
 import { startTargetServer, waitFor, type TargetServer } from '../../support/target-server.js';
 
 /**
- * What an idle scheduler asks the database. The claim loops of a queue that finds nothing due sleep
- * until woken; one due watcher per queue reads the next due time once per poll interval. The
- * database is real; the scheduler's statements are only counted on their way to it.
+ * What a scheduler with nothing it may claim asks the database, and when an idle one claims again.
+ * The database is real; the scheduler's statements are only counted on their way to it.
  */
 type Kind = 'claim' | 'nextDue' | 'other';
 function kindOf(sql: string): Kind {
@@ -33,7 +34,7 @@ function counting(db: Orm) {
   return { db: { ...db, sql } as Orm, counts, reset: () => Object.assign(counts, { claim: 0, nextDue: 0, other: 0 }) };
 }
 
-describe.each(drivers())('an idle scheduler on %s', (driver) => {
+describe.each(drivers())('a scheduler with nothing to claim on %s', (driver) => {
   let testDb: TestDatabase;
   let db: Orm;
   let target: TargetServer;
@@ -51,13 +52,13 @@ describe.each(drivers())('an idle scheduler on %s', (driver) => {
     await testDb?.cleanup();
   });
 
-  const start = async (pollInterval: string, queue: string, retry?: Record<string, unknown>) => {
+  const start = async (pollInterval: string, queue: string, retry?: Record<string, unknown>, maxConcurrent = 1000) => {
     const observed = counting(db);
     const config = parseConfig({
       database: { url: testDb.url },
       scheduler: { leaseDuration: '10s', pollInterval, heartbeatInterval: '5s', shutdownTimeout: '1s', batchSize: 250 },
       // 1,000 in flight in batches of 250: four claim loops.
-      queues: { [queue]: { target: target.url, allowPrivateNetwork: true, timeout: '1s', maxConcurrent: 1000, ...(retry ? { retry } : {}) } },
+      queues: { [queue]: { target: target.url, allowPrivateNetwork: true, timeout: '1s', maxConcurrent, ...(retry ? { retry } : {}) } },
     });
     // One at a time: SQLite admits one scheduler per database.
     await scheduler?.stop({ timeoutMs: 1000 });
@@ -66,21 +67,28 @@ describe.each(drivers())('an idle scheduler on %s', (driver) => {
     return observed;
   };
 
-  it('reads the next due time once per poll interval, and does not claim while nothing is due', async () => {
-    const observed = await start('100ms', 'idle');
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the loops' first claims found nothing
+  it.runIf(driver === 'postgresql')('does not spin while a due task waits for a slot another scheduler holds', async () => {
+    // The queue admits 2; a live scheduler 'other' runs 2 of its tasks, and a third is due. Each
+    // claim finds nothing although a task is due: this scheduler must look again after its poll
+    // interval, not at once (it used to claim and read as fast as the database answered).
+    const queue = 'held';
+    await createTaskRepository(db).insertTasks([1, 2, 3].map(() => newTask(queue, { path: '/held' })));
+    expect(await createDispatchRepository(db).claim({ queue, limit: 2, owner: 'other', now: new Date(), leaseMs: 600_000, maxConcurrent: 2 })).toHaveLength(2);
+    await createSchedulerRegistry(db).heartbeat({ id: 'other', queues: [queue], startedAt: new Date(), at: new Date(Date.now() + 3_600_000) });
+    const observed = await start('500ms', queue, undefined, 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
     observed.reset();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    // Ten intervals: about ten reads of the next due time (the timer drifts a little), no claim. Four
-    // loops each claiming and reading once per interval would make forty of each.
-    expect(observed.counts.claim).toBe(0);
-    expect(observed.counts.nextDue).toBeGreaterThanOrEqual(5);
-    expect(observed.counts.nextDue).toBeLessThanOrEqual(12);
+    // Two claim loops, a poll interval of 500 ms: about four claims in the second, and a read of
+    // the next due time after each.
+    expect(observed.counts.claim).toBeGreaterThanOrEqual(1);
+    expect(observed.counts.claim).toBeLessThanOrEqual(10);
+    expect(target.for('/held')).toHaveLength(0);
   });
 
   it('sends a retry after its backoff, not after the poll interval', async () => {
-    // A poll interval of 5 s and a backoff of 200 ms: a retry due later sends no NOTIFY, so only the
-    // watcher reading the new due time at once keeps the backoff short.
+    // A poll interval of 5 s and a backoff of 200 ms: a retry due later sends no NOTIFY, so the loop
+    // that settled it must read its due time and sleep until then, not for the poll interval.
     await start('5s', 'retries', { strategy: 'fixed', options: { delay: '200ms' }, maxAttempts: 3 });
     const [task] = await createTaskRepository(db).insertTasks([newTask('retries', { path: '/flaky' })]);
     const [first, second] = await waitFor(async () => (target.for('/flaky').length >= 2 ? target.for('/flaky') : undefined), 10_000, 'the retry');
