@@ -165,6 +165,7 @@ export function createDispatchRepository(db: Orm) {
   const { sql } = db;
   const dialect = db.target.dialect;
   const CLAIMABLE = claimableStates();
+  const WAITING = WAITING_STATES.map((state) => `'${state}'`).join(',');
   const CLAIM_RETURNING_SQLITE = claimColumns('sqlite');
 
   return {
@@ -261,22 +262,18 @@ export function createDispatchRepository(db: Orm) {
     },
 
     /**
-     * The earliest run_at of waiting tasks in these queues: how long an idle producer may sleep.
-     * Per queue, the first entry of the due-order index (the claim's own order), one index entry
-     * read: `min(run_at) … group by queue` read every waiting row of the queue (PostgreSQL does not
-     * turn min() into an index lookup under GROUP BY), and an idle loop asks after every empty claim.
+     * The earliest run_at of the queue's waiting tasks (null: none): how long an idle producer may
+     * sleep. The first entry of the due-order index, the claim's own order: one index entry read.
+     * `min(run_at) … group by queue` read every waiting row of the queue (PostgreSQL does not turn
+     * min() into an index lookup under GROUP BY), and an idle loop asks after every empty claim.
      */
-    async nextDueAt(queues: readonly string[]): Promise<Map<string, Date>> {
-      if (queues.length === 0) return new Map();
+    async nextDueAt(queue: string): Promise<Date | null> {
       const p = new SqlParams(dialect);
-      const cast = dialect === 'postgresql' ? '::text' : '';
-      const rows = await sql.query<{ queue: string; next: unknown }>(
-        `select q.queue, (select t.run_at from dispatchr_task t where t.queue = q.queue and t.state in (${WAITING_STATES.map((s) => `'${s}'`).join(',')})
-           order by t.run_at, t.id limit 1) as next
-         from (${queues.map((q) => `select ${p.add(q)}${cast} as queue`).join(' union all ')}) q`,
+      const rows = await sql.query<{ run_at: unknown }>(
+        `select run_at from dispatchr_task where queue = ${p.add(queue)} and state in (${WAITING}) order by run_at, id limit 1`,
         p.values,
       );
-      return new Map(rows.filter((row) => row.next !== null).map((row) => [row.queue, toDate(row.next)]));
+      return rows.length === 0 ? null : toDate(rows[0].run_at);
     },
 
     /** Retention: deletes up to `limit` tasks of `states` finished before `before`. */

@@ -87,7 +87,7 @@ export function createProducer(deps: ProducerDeps): Producer {
   const completions: Array<{ at: number; count: number }> = [];
   let completedLastSecond = 0;
 
-  /** `at`: the time the claim took tasks as of (0 when no claim ran). */
+  /** `at`: the time the claim took tasks as of (0 when no claim ran: then nothing is due before it). */
   async function claimBatch(weight: number): Promise<{ tasks: TaskRecord[]; full: boolean; at: number }> {
     const free = deps.concurrencyShare() - inFlight;
     if (free <= 0) return { tasks: [], full: false, at: 0 };
@@ -323,13 +323,13 @@ export function createProducer(deps: ProducerDeps): Producer {
     if (inFlight >= deps.concurrencyShare()) return deps.pollIntervalMs;
     const tokens = await deps.limiter.tokens();
     if (tokens < 1) return Math.max(10, Math.ceil(1000 / Math.max(1, deps.rate.perSecond ?? 1000)));
-    const next = (await deps.repository.nextDueAt([name])).get(name);
+    const next = await deps.repository.nextDueAt(name);
     if (!next) return deps.pollIntervalMs;
     // Due when the claim ran, yet not claimed: the queue's concurrency is held elsewhere (other
     // schedulers, or running tasks of a dead one not yet rescued), or another claim holds those
     // rows. Claiming again at once would spin, a claim and a read per turn as fast as the
     // database answers, until a slot frees; look again after the poll interval instead.
-    if (claimedAt > 0 && next.getTime() <= claimedAt) return deps.pollIntervalMs;
+    if (next.getTime() <= claimedAt) return deps.pollIntervalMs;
     return Math.max(0, Math.min(deps.pollIntervalMs, next.getTime() - deps.clock.now().getTime()));
   }
 
