@@ -1,23 +1,22 @@
+import { isSensitiveName } from './sensitive-names.js';
+
 /**
  * The second line of defence behind pino's `redact` paths, which match exact key paths only: a
  * header logged as `X-Api-Key`, `Authorization` with a capital A, a token one level deeper than a
  * path foresaw, or a database URL with its password inside an error message would all pass them.
  * This walks each logged object (small: a few keys per line) and censors
- *  - values under keys that name a credential, at any depth and in any spelling
- *    (authorization, cookie, password, secret, token, api key, signature);
+ *  - values under keys that name a credential, at any depth and in any spelling, by the one rule
+ *    the API and search also use (src/sensitive-names.ts);
  *  - the password part of URLs (`postgres://user:pw@host` → `postgres://user:[redacted]@host`)
  *    in every string, error messages and stacks included.
  * Objects are copied where something changes; the caller's objects are never modified.
  */
 export const CENSOR = '[redacted]';
 
-const SENSITIVE_KEY = /authorization|cookie|passw(or)?d|secret|token|api-?key|signature/;
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):([^/\s@]+)@/gi;
 const MAX_DEPTH = 8;
 
-export function isSensitiveKey(key: string): boolean {
-  return SENSITIVE_KEY.test(key.toLowerCase().replace(/_/g, '-'));
-}
+export const isSensitiveKey = isSensitiveName;
 
 export function scrubString(value: string): string {
   return value.includes('@') ? value.replace(URL_CREDENTIALS, `$1:${CENSOR}@`) : value;

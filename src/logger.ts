@@ -1,5 +1,6 @@
 import { pino, type LogFn, type Logger } from 'pino';
 import { scrubLogObject, scrubString } from './log-redaction.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /**
  * JSON lines by default; pretty on a TTY. Secrets never reach the output: authorization values,
@@ -47,7 +48,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     formatters: { log: scrubLogObject },
     hooks: { logMethod: scrubLogArguments },
   };
-  if (pretty) return pino(base, prettyStream());
+  if (pretty) return pino(base, prettyStream(options.destination ?? process.stdout));
   return pino(base, (options.destination as pino.DestinationStream | undefined) ?? pino.destination({ sync: false }));
 }
 
@@ -61,8 +62,12 @@ function scrubLogArguments(this: Logger, args: Parameters<LogFn>, method: LogFn)
   method.apply(this, [first, ...rest].map((arg) => (typeof arg === 'string' ? scrubString(arg) : arg)) as Parameters<LogFn>);
 }
 
-/** A dependency-free pretty printer: `12:00:00.123 INFO  message key=value ...`. */
-function prettyStream(): pino.DestinationStream {
+/**
+ * A dependency-free pretty printer: `12:00:00.123 INFO  message key=value ...`. It is meant for a
+ * terminal, and logged values (a task path, a target's error, a response excerpt) are chosen by
+ * others: the message and every value go through terminalSafe, so none can carry a control sequence.
+ */
+function prettyStream(out: NodeJS.WritableStream): pino.DestinationStream {
   const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
   return {
     write(line: string) {
@@ -71,12 +76,14 @@ function prettyStream(): pino.DestinationStream {
         void pid;
         void hostname;
         const fields = Object.entries(rest)
-          .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+          .map(([key, value]) => `${terminalSafe(key)}=${terminalSafe(typeof value === 'string' ? value : String(JSON.stringify(value)))}`)
           .join(' ');
         const clock = typeof time === 'string' ? time.slice(11, 23) : '';
-        process.stdout.write(`${clock} ${(LEVELS[level as number] ?? String(level)).padEnd(5)} ${name ? `[${String(name)}] ` : ''}${String(msg ?? '')}${fields ? `  ${fields}` : ''}\n`);
+        const label = terminalSafe(LEVELS[level as number] ?? String(level)).padEnd(5);
+        out.write(`${clock} ${label} ${name ? `[${terminalSafe(String(name))}] ` : ''}${terminalSafe(String(msg ?? ''))}${fields ? `  ${fields}` : ''}\n`);
       } catch {
-        process.stdout.write(line);
+        // Not a JSON line (never expected from pino): still nothing raw reaches the terminal.
+        out.write(`${terminalSafe(line.replace(/\n$/, ''))}\n`);
       }
     },
   };

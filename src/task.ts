@@ -36,7 +36,13 @@ export interface TaskRecord {
   body: Buffer | null;
   contentType: string | null;
   runAt: Date;
+  /** The number of the current or latest attempt (0 before the first); restarts at a manual retry. */
   attempt: number;
+  /**
+   * Of those attempts, how many were interrupted and given back (not counted against maxAttempts):
+   * `attempt - attemptsGivenBack` is the budget used. Numbers never repeat for that (spec 4.8).
+   */
+  attemptsGivenBack: number;
   maxAttempts: number | null;
   timeoutMs: number | null;
   key: string | null;

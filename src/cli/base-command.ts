@@ -1,10 +1,11 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
-import { isDispatchrError } from '../errors.js';
 import { loadConfig, type ResolvedConfig } from '../config/load.js';
+import { EXIT_USAGE, parseErrorLine, reportDispatchrError } from './report-error.js';
 
 /**
  * Every command's shared flags and its one mapping from errors to exit codes:
- * 0 success, 1 failure, 2 usage or config error. Messages are single lines on stderr.
+ * 0 success, 1 failure, 2 usage or config error. Messages are short lines on stderr
+ * (report-error.ts), never a stack trace around a message that already says what is wrong.
  */
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 
@@ -47,25 +48,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (error instanceof Errors.ExitError) throw error;
     // The flags were read (and refused): keep oclif from warning that parse() was never called.
     (this as unknown as { parsed: boolean }).parsed = true;
-    if (isDispatchrError(error)) {
-      const usage = error.code.startsWith('config_') || error.code === 'usage';
-      if (error.details.length > 0 && usage) {
-        for (const detail of error.details) process.stderr.write(`${detail.path}: ${detail.message}\n`);
-      } else {
-        process.stderr.write(`error: ${error.message}\n`);
-      }
-      process.exitCode = usage ? 2 : 1;
+    const exitCode = reportDispatchrError(error);
+    if (exitCode !== undefined) {
+      process.exitCode = exitCode;
       return;
     }
-    if (error instanceof Errors.CLIError && error.oclif?.exit === 2) {
-      process.stderr.write(`error: ${error.message.split('\n')[0]}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    // Unknown flags and arguments: oclif reports those as parse errors (usage).
-    if (/Nonexistent flag|Unexpected argument|Missing required|Expected --|Expected a/i.test(error.message)) {
-      process.stderr.write(`error: ${error.message.split('\n')[0]}\n`);
-      process.exitCode = 2;
+    // Unknown flags, missing or unexpected arguments: oclif reports those as parse errors (usage).
+    const parseError =
+      (error instanceof Errors.CLIError && error.oclif?.exit === 2) ||
+      /Nonexistent flag|Unexpected argument|Missing required|Missing \d+ required arg|Expected --|Expected a/i.test(error.message);
+    if (parseError) {
+      process.stderr.write(`error: ${parseErrorLine(error, `${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''}`.trim())}\n`);
+      process.exitCode = EXIT_USAGE;
       return;
     }
     return super.catch(error);

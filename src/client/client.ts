@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTransport, type Transport, type TransportOptions } from './transport.js';
-import type { CallOptions, CreateOptions, EnqueuedTask, ListOptions, Task, TaskInput, TaskPage } from './types.js';
+import type { CallOptions, CreateOptions, EnqueuedTask, GetOptions, ListOptions, Task, TaskInput, TaskPage } from './types.js';
 
 /**
  * The recorder API from an application: `new DispatchrClient({ url, token })`, then
@@ -30,7 +30,10 @@ export class DispatchrClient {
     return { ...response.body, deduplicated: response.status === 200 || response.headers.get('dispatchr-deduplicated') === 'true' };
   }
 
-  /** Creates up to 1,000 tasks in one transaction: all of them or none. Answers in the given order. */
+  /**
+   * Creates up to 1,000 tasks in one transaction: all of them or none. Answers in the given order,
+   * in the basic view (no headers or body: the recorder does not echo a whole batch back).
+   */
   async enqueueMany(queue: string, tasks: readonly TaskInput[], options: CreateOptions = {}): Promise<EnqueuedTask[]> {
     if (tasks.length === 0) return [];
     const response = await this.#send<{ tasks: (Task & { deduplicated?: boolean })[] }>({
@@ -44,15 +47,23 @@ export class DispatchrClient {
     return response.body.tasks.map((task) => ({ ...task, deduplicated: task.deduplicated === true }));
   }
 
-  /** The task with every attempt, oldest first. A task that does not exist is `task_not_found` (404). */
-  async get(id: string, options: CallOptions = {}): Promise<Task> {
-    return (await this.#send<Task>({ method: 'GET', path: taskPath(id), retry: 'safe', signal: options.signal })).body;
+  /**
+   * The task with every attempt, oldest first, in the full view unless `view: 'basic'`. A task that
+   * does not exist is `task_not_found` (404).
+   */
+  async get(id: string, options: GetOptions & CallOptions = {}): Promise<Task> {
+    const query = { view: options.view };
+    return (await this.#send<Task>({ method: 'GET', path: taskPath(id), query, retry: 'safe', signal: options.signal })).body;
   }
 
-  /** One page of a queue's tasks, newest first; pass `nextCursor` back as `cursor` for the next. */
+  /**
+   * One page of a queue's tasks, newest first, in the basic view unless `view: 'full'`; pass
+   * `nextCursor` back as `cursor` for the next. A page may end before `limit` (the recorder's byte
+   * budget); only a null `nextCursor` means the end.
+   */
   async list(queue: string, options: ListOptions & CallOptions = {}): Promise<TaskPage> {
-    const { state, limit, cursor, signal } = options;
-    const query = { state, limit, cursor };
+    const { state, limit, cursor, view, signal } = options;
+    const query = { state, limit, cursor, view };
     return (await this.#send<TaskPage>({ method: 'GET', path: `${queuePath(queue)}/tasks`, query, retry: 'safe', signal })).body;
   }
 

@@ -14,6 +14,7 @@ export type {
   CreateOptions,
   Duration,
   EnqueuedTask,
+  GetOptions,
   ListOptions,
   Problem,
   ProblemError,
@@ -22,5 +23,6 @@ export type {
   TaskMethod,
   TaskPage,
   TaskState,
+  TaskView,
 } from './types.js';
 export { DispatchrError, isDispatchrError } from '../errors.js';

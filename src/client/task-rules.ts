@@ -1,24 +1,25 @@
 import type { TaskInsertInput } from '../db/task-insert.sql.js';
-import { parseDuration } from '../duration.js';
-import { findJsonProblem } from '../rules/json-safety.js';
+import { bareSecondsHint, parseDuration } from '../duration.js';
+import { findJsonProblem, textProblem } from '../rules/json-safety.js';
 import { parseRfc3339 } from '../rules/rfc3339.js';
 import { normalizeTaskPath } from '../rules/target-path.js';
 import { DispatchrValidationError } from './errors.js';
 import { headerProblem, MAX_HEADERS } from '../rules/task-headers.js';
+import { LEASE_HEADROOM_MS, longestTimeoutFor, MAX_AHEAD_MS, MAX_TASK_ATTEMPTS } from '../rules/task-limits.js';
 import type { ProblemError, TaskInput } from './types.js';
 
 /**
  * The checks `enqueueWithin()` runs before writing, since no recorder stands between the app and
- * the table. The path, JSON and time rules are the recorder's own modules (each imports nothing;
- * the import-graph test keeps it so), and the header rules a tested copy, so both doors refuse the
- * same things. What needs the queue's config cannot be checked
- * here: an absolute URL as `path` (it must lie inside the target) is refused, and the timeout is
- * checked against the lease the caller states (default: the scheduler's default lease).
+ * the table. The path, JSON, header, time and limit rules are the recorder's own modules (each
+ * imports nothing; the import-graph test keeps it so), so both doors refuse the same things. What
+ * needs the queue's config cannot be checked here: an absolute URL as `path` (it must lie inside
+ * the target) is refused, the timeout is checked against the lease the caller states (default: the
+ * scheduler's default lease), and the queue's caps on maxAttempts and timeout are applied by the
+ * scheduler when it runs the task (rules/task-limits.ts).
  */
 export const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'GET', 'HEAD', 'OPTIONS']);
 const FIELDS = new Set(['path', 'method', 'headers', 'body', 'bodyBase64', 'contentType', 'runAt', 'delay', 'key', 'maxAttempts', 'timeout']);
-const MAX_AHEAD_MS = 366 * 24 * 60 * 60 * 1000;
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i;
 const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=("[^"\r\n]*"|[!#$%&'*+.^_`|~0-9A-Za-z-]+))*$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -59,18 +60,21 @@ export function checkTask(queue: string, task: TaskInput, options: TaskRuleOptio
 
   let key: string | null = null;
   if (task.key !== undefined) {
+    const keyText = typeof task.key === 'string' ? textProblem(task.key) : null;
     if (typeof task.key !== 'string' || task.key.length < 1 || task.key.length > 255) problem('key', 'expected a string of 1 to 255 characters');
-    else if (task.key.includes('\u0000')) problem('key', 'NUL characters are not allowed');
+    else if (keyText) problem('key', keyText);
     else key = task.key;
   }
   const maxAttempts = task.maxAttempts ?? null;
-  if (maxAttempts !== null && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 1000)) problem('maxAttempts', 'expected an integer from 1 to 1000');
+  if (maxAttempts !== null && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= MAX_TASK_ATTEMPTS)) problem('maxAttempts', `expected an integer from 1 to ${MAX_TASK_ATTEMPTS}`);
   let timeoutMs: number | null = null;
   if (task.timeout !== undefined) {
     timeoutMs = parseDuration(task.timeout, 's') ?? null;
     if (timeoutMs === null) problem('timeout', 'expected a duration like "30s" or a number of seconds');
     else if (timeoutMs <= 0) problem('timeout', 'expected a timeout greater than 0');
-    else if (timeoutMs >= options.leaseMs) problem('timeout', `expected a timeout shorter than the scheduler's lease (${options.leaseMs} ms; pass leaseDurationMs if yours differs)`);
+    else if (timeoutMs > longestTimeoutFor(options.leaseMs)) {
+      problem('timeout', `expected a timeout at least ${LEASE_HEADROOM_MS} ms shorter than the scheduler's lease (${options.leaseMs} ms; pass leaseDurationMs if yours differs)${bareSecondsHint(task.timeout)}`);
+    }
   }
   if (problems.length > 0) throw new DispatchrValidationError(problems);
   return { queue, path, method, headers, body, contentType, due, maxAttempts, timeoutMs, key, traceparent: null };
@@ -81,6 +85,8 @@ type Report = (path: string, message: string) => void;
 function checkPath(input: unknown, problem: Report): string {
   if (input === undefined) return '';
   if (typeof input !== 'string') return (problem('path', 'expected a string'), '');
+  const text = textProblem(input);
+  if (text) return (problem('path', text), '');
   if (SCHEME.test(input)) {
     return (problem('path', 'expected a path: an absolute URL needs the queue target, which enqueueWithin does not know'), '');
   }
@@ -130,7 +136,7 @@ function checkBody(task: TaskInput, method: string, problem: Report): { body: Ui
   return { body, contentType };
 }
 
-/** The JSON text's bytes; NUL (which PostgreSQL cannot store), `__proto__` and deep nesting are refused. */
+/** The JSON text's bytes; NUL and unpaired surrogates (which PostgreSQL cannot store), numbers that are not finite, `__proto__` and deep nesting are refused. */
 function jsonBytes(value: unknown, problem: Report): Uint8Array | null {
   const issue = findJsonProblem(value);
   if (issue) return (problem(issue.path === '(root)' ? 'body' : `body.${issue.path}`, issue.message), null);
@@ -149,12 +155,12 @@ function checkDue(task: TaskInput, now: Date, problem: Report): Due {
   if (task.runAt !== undefined) {
     const ms = task.runAt instanceof Date ? task.runAt.getTime() : typeof task.runAt === 'string' ? parseRfc3339(task.runAt) : undefined;
     if (ms === undefined || Number.isNaN(ms)) problem('runAt', 'expected a Date or an RFC 3339 time like "2025-01-31T12:00:00Z"');
-    else if (ms - now.getTime() > MAX_AHEAD_MS) problem('runAt', 'expected at most one year ahead');
+    else if (ms - now.getTime() > MAX_AHEAD_MS) problem('runAt', 'expected at most one year (366 days) ahead');
     else return { runAt: new Date(ms) };
   } else if (task.delay !== undefined) {
     const ms = parseDuration(task.delay, 's');
     if (ms === undefined) problem('delay', 'expected a duration like "10m" or a number of seconds');
-    else if (ms > MAX_AHEAD_MS) problem('delay', 'expected at most one year ahead');
+    else if (ms > MAX_AHEAD_MS) problem('delay', `expected at most one year (366 days) ahead${bareSecondsHint(task.delay)}`);
     else return { delayMs: ms };
   }
   return { delayMs: 0 };

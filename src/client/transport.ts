@@ -72,7 +72,9 @@ export function createTransport(options: TransportOptions): Transport {
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (request.idempotencyKey) headers['idempotency-key'] = request.idempotencyKey;
     const text = request.body === undefined ? undefined : JSON.stringify(request.body);
-    if (text !== undefined) headers['content-type'] = 'application/json';
+    // Every POST says JSON, bodiless actions too: the recorder refuses a POST without it (a browser
+    // could send that cross-site without a preflight; spec 4.1).
+    if (text !== undefined || request.method === 'POST') headers['content-type'] = 'application/json';
     const what = `${request.method} ${request.path}`;
 
     for (let attempt = 1; ; attempt++) {

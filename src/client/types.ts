@@ -38,7 +38,7 @@ export interface TaskInput {
   delay?: Duration;
   /** De-duplication key: while an unfinished task of the queue holds it, creates answer that task. */
   key?: string;
-  /** Attempts in all (1 to 1,000), overriding the queue's `retry.maxAttempts`. */
+  /** Attempts in all (1 to 1,000), overriding the queue's `retry.maxAttempts`; at most the queue's `taskLimits.maxAttempts` (the recorder refuses more, the scheduler clamps what enqueueWithin stored). */
   maxAttempts?: number;
   /** Per-attempt timeout (a bare number is seconds), shorter than `scheduler.leaseDuration`. */
   timeout?: Duration;
@@ -57,6 +57,12 @@ export interface Attempt {
   responseExcerpt: string | null;
 }
 
+/**
+ * A view of the task resource (spec 4.11): `full` has every field; `basic` leaves out `headers`,
+ * `body` and `bodyBase64`. Lists answer `basic` unless asked, `get()` answers `full`.
+ */
+export type TaskView = 'basic' | 'full';
+
 /** The task resource (spec 4.11). Sensitive header values are shown as `[redacted]`. */
 export interface Task {
   id: string;
@@ -64,14 +70,22 @@ export interface Task {
   state: TaskState;
   path: string;
   method: string;
-  headers: Record<string, string>;
-  /** The body as JSON when `contentType` is a JSON type (null when there is no body). */
+  /** Full view only. */
+  headers?: Record<string, string>;
+  /**
+   * Full view only. The body as JSON when `contentType` is a JSON type and the bytes are UTF-8 JSON
+   * text (null when there is no body).
+   */
   body?: unknown;
-  /** The exact bytes, when `contentType` is not JSON. */
+  /** Full view only. The exact bytes, when the body is not shown as `body`. */
   bodyBase64?: string;
   contentType: string | null;
+  /** The body's size in bytes (null: no body), in both views. */
+  bodyBytes: number | null;
   runAt: string;
   attempt: number;
+  /** Attempts interrupted (shutdown, fencing) and given back: `attempt - attemptsGivenBack` counts against the limit. */
+  attemptsGivenBack: number;
   maxAttempts: number | null;
   timeoutMs: number | null;
   key: string | null;
@@ -81,6 +95,8 @@ export interface Task {
   finalizedAt: string | null;
   lastStatus: number | null;
   lastError: string | null;
+  /** What the scheduler runs the task with (the task's values, else the queue's, within its caps); null when the recorder does not have its queue. */
+  effective?: { maxAttempts: number; timeoutMs: number } | null;
   /** Every attempt, oldest first: only on `get()`. */
   attempts?: Attempt[];
 }
@@ -98,9 +114,16 @@ export interface TaskPage {
 
 export interface ListOptions {
   state?: TaskState;
-  /** 1 to 1,000; the API's default is 100. */
+  /** 1 to 1,000; the API's default is 100. A page may hold fewer: it ends at the recorder's byte budget. */
   limit?: number;
   cursor?: string;
+  /** Default `basic` (no headers or body); `full` for every field. */
+  view?: TaskView;
+}
+
+export interface GetOptions {
+  /** Default `full`; `basic` leaves out headers and body. */
+  view?: TaskView;
 }
 
 /** The API's error body (`application/problem+json`, spec 4.12). */

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { explainListenError } from '../cli/listen-error.js';
 import { initOrm } from '../db/orm.js';
 import { migrate, requireCurrentSchema } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
@@ -26,10 +27,10 @@ export default class Recorder extends BaseCommand<typeof Recorder> {
       if (db.target.dialect === 'sqlite') await migrate(db);
       else await requireCurrentSchema(db);
       if (Object.keys(config.queues).length === 0) logger.warn('no queues are configured: every create will answer 404');
-      if (config.recorder.tokens.length === 0 && !['127.0.0.1', '::1', 'localhost'].includes(config.recorder.host)) {
-        logger.warn({ host: config.recorder.host }, 'recorder.tokens is empty: the API is open to anyone who can reach this address');
-      }
-      const server = await startRecorderServer(config, { db, logger, handleSignals: true });
+      // The recorder itself warns when its API is open (auth.ts warnWhenOpen), in every mode.
+      const server = await startRecorderServer(config, { db, logger, handleSignals: true }).catch((error: unknown) => {
+        throw explainListenError(error, 'the recorder', { port: '--port or recorder.port in the config', host: '--host or recorder.host in the config' });
+      });
       this.log(`dispatchr recorder listening on ${server.url}`);
       await server.closed;
     } finally {

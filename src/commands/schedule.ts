@@ -4,6 +4,7 @@ import { createLogger } from '../logger.js';
 import { createScheduler } from '../scheduler/scheduler.js';
 import { startRecorderServer } from '../recorder/server.js';
 import { openDatabaseForCommand } from '../cli/open-database.js';
+import { explainListenError } from '../cli/listen-error.js';
 
 export default class Schedule extends BaseCommand<typeof Schedule> {
   static override description =
@@ -43,9 +44,20 @@ export default class Schedule extends BaseCommand<typeof Schedule> {
       await scheduler.start();
     } catch (error) {
       await db.close(); // an open pool would keep the process alive after the error is printed
-      throw error;
+      // The only server the scheduler starts is its metrics endpoint.
+      throw explainListenError(error, 'the scheduler metrics endpoint', { port: 'scheduler.metrics.port in the config', host: 'scheduler.metrics.host in the config' });
     }
-    const recorder = this.flags['with-recorder'] ? await startRecorderServer(config, { db, logger }) : null;
+    let recorder = null;
+    if (this.flags['with-recorder']) {
+      try {
+        recorder = await startRecorderServer(config, { db, logger });
+      } catch (error) {
+        // Nothing of this process may keep running once the command has failed.
+        await scheduler.stop();
+        await db.close();
+        throw explainListenError(error, 'the recorder', { port: 'recorder.port in the config', host: 'recorder.host in the config' });
+      }
+    }
 
     const signal = await signalled;
     logger.info({ signal }, 'shutting down: no new claims; waiting for requests in flight');

@@ -1,22 +1,37 @@
 import type { z } from 'zod';
 import type { ErrorDetail } from '../errors.js';
+import { redactUrl } from './redact.js';
 
 /**
  * Turns zod issues into `key.path: expected ..., got ...` lines. The wording names the limit and the
  * value received, the way a person fixing a config file needs it.
+ *
+ * `hidden` names the paths whose received value must not be printed (a credential's key, a value
+ * taken from the environment): there the line says what kind of value came ("got a string (not
+ * shown)") and keeps the limit. A printed string that is a URL loses its credentials. The recorder
+ * reuses this for request bodies without `hidden`: a caller may see what it sent.
  */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): ErrorDetail[] {
+export interface FormatOptions {
+  hidden?: (path: string) => boolean;
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[], options: FormatOptions = {}): ErrorDetail[] {
   return issues.flatMap((issue) => {
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // Report the branch that got furthest, not "invalid input".
       const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
-      return formatIssues(best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+      return formatIssues(
+        best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })),
+        options,
+      );
     }
     if (issue.code === 'unrecognized_keys') {
       // One line per key, with the key in the path, so the user sees exactly which line to fix.
       return issue.keys.map((key) => ({ path: [...issue.path.map(String), key].join('.'), message: 'unknown key' }));
     }
-    return [{ path: issue.path.map(String).join('.') || '(root)', message: describe(issue) }];
+    const path = issue.path.map(String).join('.');
+    const message = describe(issue);
+    return [{ path: path || '(root)', message: options.hidden?.(path) ? withoutValue(message, issue) : message }];
   });
 }
 
@@ -28,8 +43,17 @@ function got(issue: { input?: unknown }): string {
   if (!('input' in issue)) return '';
   const input = issue.input;
   if (input === undefined) return ', got nothing';
-  const text = JSON.stringify(input);
+  const text = JSON.stringify(typeof input === 'string' ? redactUrl(input, { keepUser: false }) : input);
   return `, got ${text === undefined ? String(input) : text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
+}
+
+/** The message with the received value cut off (our messages put it last, after ", got "). */
+function withoutValue(message: string, issue: { input?: unknown }): string {
+  const at = message.lastIndexOf(', got ');
+  const kept = at === -1 ? message : message.slice(0, at);
+  if (!('input' in issue) || issue.input === undefined) return at === -1 ? kept : `${kept}, got nothing`;
+  const kind = typeof issue.input === 'string' ? 'a string' : typeof issue.input === 'number' ? 'a number' : Array.isArray(issue.input) ? 'a list' : `a ${typeof issue.input}`;
+  return `${kept}, got ${kind} (not shown)`;
 }
 
 function describe(issue: z.core.$ZodIssue): string {

@@ -2,11 +2,13 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { DispatchrError, type ErrorDetail } from '../errors.js';
-import { isLiteralPrivateHost, isMetadataHost } from '../net-address.js';
+import { checkHost } from '../net-address.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
 import { interpolateEnv } from './env.js';
 import { formatIssues } from './format-issues.js';
+import { isSecretConfigPath } from './redact.js';
 import { formatDuration, parseDuration } from '../duration.js';
+import { LEASE_HEADROOM_MS, longestTimeoutFor } from '../rules/task-limits.js';
 
 const DEFAULT_LEASE = '2m';
 const DEFAULT_TIMEOUT = '30s';
@@ -41,17 +43,36 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
     }
     return parseConfig({}, { file: null, dir: options.cwd ?? process.cwd() }, options.env);
   }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new DispatchrError('config_unreadable', `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { status: 2 });
+  }
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8')) ?? {};
+    raw = parseYaml(text) ?? {};
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';
-    throw new DispatchrError('config_invalid', `${file}: not valid YAML${where}`, {
-      status: 2,
-      details: [{ path: '(file)', message: `not valid YAML${where}: ${(error as Error).message.split('\n')[0]}` }],
-    });
+    throw yamlError(file, error);
   }
   return parseConfig(raw, { file, dir: path.dirname(file) }, options.env);
+}
+
+/**
+ * A YAML syntax error as an editor would point at it: `file:line:column: not valid YAML: reason`,
+ * then the yaml library's code frame (the line and a caret under the column), indented. The frame
+ * shows the file as written, before any ${VAR} is substituted, so no environment value is in it.
+ */
+function yamlError(file: string, error: unknown): DispatchrError {
+  const message = error instanceof Error ? error.message : String(error);
+  const [first, ...frame] = message.split('\n');
+  const at = error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : '';
+  const reason = first.replace(/ at line \d+, column \d+:?\s*$/, '');
+  const lines = frame.filter((line) => line.trim() !== '').map((line) => `  ${line}`);
+  return new DispatchrError('config_invalid', `${file}${at}: not valid YAML: ${reason}`, {
+    status: 2,
+    details: [{ path: `${file}${at}`, message: [`not valid YAML: ${reason}`, ...lines].join('\n') }],
+  });
 }
 
 /** Validates an already-parsed config object (tests and programmatic use). */
@@ -61,9 +82,14 @@ export function parseConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedConfig {
   const problems: ErrorDetail[] = [];
-  const interpolated = interpolateEnv(raw, env, problems);
+  const fromEnvironment = new Set<string>();
+  const interpolated = interpolateEnv(raw, env, problems, fromEnvironment);
   const result = configSchema.safeParse(interpolated, { reportInput: true });
-  if (!result.success) problems.push(...formatIssues(result.error.issues));
+  // A rejected value is not echoed where it may be a secret: a credential's key, or the environment.
+  const hidden = (key: string) => fromEnvironment.has(key) || isSecretConfigPath(key.split('.'));
+  // A variable that is not set is reported once, not again as the empty value it left behind.
+  const unset = new Set(problems.map((problem) => problem.path));
+  if (!result.success) problems.push(...formatIssues(result.error.issues, { hidden }).filter((problem) => !unset.has(problem.path)));
   problems.push(...crossFieldProblems(interpolated));
   if (problems.length > 0) {
     throw new DispatchrError('config_invalid', `${problems.length} problem${problems.length > 1 ? 's' : ''} in the config`, {
@@ -73,7 +99,6 @@ export function parseConfig(
   }
   const config = result.data as Config;
   for (const queue of Object.values(config.queues)) {
-    if (queue.signingSecret === '') queue.signingSecret = undefined; // ${X:-} switches signing off
     if (queue.rateLimit && queue.rateLimit.burst === undefined) queue.rateLimit.burst = Math.max(1, Math.ceil(queue.rateLimit.perSecond));
   }
   return { ...config, source };
@@ -92,21 +117,19 @@ function crossFieldProblems(raw: unknown): ErrorDetail[] {
   for (const [name, queue] of Object.entries(queues)) {
     if (!isObject(queue)) continue;
     const timeoutMs = parseDuration(queue.timeout ?? DEFAULT_TIMEOUT, 'ms');
-    if (leaseMs !== undefined && timeoutMs !== undefined && timeoutMs >= leaseMs) {
+    if (leaseMs !== undefined && timeoutMs !== undefined && timeoutMs > longestTimeoutFor(leaseMs)) {
       problems.push({
         path: `queues.${name}.timeout`,
-        message: `expected a timeout shorter than scheduler.leaseDuration (${formatDuration(leaseMs)}), got ${formatDuration(timeoutMs)}`,
+        message: `expected a timeout at least ${LEASE_HEADROOM_MS / 1000} s shorter than scheduler.leaseDuration (${formatDuration(leaseMs)}), got ${formatDuration(timeoutMs)}`,
       });
     }
     const host = typeof queue.target === 'string' && URL.canParse(queue.target) ? new URL(queue.target).hostname : undefined;
     if (host === undefined) continue;
-    if (isMetadataHost(host)) {
-      problems.push({ path: `queues.${name}.target`, message: `${host} is a cloud metadata address and is never allowed` });
-    } else if (queue.allowPrivateNetwork !== true && isLiteralPrivateHost(host)) {
-      problems.push({
-        path: `queues.${name}.target`,
-        message: `${host} is a loopback or private address: set queues.${name}.allowPrivateNetwork: true to allow it`,
-      });
+    // The same rule the dispatch worker applies before connecting (net-address.ts checkHost).
+    const decision = checkHost(host, queue.allowPrivateNetwork === true);
+    if (!decision.allowed) {
+      const message = decision.kind === 'private' ? `${decision.what} is private: set queues.${name}.allowPrivateNetwork: true to allow it` : decision.reason;
+      problems.push({ path: `queues.${name}.target`, message });
     }
   }
   return problems;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { parseDuration } from '../duration.js';
+import { bareMillisecondsProblem, parseDuration } from '../duration.js';
+import { normalizeHostname } from '../host-name.js';
+import { parseSigningSecret } from '../signing-secret.js';
 
 /**
  * The whole configuration, with every default. `config/dispatchr.schema.json` is generated from this
@@ -17,6 +19,11 @@ export const durationMs = (description: string) =>
           code: 'custom',
           message: `expected a duration like "500ms", "30s", "10m", "1h", "2d" or a number of milliseconds, got ${JSON.stringify(value)}`,
         });
+        return z.NEVER;
+      }
+      const unitSlip = bareMillisecondsProblem(value);
+      if (unitSlip) {
+        ctx.addIssue({ code: 'custom', message: unitSlip });
         return z.NEVER;
       }
       return ms;
@@ -49,15 +56,48 @@ const byteSize = (description: string) =>
 
 export const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/** What a token may do (docs/spec.md 4.2): read < enqueue (create and read) < admin (everything). */
+export const TOKEN_ROLES = ['admin', 'enqueue', 'read'] as const;
+
 const tokenSchema = z.union([
   z.string().min(16, 'expected a token of at least 16 characters'),
-  z.strictObject({
-    token: z.string().min(16, 'expected a token of at least 16 characters').describe('The bearer token, or "sha256:<hex>" of it.'),
-    name: z.string().optional().describe('A label for logs; never the token itself.'),
-    queues: z.array(z.string()).optional().describe('Queues this token may touch; all when absent.'),
-    readOnly: z.boolean().default(false).describe('Only GET routes.'),
-  }),
+  z
+    .strictObject({
+      token: z.string().min(16, 'expected a token of at least 16 characters').describe('The bearer token, or "sha256:<hex>" of it.'),
+      name: z.string().optional().describe('A label for logs; never the token itself.'),
+      queues: z.array(z.string()).optional().describe('Queues this token may touch; all when absent.'),
+      role: z.enum(TOKEN_ROLES).optional().describe('admin (default): every route; enqueue: create and read tasks; read: GET routes only.'),
+      readOnly: z.boolean().optional().describe('true: the same as role: read (kept for older configs).'),
+    })
+    .superRefine((token, ctx) => {
+      // Two spellings of one setting must not disagree: which one wins would be a guess.
+      if (token.readOnly === true && token.role !== undefined && token.role !== 'read') {
+        // input: only this field, so the message can never echo the token beside it.
+        const message = `expected no role, or role: read, with readOnly: true (its older spelling), got role: ${JSON.stringify(token.role)}`;
+        ctx.addIssue({ code: 'custom', path: ['readOnly'], input: token.readOnly, message });
+      }
+    }),
 ]);
+
+/** A name the recorder answers to when its API is open: a hostname or IP address, no scheme, port or path. */
+const allowedHostSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .transform((value, ctx) => {
+    const hostname = normalizeHostname(value);
+    if (hostname === null) {
+      ctx.addIssue({ code: 'custom', message: 'expected a hostname or IP address without scheme, port or path (example.internal, 10.0.0.5, [fd00::5])' });
+      return z.NEVER;
+    }
+    return hostname;
+  });
+
+/** spec §5.3; the message names the rule, never the secret (it says what it got, so no value is echoed). */
+const signingSecretSchema = z.string().superRefine((secret, ctx) => {
+  const parsed = parseSigningSecret(secret);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+});
 
 const retrySchema = z.strictObject({
   strategy: z
@@ -83,16 +123,37 @@ const statusMapSchema = z
   .optional()
   .describe('Overrides of the default outcome per status code or class, e.g. { "409": completed, "404": retry }.');
 
+/** The most a task's own maxAttempts and timeout may ask for (rules/task-limits.ts applies them). */
+const taskLimitsSchema = z
+  .strictObject({
+    maxAttempts: integer(1, 1000)
+      .optional()
+      .describe('The highest maxAttempts a task may set; default 100, or retry.maxAttempts when that is higher.'),
+    timeout: durationMs('The longest per-attempt timeout a task may set; default: any timeout at least 2 s shorter than scheduler.leaseDuration.').optional(),
+  })
+  .prefault({})
+  .describe("Caps on a task's own maxAttempts and timeout: the recorder refuses more (400), the scheduler clamps what other writers stored.");
+
 export const queueSchema = z.strictObject({
   target: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).describe('Base URL; a task path is appended to it.'),
   allowPrivateNetwork: z.boolean().default(false).describe('Allow loopback and private targets (local setups). Metadata addresses stay refused.'),
   maxConcurrent: integer(1, 10_000).default(100).describe('Requests in flight for this queue, across all schedulers.'),
   rateLimit: rateLimitSchema.optional().describe('No rate limit when absent.'),
-  timeout: durationMs('Per-attempt request timeout; must be shorter than scheduler.leaseDuration.').prefault('30s'),
+  timeout: durationMs('Per-attempt request timeout; at least 2 s shorter than scheduler.leaseDuration.').prefault('30s'),
   retry: retrySchema.prefault({}),
-  signingSecret: z.string().optional().describe('Standard Webhooks secret ("whsec_..." or raw); requests are signed when set.'),
-  signingSecrets: z.array(z.string().min(1)).optional().describe('[new, old] during rotation: every request carries both signatures.'),
+  taskLimits: taskLimitsSchema,
+  signingSecret: signingSecretSchema.optional().describe('Standard Webhooks secret: "whsec_" + base64 of 24-64 random bytes; requests are signed when set.'),
+  signingSecrets: z.array(signingSecretSchema).optional().describe('[new, old] during rotation: every request carries both signatures.'),
   statusMap: statusMapSchema,
+}).superRefine((queue, ctx) => {
+  // A cap below the queue's own default would clamp every task that asks for nothing.
+  const limits = queue.taskLimits;
+  if (limits.maxAttempts !== undefined && limits.maxAttempts < queue.retry.maxAttempts) {
+    ctx.addIssue({ code: 'custom', path: ['taskLimits', 'maxAttempts'], message: `expected at least retry.maxAttempts (${queue.retry.maxAttempts})` });
+  }
+  if (limits.timeout !== undefined && limits.timeout < queue.timeout) {
+    ctx.addIssue({ code: 'custom', path: ['taskLimits', 'timeout'], message: `expected at least the queue's timeout (${queue.timeout} ms)` });
+  }
 });
 
 export const configSchema = z.strictObject({
@@ -108,7 +169,23 @@ export const configSchema = z.strictObject({
       port: integer(0, 65535).default(8787),
       basePath: z.string().regex(/^\//, 'expected a path starting with "/"').default('/'),
       tokens: z.array(tokenSchema).default([]).describe('Bearer tokens; when empty the API is open (bind to 127.0.0.1 only).'),
+      allowedHosts: z
+        .array(allowedHostSchema)
+        .default([])
+        .describe('Host names served besides loopback ones while the API is open (no tokens); with tokens, when set, the only other names served.'),
       maxBodySize: byteSize('Largest request body accepted.').prefault('1mb'),
+      // The reads' bounds (docs/spec.md 4.8): a list or search costs the recorder and the database
+      // a bounded amount, whoever asks and however large the table has grown.
+      maxPageBytes: byteSize('Largest list or search answer; a page ends early, with a cursor, rather than pass it.').prefault('8mb'),
+      maxScanRows: integer(100, 10_000_000)
+        .default(50_000)
+        .describe('Most tasks one list or search examines when it filters by time, path or text; the page ends early, with a cursor, when they are used up.'),
+      readTimeout: durationMs('PostgreSQL statement_timeout of each list or search statement (at most 14s: under the 15 s query deadline).')
+        .prefault('5s')
+        .refine((ms) => ms >= 1 && ms <= 14_000, { error: 'expected a duration from 1ms to 14s' }),
+      maxConcurrentReads: integer(1, 100)
+        .default(4)
+        .describe('Lists and searches running at once in this recorder; more answer 503 reads_busy. Keep it below database.poolSize so creates always find a connection.'),
       trustProxy: z.boolean().default(false),
     })
     .prefault({}),

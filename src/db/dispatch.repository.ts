@@ -27,9 +27,13 @@ export interface Settlement {
   /** The lease owner the row must still have. */
   owner: string;
   state: TaskState;
-  /** The task's attempt counter afterwards (attempt - 1 when an interrupted attempt is given back). */
+  /**
+   * The task's attempt counter afterwards: the attempt itself, since numbers never go back. An
+   * interrupted attempt (record.outcome) is given back through attempts_given_back instead.
+   */
   nextAttempt: number;
   runAt: Date | null;
+  /** This attempt's status; null when it got none, so no older status is passed on as the previous one. */
   lastStatus: number | null;
   lastError: string | null;
   record: {
@@ -70,8 +74,8 @@ const SETTLE_PG = `with r as (
         finished_ms, status, outcome, duration_ms, error, excerpt, n)
   ), u as (
     update dispatchr_task t set state = r.state, attempt = r.next_attempt, run_at = coalesce(r.run_at, t.run_at),
-      lease_owner = null, lease_expires_at = null, last_status = coalesce(r.last_status, t.last_status),
-      last_error = r.last_error, updated_at = $1, finalized_at = case when r.finalized then $1::timestamptz else null end,
+      attempts_given_back = t.attempts_given_back + case when r.outcome = 'interrupted' then 1 else 0 end,
+      lease_owner = null, lease_expires_at = null, last_status = r.last_status, last_error = r.last_error, updated_at = $1, finalized_at = case when r.finalized then $1::timestamptz else null end,
       final_started_at = case when r.keep then to_timestamp(r.started_ms / 1000) end,
       final_finished_at = case when r.keep then to_timestamp(r.finished_ms / 1000) end,
       final_status = case when r.keep then r.status end, final_outcome = case when r.keep then r.outcome end,
@@ -174,7 +178,9 @@ export function createDispatchRepository(db: Orm) {
      * schedulers. PostgreSQL: one call of `dispatchr_claim()` (migration 0009), which takes a
      * transaction-scoped advisory lock per queue, so the running count its UPDATE reads is exact,
      * and whose SKIP LOCKED steps over rows others hold: one statement, one round trip. SQLite runs
-     * the same UPDATE in one immediate transaction (one writer at a time).
+     * the same UPDATE in one immediate transaction (one writer at a time). Neither takes a task of
+     * a paused queue: both read the pause flag in the claim itself (migration 0010 on PostgreSQL,
+     * under the lock a pause also takes), never a flag a scheduler holds in memory.
      */
     async claim(request: ClaimRequest): Promise<TaskRecord[]> {
       const { queue, limit, owner, now, leaseMs, maxConcurrent } = request;
@@ -195,6 +201,9 @@ export function createDispatchRepository(db: Orm) {
            where id in (
              select id from dispatchr_task
              where queue = ${p.add(queue)} and state in (${CLAIMABLE}) and run_at <= ${p.add(now)}
+               -- a paused queue is not claimed: read in this write transaction, after any pause
+               -- that has committed (SQLite has one writer at a time)
+               and not exists (select 1 from dispatchr_queue_state where name = ${p.add(queue)} and paused = 1)
              order by run_at, id
              -- the free concurrency of the queue caps the batch
              limit max(0, min(${p.add(limit)}, ${p.add(maxConcurrent)} - (select count(*) from dispatchr_task where queue = ${p.add(queue)} and state = 'running'))))
@@ -222,12 +231,12 @@ export function createDispatchRepository(db: Orm) {
           const keep = keepsOnRow(s);
           const attempt = [record.startedAt, record.finishedAt, record.status, record.outcome, record.durationMs, record.error, record.responseExcerpt];
           const changed = await tx.execute(
-            `update dispatchr_task set state = ?, attempt = ?, run_at = coalesce(?, run_at), lease_owner = null, lease_expires_at = null,
-               last_status = coalesce(?, last_status), last_error = ?, updated_at = ?, finalized_at = ?,
+            `update dispatchr_task set state = ?, attempt = ?, run_at = coalesce(?, run_at), attempts_given_back = attempts_given_back + ?,
+               lease_owner = null, lease_expires_at = null, last_status = ?, last_error = ?, updated_at = ?, finalized_at = ?,
                final_started_at = ?, final_finished_at = ?, final_status = ?, final_outcome = ?, final_duration_ms = ?, final_error = ?, final_excerpt = ?
              where id = ? and state = 'running' and attempt = ? and lease_owner = ?`,
             [
-              s.state, s.nextAttempt, s.runAt, s.lastStatus, s.lastError, now, FINISHED_AFTER.has(s.state) ? now : null,
+              s.state, s.nextAttempt, s.runAt, record.outcome === 'interrupted' ? 1 : 0, s.lastStatus, s.lastError, now, FINISHED_AFTER.has(s.state) ? now : null,
               ...(keep ? attempt : NO_FINAL_ATTEMPT),
               s.taskId, s.attempt, s.owner,
             ],

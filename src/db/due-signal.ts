@@ -11,6 +11,12 @@ dueSignal.setMaxListeners(0);
 
 export const DUE_EVENT = 'due';
 
+/**
+ * PostgreSQL's channel for the same: the `dispatchr_due` trigger (migration 0001) and a resume
+ * (queue-state.repository.ts) NOTIFY it with the queue's name; the scheduler's notifier LISTENs.
+ */
+export const DUE_CHANNEL = 'dispatchr_due';
+
 export function signalDue(queues: Iterable<string>): void {
   for (const queue of new Set(queues)) dueSignal.emit(DUE_EVENT, queue);
 }

@@ -4,12 +4,16 @@ import { SqlParams } from './task-row.js';
 import type { Orm } from './orm.js';
 import type { SqlSession } from './sql-pool.js';
 
-/** Stored first responses for `Idempotency-Key` creates, replayed for 24 hours. */
+/**
+ * Stored first responses for `Idempotency-Key` creates, replayed for 24 hours, then deleted by the
+ * scheduler's retention loop (pruneExpired).
+ */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface StoredResponse {
   requestHash: string;
   status: number;
+  /** The answer a replay sends: the first answer in the basic view (recorder/idempotency.ts). */
   body: string;
 }
 
@@ -47,10 +51,14 @@ export function createIdempotencyRepository(db: Orm, clock: Clock = systemClock)
       return changed > 0;
     },
 
-    async pruneExpired(limit = 1000): Promise<number> {
+    /**
+     * Deletes up to `limit` records whose window had passed at `now` (one statement, through the
+     * expires_at index): retention calls it in batches, so no delete holds locks for long.
+     */
+    async pruneExpired(now: Date, limit = 1000): Promise<number> {
       const p = new SqlParams(dialect);
       return db.sql.execute(
-        `delete from dispatchr_idempotency_key where (scope, key) in (select scope, key from dispatchr_idempotency_key where expires_at <= ${p.add(clock.now())} limit ${p.add(limit)})`,
+        `delete from dispatchr_idempotency_key where (scope, key) in (select scope, key from dispatchr_idempotency_key where expires_at <= ${p.add(now)} limit ${p.add(limit)})`,
         p.values,
       );
     },

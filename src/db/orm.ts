@@ -25,6 +25,8 @@ export interface InitOrmOptions {
   url: string;
   baseDir?: string;
   poolSize?: number;
+  /** PostgreSQL: how long a caller waits for a pooled connection before `database_unavailable` (default 10 s). */
+  acquireTimeoutMs?: number;
 }
 
 /** Opens the database (no schema changes: `migrate()` does those). */
@@ -54,7 +56,7 @@ export async function initOrm(options: InitOrmOptions): Promise<Orm> {
           ...(target.schema ? { searchPath: [target.schema] } : {}),
           // Fail fast instead of hanging when the database is away: a new connection gets 5 s, a
           // caller waits at most 10 s for a pooled one, and keep-alive notices dead peers.
-          acquireConnectionTimeout: 10_000,
+          acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
           // JIT off: every Dispatchr statement is short, and compiling one whose estimate passes
           // jit_above_cost (a search or count over a large history) took 200-300 ms against a
           // 5-70 ms execution (docs/performance.md).

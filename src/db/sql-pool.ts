@@ -20,6 +20,27 @@ export interface SqlSession {
 
 export interface SqlPool extends SqlSession {
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Reads on one connection, each statement stopped by the server after `timeoutMs`: on PostgreSQL
+   * a READ ONLY transaction with `SET LOCAL statement_timeout`, so the limit ends with it and never
+   * reaches the pool's other users. A statement stopped so is `query_timeout` (503). SQLite has no
+   * such setting (its driver runs a statement to its end): there the caller bounds the rows read.
+   */
+  readWithin<T>(timeoutMs: number, fn: (session: SqlSession) => Promise<T>): Promise<T>;
+}
+
+/** SQLSTATE 57014 query_canceled, as statement_timeout reports it (a cancel by the client says "user request"). */
+function isStatementTimeout(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '57014' && typeof message === 'string' && message.includes('statement timeout');
+}
+
+export function queryTimeout(timeoutMs: number, cause: unknown): DispatchrError {
+  return new DispatchrError(
+    'query_timeout',
+    `the read ran longer than recorder.readTimeout (${timeoutMs} ms) and was stopped; narrow the filter (queue, state, since/until) or retry later`,
+    { status: 503, expose: true, cause },
+  );
 }
 
 interface PgClient {
@@ -42,7 +63,7 @@ interface KnexClient {
 
 export function createSqlPool(orm: MikroORM, dialect: Dialect): SqlPool {
   const knexClient = (orm.em.getConnection() as unknown as { getKnex(): { client: KnexClient } }).getKnex().client;
-  const session = dialect === 'postgresql' ? postgresSession : sqliteSession;
+  const sessionOf = dialect === 'postgresql' ? postgresSession : sqliteSession;
   const withConnection = async <T>(fn: (connection: unknown) => Promise<T>): Promise<T> => {
     const connection = await knexClient.acquireConnection();
     try {
@@ -53,11 +74,11 @@ export function createSqlPool(orm: MikroORM, dialect: Dialect): SqlPool {
   };
   return {
     dialect,
-    query: (sql, params) => withConnection((c) => session(c).query(sql, params)),
-    execute: (sql, params) => withConnection((c) => session(c).execute(sql, params)),
+    query: (sql, params) => withConnection((c) => sessionOf(c).query(sql, params)),
+    execute: (sql, params) => withConnection((c) => sessionOf(c).execute(sql, params)),
     transaction: (fn) =>
       withConnection(async (connection) => {
-        const tx = session(connection);
+        const tx = sessionOf(connection);
         await tx.execute(dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
         try {
           const result = await fn(tx);
@@ -66,6 +87,21 @@ export function createSqlPool(orm: MikroORM, dialect: Dialect): SqlPool {
         } catch (error) {
           await tx.execute('ROLLBACK').catch(() => undefined); // the connection may be gone; the error below says why
           throw error;
+        }
+      }),
+    readWithin: (timeoutMs, fn) =>
+      withConnection(async (connection) => {
+        const session = sessionOf(connection);
+        if (dialect === 'sqlite') return fn(session);
+        // One round trip for both (the simple protocol takes several statements); an integer, never text.
+        await session.execute(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+        try {
+          const result = await fn(session);
+          await session.execute('COMMIT');
+          return result;
+        } catch (error) {
+          await session.execute('ROLLBACK').catch(() => undefined);
+          throw isStatementTimeout(error) ? queryTimeout(timeoutMs, error) : error;
         }
       }),
   };

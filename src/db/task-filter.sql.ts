@@ -1,5 +1,6 @@
 import type { TaskState } from '../task.js';
 import type { SqlParams } from './task-row.js';
+import { SENSITIVE_NAME_PARTS } from '../sensitive-names.js';
 
 /**
  * The WHERE clauses of every task search (list, count, bulk retry), per dialect, so the API, the
@@ -19,11 +20,12 @@ export interface TaskFilter {
 }
 
 /**
- * Sensitive header names (as in rules/task-headers.ts): their values are never searched, or a
- * search would be an oracle that reveals a redacted secret one guessed prefix at a time.
+ * Sensitive header names, by the one rule the API and the logs use (src/sensitive-names.ts): their
+ * values are never searched, or a search would be an oracle that reveals a redacted secret one
+ * guessed prefix at a time. The parts are lowercase letters, safe to inline in LIKE patterns.
  */
 function sensitiveName(column: string): string {
-  return `(${column} in ('authorization','cookie','proxy-authorization') or ${column} like '%token%' or ${column} like '%secret%' or ${column} like '%key%')`;
+  return `(${SENSITIVE_NAME_PARTS.map((part) => `lower(${column}) like '%${part}%'`).join(' or ')})`;
 }
 
 /** The queues a filter names (`queue` before `queues`), or undefined: any queue. */

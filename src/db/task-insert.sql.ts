@@ -68,14 +68,20 @@ export function toTaskInsertRow(task: TaskInsertInput, now: Date, id: string): T
   };
 }
 
-const NUL_ESCAPE = /\\u0000/i;
+/**
+ * Escapes jsonb refuses, which would fail the whole insert (and every task sharing its statement):
+ * `\u0000`, and a surrogate escape without its pair (`"\ud800"`, which JSON.stringify writes for
+ * an unpaired surrogate). The recorder and enqueueWithin refuse both; this keeps any other writer's
+ * body out of the jsonb copy (it is then not searchable) instead of failing its insert.
+ */
+const UNSTORABLE_ESCAPE = /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
 
 function jsonbText(body: Uint8Array, knownText: string | undefined): string | null {
-  if (knownText !== undefined) return NUL_ESCAPE.test(knownText) ? null : knownText;
+  if (knownText !== undefined) return UNSTORABLE_ESCAPE.test(knownText) ? null : knownText;
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
     JSON.parse(text);
-    return NUL_ESCAPE.test(text) ? null : text;
+    return UNSTORABLE_ESCAPE.test(text) ? null : text;
   } catch {
     return null;
   }

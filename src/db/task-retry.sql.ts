@@ -59,7 +59,7 @@ export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: Retry
 
   // Placeholders in text order: SQLite's `?` is positional.
   const p = new SqlParams(dialect);
-  const sets = `state = ${p.add(to)}, run_at = ${p.add(request.now)}, updated_at = ${p.add(request.now)}, attempt = 0,
+  const sets = `state = ${p.add(to)}, run_at = ${p.add(request.now)}, updated_at = ${p.add(request.now)}, attempt = 0, attempts_given_back = 0,
     first_attempt_at = null, finalized_at = null, lease_owner = null, lease_expires_at = null`;
   const dedup = `(t.dedup_key is null or (
       not exists (select 1 from dispatchr_task o where o.queue = t.queue and o.dedup_key = t.dedup_key and o.state in (${UNFINISHED}))

@@ -6,7 +6,7 @@ import type { Row } from './sql-pool.js';
  * SQLite hands back integer milliseconds and JSON text.
  */
 export const TASK_COLUMNS =
-  'id, queue, state, path, method, headers, body, content_type, run_at, attempt, max_attempts, timeout_ms, dedup_key, lease_owner, lease_expires_at, attempted_at, traceparent, first_attempt_at, last_status, last_error, created_at, updated_at, finalized_at';
+  'id, queue, state, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, lease_owner, lease_expires_at, attempted_at, traceparent, first_attempt_at, last_status, last_error, created_at, updated_at, finalized_at';
 
 const TIME_COLUMNS = new Set(['run_at', 'lease_expires_at', 'attempted_at', 'first_attempt_at', 'created_at', 'updated_at', 'finalized_at']);
 
@@ -17,7 +17,7 @@ const TIME_COLUMNS = new Set(['run_at', 'lease_expires_at', 'attempted_at', 'fir
  * not sent is output PostgreSQL does not format and the scheduler does not parse, 250 rows a claim.
  */
 const CLAIM_COLUMNS =
-  'id, queue, path, method, headers, body, content_type, run_at, attempt, max_attempts, timeout_ms, dedup_key, traceparent, first_attempt_at, last_status, last_error, created_at';
+  'id, queue, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, traceparent, first_attempt_at, last_status, last_error, created_at';
 
 /**
  * CLAIM_COLUMNS per dialect. PostgreSQL sends times as epoch milliseconds: the pg type parsers
@@ -93,6 +93,7 @@ function recordOf(row: Row, claim: ClaimStamp | undefined): TaskRecord {
     contentType: toStringOrNull(row.content_type),
     runAt: toDate(row.run_at),
     attempt: Number(row.attempt),
+    attemptsGivenBack: Number(row.attempts_given_back ?? 0),
     maxAttempts: toNumberOrNull(row.max_attempts),
     timeoutMs: toNumberOrNull(row.timeout_ms),
     key: toStringOrNull(row.dedup_key),

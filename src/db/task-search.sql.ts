@@ -93,6 +93,44 @@ export interface ListQuery extends TaskFilter {
   limit: number;
   /** Keyset pagination: only ids below this one (the previous page's last). */
   beforeId?: string;
+  /** The scan window's end (see buildScanFloorQuery): only ids at or above this one. */
+  floorId?: string;
+  /** What to select; default every task column. */
+  columns?: string;
+}
+
+/**
+ * The task columns without the body, and the body's size as `body_bytes` instead: what a list reads
+ * (task.repository.ts's ListedTask). Sizes come from the value's header: PostgreSQL's octet_length
+ * reads a TOASTed bytea's size without fetching it, SQLite's length() a blob's without loading it.
+ */
+export function listedColumns(dialect: 'postgresql' | 'sqlite'): string {
+  const size = dialect === 'postgresql' ? 'octet_length(body)' : 'length(body)';
+  return TASK_COLUMNS.split(', ')
+    .map((column) => (column === 'body' ? `${size} as body_bytes` : column))
+    .join(', ');
+}
+
+/**
+ * Whether a filter has clauses no index serves (times, path prefix, text): such a search reads
+ * tasks that it then throws away, as many as the table holds, unless its scan is bounded. Queue and
+ * state are served by the listing indexes: every task they select is a match.
+ */
+export function needsScanBound(filter: TaskFilter): boolean {
+  return filter.since !== undefined || filter.until !== undefined || filter.pathPrefix !== undefined || (filter.search !== undefined && filter.search !== '');
+}
+
+/** The filter's indexed part: queue and state. */
+function indexedPart(filter: TaskFilter): TaskFilter {
+  return { queue: filter.queue, queues: filter.queues, state: filter.state, states: filter.states };
+}
+
+/** Keyset clauses: below the cursor, at or above the scan window's end. */
+function keysetClauses(query: { beforeId?: string; floorId?: string }, p: SqlParams, alias = ''): string[] {
+  const clauses: string[] = [];
+  if (query.beforeId !== undefined) clauses.push(`${alias}id < ${p.add(query.beforeId)}`);
+  if (query.floorId !== undefined) clauses.push(`${alias}id >= ${p.add(query.floorId)}`);
+  return clauses;
 }
 
 /**
@@ -112,32 +150,49 @@ function sqliteBranches(filter: TaskFilter): { filter: TaskFilter; from: string 
 /** A page of tasks, newest first, `limit` rows at most. */
 export function buildListQuery(dialect: 'postgresql' | 'sqlite', query: ListQuery): { text: string; values: unknown[] } {
   const p = new SqlParams(dialect);
+  const columns = query.columns ?? TASK_COLUMNS;
   if (dialect === 'sqlite') {
     // Placeholders in text order: SQLite's `?` is positional, so each branch is written whole in turn.
     const branches = sqliteBranches(query);
     const page = (columns: string, { filter, from }: (typeof branches)[number]) => {
-      const where = filterClauses(filter, p, dialect);
-      if (query.beforeId !== undefined) where.push(`id < ${p.add(query.beforeId)}`);
+      const where = [...filterClauses(filter, p, dialect), ...keysetClauses(query, p)];
       return `select ${columns} from ${from} ${whereSql(where)} order by id desc limit ${p.add(query.limit)}`;
     };
-    if (branches.length === 1) return { text: page(TASK_COLUMNS, branches[0]), values: p.values };
+    if (branches.length === 1) return { text: page(columns, branches[0]), values: p.values };
     const ids = branches.map((branch) => `select * from (${page('id', branch)})`).join(' union all ');
-    const text = `select ${TASK_COLUMNS} from dispatchr_task where id in (${ids} order by id desc limit ${p.add(query.limit)}) order by id desc`;
+    const text = `select ${columns} from dispatchr_task where id in (${ids} order by id desc limit ${p.add(query.limit)}) order by id desc`;
     return { text, values: p.values };
   }
   if (!walksPairs(query)) {
-    const where = filterClauses(query, p, dialect);
-    if (query.beforeId !== undefined) where.push(`id < ${p.add(query.beforeId)}`);
-    const text = `select ${TASK_COLUMNS} from dispatchr_task ${whereSql(where)} order by id desc limit ${p.add(query.limit)}`;
+    const where = [...filterClauses(query, p, dialect), ...keysetClauses(query, p)];
+    const text = `select ${columns} from dispatchr_task ${whereSql(where)} order by id desc limit ${p.add(query.limit)}`;
     return { text, values: p.values };
   }
-  const extra = query.beforeId === undefined ? [] : [`t.id < ${p.add(query.beforeId)}`];
+  const extra = keysetClauses(query, p, 't.');
   const limit = p.add(query.limit);
   const { ctes, ids } = pairScans(query, p, TASK_STATES, extra, `order by t.id desc limit ${limit}`);
-  const text = `with recursive ${ctes}
-    select ${TASK_COLUMNS} from dispatchr_task where id = any(array(select id from (${ids}) page order by id desc limit ${limit}))
+  // Ids alone need no row: the pairs' index-only scans answer them.
+  const text =
+    columns === 'id'
+      ? `with recursive ${ctes} select id from (${ids}) page order by id desc limit ${limit}`
+      : `with recursive ${ctes}
+    select ${columns} from dispatchr_task where id = any(array(select id from (${ids}) page order by id desc limit ${limit}))
     order by id desc`;
   return { text, values: p.values };
+}
+
+/**
+ * The end of a bounded scan's window: the id of the `rows`-th task below `beforeId`, newest first,
+ * among those the filter's queue and state select (its other clauses left out: they are what the
+ * window bounds). No row when fewer remain: the scan reaches the end of the table. Reads `rows`
+ * index entries at most (per queue and state on PostgreSQL), and no table rows.
+ */
+export function buildScanFloorQuery(dialect: 'postgresql' | 'sqlite', filter: TaskFilter, beforeId: string | undefined, rows: number): { text: string; values: unknown[] } {
+  const indexed = indexedPart(filter);
+  const ids = buildListQuery(dialect, { ...indexed, beforeId, limit: rows, columns: 'id' });
+  const p = new SqlParams(dialect);
+  p.values.push(...ids.values);
+  return { text: `select id from (${ids.text}) scanned order by id desc limit 1 offset ${p.add(rows - 1)}`, values: p.values };
 }
 
 /** How many tasks match the filter. */

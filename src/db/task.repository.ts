@@ -13,7 +13,7 @@ import type { SqlSession } from './sql-pool.js';
 import { buildTaskInsert, buildTaskInsertBulk, toTaskInsertRow, type TaskInsertRow } from './task-insert.sql.js';
 import type { TaskFilter } from './task-filter.sql.js';
 import { buildRetryBatch, type RetryBatchRow } from './task-retry.sql.js';
-import { buildCountQuery, buildListQuery } from './task-search.sql.js';
+import { buildCountQuery, buildListQuery, buildScanFloorQuery, listedColumns, needsScanBound } from './task-search.sql.js';
 import { ATTEMPT_COLUMNS, SqlParams, TASK_COLUMNS, toAttemptRecord, toDate, toTaskRecord } from './task-row.js';
 
 export type { TaskFilter } from './task-filter.sql.js';
@@ -27,7 +27,23 @@ export interface CreateResult {
 export interface ListOptions extends TaskFilter {
   limit: number;
   cursor?: string;
+  /**
+   * Most tasks a search with clauses no index serves (times, path, text) examines; when they are
+   * used up before the page is full, the page ends there with a cursor. Default: no bound.
+   */
+  maxScanRows?: number;
+  /** PostgreSQL: each statement is stopped after this long (`query_timeout`). Default: no limit. */
+  timeoutMs?: number;
 }
+
+/** A page of listed tasks (no bodies). `nextCursor` is null when nothing is left to read. */
+export interface TaskListPage {
+  tasks: ListedTask[];
+  nextCursor: string | null;
+}
+
+/** A task as a list reads it: without its body, with the body's size in bytes (null: no body). */
+export type ListedTask = Omit<TaskRecord, 'body'> & { bodyBytes: number | null };
 
 export interface QueueSummary {
   counts: Record<TaskState, number>;
@@ -53,6 +69,7 @@ function insertedRecord(row: TaskInsertRow): TaskRecord {
     contentType: row.contentType,
     runAt: row.runAt,
     attempt: 0,
+    attemptsGivenBack: 0,
     maxAttempts: row.maxAttempts,
     timeoutMs: row.timeoutMs,
     key: row.key,
@@ -132,15 +149,43 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       return rows.map(toAttemptRecord);
     },
 
-    /** Newest first, keyset-paginated on the time-ordered id. */
-    async listTasks(options: ListOptions): Promise<{ tasks: TaskRecord[]; nextCursor: string | null }> {
-      const { cursor, limit, ...filter } = options;
-      // One row more than the page: whether there is a next one.
-      const { text, values } = buildListQuery(dialect, { ...filter, limit: limit + 1, beforeId: cursor === undefined ? undefined : decodeCursor(cursor) });
-      const rows = await sql.query(text, values);
-      const tasks = rows.slice(0, options.limit).map(toTaskRecord);
-      const nextCursor = rows.length > options.limit ? encodeCursor(tasks[tasks.length - 1].id) : null;
-      return { tasks, nextCursor };
+    /**
+     * Newest first, keyset-paginated on the time-ordered id, without bodies (findBodies reads them).
+     * A bounded scan first finds where its window ends (the maxScanRows-th task the queue and state
+     * select), then reads the page inside it; a window used up before the page is full ends the
+     * page there, possibly empty, with a cursor that continues below it.
+     */
+    async listTasks(options: ListOptions): Promise<TaskListPage> {
+      const { cursor, limit, maxScanRows, timeoutMs, ...filter } = options;
+      const beforeId = cursor === undefined ? undefined : decodeCursor(cursor);
+      const read = async (session: SqlSession): Promise<TaskListPage> => {
+        let floorId: string | undefined;
+        if (maxScanRows !== undefined && needsScanBound(filter)) {
+          const floor = buildScanFloorQuery(dialect, filter, beforeId, maxScanRows);
+          const [row] = await session.query<{ id: string }>(floor.text, floor.values);
+          floorId = row === undefined ? undefined : String(row.id);
+        }
+        // One row more than the page: whether there is a next one.
+        const page = buildListQuery(dialect, { ...filter, limit: limit + 1, beforeId, floorId, columns: listedColumns(dialect) });
+        const rows = await session.query(page.text, page.values);
+        const tasks = rows.slice(0, limit).map(toListedTask);
+        if (rows.length > limit) return { tasks, nextCursor: encodeCursor(tasks[tasks.length - 1].id) };
+        // The window ended before the page filled: continue below the window, not below the last match.
+        return { tasks, nextCursor: floorId === undefined ? null : encodeCursor(floorId) };
+      };
+      return timeoutMs === undefined ? read(sql) : sql.readWithin(timeoutMs, read);
+    },
+
+    /** The bodies of these tasks (a task that is gone is left out). */
+    async findBodies(ids: readonly string[]): Promise<Map<string, Buffer | null>> {
+      if (ids.length === 0) return new Map();
+      // One statement text whatever the count: ids as one array (PostgreSQL) or one JSON text (SQLite).
+      const text =
+        dialect === 'postgresql'
+          ? 'select id, body from dispatchr_task where id = any($1::uuid[])'
+          : 'select id, body from dispatchr_task where id in (select value from json_each(?))';
+      const rows = await sql.query<{ id: string; body: unknown }>(text, [dialect === 'postgresql' ? [...ids] : JSON.stringify(ids)]);
+      return new Map(rows.map((row) => [String(row.id), row.body === null ? null : Buffer.isBuffer(row.body) ? row.body : Buffer.from(row.body as Uint8Array)]));
     },
 
     async countTasks(filter: TaskFilter): Promise<number> {
@@ -165,7 +210,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
         if (event.type === 'run') sets.push(`run_at = ${p.add(now)}`);
         if (event.type === 'retry') {
           // A manual retry starts a fresh budget; the attempt history stays.
-          sets.push(`run_at = ${p.add(now)}`, 'attempt = 0', 'first_attempt_at = null', 'finalized_at = null');
+          sets.push(`run_at = ${p.add(now)}`, 'attempt = 0', 'attempts_given_back = 0', 'first_attempt_at = null', 'finalized_at = null');
         }
         try {
           const rows = await sql.query(
@@ -291,6 +336,11 @@ export const QUEUE_STATE_COUNTS = `select queue, state, count(*) as n from dispa
 
 export function emptyCounts(): Record<TaskState, number> {
   return { scheduled: 0, available: 0, running: 0, retryable: 0, completed: 0, failed: 0, cancelled: 0 };
+}
+
+function toListedTask(row: Record<string, unknown>): ListedTask {
+  const { body: _none, ...record } = toTaskRecord(row);
+  return { ...record, bodyBytes: row.body_bytes === null || row.body_bytes === undefined ? null : Number(row.body_bytes) };
 }
 
 export function notFound(id: string): DispatchrError {

@@ -3,7 +3,7 @@ import { isDispatchrError } from '../errors.js';
 import { isSignatureError } from './errors.js';
 import { bodyWasRead, DEFAULT_MAX_BODY_BYTES, parsedBody, readRawBody } from './raw-body.js';
 import { sendProblem, type KoaContextLike } from './responses.js';
-import { decodeSecrets, verifyWithKeys, type Secrets, type VerifiedDispatch } from './verify.js';
+import { checkSignedHeaders, decodeSecrets, verifyWithKeys, type Secrets, type VerifiedDispatch } from './verify.js';
 
 /**
  * `verifyDispatchr({ secret })`: one middleware for Koa (`(ctx, next)`) and Express
@@ -18,6 +18,9 @@ import { decodeSecrets, verifyWithKeys, type Secrets, type VerifiedDispatch } fr
  *   itself and sets `req.body` (parsed JSON, or the bytes).
  * A body already consumed by a parser that kept no raw copy cannot be verified: that is a setup
  * mistake, reported as an error (500), never accepted.
+ * The headers are checked before any body is read: a request with no signature, or a timestamp
+ * outside the window, is answered 401 with `Connection: close` without buffering its body (up to
+ * `maxBodyBytes`), so unsigned senders cannot make the app hold their bodies.
  * For plain `node:http` see `withDispatchr` and `verifyRequest`.
  */
 export interface VerifyDispatchrOptions {
@@ -63,10 +66,12 @@ async function koaVerify(verifier: Verifier, ctx: KoaContextLike, next: () => Pr
   if (typeof request.rawBody === 'string' || Buffer.isBuffer(request.rawBody)) {
     raw = request.rawBody;
   } else {
+    const refused = verifier.precheck(ctx.req.headers);
+    if (refused) return sendProblem(ctx, refused, CLOSE);
     try {
       raw = await readRawBody(ctx.req, verifier.maxBodyBytes);
     } catch (error) {
-      if (isDispatchrError(error) && error.expose) return sendProblem(ctx, problemOf(error));
+      if (isDispatchrError(error) && error.expose) return sendProblem(ctx, problemOf(error), CLOSE);
       throw error;
     }
     request.rawBody = raw.toString('utf8');
@@ -87,6 +92,8 @@ async function expressVerify(verifier: Verifier, req: ExpressRequestLike, res: S
     else if (typeof req.rawBody === 'string' || Buffer.isBuffer(req.rawBody)) raw = req.rawBody;
     else if (req.body !== undefined && bodyWasRead(req)) throw new Error('the request body was already parsed: use express.raw() on Dispatchr routes, or mount verifyDispatchr before express.json()');
     else {
+      const refused = verifier.precheck(req.headers);
+      if (refused) return sendProblem(res, refused, CLOSE);
       raw = await readRawBody(req, verifier.maxBodyBytes);
       req.body = parsedBody(raw, req.headers['content-type']);
     }
@@ -95,7 +102,7 @@ async function expressVerify(verifier: Verifier, req: ExpressRequestLike, res: S
     req.dispatchr = verified;
     next();
   } catch (error) {
-    if (isDispatchrError(error) && error.expose) return sendProblem(res, problemOf(error));
+    if (isDispatchrError(error) && error.expose) return sendProblem(res, problemOf(error), CLOSE);
     next(error);
   }
 }
@@ -106,9 +113,13 @@ export interface VerifiedRequest {
   body: Buffer;
 }
 
-/** For plain node:http: reads the body, verifies it, and returns both; throws DispatchrSignatureError. */
+/**
+ * For plain node:http: reads the body, verifies it, and returns both; throws DispatchrSignatureError,
+ * before reading the body when the headers alone fail (answer it with `Connection: close`).
+ */
 export async function verifyRequest(req: IncomingMessage, options: VerifyDispatchrOptions): Promise<VerifiedRequest> {
   const verifier = createVerifier(options);
+  checkSignedHeaders(req.headers, { toleranceSeconds: options.toleranceSeconds });
   const body = await readRawBody(req, verifier.maxBodyBytes);
   return { dispatch: verifier.verify(body, req.headers), body };
 }
@@ -127,12 +138,14 @@ export function withDispatchr(
     void (async () => {
       let verified: VerifiedRequest;
       try {
+        const refused = verifier.precheck(req.headers);
+        if (refused) return sendProblem(res, refused, CLOSE);
         const body = await readRawBody(req, verifier.maxBodyBytes);
         const outcome = verifier.check(body, req.headers);
         if (!('taskId' in outcome)) return sendProblem(res, outcome);
         verified = { dispatch: outcome, body };
       } catch (error) {
-        return sendProblem(res, isDispatchrError(error) && error.expose ? problemOf(error) : internalError());
+        return sendProblem(res, isDispatchrError(error) && error.expose ? problemOf(error) : internalError(), CLOSE);
       }
       try {
         await handler(req, res, verified);
@@ -143,8 +156,13 @@ export function withDispatchr(
   };
 }
 
+/** For answers sent before the body was read: Node would otherwise read and discard the rest to reuse the connection. */
+const CLOSE = { connection: 'close' };
+
 interface Verifier {
   maxBodyBytes: number;
+  /** The 401 problem when the headers alone fail, else null: checked before reading the body. */
+  precheck(headers: IncomingMessage['headers']): ReturnType<typeof problemOf> | null;
   verify(raw: string | Buffer, headers: IncomingMessage['headers']): VerifiedDispatch;
   /** The verified task, or the 401 problem to answer. */
   check(raw: string | Buffer, headers: IncomingMessage['headers']): VerifiedDispatch | ReturnType<typeof problemOf>;
@@ -156,6 +174,15 @@ function createVerifier(options: VerifyDispatchrOptions): Verifier {
   return {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     verify,
+    precheck(headers) {
+      try {
+        checkSignedHeaders(headers, { toleranceSeconds: options.toleranceSeconds });
+        return null;
+      } catch (error) {
+        if (isSignatureError(error)) return problemOf(error);
+        throw error;
+      }
+    },
     check(raw, headers) {
       try {
         return verify(raw, headers);

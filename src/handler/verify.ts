@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { parseSigningSecret } from '../signing-secret.js';
 import { DispatchrSignatureError } from './errors.js';
 
 /**
@@ -6,7 +7,7 @@ import { DispatchrSignatureError } from './errors.js';
  * `webhook-signature` holds one or more `v1,<base64 HMAC-SHA256>` (space-separated during secret
  * rotation) of `{webhook-id}.{webhook-timestamp}.{raw body}`, and the timestamp is within
  * `toleranceSeconds` of now in either direction, which bounds how long a captured request could be
- * replayed. Secrets: `whsec_<base64>` is the base64-decoded key, any other string its UTF-8 bytes.
+ * replayed. Secrets: `whsec_<base64>`, the key being the decoded bytes (src/signing-secret.ts).
  *
  * What the signature covers: the task id (`webhook-id`, also `Dispatchr-Task-Id`), the timestamp
  * and the body. `Dispatchr-Queue`, `-Attempt`, `-Scheduled-At` and `-Previous-Status` are not
@@ -38,17 +39,23 @@ export type HeadersInput = { get(name: string): string | null } | Record<string,
 export type Secrets = string | readonly string[];
 
 const DEFAULT_TOLERANCE_SECONDS = 300;
-const PREFIX = 'whsec_';
 
-/** Decodes the secrets once; throws a TypeError (a setup mistake, not a bad request) when none is usable. */
+/**
+ * Decodes the secrets once; throws a TypeError (a setup mistake, not a bad request) unless each one
+ * is `whsec_` + canonical base64 of 24-64 bytes, the one form the scheduler accepts and every
+ * Standard Webhooks library reads alike. Unset entries of a list (`[NEW, OLD]` after OLD's variable
+ * is removed) are skipped; at least one secret must remain. Messages never show a secret.
+ */
 export function decodeSecrets(secret: Secrets): Buffer[] {
-  const list = typeof secret === 'string' ? [secret] : [...secret];
-  const keys = list
-    .filter((item): item is string => typeof item === 'string')
-    .map((item) => (item.startsWith(PREFIX) ? Buffer.from(item.slice(PREFIX.length), 'base64') : Buffer.from(item, 'utf8')))
-    .filter((key) => key.length > 0); // an HMAC with an empty key proves nothing
-  if (keys.length === 0) throw new TypeError('a Dispatchr signing secret is required (the queue\'s signingSecret)');
-  return keys;
+  const given: unknown[] = Array.isArray(secret) ? [...(secret as unknown[])] : [secret];
+  const list = given.filter((item) => item !== undefined && item !== null && item !== '');
+  if (list.length === 0) throw new TypeError(`a Dispatchr signing secret is required (the queue's signingSecret), got none`);
+  return list.map((item, index) => {
+    const parsed = parseSigningSecret(item);
+    if (parsed.ok) return parsed.key;
+    const which = list.length === 1 ? 'the Dispatchr signing secret' : `Dispatchr signing secret ${index + 1} of ${list.length}`;
+    throw new TypeError(`${which}: ${parsed.message}`);
+  });
 }
 
 /** Returns what the request says about the task, or throws DispatchrSignatureError. */
@@ -56,11 +63,23 @@ export function verify(rawBody: string | Uint8Array, headers: HeadersInput, secr
   return verifyWithKeys(rawBody, headers, decodeSecrets(secret), options);
 }
 
-/** verify() with the secrets decoded once (the middleware decodes them when it is created). */
-export function verifyWithKeys(rawBody: string | Uint8Array, headers: HeadersInput, keys: readonly Buffer[], options: VerifyOptions = {}): VerifiedDispatch {
+/** The signature headers, checked for shape and age: everything that can be judged without the body. */
+export interface SignedHeaders {
+  id: string;
+  timestamp: string;
+  /** The `v1,` signatures, as bytes of their base64 text. */
+  signatures: Buffer[];
+}
+
+/**
+ * Checks what the headers alone can tell (presence, timestamp window, a `v1` signature), so a
+ * receiver refuses an unsigned or stale request before reading its body. Throws
+ * DispatchrSignatureError; verifyWithKeys repeats it, so calling it first is only an early exit.
+ */
+export function checkSignedHeaders(headers: HeadersInput, options: VerifyOptions = {}): SignedHeaders {
   const id = required(headers, 'webhook-id');
   const timestamp = required(headers, 'webhook-timestamp');
-  const signatures = required(headers, 'webhook-signature');
+  const signatureHeader = required(headers, 'webhook-signature');
 
   if (!/^\d{1,12}$/.test(timestamp)) throw new DispatchrSignatureError('invalid_timestamp', 'webhook-timestamp must be whole seconds since the epoch');
   const nowSeconds = Math.floor((options.now === undefined ? Date.now() : Number(options.now)) / 1000);
@@ -69,16 +88,23 @@ export function verifyWithKeys(rawBody: string | Uint8Array, headers: HeadersInp
   if (age > tolerance) throw new DispatchrSignatureError('timestamp_too_old', `webhook-timestamp is more than ${tolerance} s old`);
   if (-age > tolerance) throw new DispatchrSignatureError('timestamp_in_future', `webhook-timestamp is more than ${tolerance} s ahead`);
 
-  const given = signatures
+  const signatures = signatureHeader
     .split(' ')
     .filter((entry) => entry.startsWith('v1,'))
     .map((entry) => Buffer.from(entry.slice(3)));
+  if (signatures.length === 0) throw new DispatchrSignatureError('invalid_signature', 'webhook-signature holds no v1 signature');
+  return { id, timestamp, signatures };
+}
+
+/** verify() with the secrets decoded once (the middleware decodes them when it is created). */
+export function verifyWithKeys(rawBody: string | Uint8Array, headers: HeadersInput, keys: readonly Buffer[], options: VerifyOptions = {}): VerifiedDispatch {
+  const { id, timestamp, signatures } = checkSignedHeaders(headers, options);
   const matched = keys.some((key) => {
     const hmac = createHmac('sha256', key).update(`${id}.${timestamp}.`);
     hmac.update(typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody);
     const expected = Buffer.from(hmac.digest('base64'));
     // Lengths are public (every v1 signature is 44 characters); the bytes are compared in constant time.
-    return given.some((signature) => signature.length === expected.length && timingSafeEqual(signature, expected));
+    return signatures.some((signature) => signature.length === expected.length && timingSafeEqual(signature, expected));
   });
   if (!matched) throw new DispatchrSignatureError('invalid_signature', 'webhook-signature does not match the body with any configured secret');
 

@@ -1,3 +1,4 @@
+import type { SchedulerResource } from '../recorder/routes/schedulers.js';
 import type { QueueResource, TaskResource } from '../recorder/schemas/resource.schema.js';
 import type { TaskState } from '../task.js';
 
@@ -62,5 +63,7 @@ export interface OperatorBackend {
   purgeQueue(queue: string): Promise<{ queue: string; purged: number }>;
   /** `input` is a task as the create API takes it (spec 4.4); both modes validate it the same way. */
   enqueue(queue: string, input: Record<string, unknown>): Promise<EnqueueResult>;
+  /** The registered schedulers, alive ones first (GET /v1/schedulers). */
+  listSchedulers(): Promise<SchedulerResource[]>;
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Orm } from '../db/orm.js';
 import { createQueueStateRepository } from '../db/queue-state.repository.js';
+import { createSchedulerRegistry } from '../db/scheduler-registry.repository.js';
 import { createTaskRepository, notFound, type TaskFilter } from '../db/task.repository.js';
 import { waitingReasonOf } from '../explain/explain-task.js';
 import { UUID_PATTERN } from '../ids.js';
@@ -12,8 +13,9 @@ import { findJsonProblem } from '../rules/json-safety.js';
 import { toNewTask } from '../recorder/new-task.js';
 import { renderTask } from '../recorder/render.js';
 import { describeQueues } from '../recorder/routes/queue-view.js';
+import { renderScheduler } from '../recorder/routes/schedulers.js';
 import { parseInput } from '../recorder/routes/route.js';
-import { taskInputSchema } from '../recorder/schemas/task-input.schema.js';
+import { queueTaskRules, taskInputSchema } from '../recorder/schemas/task-input.schema.js';
 import type { OperatorBackend, TaskFilterInput } from './backend.js';
 
 /**
@@ -51,19 +53,21 @@ export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Cl
     mode: 'database',
 
     async listTasks(input) {
-      const page = await tasks.listTasks({ ...toFilter(input), limit: input.limit, cursor: input.cursor });
-      return { tasks: page.tasks.map((task) => renderTask(task)), nextCursor: page.nextCursor };
+      // The basic view and the recorder's scan bounds, as `--url` mode gets them from GET /v1/tasks.
+      const { maxScanRows, readTimeout } = config.recorder;
+      const page = await tasks.listTasks({ ...toFilter(input), limit: input.limit, cursor: input.cursor, maxScanRows, timeoutMs: readTimeout });
+      return { tasks: page.tasks.map((task) => renderTask(task, { view: 'basic', config })), nextCursor: page.nextCursor };
     },
 
     async showTask(id) {
       const task = await findTask(id);
       const [attempts, waiting] = await Promise.all([tasks.findAttempts(task.id), waitingReasonOf(db, config, task, clock)]);
-      return renderTask(task, attempts, waiting);
+      return renderTask(task, { attempts, waiting, config });
     },
 
     async actOnTask(id, action) {
       const task = await findTask(id);
-      return renderTask(await tasks.applyEvent(task.id, { type: action }));
+      return renderTask(await tasks.applyEvent(task.id, { type: action }), { config });
     },
 
     countRetryable: (filter) => tasks.countTasks(toFilter(filter)),
@@ -93,10 +97,15 @@ export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Cl
       const queueConfig = requireQueue(queue);
       const problem = findJsonProblem(input);
       if (problem) throw validationError([problem]);
-      const schema = taskInputSchema({ target: queueConfig.target, leaseMs: config.scheduler.leaseDuration, now: () => clock.now().getTime() });
+      const schema = taskInputSchema(queueTaskRules(queueConfig, config.scheduler.leaseDuration, () => clock.now().getTime()));
       const task = toNewTask(parseInput(schema, input), queue, queueConfig.target, clock.now(), null);
       const [result] = await tasks.insertTasks([task]);
-      return { task: renderTask(result.task), deduplicated: result.deduplicated };
+      return { task: renderTask(result.task, { config }), deduplicated: result.deduplicated };
+    },
+
+    async listSchedulers() {
+      const schedulers = await createSchedulerRegistry(db, clock).listStatus(config.scheduler.heartbeatInterval);
+      return schedulers.map((status) => renderScheduler(status));
     },
 
     close: () => db.close(),

@@ -1,8 +1,13 @@
 import type { TaskResource } from '../recorder/schemas/resource.schema.js';
+import { terminalSafe } from '../terminal-safe.js';
 import type { TaskPage } from './backend.js';
 import { renderFields, renderTable, type Column } from './table.js';
 
-/** How tasks read in a terminal. `--json` bypasses all of this and prints the API's resources. */
+/**
+ * How tasks read in a terminal. `--json` bypasses all of this and prints the API's resources.
+ * Values reach the terminal only through renderTable/renderFields or terminalSafe: every field of a
+ * task can hold text its creator or its target chose.
+ */
 export const shortTime = (iso: string | null): string | null => (iso === null ? null : iso.replace(/\.\d{3}Z$/, 'Z'));
 
 const lastOutcome = (task: TaskResource): string | null =>
@@ -22,7 +27,7 @@ const TASK_COLUMNS: Column<TaskResource>[] = [
 export function formatTaskPage(page: TaskPage): string {
   if (page.tasks.length === 0) return 'no tasks match';
   const table = renderTable(TASK_COLUMNS, page.tasks);
-  return page.nextCursor ? `${table}\n\nmore: --cursor ${page.nextCursor}` : table;
+  return page.nextCursor ? `${table}\n\nmore: --cursor ${terminalSafe(page.nextCursor)}` : table;
 }
 
 function bodyText(task: TaskResource): string | null {
@@ -33,14 +38,14 @@ function bodyText(task: TaskResource): string | null {
 }
 
 export function formatTaskDetail(task: TaskResource): string {
-  const headers = Object.entries(task.headers).map(([name, value]) => `${name}: ${value}`);
+  const headers = Object.entries(task.headers ?? {}).map(([name, value]) => `${name}: ${value}`);
   const fields: [string, string | number | null][] = [
     ['id', task.id],
     ['queue', task.queue],
     ['state', task.state],
     ['waiting', task.waiting ? `${task.waiting.message} (${task.waiting.code})` : null],
     ['request', `${task.method} ${task.path || '/'}`],
-    ['attempt', task.maxAttempts === null ? task.attempt : `${task.attempt} of ${task.maxAttempts}`],
+    ['attempt', attemptLine(task)],
     ['run at', shortTime(task.runAt)],
     ['created', shortTime(task.createdAt)],
     ['updated', shortTime(task.updatedAt)],
@@ -73,5 +78,13 @@ export function formatTaskDetail(task: TaskResource): string {
 
 /** One line after an action: what the task is now. */
 export function formatTaskAction(verb: string, task: TaskResource): string {
-  return `${verb} task ${task.id}: now ${task.state}${task.state === 'available' ? ', due now' : ''}`;
+  return terminalSafe(`${verb} task ${task.id}: now ${task.state}${task.state === 'available' ? ', due now' : ''}`);
+}
+
+/** "3 of 5", counting against the limit in force; interrupted attempts are numbered but not counted. */
+function attemptLine(task: TaskResource): string {
+  const limit = task.effective?.maxAttempts ?? task.maxAttempts;
+  const givenBack = task.attemptsGivenBack ?? 0;
+  const counted = limit === null || limit === undefined ? `${task.attempt}` : `${task.attempt - givenBack} of ${limit}`;
+  return givenBack > 0 ? `${counted} (latest #${task.attempt}; ${givenBack} interrupted, not counted)` : counted;
 }

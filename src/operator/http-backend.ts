@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { DispatchrError, type ErrorDetail } from '../errors.js';
+import type { SchedulerResource } from '../recorder/routes/schedulers.js';
 import type { QueueResource, TaskResource } from '../recorder/schemas/resource.schema.js';
 import type { BulkRetryResult, OperatorBackend, RetryFilterInput, TaskFilterInput, TaskPage } from './backend.js';
 
@@ -32,7 +33,8 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
     for (const [name, value] of Object.entries(init.query ?? {})) if (value !== undefined) url.searchParams.set(name, value);
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    // Every POST says JSON, bodiless ones too (spec 4.1: the recorder's cross-site rule).
+    if (init.body !== undefined || method === 'POST') headers['content-type'] = 'application/json';
     let response;
     try {
       response = await request(url, {
@@ -73,12 +75,13 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
     mode: 'recorder',
 
     async listTasks(input) {
-      const query = { ...filterBody(input), state: input.states?.join(','), limit: String(input.limit), cursor: input.cursor };
+      // The basic view: a list prints no headers or bodies (tasks show reads one task in full).
+      const query = { ...filterBody(input), state: input.states?.join(','), limit: String(input.limit), cursor: input.cursor, view: 'basic' };
       return (await call<TaskPage>('GET', '/v1/tasks', { query })).body;
     },
 
     async showTask(id) {
-      return (await call<TaskResource>('GET', taskPath(id))).body;
+      return (await call<TaskResource>('GET', taskPath(id), { query: { view: 'full' } })).body;
     },
 
     async actOnTask(id, action) {
@@ -113,6 +116,10 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
       // An Idempotency-Key makes a create retried by hand after a lost answer harmless.
       const reply = await call<TaskResource>('POST', `${queuePath(queue)}/tasks`, { body: input, headers: { 'idempotency-key': randomUUID() } });
       return { task: reply.body, deduplicated: reply.status === 200 };
+    },
+
+    async listSchedulers() {
+      return (await call<{ schedulers: SchedulerResource[] }>('GET', '/v1/schedulers')).body.schedulers;
     },
 
     close: () => agent.close(),

@@ -2,6 +2,7 @@ import { Flags, type Command } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { DispatchrError, isDispatchrError } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { terminalSafeJson, terminalSafeLines } from '../terminal-safe.js';
 import type { OperatorBackend } from './backend.js';
 import { openDatabaseBackend } from './database-backend.js';
 import { usageError } from './filter-flags.js';
@@ -64,10 +65,14 @@ export abstract class OperatorCommand<T extends typeof Command> extends BaseComm
     return openDatabaseBackend(config, logger);
   }
 
-  /** The human rendering, or the machine one with --json. */
+  /**
+   * The human rendering, or the machine one with --json. Formatters escape each field (so a line
+   * break inside a value cannot forge a row); the whole text is escaped once more, keeping its own
+   * line breaks, so a message that interpolates a value directly cannot drive the terminal either.
+   */
   protected print(value: unknown, human: () => string): void {
-    if (this.operatorFlags.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-    else this.log(human());
+    if (this.operatorFlags.json) process.stdout.write(`${terminalSafeJson(value)}\n`);
+    else this.log(terminalSafeLines(human()));
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {

@@ -1,7 +1,11 @@
+import { terminalSafe } from '../terminal-safe.js';
+
 /**
  * A plain text table: a header row, columns padded to their widest cell, two spaces between.
  * No borders and no colour, so it greps, diffs and pastes cleanly; `--json` is there for machines.
- * (oclif 4 dropped `ux.table`, and @oclif/table needs Node 22.)
+ * (oclif 4 dropped `ux.table`, and @oclif/table needs Node 22.) Every cell and value goes through
+ * terminalSafe: task keys, paths, headers and errors are written by others and must not reach the
+ * terminal as control sequences (a line break in a cell is shown as `\x0a`, keeping one row a line).
  */
 export interface Column<Row> {
   header: string;
@@ -15,7 +19,7 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
   const cells = rows.map((row) =>
     columns.map((column) => {
       const raw = column.value(row);
-      const text = raw === null ? '-' : String(raw).replace(/[\r\n\t]+/g, ' ');
+      const text = raw === null ? '-' : terminalSafe(String(raw));
       return column.maxWidth !== undefined && text.length > column.maxWidth ? `${text.slice(0, column.maxWidth - 1)}…` : text;
     }),
   );
@@ -31,5 +35,5 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
 /** Label/value pairs, labels padded: for one record (`tasks show`). */
 export function renderFields(fields: readonly [string, string | number | null][]): string {
   const width = Math.max(...fields.map(([label]) => label.length));
-  return fields.map(([label, value]) => `${label.padEnd(width)}  ${value === null ? '-' : String(value)}`).join('\n');
+  return fields.map(([label, value]) => `${label.padEnd(width)}  ${value === null ? '-' : terminalSafe(String(value))}`).join('\n');
 }

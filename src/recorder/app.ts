@@ -10,7 +10,8 @@ import { createTaskRepository } from '../db/task.repository.js';
 import { DispatchrError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
-import { authMiddleware, createAuthenticator, PUBLIC_PATHS } from './auth.js';
+import { authMiddleware, createAuthenticator, PUBLIC_PATHS, warnWhenOpen, type Permission } from './auth.js';
+import { hostGuard } from './browser-guards.js';
 import type { RecorderContext, RecorderDeps, RecorderState, Stores } from './context.js';
 import { createCreateBatcher } from './create-batcher.js';
 import { errorMiddleware, problem, sendProblem } from './errors.js';
@@ -22,8 +23,10 @@ import { allRoutes, buildRouter } from './routes/index.js';
  * synchronously, so it can be mounted at import time; the database opens on first use (or with
  * `ready()`), and a database that is down answers 503 until it is back.
  *
- * Middleware order: errors (the one place an error becomes a response) → auth (before routing, so
- * every route is covered) → router → 405/404 for what the router did not take.
+ * Middleware order: errors (the one place an error becomes a response) → Host (before auth, so a
+ * rebinding page learns nothing, not even 401) → auth (before routing, so every route is covered) →
+ * router (each route's role and cross-site checks, then its handler) → 405/404 for what the router
+ * did not take.
  */
 export interface CreateRecorderOptions {
   config: ResolvedConfig;
@@ -41,6 +44,8 @@ export interface RouteInfo {
   method: string;
   path: string;
   public: boolean;
+  /** As the route table declares it (undefined for a route declared without one: a bug the role matrix test catches). */
+  permission: Permission | undefined;
 }
 
 export type Recorder = Koa<RecorderState> & {
@@ -59,6 +64,7 @@ export function createRecorder(options: CreateRecorderOptions): Recorder {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const authenticator = createAuthenticator(config.recorder.tokens);
+  warnWhenOpen(config, options.logger);
 
   let opening: Promise<Stores> | undefined;
   let closed = false;
@@ -98,6 +104,7 @@ export function createRecorder(options: CreateRecorderOptions): Recorder {
   const core = new Koa<RecorderState>({ proxy: config.recorder.trustProxy });
   core.use(requestLog(logger));
   core.use(errorMiddleware(logger));
+  core.use(hostGuard(config));
   core.use(authMiddleware(authenticator));
   core.use(router.routes());
   core.use(unrouted(router));
@@ -111,8 +118,15 @@ export function createRecorder(options: CreateRecorderOptions): Recorder {
     app.use(unrouted(null));
   }
 
+  // HEAD is served by the GET route of the same path.
+  const declared = (method: string, path: string) => routes.find((r) => r.path === path && r.method === (method === 'HEAD' ? 'GET' : method));
   const routeList: RouteInfo[] = router.stack.flatMap((layer) =>
-    layer.methods.map((method) => ({ method, path: String(layer.path), public: PUBLIC_PATHS.has(String(layer.path)) })),
+    layer.methods.map((method) => ({
+      method,
+      path: String(layer.path),
+      public: PUBLIC_PATHS.has(String(layer.path)),
+      permission: declared(method, String(layer.path))?.permission,
+    })),
   );
   return Object.assign(app, {
     routes: routeList,

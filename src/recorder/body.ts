@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { DispatchrError } from '../errors.js';
+import { findJsonTextProblem } from '../rules/json-text.js';
 import { findJsonProblem } from '../rules/json-safety.js';
 import { validationError } from './errors.js';
 
@@ -8,7 +9,8 @@ import { validationError } from './errors.js';
  * oversized body is refused from Content-Length before a byte is read, and while streaming as soon
  * as the count passes the limit (the rest is never read or buffered; the answer closes the
  * connection); the exact bytes are kept for the Idempotency-Key fingerprint; and the parsed value
- * is checked (depth, `__proto__`, NUL) before any code walks it.
+ * is checked (depth, `__proto__`, NUL, unpaired surrogates, numbers that would not survive) before
+ * any code walks it.
  */
 export interface JsonBody {
   value: unknown;
@@ -23,9 +25,8 @@ export async function readJsonBody(ctx: Context, maxBytes: number): Promise<Json
   const declared = ctx.get('Content-Length');
   if (declared !== '' && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   const raw = await readRaw(ctx, maxBytes);
-  if (raw.length === 0) {
-    throw validationError([{ path: '(root)', message: 'expected a JSON object, got an empty body' }]);
-  }
+  // An empty body is not a JSON document (spec 4.12): invalid_json, like any other unparsable body.
+  if (raw.length === 0) throw new DispatchrError('invalid_json', 'the body is empty: expected a JSON object', { status: 400 });
   let text: string;
   try {
     text = utf8.decode(raw);
@@ -39,21 +40,24 @@ export async function readJsonBody(ctx: Context, maxBytes: number): Promise<Json
     // V8's message names the position ("Unexpected token } in JSON at position 12"), nothing internal.
     throw new DispatchrError('invalid_json', `the body is not valid JSON: ${(error as Error).message}`, { status: 400 });
   }
-  const problem = findJsonProblem(value);
+  // The value's rules first (depth bounds what the number scan keeps), then the text's: numbers
+  // that JSON.parse already rounded are visible only there.
+  const problem = findJsonProblem(value) ?? findJsonTextProblem(text);
   if (problem) throw validationError([problem]);
   return { value, raw };
 }
 
-function requireJsonContentType(header: string): void {
+/** Also the router's cross-site rule for every POST, bodiless ones included (browser-guards.ts). */
+export function requireJsonContentType(header: string): void {
   const [type, ...params] = header.split(';').map((part) => part.trim());
   const charset = params.find((param) => /^charset=/i.test(param));
   const charsetOk = charset === undefined || /^charset="?utf-8"?$/i.test(charset);
   if (!JSON_TYPE.test(type ?? '') || !charsetOk) {
-    throw new DispatchrError(
-      'unsupported_media_type',
-      `expected Content-Type: application/json (UTF-8), got ${header === '' ? 'none' : JSON.stringify(header.slice(0, 100))}`,
-      { status: 415 },
-    );
+    const got = header === '' ? 'none' : JSON.stringify(header.slice(0, 100));
+    throw new DispatchrError('unsupported_media_type', `expected Content-Type: application/json (UTF-8), got ${got}`, {
+      status: 415,
+      details: [{ path: 'Content-Type', message: `expected application/json or application/*+json (UTF-8), got ${got}` }],
+    });
   }
 }
 

@@ -12,6 +12,10 @@ import { validationError } from './errors.js';
  * key make one set of tasks: the second one's insert of the record conflicts, its transaction rolls
  * back, and it answers the stored response. Keys are scoped per token and queue; the same key with
  * a different request (route or body bytes) is refused rather than answered with someone else's task.
+ *
+ * What is stored is the first answer in the basic view (docs/spec.md 4.4): its status and its
+ * tasks as they were then, without headers and bodies. A record stays small whatever the tasks
+ * carry (the client SDK sends a key with every create), and a replay needs no task still to exist.
  */
 export interface IdempotencyRequest {
   scope: string;
@@ -23,6 +27,13 @@ export interface CreateResponse {
   status: number;
   body: string;
   replayed: boolean;
+}
+
+/** The first answer to a create, and what a replay of it answers (the basic view). */
+export interface FirstAnswer {
+  status: number;
+  body: string;
+  replayBody(): string;
 }
 
 const KEY = /^[\u0021-\u007e]{1,255}$/;
@@ -44,26 +55,31 @@ export async function createIdempotently(
   repositories: { tasks: TaskRepository; idempotency: IdempotencyRepository },
   request: IdempotencyRequest,
   tasks: readonly NewTask[],
-  respond: (results: CreateResult[]) => { status: number; body: string },
+  respond: (results: CreateResult[]) => FirstAnswer,
 ): Promise<CreateResponse> {
   const stored = await repositories.idempotency.find(request.scope, request.key);
   if (stored) return replay(stored, request);
-  let response: { status: number; body: string } | undefined;
+  let answer: FirstAnswer | undefined;
   try {
     await repositories.tasks.insertTasks(tasks, {
       onInserted: async (tx, results) => {
-        response = respond(results);
-        const saved = await repositories.idempotency.save(request.scope, request.key, { requestHash: request.requestHash, ...response }, tx);
+        answer = respond(results);
+        const record = { requestHash: request.requestHash, status: answer.status, body: answer.replayBody() };
+        const saved = await repositories.idempotency.save(request.scope, request.key, record, tx);
         if (!saved) throw new KeyTaken();
       },
     });
   } catch (error) {
     if (!(error instanceof KeyTaken)) throw error;
     const winner = await repositories.idempotency.find(request.scope, request.key);
-    if (!winner) throw new DispatchrError('conflict', 'a request with this Idempotency-Key was in progress; retry', { status: 409 });
+    // Another request took the key while this one ran, and its record cannot be answered (its
+    // window passed meanwhile). Nothing was written here; a retry replaces that record.
+    if (!winner) {
+      throw new DispatchrError('idempotency_key_in_use', 'another request with this Idempotency-Key was in progress; retry', { status: 409 });
+    }
     return replay(winner, request);
   }
-  return { ...response!, replayed: false };
+  return { status: answer!.status, body: answer!.body, replayed: false };
 }
 
 function replay(stored: StoredResponse, request: IdempotencyRequest): CreateResponse {

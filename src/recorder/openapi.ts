@@ -84,9 +84,9 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], version: stri
         ...(spec.schema ? { content: { [problemType ? 'application/problem+json' : 'application/json']: { schema: ref(spec.schema, 'output') } } } : {}),
       };
     }
-    if (!route.public) {
+    if (route.permission !== 'public') {
       responses['401'] ??= { description: 'Missing or bad bearer token.', content: { 'application/problem+json': { schema: ref(problemResource, 'output') } } };
-      responses['403'] ??= { description: 'The token may not use this queue, or is read-only.', content: { 'application/problem+json': { schema: ref(problemResource, 'output') } } };
+      responses['403'] ??= { description: 'The token\'s role does not allow this route, or the token may not use this queue.', content: { 'application/problem+json': { schema: ref(problemResource, 'output') } } };
       responses['503'] ??= { description: 'The database is unavailable; carries Retry-After.', content: { 'application/problem+json': { schema: ref(problemResource, 'output') } } };
     }
     paths[path] ??= {};
@@ -96,7 +96,9 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], version: stri
       ...(parameters.length ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
       responses,
-      security: route.public ? [] : [{ bearer: [] }],
+      security: route.permission === 'public' ? [] : [{ bearer: [] }],
+      // The weakest token role allowed (spec 4.2): admin, enqueue, read, or public.
+      'x-dispatchr-permission': route.permission,
     };
   }
 

@@ -1,26 +1,53 @@
+import { isUtf8 } from 'node:buffer';
 import type { WaitingReason } from '../explain/waiting-reason.js';
 import type { AttemptRecord, TaskRecord } from '../task.js';
 import { isJsonMediaType } from './schemas/task-input.schema.js';
-import type { TaskResource } from './schemas/resource.schema.js';
+import type { TaskResource, TaskView } from './schemas/resource.schema.js';
 import { redactHeaders } from '../rules/task-headers.js';
 import { formatRfc3339 } from '../rules/rfc3339.js';
+import { effectiveOf, type LimitsConfig } from './effective.js';
 
-/** Records → the API's resources: RFC 3339 UTC times, redacted headers, the body as JSON or base64. */
+/**
+ * Records → the API's resources: RFC 3339 UTC times, redacted headers, the body as JSON or base64.
+ *
+ * Two views, as Cloud Tasks has (docs/spec.md 4.11): `full` is every field; `basic` leaves out
+ * `headers`, `body` and `bodyBase64`, the fields whose size the task's creator chose, so a page of
+ * a thousand basic tasks stays small whatever the tasks carry. `bodyBytes` says in both what the
+ * body weighs, so a caller can decide whether to read the task in full.
+ *
+ * What renderTask takes: a whole record, or a listed one (db/task.repository.ts's ListedTask: no
+ * body, its size instead), given its body for the full view.
+ */
+export type RenderableTask = Omit<TaskRecord, 'body'> & { body?: Buffer | null; bodyBytes?: number | null };
+
+export interface RenderOptions {
+  /** Default `full`. */
+  view?: TaskView;
+  /** GET /v1/tasks/{id} only. */
+  attempts?: readonly AttemptRecord[];
+  /** `waiting` is given only for a single task (GET /v1/tasks/{id}): explaining it costs a few queries. */
+  waiting?: WaitingReason | null;
+  /** The configuration `effective` is computed from (effective.ts); without it the field is left out. */
+  config?: LimitsConfig;
+}
+
 const isoOrNull = (date: Date | null): string | null => (date === null ? null : formatRfc3339(date));
 
-/** `waiting` is given only for a single task (GET /v1/tasks/{id}): explaining it costs a few queries. */
-export function renderTask(task: TaskRecord, attempts?: readonly AttemptRecord[], waiting?: WaitingReason | null): TaskResource {
+export function renderTask(task: RenderableTask, options: RenderOptions = {}): TaskResource {
+  const full = (options.view ?? 'full') === 'full';
+  if (full && task.body === undefined) throw new Error(`renderTask: the full view of task ${task.id} needs its body`);
   const resource: TaskResource = {
     id: task.id,
     queue: task.queue,
     state: task.state,
     path: task.path,
     method: task.method,
-    headers: redactHeaders(task.headers),
-    ...renderBody(task.body, task.contentType),
+    ...(full ? { headers: redactHeaders(task.headers), ...renderBody(task.body ?? null, task.contentType) } : {}),
     contentType: task.contentType,
+    bodyBytes: task.bodyBytes !== undefined ? task.bodyBytes : (task.body?.length ?? null),
     runAt: formatRfc3339(task.runAt),
     attempt: task.attempt,
+    attemptsGivenBack: task.attemptsGivenBack,
     maxAttempts: task.maxAttempts,
     timeoutMs: task.timeoutMs,
     key: task.key,
@@ -31,22 +58,34 @@ export function renderTask(task: TaskRecord, attempts?: readonly AttemptRecord[]
     lastStatus: task.lastStatus,
     lastError: task.lastError,
   };
-  if (attempts) resource.attempts = renderAttempts(task, attempts);
+  if (options.config) resource.effective = effectiveOf(task, options.config);
+  if (options.attempts) resource.attempts = renderAttempts(task, options.attempts);
   // explainWaiting's "running" and "finished" never reach here: waitingReasonOf answers null for those.
-  if (waiting !== undefined) resource.waiting = waiting as TaskResource['waiting'];
+  if (options.waiting !== undefined) resource.waiting = options.waiting as TaskResource['waiting'];
   return resource;
 }
 
-function renderBody(body: Buffer | null, contentType: string | null): { body: unknown } | { bodyBase64: string } {
+/**
+ * `body` when the content type is JSON and the stored bytes are JSON text in UTF-8 (RFC 8259), so
+ * the parsed value stands for those bytes; otherwise `bodyBase64`, the exact bytes. Dispatchr's own
+ * creates always store JSON text for JSON types; bytes written otherwise (SQL, `enqueueWithin`, or
+ * `bodyBase64` with a JSON type) that are not JSON, or not UTF-8, are shown as they are rather than
+ * decoded with replacement characters or refused.
+ */
+export function renderBody(body: Buffer | null, contentType: string | null): { body: unknown } | { bodyBase64: string } {
   if (body === null) return { body: null };
-  if (contentType !== null && isJsonMediaType(contentType)) {
-    try {
-      return { body: JSON.parse(body.toString('utf8')) as unknown };
-    } catch {
-      // Written by another client as "JSON" that is not: show the bytes rather than fail the read.
-    }
+  const json = parseJsonBody(body, contentType);
+  return json ? { body: json.value } : { bodyBase64: body.toString('base64') };
+}
+
+/** The body's parsed value when it is shown as `body` (above); undefined when it is shown as base64. */
+export function parseJsonBody(body: Buffer, contentType: string | null): { value: unknown } | undefined {
+  if (contentType === null || !isJsonMediaType(contentType) || !isUtf8(body)) return undefined;
+  try {
+    return { value: JSON.parse(body.toString('utf8')) as unknown };
+  } catch {
+    return undefined; // not JSON text
   }
-  return { bodyBase64: body.toString('base64') };
 }
 
 /**
@@ -54,7 +93,7 @@ function renderBody(body: Buffer | null, contentType: string | null): { body: un
  * (it is written when the attempt settles), so it is shown from the lease: started at
  * `attemptedAt`, outcome null. (Numbers may repeat after a manual retry, which restarts the count.)
  */
-function renderAttempts(task: TaskRecord, attempts: readonly AttemptRecord[]): NonNullable<TaskResource['attempts']> {
+function renderAttempts(task: RenderableTask, attempts: readonly AttemptRecord[]): NonNullable<TaskResource['attempts']> {
   const shown: NonNullable<TaskResource['attempts']> = attempts.map((attempt) => ({
     number: attempt.number,
     startedAt: formatRfc3339(attempt.startedAt),

@@ -38,7 +38,8 @@ const DEFAULT_DRAIN_MS = 10_000;
 
 export async function startRecorderServer(config: ResolvedConfig, options: RecorderServerOptions = {}): Promise<RecorderServer> {
   const logger = options.logger ?? silentLogger;
-  const recorder = createRecorder({ config, db: options.db, clock: options.clock, logger, coalesceCreates: options.coalesceCreates });
+  // The caller's logger as given: without one, createRecorder still says when the API is open (process warning).
+  const recorder = createRecorder({ config, db: options.db, clock: options.clock, logger: options.logger, coalesceCreates: options.coalesceCreates });
   await recorder.ready();
 
   const handle = recorder.callback();

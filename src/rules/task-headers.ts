@@ -1,11 +1,13 @@
+import { isSensitiveName } from '../sensitive-names.js';
+
 /** What a sensitive value is shown as, in responses and logs. */
 export const REDACTED = '[redacted]';
 
 /**
  * Rules for the headers a task carries to its target. Names are stored lowercase (HTTP names are
  * case-insensitive, and one spelling makes duplicates and redaction unambiguous). Some headers are
- * the transport's or Dispatchr's own and cannot be set; sensitive ones are stored and sent, but
- * shown as `[redacted]` wherever a task is shown.
+ * the transport's or Dispatchr's own, or would let a task steer the target's routing, and cannot be
+ * set; sensitive ones are stored and sent, but shown as `[redacted]` wherever a task is shown.
  */
 export const MAX_HEADERS = 64;
 export const MAX_HEADER_VALUE = 8192;
@@ -16,26 +18,68 @@ const VALUE = /^[\t\u0020-\u007e\u0080-\u00ff]*$/;
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 const TRANSPORT = new Set(['host', 'content-length', 'expect']);
-const SENSITIVE = new Set(['authorization', 'cookie', 'proxy-authorization']);
+/**
+ * Headers that proxies and frameworks read as "the real client, host, URL or method": a task that
+ * sets them could make its request look like it came from elsewhere, or reach another route than
+ * its path names. `x-forwarded-*` is a prefix (any of them).
+ */
+export const ROUTING_OVERRIDE_HEADERS: readonly string[] = [
+  'forwarded',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'x-original-url',
+  'x-original-uri',
+  'x-rewrite-url',
+  'x-host',
+  'x-original-host',
+  'x-real-ip',
+  'x-client-ip',
+  'client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-cluster-client-ip',
+  'x-remote-ip',
+  'x-remote-addr',
+  'x-originating-ip',
+  'x-original-forwarded-for',
+];
+const ROUTING_OVERRIDE = new Set(ROUTING_OVERRIDE_HEADERS);
+const RESERVED_PREFIXES = ['dispatchr-', 'webhook-'];
+
+/**
+ * Why a task may not set a header of this name, or null. `_` counts as `-`: WSGI, CGI and Rack
+ * servers read `Dispatchr_Queue` as `Dispatchr-Queue` (both become HTTP_DISPATCHR_QUEUE), so an
+ * underscore spelling must not slip past a rule its hyphen spelling meets. The dispatch worker
+ * drops any header this refuses, so a task stored before a rule existed cannot send it either.
+ */
+export function reservedHeaderProblem(name: string): string | null {
+  const lower = name.toLowerCase();
+  const canonical = lower.replace(/_/g, '-');
+  if (HOP_BY_HOP.has(canonical)) return `${lower} is a hop-by-hop header and cannot be set`;
+  if (TRANSPORT.has(canonical)) return `${lower} is set by the transport and cannot be set`;
+  if (canonical === 'content-type') return 'set contentType instead of a content-type header';
+  if (RESERVED_PREFIXES.some((prefix) => canonical.startsWith(prefix))) return `${lower} is reserved for Dispatchr's own headers`;
+  if (ROUTING_OVERRIDE.has(canonical) || canonical.startsWith('x-forwarded-')) {
+    return `${lower} overrides the client, host, URL or method a target sees, and cannot be set`;
+  }
+  return null;
+}
 
 /** Why a header cannot be set, or null when it can. */
 export function headerProblem(name: string, value: string): string | null {
   if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) return 'header names and values may not contain CR or LF';
   if (!TOKEN.test(name)) return 'expected a header name made of letters, digits and !#$%&\'*+.^_`|~-';
-  const lower = name.toLowerCase();
-  if (HOP_BY_HOP.has(lower)) return `${lower} is a hop-by-hop header and cannot be set`;
-  if (TRANSPORT.has(lower)) return `${lower} is set by the transport and cannot be set`;
-  if (lower === 'content-type') return 'set contentType instead of a content-type header';
-  if (lower.startsWith('dispatchr-') || lower.startsWith('webhook-')) return `${lower} is reserved for Dispatchr's own headers`;
+  const reserved = reservedHeaderProblem(name);
+  if (reserved) return reserved;
   if (value.length > MAX_HEADER_VALUE) return `expected a value of at most ${MAX_HEADER_VALUE} characters`;
   if (!VALUE.test(value)) return 'expected a value of visible ASCII characters (control characters are not allowed)';
   return null;
 }
 
-export function isSensitiveHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return SENSITIVE.has(lower) || lower.includes('token') || lower.includes('secret') || lower.includes('key');
-}
+/** The one redaction rule (src/sensitive-names.ts), applied to header names. */
+export const isSensitiveHeader = isSensitiveName;
 
 /** What responses and logs show. */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {

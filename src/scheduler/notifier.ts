@@ -1,17 +1,17 @@
 import pg from 'pg';
+import { DUE_CHANNEL } from '../db/due-signal.js';
 import type { Logger } from '../logger.js';
 
 /**
  * PostgreSQL LISTEN/NOTIFY wake-ups: the `dispatchr_due` trigger notifies at commit when tasks
- * become due, and the payload is the queue's name. A dropped connection is noticed (socket errors,
- * plus a periodic ping for half-open connections) and re-established with capped backoff; polling
- * covers the gap. After a reconnect every queue is woken, since notifications may have been missed.
+ * become due, and so does the resume of a paused queue; the payload is the queue's name. A
+ * dropped connection is noticed (socket errors, plus a periodic ping for half-open connections)
+ * and re-established with capped backoff; polling covers the gap. After a reconnect every queue
+ * is woken, since notifications may have been missed.
  *
  * The ping has its own deadline: on a half-open connection a query neither fails nor returns, so
  * a ping that is not answered within `pingTimeoutMs` counts as a dropped connection.
  */
-export const DUE_CHANNEL = 'dispatchr_due';
-
 export interface Notifier {
   start(): void;
   stop(): Promise<void>;

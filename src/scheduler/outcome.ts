@@ -5,7 +5,8 @@ import type { TaskEvent } from '../machines/task.events.js';
 import { nextRetryDelay } from '../strategies/strategy.js';
 import type { RetryPolicy } from '../strategies/load-plugins.js';
 import type { AttemptOutcome, TaskRecord } from '../task.js';
-import { classifyResult } from '../workers/classify.js';
+import { effectiveMaxAttempts } from '../rules/task-limits.js';
+import { classifyResult, statusText } from '../workers/classify.js';
 import type { DispatchResult } from '../workers/protocol.js';
 
 /**
@@ -29,34 +30,28 @@ export interface Decision {
 }
 
 export function decideOutcome(task: TaskRecord, result: DispatchResult, ctx: OutcomeContext): Decision {
-  const record = {
-    startedAt: new Date(result.startedAtMs),
-    finishedAt: new Date(result.finishedAtMs),
-    status: result.status,
-    durationMs: Math.round(result.durationMs),
-    error: result.error,
-    responseExcerpt: result.responseExcerpt,
-  };
-  const lastError = describeFailure(result);
   const backpressure = result.status === 429 || result.status === 503 || result.errorKind === 'timeout';
 
   if (result.errorKind === 'aborted') {
     // Cut by a graceful shutdown or by fencing after a lost heartbeat, or not sent at all because
-    // its lease ran short: given back without spending the attempt.
+    // its lease ran short: given back without spending the attempt (its number stays used).
     const why = result.error?.startsWith('not sent') ? result.error : 'interrupted (shutdown, or heartbeat lost)';
-    return settle(task, ctx, { type: 'interrupt' }, 'interrupted', { ...record, error: why }, null, task.attempt - 1, backpressure, lastError);
+    return settle(task, ctx, { type: 'interrupt' }, 'interrupted', attemptRecord(result, why), null, backpressure, why);
   }
   const classification = classifyResult(result, ctx.queue.statusMap);
   if (classification.outcome === 'completed') {
-    return settle(task, ctx, { type: 'dispatch.succeeded' }, 'completed', record, null, task.attempt, backpressure, null);
+    return settle(task, ctx, { type: 'dispatch.succeeded' }, 'completed', attemptRecord(result, null), null, backpressure, null);
   }
+  // Every attempt that did not complete the task says why, the ones that got a status included.
+  const failure = describeFailure(result, classification.reason);
+  const record = attemptRecord(result, failure);
   if (classification.outcome === 'failed') {
-    return settle(task, ctx, { type: 'dispatch.discarded' }, 'failed', record, null, task.attempt, backpressure, lastError);
+    return settle(task, ctx, { type: 'dispatch.discarded' }, 'failed', record, null, backpressure, failure);
   }
   const retry = retryPlan(task, ctx, {
     status: result.status,
     retryAfterMs: classification.retryAfterMs,
-    error: lastError,
+    error: failure,
   });
   return settle(
     task,
@@ -65,10 +60,20 @@ export function decideOutcome(task: TaskRecord, result: DispatchResult, ctx: Out
     retry.exhausted ? 'failed' : 'retry',
     record,
     retry.runAt,
-    task.attempt,
     backpressure,
-    retry.note ? `${lastError ?? ''} (${retry.note})` : lastError,
+    retry.note ? `${failure} (${retry.note})` : failure,
   );
+}
+
+function attemptRecord(result: DispatchResult, error: string | null): Omit<Settlement['record'], 'outcome'> {
+  return {
+    startedAt: new Date(result.startedAtMs),
+    finishedAt: new Date(result.finishedAtMs),
+    status: result.status,
+    durationMs: Math.round(result.durationMs),
+    error: error === null ? null : bounded(error),
+    responseExcerpt: result.responseExcerpt,
+  };
 }
 
 /**
@@ -81,11 +86,15 @@ export function retryPlan(
   ctx: OutcomeContext,
   failure: { status: number | null; retryAfterMs: number | null; error: string | null },
 ): { exhausted: boolean; runAt: Date | null; note?: string } {
-  const maxAttempts = task.maxAttempts ?? ctx.policy.maxAttempts;
-  if (task.attempt >= maxAttempts) return { exhausted: true, runAt: null, note: `${maxAttempts} attempts used` };
+  // The task's own maxAttempts (else the queue's), clamped to the queue's cap: a writer that could
+  // not see the config (enqueueWithin) may have stored more than the queue allows.
+  const maxAttempts = effectiveMaxAttempts(task.maxAttempts, ctx.queue);
+  // Interrupted attempts keep their numbers but were given back: they do not count.
+  const used = task.attempt - task.attemptsGivenBack;
+  if (used >= maxAttempts) return { exhausted: true, runAt: null, note: `${maxAttempts} attempts used` };
   const firstAttemptAt = task.firstAttemptAt ?? task.attemptedAt ?? ctx.now;
   const delay = nextRetryDelay(ctx.policy.strategy, ctx.policy.options, {
-    attempt: task.attempt,
+    attempt: used,
     status: failure.status,
     retryAfterMs: failure.retryAfterMs,
     error: failure.error,
@@ -109,7 +118,6 @@ function settle(
   outcome: AttemptOutcome,
   record: Omit<Settlement['record'], 'outcome'>,
   runAt: Date | null,
-  nextAttempt: number,
   backpressure: boolean,
   lastError: string | null,
 ): Decision {
@@ -123,20 +131,36 @@ function settle(
       attempt: task.attempt,
       owner: ctx.owner,
       state,
-      nextAttempt,
+      // Numbers never go back; an interrupted attempt is given back through attempts_given_back.
+      nextAttempt: task.attempt,
       runAt: event.type === 'interrupt' ? ctx.now : runAt,
       lastStatus: record.status,
-      lastError: outcome === 'completed' ? null : lastError,
+      lastError: outcome === 'completed' || lastError === null ? null : bounded(lastError),
       record: { ...record, outcome },
     },
   };
 }
 
-export function describeFailure(result: Pick<DispatchResult, 'status' | 'error' | 'errorKind' | 'responseExcerpt'>): string | null {
+/**
+ * Why an attempt did not complete the task, for its `error` and the task's `lastError`: the status
+ * and its reason phrase (`reason`, from the classification, names a statusMap entry that decided)
+ * and the start of the answer's body; or, with no status, what went wrong.
+ */
+export function describeFailure(result: Pick<DispatchResult, 'status' | 'error' | 'errorKind' | 'responseExcerpt'>, reason?: string): string {
   if (result.status !== null) {
-    if (result.status >= 200 && result.status < 300) return null;
-    const excerpt = result.responseExcerpt?.replace(/\s+/g, ' ').trim().slice(0, 200);
-    return excerpt ? `HTTP ${result.status}: ${excerpt}` : `HTTP ${result.status}`;
+    const head = reason ?? statusText(result.status);
+    const excerpt = result.responseExcerpt?.replace(/\s+/g, ' ').trim().slice(0, FAILURE_EXCERPT_CHARS);
+    return excerpt ? `${head}: ${excerpt}` : head;
   }
   return result.error ?? result.errorKind ?? 'no response';
+}
+
+/** Characters of the response body quoted in an error; the whole excerpt is in responseExcerpt. */
+const FAILURE_EXCERPT_CHARS = 200;
+/** The longest `error` and `lastError` stored (a strategy's message may be anything). */
+export const MAX_ERROR_CHARS = 1_024;
+
+/** `text` cut to MAX_ERROR_CHARS: what every writer of an attempt's error or a lastError stores. */
+export function bounded(text: string): string {
+  return text.length <= MAX_ERROR_CHARS ? text : `${text.slice(0, MAX_ERROR_CHARS - 1)}\u2026`;
 }

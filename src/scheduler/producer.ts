@@ -6,8 +6,8 @@ import type { Logger } from '../logger.js';
 import type { RetryPolicy } from '../strategies/load-plugins.js';
 import type { TaskRecord } from '../task.js';
 import type { DispatchPool } from '../workers/pool.js';
-import { leaseAllows, unsentResult, type DispatchRequest, type DispatchResult } from '../workers/protocol.js';
-import type { AdaptiveRate } from './adaptive-rate.js';
+import { sendWithinMs, unsentResult, type DispatchRequest, type DispatchResult } from '../workers/protocol.js';
+import { describeRateChange, type AdaptiveRate, type RateChange } from './adaptive-rate.js';
 import { failpoint } from './failpoints.js';
 import type { QueueLimiter } from './limiters.js';
 import { decideOutcome, type Decision } from './outcome.js';
@@ -119,7 +119,7 @@ export function createProducer(deps: ProducerDeps): Producer {
     const sendable: TaskRecord[] = [];
     const requests = [];
     for (const task of tasks) {
-      const built = buildDispatchRequest(task, deps.queue);
+      const built = buildDispatchRequest(task, deps.queue, deps.leaseMs);
       if (built.ok) {
         sendable.push(task);
         requests.push(built.request);
@@ -141,10 +141,11 @@ export function createProducer(deps: ProducerDeps): Producer {
   }
 
   /**
-   * A request is only sent while the task's lease outlives it: its timeout is capped at the lease
-   * left, and a task whose lease is nearly gone (it waited too long after its claim) is given back
-   * unsent. So no request of this scheduler is ever in flight after its lease expired, when the
-   * rescuer may already have handed the task to another scheduler.
+   * A request is only sent while the task's lease covers its whole timeout plus a margin
+   * (protocol.ts, sendWithinMs); a task whose lease no longer does (it waited too long after its
+   * claim) is given back unsent, recorded as interrupted. The timeout is never shortened. So no
+   * request of this scheduler is ever in flight after its lease expired, when the rescuer may
+   * already have handed the task to another scheduler.
    */
   async function sendWithinLease(requests: DispatchRequest[], tasks: TaskRecord[], fenced: boolean): Promise<DispatchResult[]> {
     if (requests.length === 0) return [];
@@ -155,14 +156,15 @@ export function createProducer(deps: ProducerDeps): Producer {
     const at: number[] = [];
     requests.forEach((request, i) => {
       const leaseLeftMs = (tasks[i].leaseExpiresAt?.getTime() ?? now + deps.leaseMs) - now;
-      if (!leaseAllows(leaseLeftMs, request.timeoutMs)) {
+      const waitMs = sendWithinMs(leaseLeftMs, request.timeoutMs, deps.leaseMs);
+      if (waitMs < 0) {
         // Recorded as interrupted: the attempt is not spent.
-        results[i] = unsentResult(request, 'aborted', `not sent: only ${Math.max(0, Math.round(leaseLeftMs))} ms of lease left`, deps.clock.now());
+        const why = `not sent: ${Math.max(0, Math.round(leaseLeftMs))} ms of lease left, less than its ${request.timeoutMs} ms timeout and the margin`;
+        results[i] = unsentResult(request, 'aborted', why, deps.clock.now());
         return;
       }
-      // The worker sends it only while this much lease is left (it may wait for a connection), and
-      // caps its timeout at what is left when it does.
-      request.leaseLeftMs = leaseLeftMs;
+      // The worker sends it only within this time (it may wait for a connection to its target).
+      request.sendWithinMs = waitMs;
       send.push(request);
       at.push(i);
     });
@@ -217,11 +219,12 @@ export function createProducer(deps: ProducerDeps): Producer {
     }
   }
 
-  function applyRate(perSecond: number | null, reason: string): void {
+  function applyRate(perSecond: number | null, reason: RateChange['reason']): void {
     // The adaptive rate is the queue's total; this scheduler applies its share of it.
     deps.limiter.update(deps.rateShare ? deps.rateShare(perSecond) : perSecond, deps.concurrencyShare(), deps.queue.rateLimit?.burst);
     deps.onRateChange?.(perSecond, reason);
-    logger.warn({ queue: name, perSecond, reason }, reason === 'slowed' ? 'target pushes back; queue slows down' : 'queue rate recovering');
+    const line = describeRateChange({ perSecond, reason });
+    logger[line.level]({ queue: name, perSecond: line.perSecond, reason }, line.message);
   }
 
   /** Sends and settles a claimed batch, counted in flight until its outcomes are written. */

@@ -1,5 +1,6 @@
 import type { QueueConfig } from '../config/schema.js';
 import type { TaskRecord } from '../task.js';
+import { effectiveTimeoutMs } from '../rules/task-limits.js';
 import type { DispatchRequest } from '../workers/protocol.js';
 import { targetUrlOf } from './target-url-cache.js';
 
@@ -9,7 +10,7 @@ import { targetUrlOf } from './target-url-cache.js';
  */
 export type BuiltRequest = { ok: true; request: DispatchRequest } | { ok: false; reason: string };
 
-export function buildDispatchRequest(task: TaskRecord, queue: QueueConfig): BuiltRequest {
+export function buildDispatchRequest(task: TaskRecord, queue: QueueConfig, leaseMs: number): BuiltRequest {
   const url = targetUrlOf(queue.target, task.path);
   if (!url.ok) return url; // the refusal, with its reason
   return {
@@ -23,11 +24,14 @@ export function buildDispatchRequest(task: TaskRecord, queue: QueueConfig): Buil
       headers: task.headers,
       body: task.body,
       contentType: task.contentType,
-      // A per-task timeout was checked against the lease at create time.
-      timeoutMs: task.timeoutMs ?? queue.timeout,
+      // The task's own timeout (else the queue's), clamped to the queue's cap and below the lease:
+      // the recorder refuses more, but a writer that could not see the config may have stored it.
+      timeoutMs: effectiveTimeoutMs(task.timeoutMs, queue, leaseMs),
       allowPrivateNetwork: queue.allowPrivateNetwork,
       signingSecrets: signingSecretsOf(queue),
       scheduledAt: task.runAt.toISOString(),
+      // The status of the attempt just before this one: the settle stores null for an attempt that
+      // got none (timeout, network error, interruption, rescue), so an older status is never repeated.
       previousStatus: task.attempt > 1 ? task.lastStatus : null,
       traceparent: task.traceparent,
     },

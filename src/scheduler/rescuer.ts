@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import type { RetryPolicy } from '../strategies/load-plugins.js';
 import type { TaskRecord } from '../task.js';
 import { failpoint } from './failpoints.js';
-import { retryPlan } from './outcome.js';
+import { bounded, retryPlan } from './outcome.js';
 
 /**
  * Returns `running` tasks whose lease expired, or whose owner stopped heartbeating, to `retryable`
@@ -55,7 +55,7 @@ export function createRescuer(deps: RescuerDeps) {
           nextAttempt: task.attempt,
           runAt: plan.runAt, // the strategy's backoff, as for any failed attempt
           lastStatus: null,
-          lastError: plan.note ? `${why} (${plan.note})` : why,
+          lastError: bounded(plan.note ? `${why} (${plan.note})` : why),
           record: {
             startedAt: task.attemptedAt ?? now,
             finishedAt: now,

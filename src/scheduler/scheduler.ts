@@ -5,6 +5,7 @@ import { systemClock } from '../clock.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { DispatchrError } from '../errors.js';
 import { createDispatchRepository } from '../db/dispatch.repository.js';
+import { createIdempotencyRepository } from '../db/idempotency.repository.js';
 import { DUE_EVENT, dueSignal } from '../db/due-signal.js';
 import { requireCurrentSchema } from '../db/migrate.js';
 import { initOrm, type Orm } from '../db/orm.js';
@@ -17,6 +18,7 @@ import { AdaptiveRate } from './adaptive-rate.js';
 import { createHeartbeat, DEAD_AFTER_INTERVALS } from './heartbeat.js';
 import { createQueueLimiter } from './limiters.js';
 import { createNotifier, type Notifier } from './notifier.js';
+import { createPauseFlags } from './pause-flags.js';
 import { createProducer, type Producer } from './producer.js';
 import { createRescuer } from './rescuer.js';
 import { createRetention } from './retention.js';
@@ -95,7 +97,6 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   const pool: DispatchPool = createDispatchPool({ threads: config.scheduler.workerThreads });
   const startedAt = clock.now();
   let stopping = false;
-  let paused = new Set<string>();
   let liveSchedulers = new Map<string, number>(); // queue → live schedulers serving it
 
   const rates = new Map<string, AdaptiveRate>();
@@ -112,6 +113,8 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   };
   let metricsServer: MetricsServer | null = null;
   const producers = new Map<string, Producer>();
+  // Saves claims of paused queues; the claim refuses them anyway (pause-flags.ts).
+  const paused = createPauseFlags({ queueStates, logger, onResumed: (name) => producers.get(name)?.wakeAll() });
   const limiters = names.map((name) => {
     const queue = config.queues[name];
     const rate = new AdaptiveRate({ configuredPerSecond: queue.rateLimit?.perSecond ?? null });
@@ -177,11 +180,9 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     deadAfterMs: DEAD_AFTER_INTERVALS * config.scheduler.heartbeatInterval,
     onRescued: (tasks, settlements) => events.onRescued?.(tasks, settlements),
   });
-  const retention = createRetention({ config, repository, clock, logger });
+  const retention = createRetention({ config, repository, idempotency: createIdempotencyRepository(db, clock), clock, logger });
 
-  async function refreshPaused(): Promise<void> {
-    paused = await queueStates.pausedQueues();
-  }
+  const refreshPaused = () => paused.refresh();
 
   async function refreshLiveSchedulers(): Promise<void> {
     const now = clock.now();
@@ -214,8 +215,14 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   }
 
   const wake = (queue: string | null) => {
-    if (queue === null) producers.forEach((producer) => producer.wakeAll());
-    else producers.get(queue)?.wake();
+    if (queue === null) {
+      producers.forEach((producer) => producer.wakeAll());
+      paused.rereadSoon(); // after a reconnect: a resume may be among the notifications missed
+    } else if (paused.has(queue)) {
+      paused.rereadSoon(); // a resume signals the due channel: the read wakes the queue
+    } else {
+      producers.get(queue)?.wake();
+    }
   };
   const onLocalDue = (queue: string) => wake(queue);
   let notifier: Notifier | null = null;
@@ -284,6 +291,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
         await Promise.all([...producers.values()].map((p) => p.drain(5_000)));
       }
       await Promise.all(loops.map((loop) => loop.stop()));
+      await paused.stop();
       await metricsServer?.close();
       await notifier?.stop();
       await heartbeat.stop(true);

@@ -13,7 +13,8 @@ import { atLeast, defineStrategy, durationOption } from './strategy.js';
  *
  * e.g. m = 10s, M = 300s, d = 3 → 10, 20, 40, 80, 160, 240, 300, 300 … s (the proto's own example).
  * Unlike Cloud Tasks we keep millisecond precision (it truncates to whole seconds, which would turn
- * the 100ms default into 0). `jitter` is our addition and defaults to none, keeping the exact schedule.
+ * the 100ms default into 0). `jitter` is our addition (spec section 7 documents it) and defaults to
+ * none, keeping the exact schedule; `full` or `equal` spread a wave of retries as for exponential.
  */
 export const cloudTasksOptions = z
   .strictObject({

@@ -11,11 +11,17 @@ import { formatDuration, parseDuration } from '../duration.js';
 
 /** What the scheduler knows about the attempt that just failed. */
 export interface AttemptInfo {
-  /** 1-based number of the attempt that just failed. */
+  /**
+   * Attempts counted against maxAttempts so far, the one that just failed included (1 after the
+   * first). Interrupted attempts are not counted, so a shutdown does not lengthen the backoff.
+   */
   attempt: number;
   /** HTTP status of the answer, or null when there was none (timeout, refused connection). */
   status: number | null;
-  /** Retry-After of a 429/503 answer in ms, or null. The scheduler honours it, not the strategy. */
+  /**
+   * Retry-After of a 429/503 answer in ms, or null. The scheduler honours it, not the strategy: it
+   * waits the longer of it and the strategy's delay, capped at maxDelayMs.
+   */
   retryAfterMs: number | null;
   /** Short description of the failure, or null. */
   error: string | null;
@@ -109,8 +115,10 @@ export type DelayResult = { ok: true; delayMs: number } | { ok: false; message: 
 /**
  * The delay before the next attempt, as data: a strategy that throws or returns a negative, NaN or
  * infinite value yields `{ ok: false }` so the scheduler can log it and fall back, never crash.
- * Retry-After (set only for 429/503) wins over the strategy but is capped by its maxDelayMs, so a
- * hostile or buggy server cannot park a task for a year.
+ * Retry-After (set only for 429/503, or a status statusMap retries) can lengthen the strategy's
+ * delay, never shorten it: a target answering `Retry-After: 0` cannot make the scheduler retry
+ * faster than the strategy allows. Both are capped by maxDelayMs, so a hostile or buggy server
+ * cannot park a task for a year either.
  */
 export function nextRetryDelay<Options>(strategy: RetryStrategy<Options>, options: Options, info: AttemptInfo): DelayResult {
   const name = describeName(strategy);
@@ -123,9 +131,6 @@ export function nextRetryDelay<Options>(strategy: RetryStrategy<Options>, option
   if (!isValidDelay(maxDelayMs)) {
     return { ok: false, message: `strategy "${name}" maxDelayMs returned ${valueText(maxDelayMs)}` };
   }
-  if (info.retryAfterMs !== null && Number.isFinite(info.retryAfterMs)) {
-    return { ok: true, delayMs: Math.min(Math.max(0, info.retryAfterMs), maxDelayMs) };
-  }
   let delayMs: unknown;
   try {
     delayMs = strategy.delay(info, options);
@@ -135,9 +140,10 @@ export function nextRetryDelay<Options>(strategy: RetryStrategy<Options>, option
   if (!isValidDelay(delayMs)) {
     return { ok: false, message: `strategy "${name}" returned ${valueText(delayMs)} for attempt ${info.attempt}` };
   }
+  const retryAfterMs = info.retryAfterMs !== null && Number.isFinite(info.retryAfterMs) ? Math.max(0, info.retryAfterMs) : 0;
   // Over its own declared maximum is a contract breach (conformance reports it); clamp so a run
   // time stays a valid Date rather than reject a delay that is otherwise usable.
-  return { ok: true, delayMs: Math.min(delayMs, maxDelayMs) };
+  return { ok: true, delayMs: Math.min(Math.max(delayMs, retryAfterMs), maxDelayMs) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { DispatchResult } from './protocol.js';
 
 /**
@@ -22,6 +23,7 @@ export type StatusMap = Readonly<Record<string, DispatchOutcome>>;
 export interface Classification {
   outcome: DispatchOutcome;
   retryAfterMs: number | null;
+  /** For people: `HTTP 503 Service Unavailable`, with the statusMap entry that decided, if any. */
   reason: string;
 }
 
@@ -36,7 +38,7 @@ export function classifyResult(result: ClassifiableResult, statusMap?: StatusMap
     return {
       outcome: override.outcome,
       retryAfterMs: override.outcome === 'retry' ? result.retryAfterMs : null,
-      reason: `HTTP ${status} (statusMap "${override.key}")`,
+      reason: `${statusText(status)} (statusMap "${override.key}")`,
     };
   }
   return classifyStatus(status, result.retryAfterMs);
@@ -50,8 +52,14 @@ function classifyError(result: ClassifiableResult): Classification {
   return { outcome: 'retry', retryAfterMs: null, reason: result.errorKind ?? 'no response' };
 }
 
+/** `HTTP 503 Service Unavailable`; a code without a standard reason phrase is just `HTTP 599`. */
+export function statusText(status: number): string {
+  const phrase = STATUS_CODES[status];
+  return phrase ? `HTTP ${status} ${phrase}` : `HTTP ${status}`;
+}
+
 function classifyStatus(status: number, retryAfterMs: number | null): Classification {
-  const reason = `HTTP ${status}`;
+  const reason = statusText(status);
   if (status >= 200 && status < 300) return { outcome: 'completed', retryAfterMs: null, reason };
   if (status === 429 || status === 503) return { outcome: 'retry', retryAfterMs, reason };
   if (status === 408 || (status >= 500 && status < 600)) return { outcome: 'retry', retryAfterMs: null, reason };

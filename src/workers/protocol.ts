@@ -26,19 +26,33 @@ export interface DispatchRequest {
   previousStatus: number | null;
   traceparent: string | null;
   /**
-   * How long from the hand-off the task's lease still holds. An attempt that waits for a
-   * connection is sent only while the lease leaves room for it (see leaseAllows), and its timeout
-   * is capped at the lease left. Absent: no bound (direct callers, tests).
+   * How long from the hand-off the attempt may still wait for a connection and be sent: until
+   * then its lease holds its whole timeout plus the margin (sendWithinMs below). An attempt that
+   * gets its connection later is not sent. Absent: no bound (direct callers, tests).
    */
-  leaseLeftMs?: number;
+  sendWithinMs?: number;
 }
 
-/** A claimed task with less lease than this (or than its timeout, if shorter) left is not sent. */
-export const MIN_LEASE_LEFT_MS = 1_000;
+/** Lease kept beyond a request's deadline, so its outcome is recorded before the lease expires. */
+export const LEASE_MARGIN_MS = 1_000;
 
-/** Whether an attempt with `timeoutMs` may still be sent with `leaseLeftMs` of its lease left. */
-export function leaseAllows(leaseLeftMs: number, timeoutMs: number): boolean {
-  return leaseLeftMs >= Math.min(timeoutMs, MIN_LEASE_LEFT_MS);
+/**
+ * The margin for a lease of `leaseMs` and a timeout of `timeoutMs`: LEASE_MARGIN_MS, or half of
+ * what the lease exceeds the timeout by when that is less. Config only requires lease > timeout,
+ * and a fixed margin larger than that room would give every attempt of such a queue back unsent.
+ */
+export function leaseMarginMs(leaseMs: number, timeoutMs: number): number {
+  return Math.max(0, Math.min(LEASE_MARGIN_MS, Math.floor((leaseMs - timeoutMs) / 2)));
+}
+
+/**
+ * How much longer an attempt with `leaseLeftMs` of its lease left may wait before it is sent;
+ * negative: it must not be sent at all. A request is sent only while the lease covers its whole
+ * timeout plus the margin, and its timeout is never shortened (spec 5.4, 8.1): so no request is
+ * in flight once its lease has expired, when another scheduler may already have rescued the task.
+ */
+export function sendWithinMs(leaseLeftMs: number, timeoutMs: number, leaseMs: number): number {
+  return leaseLeftMs - timeoutMs - leaseMarginMs(leaseMs, timeoutMs);
 }
 
 /** Why no HTTP status was obtained. `null` whenever `status` is set (see DispatchResult). */
@@ -70,7 +84,7 @@ export interface DispatchResult {
   errorKind: DispatchErrorKind | null;
   /** Short, secret-free description when errorKind is set. */
   error: string | null;
-  /** First <= 1024 bytes of the response body, utf-8 decoded; null when no response arrived. */
+  /** The start of the response body as UTF-8 text of at most RESPONSE_EXCERPT_BYTES bytes; null when no response arrived. */
   responseExcerpt: string | null;
 }
 
@@ -124,7 +138,7 @@ export interface PackedRequests {
   scheduledAt: string[];
   previousStatus: Float64Array;
   traceparent: (string | null)[];
-  leaseLeftMs: Float64Array;
+  sendWithinMs: Float64Array;
 }
 
 export interface PackedResults {
@@ -158,7 +172,7 @@ export function packRequests(requests: readonly DispatchRequest[]): PackedReques
     scheduledAt: new Array(n),
     previousStatus: new Float64Array(n),
     traceparent: new Array(n),
-    leaseLeftMs: new Float64Array(n),
+    sendWithinMs: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
     const r = requests[i];
@@ -176,7 +190,7 @@ export function packRequests(requests: readonly DispatchRequest[]): PackedReques
     packed.scheduledAt[i] = r.scheduledAt;
     packed.previousStatus[i] = orNaN(r.previousStatus);
     packed.traceparent[i] = r.traceparent;
-    packed.leaseLeftMs[i] = r.leaseLeftMs ?? NaN;
+    packed.sendWithinMs[i] = r.sendWithinMs ?? NaN;
   }
   return packed;
 }
@@ -200,7 +214,7 @@ export function unpackRequests(packed: PackedRequests): DispatchRequest[] {
       scheduledAt: packed.scheduledAt[i],
       previousStatus: orNull(packed.previousStatus[i]),
       traceparent: packed.traceparent[i],
-      leaseLeftMs: orNull(packed.leaseLeftMs[i]) ?? undefined,
+      sendWithinMs: orNull(packed.sendWithinMs[i]) ?? undefined,
     };
   }
   return requests;
@@ -257,5 +271,5 @@ export interface DispatchWorkerData {
   connectionsPerOrigin?: number;
 }
 
-/** Bytes of response body kept in `responseExcerpt`. */
+/** Bytes of response body read into `responseExcerpt`, and the most its UTF-8 text may take. */
 export const RESPONSE_EXCERPT_BYTES = 1024;

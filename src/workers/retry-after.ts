@@ -1,8 +1,12 @@
 /**
  * Parses a Retry-After header (RFC 9110 §10.2.3) into a delay in ms from `nowMs`.
  * Accepts delta-seconds and the three HTTP-date forms recipients must accept. Returns null when
- * the header is absent or unparseable; a negative delay or a date in the past gives 0.
+ * the header is absent or unparseable (`9e12` is not delta-seconds); a negative delay or a date in
+ * the past gives 0; delta-seconds too large to count in milliseconds give MAX_RETRY_AFTER_MS. The
+ * caller caps every value at its strategy's maximum delay, so none becomes an invalid Date.
  */
+export const MAX_RETRY_AFTER_MS = Number.MAX_SAFE_INTEGER;
+
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 // Sun, 06 Nov 1994 08:49:37 GMT (IMF-fixdate, the only form senders may generate)
@@ -24,7 +28,9 @@ export function parseRetryAfter(
   // RFC grammar is 1*DIGIT; a leading minus is tolerated and clamped rather than rejected.
   if (/^-?\d+$/.test(text)) {
     const seconds = Number(text);
-    return Number.isSafeInteger(seconds * 1000) ? Math.max(0, seconds * 1000) : null;
+    if (seconds <= 0) return 0;
+    // "Come back much later" stays a long wait, not an ignored header that the backoff then shortens.
+    return Number.isSafeInteger(seconds * 1000) ? seconds * 1000 : MAX_RETRY_AFTER_MS;
   }
   const dateMs = parseHttpDate(text, nowMs);
   return dateMs === null ? null : Math.max(0, dateMs - nowMs);

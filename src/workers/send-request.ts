@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
 import { isDispatchrError } from '../errors.js';
+import { reservedHeaderProblem } from '../rules/task-headers.js';
 import { gateFor } from './origin-gate.js';
-import { leaseAllows, RESPONSE_EXCERPT_BYTES, type DispatchErrorKind, type DispatchRequest, type DispatchResult } from './protocol.js';
+import { RESPONSE_EXCERPT_BYTES, type DispatchErrorKind, type DispatchRequest, type DispatchResult } from './protocol.js';
 import { parseRetryAfter } from './retry-after.js';
 import { signPayload } from './signing.js';
 import { checkTargetUrl, createGuardedAgent, GUARD_REFUSED_CODE, type GuardedAgentOptions } from './target-guard.js';
@@ -50,18 +51,13 @@ const DEFAULT_CONNECTIONS_PER_ORIGIN = 64;
  *  together share one. */
 const DEADLINE_TICK_MS = 5;
 
-/** Headers a task may not set: hop-by-hop and framing headers belong to the HTTP client, and the
- *  Dispatchr-* / webhook-* namespaces belong to Dispatchr (a task must not forge its signature). */
-const RESERVED_HEADERS = new Set([
-  'host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer',
-  'upgrade', 'expect', 'content-length',
-]);
-
 export function buildDispatchHeaders(request: DispatchRequest, timestampSeconds: number): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     const lower = name.toLowerCase();
-    if (RESERVED_HEADERS.has(lower) || lower.startsWith('dispatchr-') || lower.startsWith('webhook-')) continue;
+    // The create-time rule again (hop-by-hop, framing, routing overrides, Dispatchr-* and webhook-*,
+    // in either `-` or `_` spelling): a task stored before a rule existed cannot send it either.
+    if (reservedHeaderProblem(lower) !== null) continue;
     headers[lower] = value;
   }
   headers['dispatchr-task-id'] = request.taskId;
@@ -249,16 +245,13 @@ function enterAttempt(batch: Batch, index: number, request: DispatchRequest, age
     if (batch.waiting[index] === 0) return false;
     batch.waiting[index] = 0;
     const begin = batch.startNow();
-    let timeoutMs = Math.min(Math.max(1, Math.floor(request.timeoutMs) || 1), MAX_TIMER_MS);
-    if (request.leaseLeftMs !== undefined) {
-      const waitedMs = begin.ms - batch.start.ms;
-      const leaseLeftMs = request.leaseLeftMs - waitedMs;
-      if (!leaseAllows(leaseLeftMs, timeoutMs)) {
-        const why = `not sent: waited ${Math.round(waitedMs)} ms for a connection to its target, and only ${Math.max(0, Math.round(leaseLeftMs))} ms of lease were left`;
-        batch.settle(index, failure('aborted', why), begin, null, 0);
-        return false;
-      }
-      timeoutMs = Math.min(timeoutMs, Math.max(1, Math.floor(leaseLeftMs)));
+    // The whole timeout, never shortened: the caller's sendWithinMs already keeps it inside the lease.
+    const timeoutMs = Math.min(Math.max(1, Math.floor(request.timeoutMs) || 1), MAX_TIMER_MS);
+    const waitedMs = begin.ms - batch.start.ms;
+    if (request.sendWithinMs !== undefined && waitedMs > request.sendWithinMs) {
+      const why = `not sent: waited ${Math.round(waitedMs)} ms for a connection to its target, and its lease no longer covers its ${timeoutMs} ms timeout`;
+      batch.settle(index, failure('aborted', why), begin, null, 0);
+      return false;
     }
     sendAttempt(batch, index, request, dispatcher, target, begin, timeoutMs, () => queueMicrotask(() => gate.leave()));
     return true;
@@ -403,9 +396,27 @@ class ResponseCollector implements Dispatcher.DispatchHandler {
  */
 const excerptDecoder = new TextDecoder('utf-8');
 export function utf8Excerpt(bytes: Uint8Array): string {
-  const text = excerptDecoder.decode(bytes, { stream: true });
+  const decoded = excerptDecoder.decode(bytes, { stream: true });
   excerptDecoder.decode();
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+  const text = decoded.includes('\u0000') ? decoded.replaceAll('\u0000', '\uFFFD') : decoded;
+  return fitUtf8(text, RESPONSE_EXCERPT_BYTES);
+}
+
+/**
+ * `text` cut at a character boundary to at most `maxBytes` of UTF-8. Each invalid byte and NUL
+ * became U+FFFD, three bytes where there was one, so 1 KB of binary could otherwise store as 3 KB.
+ */
+function fitUtf8(text: string, maxBytes: number): string {
+  if (text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes) return text;
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += char.length;
+  }
+  return text.slice(0, end);
 }
 
 function failure(errorKind: DispatchErrorKind, error: string): Outcome {

@@ -1,46 +1,35 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP, type LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import { Agent } from 'undici';
 import { DispatchrError } from '../errors.js';
-import { classifyAddress, isMetadataHost } from '../net-address.js';
+import { checkAddress, checkHost, isMetadataHost, type GuardDecision } from '../net-address.js';
 
 /**
  * The target guard (architecture rule 8): private addresses only with allowPrivateNetwork,
- * cloud metadata never. It runs twice:
+ * cloud metadata never. The rules live in net-address.ts, shared with config validation; the
+ * guard applies them twice:
  *   1. before sending, on the URL's host (`checkTargetUrl`): IP literals never reach a DNS lookup
- *      (net.connect skips `lookup` for them), and metadata host names are refused by name;
+ *      (net.connect skips `lookup` for them), so they are judged here, as are metadata and
+ *      `localhost` names;
  *   2. at connect time, on every address DNS returns (`createGuardedLookup`, installed as the
  *      Agent's `connect.lookup`), so a name that resolves to a private address is refused
  *      before any socket opens, and a rebinding name is checked on every new connection.
  */
 export const GUARD_REFUSED_CODE = 'guard_refused';
 
-export type GuardDecision = { allowed: true } | { allowed: false; reason: string };
-
-const ALLOWED: GuardDecision = { allowed: true };
+export type { GuardDecision };
 
 /** Decision for one resolved IP address. */
 export function checkTargetAddress(address: string, allowPrivateNetwork: boolean): GuardDecision {
-  const kind = classifyAddress(address);
-  if (kind === 'metadata') return { allowed: false, reason: `metadata address ${address} is never allowed` };
-  if (kind === 'private' && !allowPrivateNetwork) {
-    return { allowed: false, reason: `private address ${address} needs allowPrivateNetwork` };
-  }
-  return ALLOWED;
+  return checkAddress(address, allowPrivateNetwork);
 }
 
-/**
- * Decision for a URL before any connection: scheme, metadata names and IP literals. Other names
- * (`localhost` included) are allowed here and judged on the addresses DNS gives at connect time.
- */
+/** Decision for a URL before any connection: its scheme, then its host (net-address.ts checkHost). */
 export function checkTargetUrl(url: URL, allowPrivateNetwork: boolean): GuardDecision {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { allowed: false, reason: `scheme ${url.protocol} is not http or https` };
+    return { allowed: false, kind: 'scheme', what: url.protocol, reason: `scheme ${url.protocol} is not http or https` };
   }
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  if (isMetadataHost(host)) return { allowed: false, reason: `metadata host ${host} is never allowed` };
-  if (isIP(host) !== 0) return checkTargetAddress(host, allowPrivateNetwork);
-  return ALLOWED;
+  return checkHost(url.hostname, allowPrivateNetwork);
 }
 
 export function guardRefusedError(reason: string): DispatchrError {
@@ -65,7 +54,7 @@ export function createGuardedLookup(
 ): LookupFunction {
   return (hostname, options, callback) => {
     if (isMetadataHost(hostname)) {
-      callback(guardRefusedError(`metadata host ${hostname} is never allowed`), '', 0);
+      callback(guardRefusedError(`${hostname} (cloud metadata) is never allowed`), '', 0);
       return;
     }
     baseLookup(hostname, { family: options.family, hints: options.hints, all: true }, (err, addresses) => {

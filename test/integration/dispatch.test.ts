@@ -165,6 +165,14 @@ describe.each([
     expect(result.durationMs).toBeLessThan(1_000);
   });
 
+  it('sendWithinMs crosses to the worker: a request that may not wait at all (-1) is not sent, one that need not (0) is', async () => {
+    const [unsent, sent] = await pool.dispatch([task('/ok', { sendWithinMs: -1 }), task('/ok', { sendWithinMs: 0, timeoutMs: 5_000 })]);
+    expect(unsent).toMatchObject({ status: null, errorKind: 'aborted', durationMs: 0 });
+    expect(unsent.error).toMatch(/^not sent: /);
+    expect(sent).toMatchObject({ status: 200, errorKind: null });
+    expect(received).toHaveLength(1);
+  });
+
   it('169.254.169.254 with allowPrivateNetwork → guard-refused, no connection, fast', async () => {
     const result = await one(task('http://169.254.169.254/latest/meta-data/', { allowPrivateNetwork: true, timeoutMs: 10_000 }));
     expect(result).toMatchObject({ status: null, errorKind: 'guard-refused' });
@@ -179,11 +187,11 @@ describe.each([
     expect(guardedSeen).toEqual({ connections: 0, requests: 0 });
   });
 
-  it('localhost without allowPrivateNetwork → guard-refused after DNS, the server sees nothing', async () => {
+  it('localhost without allowPrivateNetwork → guard-refused by name (RFC 6761, as config validation does), the server sees nothing', async () => {
     const url = guardedBase.replace('127.0.0.1', 'localhost') + '/ok';
     const result = await one(task(url, { allowPrivateNetwork: false }));
     expect(result).toMatchObject({ status: null, errorKind: 'guard-refused' });
-    expect(result.error).toMatch(/localhost: private address/);
+    expect(result.error).toMatch(/localhost \(loopback\) needs allowPrivateNetwork/);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(guardedSeen).toEqual({ connections: 0, requests: 0 });
   });

@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { formatDuration } from '../../duration.js';
 import { redactConfig } from '../../config/redact.js';
+import { terminalSafeJson, terminalSafeLines } from '../../terminal-safe.js';
 import { resolveRetryPolicies } from '../../strategies/load-plugins.js';
 
 export default class ConfigValidate extends BaseCommand<typeof ConfigValidate> {
@@ -19,7 +20,8 @@ export default class ConfigValidate extends BaseCommand<typeof ConfigValidate> {
     const { source, ...rest } = redactConfig(config) as Record<string, any> & { source: unknown };
     void source;
     humanizeDurations(rest);
-    this.log(this.flags.json ? JSON.stringify(rest, null, 2) : stringify(rest).trimEnd());
+    // Values come from the file and the environment: printed, they must not drive the terminal.
+    this.log(this.flags.json ? terminalSafeJson(rest) : terminalSafeLines(stringify(rest).trimEnd()));
   }
 }
 
@@ -29,6 +31,7 @@ function humanizeDurations(config: Record<string, any>): void {
     config.scheduler[key] = formatDuration(config.scheduler[key]);
   }
   for (const key of ['completed', 'failed']) config.retention[key] = formatDuration(config.retention[key]);
+  if (typeof config.recorder.readTimeout === 'number') config.recorder.readTimeout = formatDuration(config.recorder.readTimeout);
   for (const queue of Object.values(config.queues) as Record<string, any>[]) {
     queue.timeout = formatDuration(queue.timeout);
     queue.retry.maxRetryDuration = formatDuration(queue.retry.maxRetryDuration);

@@ -18,6 +18,8 @@ export const TaskEntity = defineEntity({
     contentType: p.string().nullable(),
     runAt: p.datetime(),
     attempt: p.integer().default(0),
+    // Attempts interrupted and given back (migration 0012): not counted against maxAttempts.
+    attemptsGivenBack: p.integer().default(0),
     maxAttempts: p.integer().nullable(),
     timeoutMs: p.integer().nullable(),
     dedupKey: p.string().nullable(),

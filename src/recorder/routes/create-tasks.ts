@@ -2,11 +2,11 @@ import type { QueueConfig } from '../../config/schema.js';
 import type { CreateResult } from '../../db/task.repository.js';
 import { readJsonBody } from '../body.js';
 import type { RecorderContext, RecorderDeps } from '../context.js';
-import { createIdempotently, readIdempotencyKey, type CreateResponse } from '../idempotency.js';
+import { createIdempotently, readIdempotencyKey, type CreateResponse, type FirstAnswer } from '../idempotency.js';
 import { toNewTask, validTraceparent } from '../new-task.js';
 import { renderTask } from '../render.js';
 import { batchResponse, problemResource, taskResource } from '../schemas/resource.schema.js';
-import { batchInputSchema, taskInputSchema, type TaskRules } from '../schemas/task-input.schema.js';
+import { batchInputSchema, queueTaskRules, taskInputSchema, type TaskRules } from '../schemas/task-input.schema.js';
 import { mountPrefix, parseInput, resolveQueue, type ResponseSpec, type RouteSpec } from './route.js';
 
 /**
@@ -21,6 +21,7 @@ const COMMON_ERRORS: Record<number, ResponseSpec> = {
   404: { description: 'Unknown queue.', schema: problemResource },
   413: { description: 'Body larger than recorder.maxBodySize.', schema: problemResource },
   415: { description: 'Content-Type is not JSON.', schema: problemResource },
+  409: { description: 'Another request took the Idempotency-Key while this one ran, and its answer cannot be replayed; nothing was written, retry.', schema: problemResource },
   422: { description: 'Idempotency-Key reused with a different request.', schema: problemResource },
 };
 
@@ -29,7 +30,7 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
   const schemasFor = (name: string, queue: QueueConfig) => {
     let entry = schemas.get(name);
     if (!entry) {
-      const rules: TaskRules = { target: queue.target, leaseMs: deps.config.scheduler.leaseDuration, now: () => deps.clock.now().getTime() };
+      const rules = queueTaskRules(queue, deps.config.scheduler.leaseDuration, () => deps.clock.now().getTime());
       entry = { single: taskInputSchema(rules), batch: batchInputSchema(rules) };
       schemas.set(name, entry);
     }
@@ -57,13 +58,19 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
     ctx.body = response.body;
   }
 
-  const single = (result: CreateResult) => ({ status: result.deduplicated ? 200 : 201, body: JSON.stringify(renderTask(result.task)) });
-  const batch = (results: CreateResult[]) => ({
-    status: 201,
-    body: JSON.stringify({ tasks: results.map((result) => Object.assign(renderTask(result.task), { deduplicated: result.deduplicated })) }),
+  // replayBody: what an Idempotency-Key record keeps and a replay answers, the basic view (docs/spec.md 4.4).
+  const single = (result: CreateResult): FirstAnswer => ({
+    status: result.deduplicated ? 200 : 201,
+    body: JSON.stringify(renderTask(result.task, { config: deps.config })),
+    replayBody: () => JSON.stringify(renderTask(result.task, { view: 'basic', config: deps.config })),
   });
+  const batch = (results: CreateResult[]): FirstAnswer => {
+    // The basic view (docs/spec.md 4.7): a thousand tasks' headers and bodies would echo the request back.
+    const body = JSON.stringify({ tasks: results.map((result) => Object.assign(renderTask(result.task, { view: 'basic', config: deps.config }), { deduplicated: result.deduplicated })) });
+    return { status: 201, body, replayBody: () => body };
+  };
 
-  async function create(ctx: RecorderContext, kind: 'single' | 'batch', respond: (results: CreateResult[]) => { status: number; body: string }) {
+  async function create(ctx: RecorderContext, kind: 'single' | 'batch', respond: (results: CreateResult[]) => FirstAnswer) {
     const { tasks, idempotency } = await readTasks(ctx, kind);
     const stores = await deps.stores();
     let response: CreateResponse;
@@ -75,11 +82,13 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
         return respond(results);
       });
       if (!response.replayed) countEnqueued(created); // a replay (or a lost race for the key) created nothing
-      if (kind === 'single') id = (JSON.parse(response.body) as { id?: string }).id; // a replay has only the stored text
+      // A replay has only the stored text (small: no task body); a first answer has its task.
+      if (kind === 'single') id = response.replayed ? (JSON.parse(response.body) as { id?: string }).id : created[0]?.task.id;
     } else {
       const results = kind === 'single' ? [await stores.creates.create(tasks[0])] : await stores.tasks.insertTasks(tasks);
       countEnqueued(results);
-      response = { ...respond(results), replayed: false };
+      const { status, body } = respond(results);
+      response = { status, body, replayed: false };
       if (kind === 'single') id = results[0].task.id;
     }
     send(ctx, response, id ? `${mountPrefix(ctx)}/v1/tasks/${id}` : null);
@@ -98,6 +107,7 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
     {
       method: 'POST',
       path: '/v1/queues/:queue/tasks',
+      permission: 'enqueue',
       operationId: 'createTask',
       summary: 'Create a task',
       body: taskInputSchema(DOC_RULES),
@@ -112,6 +122,7 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
     {
       method: 'POST',
       path: '/v1/queues/:queue/tasks/batch',
+      permission: 'enqueue',
       operationId: 'createTasks',
       summary: 'Create up to 1,000 tasks, all or nothing',
       body: batchInputSchema(DOC_RULES),

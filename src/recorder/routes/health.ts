@@ -40,7 +40,7 @@ export function healthRoutes(deps: RecorderDeps): RouteSpec[] {
       path: '/healthz',
       operationId: 'health',
       summary: 'The process is alive',
-      public: true,
+      permission: 'public',
       responses: { 200: { description: 'Alive.', schema: healthResponse } },
       async handle(ctx) {
         sendJson(ctx, 200, { status: 'ok' });
@@ -51,7 +51,7 @@ export function healthRoutes(deps: RecorderDeps): RouteSpec[] {
       path: '/readyz',
       operationId: 'ready',
       summary: 'The database is reachable and its schema is current',
-      public: true,
+      permission: 'public',
       responses: {
         200: { description: 'Ready.', schema: healthResponse },
         503: { description: 'Not ready; `detail` says why. Carries Retry-After.', schema: problemResource },

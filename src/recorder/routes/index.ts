@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import Router from '@koa/router';
+import { requirePermission } from '../auth.js';
+import { requirePreflightedRequest } from '../browser-guards.js';
+import { requireNoQuery, requireStorableQuery } from '../query-text.js';
 import type { RecorderContext, RecorderDeps, RecorderState } from '../context.js';
 import { buildOpenApiDocument } from '../openapi.js';
 import { problemResource } from '../schemas/resource.schema.js';
@@ -30,6 +33,7 @@ export function allRoutes(deps: RecorderDeps): RouteSpec[] {
   routes.push({
     method: 'GET',
     path: '/v1/openapi.json',
+    permission: 'read',
     operationId: 'openapi',
     summary: 'This document',
     responses: { 200: { description: 'OpenAPI 3.1.' }, 401: { description: 'Missing or bad bearer token.', schema: problemResource } },
@@ -41,11 +45,23 @@ export function allRoutes(deps: RecorderDeps): RouteSpec[] {
   return routes;
 }
 
-/** Case-sensitive paths: `/V1/TASKS` is not an alias the auth walk or the document would know about. */
+/**
+ * Case-sensitive paths: `/V1/TASKS` is not an alias the auth walk or the document would know about.
+ * Every route passes the same two checks before its handler, here and nowhere else: the token's role
+ * against the route's permission (403), then the cross-site rule for methods a browser sends
+ * without a preflight (415). Then query text the database cannot hold, and any query parameter on
+ * a route that declares none (400, query-text.ts).
+ */
 export function buildRouter(routes: readonly RouteSpec[], deps: RecorderDeps): Router<RecorderState, RecorderContext> {
   const router = new Router<RecorderState, RecorderContext>({ sensitive: true });
   for (const route of routes) {
-    router.register(route.path, [route.method], (ctx: RecorderContext) => route.handle(ctx, deps));
+    router.register(route.path, [route.method], (ctx: RecorderContext) => {
+      requirePermission(ctx.state.principal, route.permission, `${route.method} ${route.path}`);
+      requirePreflightedRequest(ctx);
+      requireStorableQuery(ctx.query);
+      if (!route.query) requireNoQuery(ctx.query);
+      return route.handle(ctx, deps);
+    });
   }
   return router;
 }

@@ -13,6 +13,7 @@ export function metricsRoutes(deps: RecorderDeps): RouteSpec[] {
     {
       method: 'GET',
       path: '/metrics',
+      permission: 'read',
       operationId: 'metrics',
       summary: 'Prometheus metrics: task counts per queue and state, oldest due age, tasks enqueued, process metrics',
       responses: {

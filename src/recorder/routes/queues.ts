@@ -16,6 +16,7 @@ export function queueRoutes(deps: RecorderDeps): RouteSpec[] {
   const setPaused = (paused: boolean): RouteSpec => ({
     method: 'POST',
     path: `/v1/queues/:queue/${paused ? 'pause' : 'resume'}`,
+    permission: 'admin',
     operationId: paused ? 'pauseQueue' : 'resumeQueue',
     summary: paused ? 'Stop dispatching the queue (tasks are still accepted)' : 'Resume dispatching the queue',
     responses: { 200: { description: 'The queue after the change.', schema: queueResource }, 404: unknownQueue },
@@ -32,6 +33,7 @@ export function queueRoutes(deps: RecorderDeps): RouteSpec[] {
     {
       method: 'GET',
       path: '/v1/queues',
+      permission: 'read',
       operationId: 'listQueues',
       summary: 'Every configured queue with its counts per state',
       responses: { 200: { description: 'The queues this token may use.', schema: queueListResponse } },
@@ -46,6 +48,7 @@ export function queueRoutes(deps: RecorderDeps): RouteSpec[] {
     {
       method: 'POST',
       path: '/v1/queues/:queue/purge',
+      permission: 'admin',
       operationId: 'purgeQueue',
       summary: 'Delete the waiting tasks of a queue (running ones finish normally)',
       responses: { 200: { description: 'How many tasks were deleted.', schema: purgeResponse }, 404: unknownQueue },

@@ -3,15 +3,16 @@ import type { QueueConfig } from '../../config/schema.js';
 import { formatIssues } from '../../config/format-issues.js';
 import { notFound, type TaskFilter } from '../../db/task.repository.js';
 import { UUID_PATTERN } from '../../ids.js';
-import type { ErrorDetail } from '../../errors.js';
+import { isDispatchrError, type ErrorDetail } from '../../errors.js';
 import type { TaskRecord } from '../../task.js';
 import { joinPath } from '../../rules/json-safety.js';
-import { canAccessQueue, requireQueueAccess } from '../auth.js';
+import { canAccessQueue, requireQueueAccess, type Permission } from '../auth.js';
 import type { RecorderContext, RecorderDeps, Stores } from '../context.js';
-import { queueNotFound, validationError } from '../errors.js';
-import { renderTask } from '../render.js';
+import { queueNotFound, RETRY_AFTER_SECONDS, validationError } from '../errors.js';
+import { createReadGate, type ReadGate } from '../read-gate.js';
+import { buildTaskPage, pageStream } from '../task-page.js';
 import { DEFAULT_LIMIT } from '../schemas/query.schema.js';
-import { taskListResponse } from '../schemas/resource.schema.js';
+import { taskListResponse, type TaskView } from '../schemas/resource.schema.js';
 
 /**
  * One route: its method and path, what it documents (the OpenAPI document is generated from these
@@ -29,8 +30,11 @@ export interface RouteSpec {
   path: string;
   operationId: string;
   summary: string;
-  /** No token needed (the probes). Everything else is behind auth. */
-  public?: boolean;
+  /**
+   * The weakest token role that may call it (spec 4.2's matrix), checked by the router before the
+   * handler runs; 'public' needs no token (the probes). Required, so no route is added without one.
+   */
+  permission: Permission;
   body?: z.ZodType;
   query?: z.ZodObject;
   idempotent?: boolean;
@@ -85,17 +89,38 @@ export const taskPageResponse: ResponseSpec = {
   schema: taskListResponse,
 };
 
+/** One read gate per recorder (keyed by its deps, made once per createRecorder). */
+const readGates = new WeakMap<RecorderDeps, ReadGate>();
+
 /**
  * The list routes' answer: one page of tasks matching `filter`, newest first, as
- * `{ tasks, nextCursor }`; `limit` and `cursor` as the query gave them.
+ * `{ tasks, nextCursor }` in the `basic` view unless `view=full`; `limit` and `cursor` as the query
+ * gave them. Bounded by the recorder's read limits (task-page.ts, read-gate.ts); a read stopped by
+ * them answers 503 with Retry-After, as an unavailable database does.
  */
-export async function sendTaskPage(ctx: RecorderContext, stores: Stores, filter: TaskFilter, page: { limit?: string; cursor?: string }): Promise<void> {
-  const { tasks, nextCursor } = await stores.tasks.listTasks({
-    ...filter,
-    limit: page.limit === undefined ? DEFAULT_LIMIT : Number(page.limit),
-    cursor: page.cursor,
-  });
-  sendJson(ctx, 200, { tasks: tasks.map((task) => renderTask(task)), nextCursor });
+export async function sendTaskPage(
+  ctx: RecorderContext,
+  deps: RecorderDeps,
+  filter: TaskFilter,
+  page: { limit?: string; cursor?: string; view?: TaskView },
+): Promise<void> {
+  const { recorder } = deps.config;
+  let gate = readGates.get(deps);
+  if (!gate) readGates.set(deps, (gate = createReadGate(recorder.maxConcurrentReads)));
+  const stores = await deps.stores();
+  const request = { limit: page.limit === undefined ? DEFAULT_LIMIT : Number(page.limit), cursor: page.cursor, view: page.view ?? 'basic', config: deps.config };
+  const limits = { maxPageBytes: recorder.maxPageBytes, maxScanRows: recorder.maxScanRows, readTimeoutMs: recorder.readTimeout };
+  try {
+    const page = await gate.run(() => buildTaskPage(stores.tasks, filter, request, limits));
+    ctx.status = 200;
+    ctx.type = 'application/json';
+    // Written piece by piece: joined, a full page would be one more copy of itself.
+    ctx.body = pageStream(page);
+    ctx.length = page.bytes;
+  } catch (error) {
+    if (isDispatchrError(error, 'reads_busy') || isDispatchrError(error, 'query_timeout')) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+    throw error;
+  }
 }
 
 export function sendJson(ctx: RecorderContext, status: number, body: unknown): void {

@@ -54,6 +54,7 @@ export function schedulerRoutes(deps: RecorderDeps): RouteSpec[] {
     {
       method: 'GET',
       path: '/v1/schedulers',
+      permission: 'read',
       operationId: 'listSchedulers',
       summary: 'The schedulers registered in the database, alive or dead',
       responses: { 200: { description: 'Alive ones first, then by start time.', schema: schedulerListResponse } },

@@ -52,23 +52,26 @@ export function taskSearchRoutes(deps: RecorderDeps): RouteSpec[] {
     {
       method: 'GET',
       path: '/v1/tasks',
+      permission: 'read',
       operationId: 'searchTasks',
       summary: 'Tasks of every queue this token may use, newest first, filtered by the database',
       query: taskSearchQuerySchema,
       responses: {
         200: taskPageResponse,
-        400: { description: 'A bad filter, limit or cursor; `errors` names the parameter.', schema: problemResource },
+        400: { description: 'A bad filter, limit, cursor or view; `errors` names the parameter.', schema: problemResource },
         404: { description: '`queue` is not configured.', schema: problemResource },
+        503: { description: '`reads_busy` or `query_timeout` (docs/spec.md 4.8); carries Retry-After.', schema: problemResource },
       },
       async handle(ctx) {
         const query = parseInput(taskSearchQuerySchema, { ...ctx.query });
         const filter = scopedFilter(ctx, deps, { ...query, states: parseStates(query.state) });
-        await sendTaskPage(ctx, await deps.stores(), filter, query);
+        await sendTaskPage(ctx, deps, filter, query);
       },
     },
     {
       method: 'POST',
       path: '/v1/tasks/retry',
+      permission: 'admin',
       operationId: 'retryTasks',
       summary: 'Retry every failed or cancelled task a filter matches (server-side, in batches)',
       body: bulkRetryBodySchema,

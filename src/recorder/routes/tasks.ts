@@ -2,7 +2,7 @@ import { waitingReasonOf } from '../../explain/explain-task.js';
 import type { TaskEvent } from '../../machines/task.events.js';
 import type { RecorderDeps } from '../context.js';
 import { renderTask } from '../render.js';
-import { listQuerySchema } from '../schemas/query.schema.js';
+import { listQuerySchema, taskReadQuerySchema } from '../schemas/query.schema.js';
 import { problemResource, taskResource } from '../schemas/resource.schema.js';
 import { loadTask, parseInput, resolveQueue, sendJson, sendTaskPage, taskPageResponse, type RouteSpec } from './route.js';
 
@@ -18,13 +18,14 @@ export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
   const action = (type: Extract<TaskEvent, { type: 'cancel' | 'retry' | 'run' }>['type'], summary: string): RouteSpec => ({
     method: 'POST',
     path: `/v1/tasks/:id/${type}`,
+    permission: 'admin',
     operationId: `${type}Task`,
     summary,
     responses: { 200: { description: 'The task after the change.', schema: taskResource }, 404: notFound, 409: conflict },
     async handle(ctx) {
       const stores = await deps.stores();
       const task = await loadTask(ctx, stores);
-      sendJson(ctx, 200, renderTask(await stores.tasks.applyEvent(task.id, { type })));
+      sendJson(ctx, 200, renderTask(await stores.tasks.applyEvent(task.id, { type }), { config: deps.config }));
     },
   });
 
@@ -32,31 +33,40 @@ export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
     {
       method: 'GET',
       path: '/v1/tasks/:id',
+      permission: 'read',
       operationId: 'getTask',
       summary: 'A task with every attempt, and why it is waiting',
-      responses: { 200: { description: 'The task, with `attempts` and `waiting`.', schema: taskResource }, 404: notFound },
+      query: taskReadQuerySchema,
+      responses: {
+        200: { description: 'The task, with `attempts` and `waiting`; in the `full` view unless `view=basic`.', schema: taskResource },
+        400: { description: 'An unknown query parameter, or a bad `view`.', schema: problemResource },
+        404: notFound,
+      },
       async handle(ctx) {
+        const query = parseInput(taskReadQuerySchema, { ...ctx.query });
         const stores = await deps.stores();
         const task = await loadTask(ctx, stores);
         const [attempts, waiting] = await Promise.all([stores.tasks.findAttempts(task.id), waitingReasonOf(stores.db, deps.config, task, deps.clock)]);
-        sendJson(ctx, 200, renderTask(task, attempts, waiting));
+        sendJson(ctx, 200, renderTask(task, { view: query.view ?? 'full', attempts, waiting, config: deps.config }));
       },
     },
     {
       method: 'GET',
       path: '/v1/queues/:queue/tasks',
+      permission: 'read',
       operationId: 'listTasks',
-      summary: 'Tasks of a queue, newest first',
+      summary: 'Tasks of a queue, newest first (basic view unless view=full; a page ends early at recorder.maxPageBytes)',
       query: listQuerySchema,
       responses: {
         200: taskPageResponse,
-        400: { description: 'Bad state, limit or cursor.', schema: problemResource },
+        400: { description: 'Bad state, limit, cursor or view.', schema: problemResource },
         404: { description: 'Unknown queue.', schema: problemResource },
+        503: { description: '`reads_busy` or `query_timeout` (docs/spec.md 4.8); carries Retry-After.', schema: problemResource },
       },
       async handle(ctx) {
         const { name } = resolveQueue(ctx, deps);
         const query = parseInput(listQuerySchema, { ...ctx.query });
-        await sendTaskPage(ctx, await deps.stores(), { queue: name, state: query.state }, query);
+        await sendTaskPage(ctx, deps, { queue: name, state: query.state }, query);
       },
     },
     action('cancel', 'Cancel a waiting task'),
@@ -65,6 +75,7 @@ export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
     {
       method: 'DELETE',
       path: '/v1/tasks/:id',
+      permission: 'admin',
       operationId: 'deleteTask',
       summary: 'Delete a finished task',
       responses: { 204: { description: 'Deleted.' }, 404: notFound, 409: conflict },

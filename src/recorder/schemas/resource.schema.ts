@@ -7,6 +7,10 @@ import { ATTEMPT_OUTCOMES, TASK_STATES } from '../../task.js';
  */
 const time = z.string().describe('RFC 3339, UTC');
 
+/** The task resource's views (docs/spec.md 4.11): `basic` leaves out headers and body. */
+export const TASK_VIEWS = ['basic', 'full'] as const;
+export type TaskView = (typeof TASK_VIEWS)[number];
+
 export const attemptResource = z.object({
   number: z.number().int(),
   startedAt: time,
@@ -14,7 +18,7 @@ export const attemptResource = z.object({
   status: z.number().int().nullable().describe('HTTP status of the answer; null when none arrived.'),
   outcome: z.enum(ATTEMPT_OUTCOMES).nullable().describe('null while the attempt is running.'),
   durationMs: z.number().int().nullable(),
-  error: z.string().nullable(),
+  error: z.string().nullable().describe('null for a completed (or running) attempt; else why it did not complete: `HTTP 503 Service Unavailable: <body start>`, or what went wrong.'),
   responseExcerpt: z.string().nullable(),
 });
 
@@ -31,12 +35,20 @@ export const taskResource = z.object({
   state: z.enum(TASK_STATES),
   path: z.string().describe('"" for the target itself, else "/..." appended to it.'),
   method: z.string(),
-  headers: z.record(z.string(), z.string()).describe('Lowercase names; sensitive values shown as [redacted].'),
-  body: z.unknown().optional().describe('The body as JSON when contentType is JSON (null when there is no body).'),
-  bodyBase64: z.string().optional().describe('The exact bytes, when contentType is not JSON.'),
+  headers: z.record(z.string(), z.string()).optional().describe('Full view only. Lowercase names; sensitive values shown as [redacted].'),
+  body: z
+    .unknown()
+    .optional()
+    .describe('Full view only. The body as JSON when contentType is a JSON type and the bytes are UTF-8 JSON text (null when there is no body).'),
+  bodyBase64: z.string().optional().describe('Full view only. The exact bytes, when the body is not shown as `body`.'),
   contentType: z.string().nullable(),
+  bodyBytes: z.number().int().nullable().describe('Both views: the size of the body in bytes; null when there is no body.'),
   runAt: time,
-  attempt: z.number().int().describe('Attempts made so far.'),
+  attempt: z.number().int().describe('The number of the latest attempt (0 before the first), interrupted ones included; back to 0 at a manual retry.'),
+  attemptsGivenBack: z
+    .number()
+    .int()
+    .describe('Attempts given back unspent (interrupted by a shutdown or fencing); attempt minus this is what counts against effective.maxAttempts.'),
   maxAttempts: z.number().int().nullable(),
   timeoutMs: z.number().int().nullable(),
   key: z.string().nullable(),
@@ -44,8 +56,16 @@ export const taskResource = z.object({
   createdAt: time,
   updatedAt: time,
   finalizedAt: time.nullable(),
-  lastStatus: z.number().int().nullable(),
+  lastStatus: z.number().int().nullable().describe('HTTP status of the latest attempt; null when it got none.'),
   lastError: z.string().nullable(),
+  effective: z
+    .object({
+      maxAttempts: z.number().int().describe('Attempts in all: the task\'s maxAttempts, else the queue\'s retry.maxAttempts, at most the queue\'s taskLimits.maxAttempts.'),
+      timeoutMs: z.number().int().describe('Per-attempt timeout: the task\'s timeout, else the queue\'s, at most the queue\'s taskLimits.timeout and shorter than the lease.'),
+    })
+    .nullable()
+    .optional()
+    .describe('The values the scheduler runs the task with, by this recorder\'s configuration; null when its queue is not configured.'),
   attempts: z.array(attemptResource).optional().describe('Every attempt, oldest first (GET /v1/tasks/{id}).'),
   deduplicated: z.boolean().optional().describe('Batch answers only: true when an unfinished task already held the key.'),
   waiting: waitingReason

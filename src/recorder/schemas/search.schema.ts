@@ -43,6 +43,7 @@ export const taskSearchQuerySchema = z.strictObject({
   state: states.optional(),
   limit: listQuerySchema.shape.limit,
   cursor: listQuerySchema.shape.cursor,
+  view: listQuerySchema.shape.view,
 });
 
 export const bulkRetryBodySchema = z.strictObject({

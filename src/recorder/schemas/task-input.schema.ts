@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { formatDuration, parseDuration } from '../../duration.js';
+import { bareSecondsHint, formatDuration, parseDuration } from '../../duration.js';
 import { headerProblem, MAX_HEADERS } from '../../rules/task-headers.js';
 import { parseRfc3339 } from '../../rules/rfc3339.js';
 import { MAX_PATH_LENGTH, normalizeTaskPath } from '../../rules/target-path.js';
+import { LEASE_HEADROOM_MS, longestTimeoutFor, MAX_AHEAD_MS, MAX_TASK_ATTEMPTS, taskCapsOf, type QueueLimitsSource, type TaskCaps } from '../../rules/task-limits.js';
 
 /**
  * The request schemas for creating tasks. The same zod objects validate requests and generate the
@@ -13,7 +14,6 @@ import { MAX_PATH_LENGTH, normalizeTaskPath } from '../../rules/target-path.js';
 export const TASK_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET', 'HEAD', 'OPTIONS'] as const;
 export const MAX_BATCH = 1000;
 export const MAX_KEY_LENGTH = 255;
-export const MAX_AHEAD_MS = 366 * 24 * 60 * 60 * 1000;
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i;
 const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=("[^"\r\n]*"|[!#$%&'*+.^_`|~0-9A-Za-z-]+))*$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -23,12 +23,22 @@ export interface TaskRules {
   target: string;
   /** scheduler.leaseDuration: a per-task timeout must be shorter. */
   leaseMs: number;
+  /** The queue's caps on maxAttempts and timeout (rules/task-limits.ts); absent: only the API's own limits. */
+  caps?: TaskCaps;
   now: () => number;
+}
+
+/** The rules for creating tasks on a queue: its target, the lease, and its caps. */
+export function queueTaskRules(queue: { target: string } & QueueLimitsSource, leaseMs: number, now: () => number): TaskRules {
+  return { target: queue.target, leaseMs, caps: taskCapsOf(queue, leaseMs), now };
 }
 
 export const isJsonMediaType = (type: string): boolean => JSON_MEDIA_TYPE.test(type);
 
-/** "10m", "90s" or a bare number of seconds (the API's unit; config uses milliseconds). */
+/**
+ * "10m", "90s" or a bare number of seconds (the API's unit; config uses milliseconds). A bare
+ * number that a limit refuses gets a hint, since milliseconds were the likely meaning.
+ */
 function duration(description: string, check: (ms: number) => string | null) {
   return z
     .union([z.number(), z.string()], { error: 'expected a duration like "90s", "10m" or a number of seconds' })
@@ -36,7 +46,7 @@ function duration(description: string, check: (ms: number) => string | null) {
       const ms = parseDuration(value, 's');
       const message =
         ms === undefined ? `expected a duration like "90s", "10m" or a number of seconds, got ${JSON.stringify(value)}` : check(ms);
-      if (message) ctx.addIssue({ code: 'custom', message });
+      if (message) ctx.addIssue({ code: 'custom', message: ms !== undefined && ms > 0 ? message + bareSecondsHint(value) : message });
     })
     .describe(description);
 }
@@ -84,12 +94,12 @@ export function taskInputSchema(rules: TaskRules) {
       .superRefine((value, ctx) => {
         const at = parseRfc3339(value);
         if (at === undefined) ctx.addIssue({ code: 'custom', message: `expected an RFC 3339 time like "2025-01-31T12:00:00Z", got ${JSON.stringify(value)}` });
-        else if (at - rules.now() > MAX_AHEAD_MS) ctx.addIssue({ code: 'custom', message: 'expected a time at most one year ahead' });
+        else if (at - rules.now() > MAX_AHEAD_MS) ctx.addIssue({ code: 'custom', message: 'expected a time at most one year (366 days) ahead' });
       })
       .optional()
       .describe('RFC 3339 time when the task is due; a past time means due now. At most one year ahead.'),
     delay: duration('Due this long from now ("10m", "90s" or seconds); at most one year.', (ms) =>
-      ms > MAX_AHEAD_MS ? 'expected a delay of at most one year' : null,
+      ms > MAX_AHEAD_MS ? 'expected a delay of at most one year (366 days)' : null,
     ).optional(),
     key: z
       .string({ error: 'expected a string' })
@@ -98,15 +108,25 @@ export function taskInputSchema(rules: TaskRules) {
       .optional()
       .describe('De-duplication key: while a task of the queue with this key is unfinished, creates answer that task.'),
     maxAttempts: z
-      .number({ error: 'expected an integer from 1 to 1000' })
-      .int({ error: 'expected an integer from 1 to 1000' })
+      .number({ error: `expected an integer from 1 to ${MAX_TASK_ATTEMPTS}` })
+      .int({ error: `expected an integer from 1 to ${MAX_TASK_ATTEMPTS}` })
       .min(1, { error: 'expected an integer >= 1' })
-      .max(1000, { error: 'expected an integer <= 1000' })
+      .max(MAX_TASK_ATTEMPTS, { error: `expected an integer <= ${MAX_TASK_ATTEMPTS}` })
+      .superRefine((value, ctx) => {
+        // Above 1,000 the check before has said it already.
+        const cap = rules.caps?.maxAttempts ?? MAX_TASK_ATTEMPTS;
+        if (value <= MAX_TASK_ATTEMPTS && value > cap) ctx.addIssue({ code: 'custom', message: `expected an integer <= ${cap}, this queue's cap (taskLimits.maxAttempts)` });
+      })
       .optional()
-      .describe("Attempts in all, overriding the queue's retry.maxAttempts."),
-    timeout: duration('Per-attempt timeout ("30s" or seconds); > 0 and shorter than scheduler.leaseDuration.', (ms) =>
-      ms <= 0 ? 'expected a timeout greater than 0' : ms >= rules.leaseMs ? `expected a timeout shorter than scheduler.leaseDuration (${formatDuration(rules.leaseMs)})` : null,
-    ).optional(),
+      .describe("Attempts in all, overriding the queue's retry.maxAttempts; at most the queue's taskLimits.maxAttempts."),
+    timeout: duration("Per-attempt timeout (\"30s\" or seconds); > 0, at least 2 s shorter than scheduler.leaseDuration, at most the queue's taskLimits.timeout.", (ms) => {
+      if (ms <= 0) return 'expected a timeout greater than 0';
+      if (rules.caps?.timeoutCapped && ms > rules.caps.timeoutMs) return `expected a timeout of at most ${formatDuration(rules.caps.timeoutMs)}, this queue's cap (taskLimits.timeout)`;
+      if (ms > longestTimeoutFor(rules.leaseMs)) {
+        return `expected a timeout of at most ${formatDuration(longestTimeoutFor(rules.leaseMs))}: ${LEASE_HEADROOM_MS / 1000} s shorter than scheduler.leaseDuration (${formatDuration(rules.leaseMs)})`;
+      }
+      return null;
+    }).optional(),
   });
   return task.superRefine((input, ctx) => {
     if (input.body !== undefined && input.bodyBase64 !== undefined) {

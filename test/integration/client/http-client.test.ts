@@ -95,6 +95,20 @@ describe('DispatchrClient against a real recorder', () => {
     await expect(client.list('reports', { cursor: 'not-ours' })).rejects.toMatchObject({ code: 'invalid_cursor' });
   });
 
+  it('reads the basic view of a list and the full view of one task unless asked otherwise', async () => {
+    const created = await client.enqueue('emails', { path: '/views', body: { n: 1 }, headers: { 'x-tenant': 'a' } });
+    const [basic] = (await client.list('emails', { limit: 1 })).tasks;
+    expect(basic).toMatchObject({ id: created.id, bodyBytes: 7 });
+    expect(basic.headers).toBeUndefined();
+    expect(basic.body).toBeUndefined();
+    const [full] = (await client.list('emails', { limit: 1, view: 'full' })).tasks;
+    expect(full).toMatchObject({ id: created.id, body: { n: 1 }, headers: { 'x-tenant': 'a' } });
+    expect(await client.get(created.id)).toMatchObject({ body: { n: 1 }, headers: { 'x-tenant': 'a' } });
+    const one = await client.get(created.id, { view: 'basic' });
+    expect(one).toMatchObject({ id: created.id, bodyBytes: 7 });
+    expect(one.body).toBeUndefined();
+  });
+
   it('types the API errors: unknown queue, bad token, bad field', async () => {
     await expect(client.enqueue('nope', {})).rejects.toMatchObject({ code: 'queue_not_found', status: 404 });
     const stranger = new DispatchrClient({ url: server.url, token: 'wrong' });

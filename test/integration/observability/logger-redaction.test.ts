@@ -19,11 +19,11 @@ describe('log redaction', () => {
   it('censors credentials under any key spelling and at any depth', () => {
     const { logger, text } = capture();
     const headers = { Authorization: 'Bearer AAA-secret', 'X-Api-Key': 'BBB-secret', cookie: 'CCC-secret', 'x-tenant': 'acme' };
-    logger.debug({ task: { headers }, queue: { signingSecret: 'DDD-secret' }, auth: { accessToken: 'EEE-secret', db_password: 'FFF-secret' } }, 'dispatching');
+    logger.debug({ task: { headers }, queue: { signingSecret: 'DDD-secret' }, user: { accessToken: 'EEE-secret', db_password: 'FFF-secret' } }, 'dispatching');
     const line = JSON.parse(text());
     expect(line.task.headers).toEqual({ Authorization: '[redacted]', 'X-Api-Key': '[redacted]', cookie: '[redacted]', 'x-tenant': 'acme' });
     expect(line.queue.signingSecret).toBe('[redacted]');
-    expect(line.auth).toEqual({ accessToken: '[redacted]', db_password: '[redacted]' });
+    expect(line.user).toEqual({ accessToken: '[redacted]', db_password: '[redacted]' });
     expect(headers.Authorization).toBe('Bearer AAA-secret'); // the caller's object is untouched
   });
 
@@ -44,7 +44,13 @@ describe('log redaction', () => {
 
   it('leaves ordinary fields alone', () => {
     const { logger, text } = capture('info');
-    logger.info({ taskId: 't-1', queue: 'emails', key: 'welcome:42', status: 200, url: 'https://example.com/a@b' }, 'task completed');
-    expect(JSON.parse(text())).toMatchObject({ taskId: 't-1', queue: 'emails', key: 'welcome:42', status: 200, url: 'https://example.com/a@b', msg: 'task completed' });
+    logger.info({ taskId: 't-1', queue: 'emails', status: 200, url: 'https://example.com/a@b' }, 'task completed');
+    expect(JSON.parse(text())).toMatchObject({ taskId: 't-1', queue: 'emails', status: 200, url: 'https://example.com/a@b', msg: 'task completed' });
+  });
+
+  it('censors by the one rule the API and search use: a whole object under a sensitive name, and any name containing "key"', () => {
+    const { logger, text } = capture('info');
+    logger.info({ auth: { user: 'u' }, key: 'welcome:42', session: 's', signature: 'sig' }, 'checked');
+    expect(JSON.parse(text())).toMatchObject({ auth: '[redacted]', key: '[redacted]', session: '[redacted]', signature: '[redacted]' });
   });
 });

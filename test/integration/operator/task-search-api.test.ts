@@ -114,7 +114,7 @@ describe.each(drivers())('search and bulk retry API on %s', (driver) => {
 
   it('documents the new routes in the OpenAPI document', async () => {
     const doc = (await recorder.call('GET', '/v1/openapi.json')).body;
-    expect(doc.paths['/v1/tasks'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['queue', 'since', 'until', 'path', 'search', 'state', 'limit', 'cursor']);
+    expect(doc.paths['/v1/tasks'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['queue', 'since', 'until', 'path', 'search', 'state', 'limit', 'cursor', 'view']);
     expect(doc.paths['/v1/tasks/retry'].post.requestBody.content['application/json'].schema.required).toEqual(['state']);
     expect(doc.paths['/v1/tasks/retry'].post.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/BulkRetry' });
   });

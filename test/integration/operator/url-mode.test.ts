@@ -75,7 +75,7 @@ describe.each(drivers())('the operator CLI through a recorder on %s', (driver) =
     const refused = await viaUrl(['tasks', 'retry', '--state', 'failed', '--path', '/fail/']);
     expect(refused).toMatchObject({ code: 2, stderr: 'error: Retry 3 failed tasks: not confirmed; pass --yes to run without a terminal\n' });
     const readOnly = await viaUrl(['tasks', 'retry', '--state', 'failed', '--yes'], READER);
-    expect(readOnly).toMatchObject({ code: 1, stderr: 'error: this token is read-only: only GET requests are allowed\n' });
+    expect(readOnly).toMatchObject({ code: 1, stderr: 'error: this token\'s role is "read": POST /v1/tasks/retry needs role "admin"\n' });
     const done = await viaUrl(['tasks', 'retry', '--state', 'failed', '--path', '/fail/', '--yes']);
     expect(done).toMatchObject({ code: 0, stdout: 'retried 3 failed tasks\n' });
     expect(await recorder.tasks.countTasks({ states: ['failed'] })).toBe(0);

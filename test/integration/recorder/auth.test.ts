@@ -39,7 +39,8 @@ describe.each(drivers())('auth on %s', (driver) => {
         const reply = await recorder.call(route.method, concrete(route.path), { token, ...(route.method === 'POST' ? { body: {} } : {}) });
         expect(reply.status, `${route.method} ${route.path} with ${token ?? 'no token'}`).toBe(401);
         if (route.method !== 'HEAD') expect(reply.body.code).toBe('unauthorized');
-        expect(reply.headers['www-authenticate']).toMatch(/^Bearer realm="dispatchr"/);
+        // RFC 6750 3.1: a presented token that is not valid says so; a missing one only names the scheme.
+        expect(reply.headers['www-authenticate']).toBe(token ? 'Bearer realm="dispatchr", error="invalid_token"' : 'Bearer realm="dispatchr"');
       }
     }
     for (const probe of ['/healthz', '/readyz']) expect((await recorder.call('GET', probe)).status).toBe(200);
@@ -58,6 +59,7 @@ describe.each(drivers())('auth on %s', (driver) => {
     expect((await recorder.call('GET', '/v1/queues', { token: hashItself })).status).toBe(401); // the hash is not the token
     const basic = await recorder.call('GET', '/v1/queues', { headers: { authorization: `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}` } });
     expect(basic.status).toBe(401);
+    expect(basic.headers['www-authenticate']).toBe('Bearer realm="dispatchr"'); // no bearer token was presented
     expect((await recorder.call('GET', '/v1/queues', { headers: { authorization: `bearer ${TOKEN}` } })).status).toBe(200);
   });
 
@@ -76,6 +78,7 @@ describe.each(drivers())('auth on %s', (driver) => {
       const reply = await recorder.call(method, path, { token: READER, ...(method === 'POST' ? { body: {} } : {}) });
       expect(reply.status, path).toBe(403);
       expect(reply.body.code).toBe('forbidden');
+      expect(reply.body.detail).toMatch(/^this token's role is "read": (POST|DELETE) \S+ needs role "(enqueue|admin)"$/);
     }
     expect(await recorder.count()).toBe(before);
     expect((await recorder.call('GET', `/v1/tasks/${created.body.id}`, { token: READER })).body.state).toBe('available');

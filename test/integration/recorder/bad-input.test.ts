@@ -61,6 +61,15 @@ const CASES: Case[] = [
   ['Dispatchr-*', { headers: { 'Dispatchr-Task-Id': 'x' } }, 'headers.Dispatchr-Task-Id'],
   ['webhook-*', { headers: { 'webhook-signature': 'v1,x' } }, 'headers.webhook-signature'],
   ['header twice in two spellings', { headers: { 'x-a': '1', 'X-A': '2' } }, 'headers.X-A'],
+  ['Dispatchr_* (underscore spelling)', { headers: { Dispatchr_Queue: 'x' } }, 'headers.Dispatchr_Queue'],
+  ['Webhook_Id (underscore spelling)', { headers: { Webhook_Id: 'x' } }, 'headers.Webhook_Id'],
+  ['Transfer_Encoding (underscore spelling)', { headers: { Transfer_Encoding: 'chunked' } }, 'headers.Transfer_Encoding'],
+  ['X-Forwarded-For', { headers: { 'X-Forwarded-For': '10.0.0.1' } }, 'headers.X-Forwarded-For'],
+  ['X_Forwarded_Host', { headers: { X_Forwarded_Host: 'evil.example' } }, 'headers.X_Forwarded_Host'],
+  ['Forwarded', { headers: { Forwarded: 'for=10.0.0.1' } }, 'headers.Forwarded'],
+  ['X-HTTP-Method-Override', { headers: { 'X-HTTP-Method-Override': 'DELETE' } }, 'headers.X-HTTP-Method-Override'],
+  ['X-Original-URL', { headers: { 'X-Original-URL': '/admin' } }, 'headers.X-Original-URL'],
+  ['X-Real-IP', { headers: { 'X-Real-IP': '127.0.0.1' } }, 'headers.X-Real-IP'],
   // NUL, prototypes, depth, shapes
   ['NUL in path', { path: '/a\u0000b' }, 'path'],
   ['NUL in key', { key: 'a\u0000' }, 'key'],
@@ -69,12 +78,22 @@ const CASES: Case[] = [
   ['__proto__ at the root', '{"__proto__": {"admin": true}}', '__proto__'],
   ['__proto__ in the body', '{"body": {"a": {"__proto__": {"admin": true}}}}', 'body.a.__proto__'],
   ['__proto__ as a header', '{"headers": {"__proto__": "x"}}', 'headers.__proto__'],
+  ['an unpaired surrogate in a body string', '{"body": {"x": "\\ud800"}}', 'body.x'],
+  ['an unpaired surrogate in a body key', '{"body": {"k\\udc00": 1}}', 'body'],
+  ['an unpaired surrogate in key', '{"key": "k\\udbff"}', 'key'],
+  ['an unpaired surrogate in path', '{"path": "/a\\ud800"}', 'path'],
+  ['a number beyond a double (1e400)', '{"body": {"n": 1e400}}', 'body.n'],
+  ['an integer beyond 2^53', '{"body": {"n": 9007199254740993}}', 'body.n'],
+  ['more digits than a double keeps', '{"body": [0.1000000000000000055511151231257827]}', 'body.0'],
+  ['a number that underflows to 0', '{"body": {"tiny": 1e-400}}', 'body.tiny'],
+  ['maxAttempts 1e400', '{"maxAttempts": 1e400}', 'maxAttempts'],
+  ['maxAttempts above the queue cap (default 100)', { maxAttempts: 101 }, 'maxAttempts'],
+  ['delay in milliseconds by mistake (read as seconds: over a year)', { delay: 86_400_000 }, 'delay'],
   ['JSON nested 65 levels', `{"body": ${deep(64)}}`, 'body.0.0'],
   ['JSON nested 10,000 levels', `{"body": ${deep(10_000)}}`, 'body.0.0'],
   ['an array at the root', '[{}]', '(root)'],
   ['null at the root', 'null', '(root)'],
   ['a string at the root', '"task"', '(root)'],
-  ['an empty body', '', '(root)'],
 ];
 
 describe.each(drivers())('bad input on %s', (driver) => {
@@ -100,6 +119,13 @@ describe.each(drivers())('bad input on %s', (driver) => {
     expect(reply.body.errors.map((e: { path: string }) => e.path)).toContain(path);
   });
 
+  it('refuses an empty body as invalid_json (an empty body is no JSON document), creating nothing', async () => {
+    before = await recorder.count();
+    const reply = await recorder.call('POST', '/v1/queues/emails/tasks', { raw: '' });
+    expect(reply.status).toBe(400);
+    expect(reply.body).toMatchObject({ code: 'invalid_json', detail: 'the body is empty: expected a JSON object' });
+  });
+
   it('refuses malformed JSON and broken UTF-8 with invalid_json', async () => {
     before = await recorder.count();
     for (const raw of ['{"path": "/x",}', '{"path": ', "{'path': 1}", Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])]) {
@@ -114,6 +140,27 @@ describe.each(drivers())('bad input on %s', (driver) => {
     const reply = await recorder.call('POST', '/v1/queues/emails/tasks/batch', { body: { tasks: [{}, { headers: { host: 'x' } }] } });
     expect(reply.status).toBe(400);
     expect(reply.body.errors).toEqual([{ path: 'tasks.1.headers.host', message: expect.stringContaining('cannot be set') }]);
+  });
+
+  it('refuses NUL in any query parameter with 400 naming it (PostgreSQL cannot hold it)', async () => {
+    before = await recorder.count();
+    for (const [path, parameter] of [
+      ['/v1/tasks?search=%00', 'search'],
+      ['/v1/tasks?path=%00', 'path'],
+      ['/v1/tasks?path=/a%00b&state=failed', 'path'],
+      ['/v1/tasks?queue=emails%00', 'queue'],
+      ['/v1/tasks?since=%00', 'since'],
+      ['/v1/queues/emails/tasks?cursor=%00', 'cursor'],
+      ['/v1/tasks?search=a&search=%00', 'search'],
+    ]) {
+      const reply = await recorder.call('GET', path);
+      expect(reply.status, path).toBe(400);
+      expect(reply.body.code, path).toBe('validation_failed');
+      expect(reply.body.errors, path).toEqual([{ path: parameter, message: 'NUL characters are not allowed' }]);
+    }
+    const retry = await recorder.call('POST', '/v1/tasks/retry', { body: { state: 'failed', search: 'a\u0000' } });
+    expect(retry.status).toBe(400);
+    expect(retry.body.errors).toEqual([{ path: 'search', message: 'NUL characters are not allowed' }]);
   });
 
   it('refuses limit=1e9 and a tampered cursor', async () => {

@@ -56,6 +56,17 @@ describe.each(drivers())('creating tasks on %s', (driver) => {
     expect(Date.parse(past.body.runAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it('accepts every number that survives as written, other spellings of the same value, and surrogate pairs', async () => {
+    // Raw text: JSON.stringify in the test would already have normalised what the server must read.
+    const raw = '{"body": {"max": 9007199254740991, "exact": 9007199254740992, "tenth": 0.1, "one": 1.0, "hundred": 1E2, "big": 1e300, "tiny": 5e-324, "emoji": "\\ud83d\\ude00"}}';
+    const reply = await recorder.call('POST', '/v1/queues/emails/tasks', { raw });
+    expect(reply.status).toBe(201);
+    const stored = await recorder.tasks.findTask(reply.body.id);
+    // Sent as JSON.stringify writes the parsed values: each denotes the number that was written.
+    expect(stored?.body?.toString('utf8')).toBe('{"max":9007199254740991,"exact":9007199254740992,"tenth":0.1,"one":1,"hundred":100,"big":1e+300,"tiny":5e-324,"emoji":"\u{1f600}"}');
+    expect(reply.body.body.emoji).toBe('\u{1f600}');
+  });
+
   it('keeps bodyBase64 bytes exact and shows non-JSON bodies as base64', async () => {
     const bytes = Buffer.from([0, 1, 2, 253, 254, 255]);
     const reply = await recorder.call('POST', '/v1/queues/emails/tasks', { body: { bodyBase64: bytes.toString('base64') } });
@@ -109,16 +120,22 @@ describe.each(drivers())('creating tasks on %s', (driver) => {
     ];
     const reply = await recorder.call('POST', '/v1/queues/reports/tasks/batch', { body: { tasks } });
     expect(reply.status).toBe(201);
+    // A batch answers the basic view (spec 4.7): the same fields as a basic read, no headers or body.
     const created = batchResponse.parse(reply.body).tasks;
+    const full = [];
     for (const [i, answered] of created.entries()) {
-      const read = await recorder.call('GET', `/v1/tasks/${answered.id}`);
+      const read = await recorder.call('GET', `/v1/tasks/${answered.id}?view=basic`);
       const { attempts: _attempts, waiting: _waiting, ...stored } = read.body;
       expect({ ...answered, deduplicated: undefined }, `task ${i}`).toEqual({ ...stored, deduplicated: undefined });
+      expect(answered).not.toHaveProperty('headers');
+      full.push((await recorder.call('GET', `/v1/tasks/${answered.id}`)).body);
     }
+    expect(full[0].body).toEqual(tasks[0].body);
     expect((await recorder.tasks.findTask(created[1].id))?.body?.equals(binary)).toBe(true);
     expect((await recorder.tasks.findTask(created[2].id))?.body?.toString('utf8')).toBe('plain, "quoted" text');
-    expect(created[3]).toMatchObject({ state: 'scheduled', maxAttempts: 3, timeoutMs: 7_000, body: 'a JSON string' });
-    expect(created[3].headers).toEqual({ 'x-note': 'a "b" \\ c', 'x-token': '[redacted]' });
+    expect(created[3]).toMatchObject({ state: 'scheduled', maxAttempts: 3, timeoutMs: 7_000, bodyBytes: Buffer.byteLength('"a JSON string"') });
+    expect(full[3]).toMatchObject({ body: 'a JSON string' });
+    expect(full[3].headers).toEqual({ 'x-note': 'a "b" \\ c', 'x-token': '[redacted]' });
     expect((await recorder.tasks.findTask(created[3].id))?.headers['x-token']).toBe('secret');
   });
 

@@ -75,7 +75,7 @@ describe.each(drivers())('error answers on %s', (driver) => {
     expect(reply.body.code).toBe('payload_too_large');
     // A declared gigabyte with a few bytes sent: the answer comes without waiting for the rest.
     const raw = await rawExchange(
-      `POST /v1/queues/emails/tasks HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 1000000000`,
+      `POST /v1/queues/emails/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000000`,
       '{"body": "',
     );
     expect(raw).toMatch(/^HTTP\/1\.1 413 /);
@@ -86,7 +86,7 @@ describe.each(drivers())('error answers on %s', (driver) => {
   it('answers 413 while streaming a chunked body as soon as it passes the limit', async () => {
     const chunk = 'a'.repeat(1500);
     const raw = await rawExchange(
-      `POST /v1/queues/emails/tasks HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked`,
+      `POST /v1/queues/emails/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked`,
       `${chunk.length.toString(16)}\r\n${chunk}\r\n`, // no terminating chunk: the body never ends
     );
     expect(raw).toMatch(/^HTTP\/1\.1 413 /);

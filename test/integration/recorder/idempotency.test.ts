@@ -1,12 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drivers } from '../../support/databases.js';
-import { startTestRecorder, TOKEN, type TestRecorder } from './support.js';
+import { waitFor } from '../../support/target-server.js';
+import { startTestRecorder, TOKEN, type Reply, type TestRecorder } from './support.js';
 
 /**
- * Idempotency-Key: a retried create answers the first response again and creates nothing more,
- * even when the retries race; the same key with another body is refused; keys are per token + queue.
+ * Idempotency-Key: a retried create answers the first response again (in the basic view) and
+ * creates nothing more, even when the retries race; the same key with another body is refused;
+ * keys are per token + queue.
  */
 const OTHER_TOKEN = 'other-token-0123456789abcdef';
+
+/** The first answer as a replay gives it (spec §4.4): the basic view, without headers and body. */
+function basicOf(task: Record<string, unknown>): Record<string, unknown> {
+  const { headers: _headers, body: _body, bodyBase64: _bodyBase64, ...basic } = task;
+  return basic;
+}
 
 describe.each(drivers())('Idempotency-Key on %s', (driver) => {
   let recorder: TestRecorder;
@@ -22,13 +30,16 @@ describe.each(drivers())('Idempotency-Key on %s', (driver) => {
       ...(options.token ? { token: options.token } : {}),
     });
 
-  it('replays the first response (status and body) and creates one task', async () => {
+  it('replays the first response (status, and the task in the basic view) and creates one task', async () => {
     const before = await recorder.count();
-    const first = await create('k-1', { path: '/a', body: { n: 1 } });
-    const again = await create('k-1', { path: '/a', body: { n: 1 } });
+    const first = await create('k-1', { path: '/a', headers: { 'x-a': '1' }, body: { n: 1 } });
+    const again = await create('k-1', { path: '/a', headers: { 'x-a': '1' }, body: { n: 1 } });
     expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ headers: { 'x-a': '1' }, body: { n: 1 } });
     expect(again.status).toBe(201);
-    expect(again.text).toBe(first.text);
+    expect(again.body).toEqual(basicOf(first.body));
+    expect(again.body).not.toHaveProperty('body');
+    expect(again.body).not.toHaveProperty('headers');
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect(again.headers.location).toBe(first.headers.location);
@@ -39,7 +50,7 @@ describe.each(drivers())('Idempotency-Key on %s', (driver) => {
     const first = await create('k-2', { path: '/b' });
     await recorder.call('POST', `/v1/tasks/${first.body.id}/cancel`);
     const again = await create('k-2', { path: '/b' });
-    expect(again.body).toEqual(first.body);
+    expect(again.body).toEqual(basicOf(first.body));
     expect(again.body.state).toBe('available');
   });
 
@@ -87,5 +98,34 @@ describe.each(drivers())('Idempotency-Key on %s', (driver) => {
     const bad = await create('x'.repeat(256), {});
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('Idempotency-Key');
+  });
+
+  it.runIf(driver === 'postgresql')('answers 409 idempotency_key_in_use when another request took the key meanwhile and its answer cannot be replayed; writes nothing', async () => {
+    // The race: this create finds no record, then another request's record for the key commits
+    // first, and by then that record's window has passed (its expires_at is behind us), so there
+    // is nothing to replay. Not `conflict`, which means a task changed (spec §4.12).
+    await create('k-probe', { path: '/probe' });
+    const [{ scope }] = await recorder.db.sql.query<{ scope: string }>(`select scope from dispatchr_idempotency_key where key = 'k-probe'`);
+    const before = await recorder.count();
+    let reply: Promise<Reply> | undefined;
+    await recorder.db.sql.transaction(async (tx) => {
+      await tx.execute(
+        `insert into dispatchr_idempotency_key (scope, key, request_hash, status, response, created_at, expires_at)
+         values ($1, 'k-held', 'another request', 201, '{}', now() - interval '2 days', now() - interval '1 day')`,
+        [scope],
+      );
+      const [{ pid }] = await tx.query<{ pid: number }>('select pg_backend_pid() as pid');
+      reply = create('k-held', { path: '/held' });
+      // It waits on this transaction's insert of the key (seen by PostgreSQL, not guessed from a sleep).
+      await waitFor(async () => (await recorder.db.sql.query('select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [pid])).length > 0 || undefined, 5_000, 'the create to wait for the key');
+    });
+    const answered = await reply!;
+    expect(answered.status).toBe(409);
+    expect(answered.body).toMatchObject({ code: 'idempotency_key_in_use', status: 409, detail: expect.stringContaining('retry') });
+    expect(await recorder.count()).toBe(before);
+    // The retry it asks for succeeds: the expired record makes way.
+    const retried = await create('k-held', { path: '/held' });
+    expect(retried.status).toBe(201);
+    expect(await recorder.count()).toBe(before + 1);
   });
 });

@@ -51,6 +51,8 @@ describe('the OpenAPI document', () => {
     expect(doc.components.schemas.Task.required).toEqual(expect.arrayContaining(['id', 'queue', 'state', 'runAt', 'attempt', 'createdAt']));
     expect(doc.components.schemas.Problem.required).toEqual(['code', 'title', 'status', 'detail', 'errors']);
     const list = doc.paths['/v1/queues/{queue}/tasks'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
-    expect(list).toEqual(['path:queue', 'query:state', 'query:limit', 'query:cursor']);
+    expect(list).toEqual(['path:queue', 'query:state', 'query:limit', 'query:cursor', 'query:view']);
+    // GET /v1/tasks/{id} documents its one query parameter (others are refused, spec 4.1).
+    expect(doc.paths['/v1/tasks/{id}'].get.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`)).toEqual(['path:id', 'query:view']);
   });
 });

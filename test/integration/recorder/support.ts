@@ -3,6 +3,7 @@ import type { Clock } from '../../../src/clock.js';
 import { parseConfig, type ResolvedConfig } from '../../../src/config/load.js';
 import type { ConfigInput } from '../../../src/config/schema.js';
 import type { Orm } from '../../../src/db/orm.js';
+import { silentLogger } from '../../../src/logger.js';
 import { createTaskRepository, type TaskRepository } from '../../../src/db/task.repository.js';
 import { startRecorderServer, type RecorderServer } from '../../../src/recorder/server.js';
 import { createTestDatabase, type DriverName, type TestDatabase } from '../../support/databases.js';
@@ -61,7 +62,8 @@ export async function startTestRecorder(
     recorder: { host: '127.0.0.1', port: 0, ...input.recorder },
     queues: input.queues ?? QUEUES,
   });
-  const server = await startRecorderServer(config, { db, clock: options.clock });
+  // A silent logger: an open test recorder need not print the open-API warning (open-warning.test.ts checks it).
+  const server = await startRecorderServer(config, { db, clock: options.clock, logger: silentLogger });
   const tasks = createTaskRepository(db, options.clock);
   const defaultToken = options.defaultToken === undefined ? null : options.defaultToken;
   return {
@@ -83,7 +85,9 @@ export async function call(baseUrl: string, method: string, path: string, option
   const headers: Record<string, string> = { ...options.headers };
   let body: string | Buffer | undefined = options.raw;
   if (options.body !== undefined) body = JSON.stringify(options.body);
-  if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
+  // Like every client of ours: JSON whenever there is a body, and on every POST (spec 4.1), unless
+  // the test sets its own Content-Type.
+  if ((body !== undefined || method === 'POST') && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
     headers['content-type'] = 'application/json';
   }
   if (options.token) headers.authorization = `Bearer ${options.token}`;

@@ -4,6 +4,7 @@ import { parseConfig, type ResolvedConfig } from '../../../src/config/load.js';
 import { createTaskRepository, type TaskRepository } from '../../../src/db/task.repository.js';
 import type { Orm } from '../../../src/db/orm.js';
 import { createLogger, silentLogger } from '../../../src/logger.js';
+import { startRecorderServer, type RecorderServer } from '../../../src/recorder/server.js';
 import { createScheduler, type Scheduler } from '../../../src/scheduler/scheduler.js';
 import type { NewTask, TaskRecord } from '../../../src/task.js';
 import { createTestDatabase, drivers, type TestDatabase } from '../../support/databases.js';
@@ -30,6 +31,7 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
   let scheduler: Scheduler;
   let tasks: TaskRepository;
   let config: ResolvedConfig;
+  let recorder: RecorderServer;
 
   beforeAll(async () => {
     target = await startTargetServer({
@@ -45,11 +47,18 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
       },
       '/hooks/reset': (_req, res) => res.socket?.destroy(),
       '/hooks/redirect': (_req, res) => res.writeHead(301, { location: '/hooks/redirected' }).end(),
+      '/hooks/unavailable': (_req, res, n) => (n === 1 ? res.writeHead(503).end('down for\n  maintenance') : res.writeHead(204).end()),
+      // 500, then no answer within the timeout, then 200: what does the third request say came before?
+      '/hooks/then-silent': async (_req, res, n) => {
+        if (n === 2) await new Promise((resolve) => setTimeout(resolve, 3_000));
+        res.writeHead(n === 1 ? 500 : 200).end();
+      },
     });
     testDb = await createTestDatabase(driver);
     db = await testDb.openMigrated();
     config = parseConfig({
       database: { url: testDb.url },
+      recorder: { host: '127.0.0.1', port: 0 },
       scheduler: { leaseDuration: '10s', pollInterval: '200ms', heartbeatInterval: '1s', shutdownTimeout: '2s' },
       queues: {
         hooks: {
@@ -69,9 +78,11 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
     tasks = createTaskRepository(db);
     scheduler = await createScheduler({ config, db, logger: process.env.DEBUG_SCHEDULER ? createLogger({ level: 'debug' }) : silentLogger, queues: ['hooks', 'metadata'] });
     await scheduler.start();
+    recorder = await startRecorderServer(config, { db });
   });
 
   afterAll(async () => {
+    await recorder?.close();
     await scheduler?.stop({ timeoutMs: 1000 });
     await target?.close();
     await testDb?.cleanup();
@@ -135,7 +146,7 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
     expect(attempt.responseExcerpt).toBe('ok\uFFFD\uFFFD\uFFFD');
     const failed = await runToEnd(task('/binary-error'));
     expect(failed).toMatchObject({ state: 'failed', lastStatus: 422 });
-    expect(failed.lastError).toBe('HTTP 422: bad\uFFFDinput');
+    expect(failed.lastError).toBe('HTTP 422 Unprocessable Entity: bad\uFFFDinput');
     expect(target.for('/hooks/binary')).toHaveLength(1);
   });
 
@@ -175,5 +186,91 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
     expect(done.state).toBe('failed');
     expect(done.attempt).toBe(1);
     expect(done.lastError).toMatch(/metadata|refused|guard|private/i);
+  });
+  it('says in the API why every attempt that got a status failed: the status, its reason phrase and the body', async () => {
+    const retried = await runToEnd(task('/unavailable'));
+    const bad = await runToEnd(task('/bad'));
+    type Shown = { lastError: string | null; attempts: Array<{ status: number | null; outcome: string; error: string | null }> };
+    const read = async (id: string) => (await (await fetch(`${recorder.url}/v1/tasks/${id}`)).json()) as Shown;
+    const shownRetried = await read(retried.id);
+    expect(shownRetried.attempts.map((a) => [a.status, a.outcome, a.error])).toEqual([
+      [503, 'retry', 'HTTP 503 Service Unavailable: down for maintenance'],
+      [204, 'completed', null],
+    ]);
+    const shownBad = await read(bad.id);
+    expect(shownBad.attempts).toEqual([expect.objectContaining({ status: 400, outcome: 'failed', error: 'HTTP 400 Bad Request: no such thing' })]);
+    expect(shownBad.lastError).toBe('HTTP 400 Bad Request: no such thing');
+  });
+
+  it('sends no Previous-Status after an attempt that got none, rather than an older status', async () => {
+    const done = await runToEnd(task('/then-silent'));
+    expect(done).toMatchObject({ state: 'completed', attempt: 3, lastStatus: 200 });
+    const [, second, third] = target.for('/hooks/then-silent');
+    expect(second.headers['dispatchr-previous-status']).toBe('500');
+    expect(third.headers['dispatchr-attempt']).toBe('3');
+    expect(third.headers['dispatchr-previous-status']).toBeUndefined();
+    expect((await tasks.findAttempts(done.id)).map((a) => [a.number, a.status])).toEqual([[1, 500], [2, null], [3, 200]]);
+  });
+});
+
+/**
+ * An attempt whose lease no longer covers its timeout when it would be sent is given back unsent
+ * (spec 5.4), and keeps its number: the next attempt takes the next one (4.8, 5.2). The scheduler's
+ * clock steps 9 s on every reading while `step` is set, so between its claim and its send the
+ * 10 s lease of a 1 s timeout runs short; runOnce() makes each pass one awaited cycle.
+ */
+describe.each(drivers())('an attempt given back unsent on %s', (driver) => {
+  let testDb: TestDatabase;
+  let target: TargetServer;
+  let scheduler: Scheduler;
+  let tasks: TaskRepository;
+  const clock = { offset: 0, step: 0, now: () => new Date(Date.now() + (clock.offset += clock.step)) };
+
+  beforeAll(async () => {
+    target = await startTargetServer({ '/lease/flaky': (_req, res, n) => res.writeHead(n === 1 ? 500 : 200).end() });
+    testDb = await createTestDatabase(driver);
+    const db = await testDb.openMigrated();
+    const config = parseConfig({
+      database: { url: testDb.url },
+      scheduler: { leaseDuration: '10s', pollInterval: '200ms', heartbeatInterval: '1s' },
+      queues: {
+        lease: {
+          target: `${target.url}/lease`, allowPrivateNetwork: true, timeout: '1s',
+          retry: { strategy: 'fixed', options: { delay: '100ms' }, maxAttempts: 2 },
+        },
+      },
+    });
+    tasks = createTaskRepository(db);
+    scheduler = await createScheduler({ config, db, clock, logger: silentLogger });
+  });
+
+  afterAll(async () => {
+    await scheduler?.stop({ timeoutMs: 1000 });
+    await target?.close();
+    await testDb?.cleanup();
+  });
+
+  it('records it as interrupted without sending it or spending the budget, and numbers the next attempts on', async () => {
+    const [{ task: created }] = await tasks.insertTasks([newTask('lease', { path: '/flaky' })]);
+    clock.step = 9_000;
+    await scheduler.runOnce();
+    clock.step = 0;
+    expect(target.received).toHaveLength(0);
+    expect(await tasks.findTask(created.id)).toMatchObject({ state: 'available', attempt: 1, attemptsGivenBack: 1, lastStatus: null });
+
+    // Sent as attempt 2 (500), then, past the 100 ms backoff, as attempt 3: two attempts counted
+    // against maxAttempts 2, so the budget holds both although three numbers were used.
+    await scheduler.runOnce();
+    clock.offset += 1_000;
+    await scheduler.runOnce();
+    const done = await tasks.findTask(created.id);
+    expect(done).toMatchObject({ state: 'completed', attempt: 3, attemptsGivenBack: 1 });
+    const attempts = await tasks.findAttempts(created.id);
+    expect(attempts.map((a) => [a.number, a.outcome, a.status])).toEqual([[1, 'interrupted', null], [2, 'retry', 500], [3, 'completed', 200]]);
+    expect(attempts[0].error).toMatch(/^not sent: \d+ ms of lease left, less than its 1000 ms timeout and the margin$/);
+    const [second, third] = target.for('/lease/flaky');
+    expect([second.headers['dispatchr-attempt'], third.headers['dispatchr-attempt']]).toEqual(['2', '3']);
+    expect(second.headers['dispatchr-previous-status']).toBeUndefined(); // attempt 1 got no status
+    expect(third.headers['dispatchr-previous-status']).toBe('500');
   });
 });

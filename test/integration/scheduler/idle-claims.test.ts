@@ -26,7 +26,11 @@ function counting(db: Orm) {
     query: (sql, params) => (isClaim(sql) && counts.claim++, session.query(sql, params)),
     execute: (sql, params) => (isClaim(sql) && counts.claim++, session.execute(sql, params)),
   });
-  const sql: SqlPool = { ...count(db.sql), transaction: (fn) => db.sql.transaction((tx) => fn(count(tx))) };
+  const sql: SqlPool = {
+    ...count(db.sql),
+    transaction: (fn) => db.sql.transaction((tx) => fn(count(tx))),
+    readWithin: (timeoutMs, fn) => db.sql.readWithin(timeoutMs, (session) => fn(count(session))),
+  };
   return { db: { ...db, sql } as Orm, counts, reset: () => (counts.claim = 0) };
 }
 

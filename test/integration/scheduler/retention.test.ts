@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../src/clock.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { createDispatchRepository } from '../../../src/db/dispatch.repository.js';
+import { createIdempotencyRepository } from '../../../src/db/idempotency.repository.js';
 import type { Orm } from '../../../src/db/orm.js';
 import { createTaskRepository } from '../../../src/db/task.repository.js';
 import { silentLogger } from '../../../src/logger.js';
@@ -22,6 +23,9 @@ describe.each(drivers())('retention on %s', (driver) => {
     db = await testDb.openMigrated();
   });
   afterAll(async () => testDb.cleanup());
+
+  const retention = (config: ReturnType<typeof parseConfig>) =>
+    createRetention({ config, repository: createDispatchRepository(db), idempotency: createIdempotencyRepository(db, clock), clock, logger: silentLogger });
 
   /** A task finished `ageDays` ago in `state`, through the real claim and settle. */
   async function finished(state: TaskState, ageDays: number): Promise<string> {
@@ -54,8 +58,8 @@ describe.each(drivers())('retention on %s', (driver) => {
     const youngFailed = await finished('failed', 29);
     const oldCancelled = await finished('cancelled', 31);
     const config = parseConfig({ retention: { completed: '7d', failed: '30d' } });
-    const pruned = await createRetention({ config, repository: createDispatchRepository(db), clock, logger: silentLogger }).runOnce();
-    expect(pruned).toBe(3);
+    const pruned = await retention(config).runOnce();
+    expect(pruned).toEqual({ tasks: 3, idempotencyKeys: 0 });
     const tasks = createTaskRepository(db, clock);
     for (const id of [oldCompleted, oldFailed, oldCancelled]) expect(await tasks.findTask(id)).toBeNull();
     for (const id of [youngCompleted, youngFailed]) expect(await tasks.findTask(id)).not.toBeNull();
@@ -66,7 +70,7 @@ describe.each(drivers())('retention on %s', (driver) => {
   it('keeps everything forever when set to 0', async () => {
     const ancient = await finished('completed', 3650);
     const config = parseConfig({ retention: { completed: 0, failed: 0 } });
-    expect(await createRetention({ config, repository: createDispatchRepository(db), clock, logger: silentLogger }).runOnce()).toBe(0);
+    expect(await retention(config).runOnce()).toEqual({ tasks: 0, idempotencyKeys: 0 });
     expect(await createTaskRepository(db, clock).findTask(ancient)).not.toBeNull();
   });
 });

@@ -122,7 +122,7 @@ describe.each(drivers())('schedulers list on %s', (driver) => {
     });
 
     it('shows a scoped token only the schedulers of its queues, and only those queues', async () => {
-      principal = { id: 'scoped', name: 'emails-only', queues: new Set(['emails']), readOnly: true };
+      principal = { id: 'scoped', name: 'emails-only', queues: new Set(['emails']), role: 'read' };
       const body = schedulerListResponse.parse(await (await request(url)).body.json());
       expect(body.schedulers.map((s) => [s.id, s.queues])).toEqual([['sched-live', ['emails']]]);
     });

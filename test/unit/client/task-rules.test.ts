@@ -71,6 +71,30 @@ describe('checkTask: refused', () => {
     expect(problems({}, 'no spaces allowed')).toEqual(['queue']);
   });
 
+  it('text PostgreSQL cannot hold and numbers that would be sent as null, as the recorder refuses them', () => {
+    expect(problems({ body: { x: '\ud800' } })).toEqual(['body.x']);
+    expect(problems({ body: { n: Infinity } })).toEqual(['body.n']);
+    expect(problems({ body: [Number.NaN] })).toEqual(['body.0']);
+    expect(problems({ key: 'k\udc00' })).toEqual(['key']);
+    expect(problems({ path: '/a\ud800' })).toEqual(['path']);
+    expect(problems({ body: { emoji: '\ud83d\ude00' }, key: '\ud83d\ude00' })).toEqual([]);
+  });
+
+  it('a bare number is seconds: one that is too long says so', () => {
+    const messageOf = (task: TaskInput) => {
+      try {
+        check(task);
+      } catch (error) {
+        return (error as DispatchrValidationError).errors[0].message;
+      }
+      return null;
+    };
+    expect(messageOf({ delay: 86_400_000 })).toContain('write "86400000ms" if you meant milliseconds');
+    expect(messageOf({ timeout: 30_000 })).toContain('a bare number is seconds');
+    expect(messageOf({ delay: '400d' })).not.toContain('bare number');
+    expect(messageOf({ timeout: 30 })).toBeNull(); // 30 seconds
+  });
+
   it('lists every problem at once', () => {
     expect(problems({ path: '/..', maxAttempts: -1, key: '' })).toEqual(['path', 'key', 'maxAttempts']);
   });

@@ -74,6 +74,12 @@ describe('requests', () => {
       'POST http://recorder.test/dispatchr/v1/tasks/id%2F1/cancel',
       'DELETE http://recorder.test/dispatchr/v1/tasks/x',
     ]);
+    // A bodiless POST still says JSON (the recorder's cross-site rule, spec 4.1); a DELETE need not.
+    expect(calls.map((c) => [c.method, c.headers['content-type'], c.body])).toEqual([
+      ['GET', undefined, undefined],
+      ['POST', 'application/json', undefined],
+      ['DELETE', undefined, undefined],
+    ]);
   });
 });
 

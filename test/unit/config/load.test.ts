@@ -7,6 +7,7 @@ import { redactConfig } from '../../../src/config/redact.js';
 import { parseDuration } from '../../../src/duration.js';
 
 const queue = { target: 'https://example.com/tasks' };
+const SECRET_32 = `whsec_${Buffer.from('a-config-test-secret-of-32-bytes').toString('base64')}`;
 
 function problems(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
   try {
@@ -57,7 +58,7 @@ describe('config validation', () => {
 
   it('refuses a queue timeout that is not shorter than the lease', () => {
     expect(problems({ scheduler: { leaseDuration: '1m' }, queues: { emails: { ...queue, timeout: '1m' } } })).toEqual([
-      'queues.emails.timeout: expected a timeout shorter than scheduler.leaseDuration (1m), got 1m',
+      'queues.emails.timeout: expected a timeout at least 2 s shorter than scheduler.leaseDuration (1m), got 1m',
     ]);
   });
 
@@ -67,19 +68,56 @@ describe('config validation', () => {
       expect(problems({ queues: { q: { target, allowPrivateNetwork: true } } })).toEqual([]);
     }
     expect(problems({ queues: { q: { target: 'http://169.254.169.254/latest', allowPrivateNetwork: true } } })).toEqual([
-      'queues.q.target: 169.254.169.254 is a cloud metadata address and is never allowed',
+      'queues.q.target: 169.254.169.254 (cloud metadata) is never allowed',
     ]);
+  });
+
+  it('judges every spelling of an address as the dispatch guard does (IPv6 forms carrying IPv4 included)', () => {
+    const metadata = ['http://[::ffff:169.254.169.254]/', 'http://[::ffff:a9fe:a9fe]/', 'http://[::a9fe:a9fe]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[fd20:ce::254]/', 'http://168.63.129.16/', 'http://0xa9fea9fe/'];
+    for (const target of metadata) {
+      expect(problems({ queues: { q: { target, allowPrivateNetwork: true } } }), target).toEqual([expect.stringContaining('(cloud metadata')]);
+    }
+    for (const target of ['http://[::ffff:7f00:1]/', 'http://[fec0::1]/', 'http://0.0.0.0/', 'http://app.localhost/']) {
+      expect(problems({ queues: { q: { target } } }), target).toEqual([expect.stringContaining('set queues.q.allowPrivateNetwork: true')]);
+      expect(problems({ queues: { q: { target, allowPrivateNetwork: true } } }), target).toEqual([]);
+    }
+  });
+
+  it('refuses signing secrets that are not whsec_ + canonical base64 of 24-64 bytes, without printing them', () => {
+    const of = (bytes: number) => `whsec_${Buffer.alloc(bytes, 0xa5).toString('base64')}`;
+    expect(problems({ queues: { q: { ...queue, signingSecret: of(24) } } })).toEqual([]);
+    expect(problems({ queues: { q: { ...queue, signingSecrets: [of(64), of(32)] } } })).toEqual([]);
+    const refused: [string, string][] = [
+      ['', 'it is empty'],
+      ['whsec_', 'it decodes to 0 bytes'],
+      [of(23), 'it decodes to 23 bytes'],
+      [of(65), 'it decodes to 65 bytes'],
+      ['plain-text-secret-that-is-long-enough', 'it has no whsec_ prefix'],
+      [Buffer.alloc(32, 1).toString('base64'), 'it has no whsec_ prefix'],
+      ['whsec_not base64 at all, no no no no no', 'is not padded standard base64'],
+      [`whsec_${Buffer.alloc(32, 0xfb).toString('base64url')}`, 'is not padded standard base64'],
+      [`whsec_${Buffer.alloc(32, 2).toString('base64').replace(/=+$/, '')}`, 'is not padded standard base64'],
+      [`whsec_${Buffer.alloc(25, 3).toString('base64').slice(0, -2)}R=`, 'has non-zero padding bits'],
+    ];
+    for (const [secret, why] of refused) {
+      const [found, ...more] = problems({ queues: { q: { ...queue, signingSecret: secret } } });
+      expect(more, secret).toEqual([]);
+      expect(found, secret).toMatch(/^queues\.q\.signingSecret: expected whsec_ followed by the base64 of 24 to 64 random bytes/);
+      expect(found, secret).toContain(why);
+      if (secret.length > 6) expect(found, secret).not.toContain(secret.slice(6, 30));
+    }
+    expect(problems({ queues: { q: { ...queue, signingSecrets: [of(32), 'whsec_'] } } })).toEqual([expect.stringMatching(/^queues\.q\.signingSecrets\.1: expected whsec_/)]);
   });
 
   it('takes ${VAR} and ${VAR:-default} from the environment, typed when a value is one reference', () => {
     const config = parseConfig(
       { recorder: { port: '${PORT}' }, queues: { q: { target: 'https://${HOST:-example.com}/t', signingSecret: '${SECRET}' } } },
       undefined,
-      { PORT: '9000', SECRET: 'whsec_abc' },
+      { PORT: '9000', SECRET: SECRET_32 },
     );
     expect(config.recorder.port).toBe(9000);
     expect(config.queues.q.target).toBe('https://example.com/t');
-    expect(config.queues.q.signingSecret).toBe('whsec_abc');
+    expect(config.queues.q.signingSecret).toBe(SECRET_32);
     expect(problems({ queues: { q: { ...queue, signingSecret: '${MISSING}' } } })).toEqual([
       'queues.q.signingSecret: environment variable MISSING is not set (write ${MISSING:-default} for a default)',
     ]);
@@ -97,14 +135,26 @@ describe('config validation', () => {
   });
 
   it('redacts tokens, signing secrets and the database password for printing', () => {
+    const SIGNING = { current: `whsec_${Buffer.alloc(24, 1).toString('base64')}`, next: `whsec_${Buffer.alloc(24, 2).toString('base64')}`, old: `whsec_${Buffer.alloc(24, 3).toString('base64')}` };
     const config = parseConfig({
       database: { url: 'postgres://app:hunter2@db.internal:5432/prod' },
       recorder: { tokens: ['a-very-secret-token-1', { token: `sha256:${'ab'.repeat(32)}`, readOnly: true }] },
-      queues: { q: { ...queue, signingSecret: 'whsec_c2VjcmV0', signingSecrets: ['whsec_bmV3', 'whsec_b2xk'] } },
+      queues: { q: { ...queue, signingSecret: SIGNING.current, signingSecrets: [SIGNING.next, SIGNING.old] } },
     });
     const printed = JSON.stringify(redactConfig(config));
-    for (const secret of ['hunter2', 'a-very-secret-token-1', 'whsec_c2VjcmV0', 'whsec_bmV3', 'whsec_b2xk']) expect(printed).not.toContain(secret);
+    for (const secret of ['hunter2', 'a-very-secret-token-1', ...Object.values(SIGNING)]) expect(printed).not.toContain(secret);
     expect(printed).toContain(`sha256:${'ab'.repeat(32)}`); // a hash reveals nothing
     expect(printed).toContain('postgres://app:[redacted]@db.internal:5432/prod');
+  });
+});
+
+describe('a bare number in configuration is milliseconds, and 1 to 999 is refused as a probable unit slip', () => {
+  const queue = { target: 'https://app.example.com/tasks' };
+  it('refuses timeout: 30 and offers both spellings; takes 0, 1000 and every duration with a unit', () => {
+    expect(problems({ queues: { emails: { ...queue, timeout: 30 } } })).toEqual([
+      'queues.emails.timeout: expected a duration with its unit (a bare number is milliseconds in configuration, so 30 would be 30 ms): write "30s" for seconds, or "30ms" if you meant milliseconds, got 30',
+    ]);
+    expect(problems({ queues: { emails: { ...queue, timeout: '30ms', retry: { maxRetryDuration: 0 } } } })).toEqual([]);
+    expect(problems({ scheduler: { pollInterval: 1000 }, queues: { emails: { ...queue, timeout: 5000 } } })).toEqual([]);
   });
 });

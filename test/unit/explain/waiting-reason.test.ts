@@ -9,7 +9,7 @@ const config = parseConfig({ queues: { q: { target: 'https://example.com', maxCo
 function task(overrides: Partial<TaskRecord>): TaskRecord {
   return {
     id: '01900000-0000-7000-8000-000000000000', queue: 'q', state: 'available', path: '/', method: 'POST', headers: {}, body: null,
-    contentType: null, runAt: new Date(now.getTime() - 1000), attempt: 0, maxAttempts: null, timeoutMs: null, key: null,
+    contentType: null, runAt: new Date(now.getTime() - 1000), attempt: 0, attemptsGivenBack: 0, maxAttempts: null, timeoutMs: null, key: null,
     leaseOwner: null, leaseExpiresAt: null, attemptedAt: null, traceparent: null, firstAttemptAt: null, lastStatus: null,
     lastError: null, createdAt: now, updatedAt: now, finalizedAt: null, ...overrides,
   };

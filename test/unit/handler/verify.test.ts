@@ -50,11 +50,17 @@ describe('verify() against what the scheduler sends', () => {
     expect(verify(bytes, binary.headers, SECRET, { now }).taskId).toBeTruthy();
   });
 
-  it('accepts a raw (non-whsec) secret the way the scheduler uses it: its UTF-8 bytes', () => {
-    const raw = 'a plain secret pasted by an operator';
-    const { body, headers } = signedRequest({ signingSecrets: [raw] });
-    expect(verify(body, headers, raw, { now }).taskId).toBeTruthy();
-    expectRefused(() => verify(body, headers, SECRET, { now }), 'invalid_signature');
+  it('refuses a secret without whsec_ as a setup mistake, as the scheduler config does, without showing it', () => {
+    const { body, headers } = signedRequest();
+    for (const secret of ['a plain secret pasted by an operator', SECRET.slice('whsec_'.length), `whsec_${Buffer.alloc(16, 1).toString('base64')}`]) {
+      expect(() => verify(body, headers, secret, { now }), secret).toThrow(TypeError);
+      expect(() => verify(body, headers, secret, { now }), secret).toThrow(/expected whsec_ followed by the base64 of 24 to 64 random bytes/);
+      try {
+        verify(body, headers, secret, { now });
+      } catch (error) {
+        expect((error as Error).message).not.toContain(secret.slice(6, 30));
+      }
+    }
   });
 
   it('accepts during rotation with either secret, and refuses a third', () => {
@@ -63,8 +69,10 @@ describe('verify() against what the scheduler sends', () => {
     expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
     expect(verify(body, headers, SECRET, { now }).taskId).toBeTruthy();
     expect(verify(body, headers, next, { now }).taskId).toBeTruthy();
-    expect(verify(body, headers, ['whsec_b3RoZXI=', next], { now }).taskId).toBeTruthy();
-    expectRefused(() => verify(body, headers, 'whsec_b3RoZXI=', { now }), 'invalid_signature');
+    const third = `whsec_${Buffer.from('a-third-secret-nobody-signs-with').toString('base64')}`;
+    expect(verify(body, headers, [third, next], { now }).taskId).toBeTruthy();
+    expectRefused(() => verify(body, headers, third, { now }), 'invalid_signature');
+    expect(verify(body, headers, [next, undefined as unknown as string], { now }).taskId).toBeTruthy(); // an unset old variable
   });
 
   it('applies the tolerance in both directions, 300 s by default, inclusive', () => {
@@ -111,6 +119,7 @@ describe('verify() against what the scheduler sends', () => {
     expect(() => verify(body, headers, '', { now })).toThrow(TypeError);
     expect(() => verify(body, headers, [], { now })).toThrow(TypeError);
     expect(() => decodeSecrets('whsec_')).toThrow(TypeError);
+    expect(() => decodeSecrets([SECRET, 'whsec_'])).toThrow(/signing secret 2 of 2/);
   });
 });
 
@@ -138,11 +147,11 @@ describe('cross-checked with the standardwebhooks reference library', () => {
     expect(verify(sent.body, sent.headers, SECRET).taskId).toBeTruthy();
   });
 
-  it('agrees with the reference on raw secrets', () => {
-    const raw = 'operator-secret';
-    const sent = signedRequest({ signingSecrets: [raw] }, nowSeconds());
-    expect(new Webhook(raw, { format: 'raw' }).verify(sent.body.toString('utf8'), sent.headers)).toEqual({ to: 'a@example.com' });
-    expect(verify(sent.body, sent.headers, raw).taskId).toBeTruthy();
+  it('agrees with the reference on the key: whsec_ or not, the library decodes the same bytes', () => {
+    const sent = signedRequest({}, nowSeconds());
+    const unprefixed = SECRET.slice('whsec_'.length);
+    expect(new Webhook(unprefixed).verify(sent.body.toString('utf8'), sent.headers)).toEqual({ to: 'a@example.com' });
+    expect(new Webhook(Buffer.from(unprefixed, 'base64'), { format: 'raw' }).verify(sent.body.toString('utf8'), sent.headers)).toEqual({ to: 'a@example.com' });
   });
 
   it('refuses what the reference refuses: a changed body, id, timestamp or secret', () => {
@@ -157,7 +166,7 @@ describe('cross-checked with the standardwebhooks reference library', () => {
       expect(() => new Webhook(SECRET).verify(payload, headers), what).toThrow();
       expect(() => verify(payload, headers, SECRET), what).toThrow(DispatchrSignatureError);
     }
-    const other = `whsec_${Buffer.from('some-other-secret').toString('base64')}`;
+    const other = `whsec_${Buffer.from('some-other-secret-of-24-bytes').toString('base64')}`;
     expect(() => new Webhook(other).verify(text, sent.headers)).toThrow();
     expect(() => verify(text, sent.headers, other)).toThrow(DispatchrSignatureError);
   });

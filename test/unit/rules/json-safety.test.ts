@@ -26,3 +26,24 @@ describe('findJsonProblem(value)', () => {
     expect(findJsonProblem({ a: 'fine', b: [1, true, null, 'ok'] })).toBeNull();
   });
 });
+
+describe('findJsonProblem(value): text and numbers that cannot be stored or sent as they are', () => {
+  it('refuses unpaired UTF-16 surrogates in strings and keys, naming where', () => {
+    expect(findJsonProblem(JSON.parse('{"body": {"x": "\\ud800"}}'))).toEqual({ path: 'body.x', message: expect.stringContaining('surrogates') });
+    expect(findJsonProblem(JSON.parse('["ok", "a\\udc00b"]'))?.path).toBe('1');
+    expect(findJsonProblem(JSON.parse('{"a": {"k\\udbff": 1}}'))).toEqual({ path: 'a', message: expect.stringContaining('in keys') });
+    expect(findJsonProblem(JSON.parse('{"emoji": "\\ud83d\\ude00", "\\ud83d\\ude00": "pair"}'))).toBeNull(); // a pair is a character
+  });
+
+  it('refuses numbers that are not finite (they would be sent as null)', () => {
+    expect(findJsonProblem(JSON.parse('{"n": 1e400}'))).toEqual({ path: 'n', message: expect.stringContaining('bodyBase64') });
+    expect(findJsonProblem({ a: [Number.NaN] })?.path).toBe('a.0');
+    expect(findJsonProblem(-Infinity)?.path).toBe('(root)');
+    expect(findJsonProblem({ a: 1.5, b: -0, c: Number.MAX_SAFE_INTEGER })).toBeNull();
+  });
+
+  it('reports the first problem in document order, with the path of its own branch', () => {
+    const value = JSON.parse('{"a": [1, {"b": "fine"}], "c": {"d": [0, "x\\u0000"]}, "e": "\\u0000"}');
+    expect(findJsonProblem(value)).toEqual({ path: 'c.d.1', message: 'NUL characters are not allowed' });
+  });
+});

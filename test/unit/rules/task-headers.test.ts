@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { headerProblem, isSensitiveHeader, redactHeaders } from '../../../src/rules/task-headers.js';
+import { buildDispatchHeaders } from '../../../src/workers/send-request.js';
 
 /** headerProblem(name, value) and redaction: what a task may carry and what a response may show. */
 describe('headerProblem(name, value)', () => {
@@ -27,6 +28,35 @@ describe('headerProblem(name, value)', () => {
   });
 });
 
+describe('headerProblem(name, value): the underscore spelling and routing overrides', () => {
+  it('refuses every reserved name in its underscore spelling too (WSGI, CGI and Rack read _ as -)', () => {
+    for (const name of ['Dispatchr_Queue', 'Webhook_Id', 'webhook_signature', 'Transfer_Encoding', 'Content_Length', 'Content_Type', 'Keep_Alive', 'Proxy_Connection', 'X_Forwarded_For', 'X_Real_IP', 'X_HTTP_Method_Override']) {
+      expect(headerProblem(name, 'v'), name).not.toBeNull();
+    }
+  });
+
+  it('refuses headers that override the client, host, URL or method a target sees', () => {
+    for (const name of [
+      'Forwarded', 'X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Proto', 'x-forwarded-prefix', 'X-Forwarded-Anything',
+      'X-Original-URL', 'X-Original-URI', 'X-Rewrite-URL', 'X-HTTP-Method-Override', 'X-HTTP-Method', 'X-Method-Override',
+      'X-Real-IP', 'X-Client-IP', 'Client-IP', 'True-Client-IP', 'CF-Connecting-IP', 'Fastly-Client-IP', 'X-Cluster-Client-IP',
+      'X-Host', 'X-Original-Host', 'X-Remote-IP', 'X-Remote-Addr', 'X-Originating-IP', 'X-Original-Forwarded-For',
+    ]) {
+      expect(headerProblem(name, 'v'), name).toMatch(/overrides|cannot be set/);
+    }
+    for (const name of ['X-Forwarder', 'X-Hostname-Hint', 'X-Request-Id', 'Via', 'X_Tenant']) expect(headerProblem(name, 'v'), name).toBeNull();
+  });
+
+  it('the dispatch worker drops what the rule refuses, for tasks stored before the rule', () => {
+    const request = { taskId: 't', queue: 'q', attempt: 1, scheduledAt: '2025-01-01T00:00:00.000Z', previousStatus: null, traceparent: null, contentType: null, signingSecrets: [], body: null };
+    const headers = { 'x-tenant': 'acme', 'dispatchr_queue': 'forged', 'webhook_id': 'forged', 'x-forwarded-for': '10.0.0.1', 'x_real_ip': '10.0.0.1', 'x-http-method-override': 'DELETE', 'content_type': 'text/plain' };
+    const sent = buildDispatchHeaders({ ...request, headers } as unknown as Parameters<typeof buildDispatchHeaders>[0], 1);
+    expect(sent['x-tenant']).toBe('acme');
+    for (const name of Object.keys(headers).filter((n) => n !== 'x-tenant')) expect(sent, name).not.toHaveProperty(name);
+    expect(sent['dispatchr-queue']).toBe('q');
+  });
+});
+
 describe('redactHeaders(headers)', () => {
   it('shows sensitive values as [redacted] and leaves the rest', () => {
     expect(redactHeaders({ authorization: 'Bearer x', cookie: 'a=b', 'proxy-authorization': 'p', 'x-auth-token': 't', 'x-client-secret': 's', 'x-api-key': 'k', 'x-tenant': 'acme' })).toEqual({
@@ -39,5 +69,12 @@ describe('redactHeaders(headers)', () => {
       'x-tenant': 'acme',
     });
     expect(isSensitiveHeader('X-Session-KEY')).toBe(true);
+  });
+
+  it('hides what the review found shown to read-only tokens', () => {
+    for (const name of ['X-Authorization', 'Password', 'X-Jwt', 'Set-Cookie', 'X-Hub-Signature-256', 'X-Session-Id', 'X-Credentials', 'db_passwd']) {
+      expect(isSensitiveHeader(name), name).toBe(true);
+    }
+    for (const name of ['X-Tenant', 'Accept', 'User-Agent', 'X-Request-Id', 'Traceparent']) expect(isSensitiveHeader(name), name).toBe(false);
   });
 });

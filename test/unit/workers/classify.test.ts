@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyResult, type ClassifiableResult } from '../../../src/workers/classify.js';
+import { classifyResult, statusText, type ClassifiableResult } from '../../../src/workers/classify.js';
 import type { DispatchErrorKind } from '../../../src/workers/protocol.js';
 
 const status = (code: number, retryAfterMs: number | null = null): ClassifiableResult => ({
@@ -10,8 +10,20 @@ const status = (code: number, retryAfterMs: number | null = null): ClassifiableR
 const error = (errorKind: DispatchErrorKind): ClassifiableResult => ({ status: null, errorKind, retryAfterMs: null });
 
 describe('classifyResult default table', () => {
-  it.each([200, 201, 202, 204, 299])('%i → completed', (code) => {
-    expect(classifyResult(status(code, 5000))).toEqual({ outcome: 'completed', retryAfterMs: null, reason: `HTTP ${code}` });
+  it.each([
+    [200, 'HTTP 200 OK'],
+    [201, 'HTTP 201 Created'],
+    [202, 'HTTP 202 Accepted'],
+    [204, 'HTTP 204 No Content'],
+    [299, 'HTTP 299'],
+  ])('%i → completed', (code, reason) => {
+    expect(classifyResult(status(code, 5000))).toEqual({ outcome: 'completed', retryAfterMs: null, reason });
+  });
+
+  it('names the status with its reason phrase, for the attempt\'s error', () => {
+    expect(classifyResult(status(503)).reason).toBe('HTTP 503 Service Unavailable');
+    expect(classifyResult(status(400)).reason).toBe('HTTP 400 Bad Request');
+    expect(statusText(599)).toBe('HTTP 599');
   });
 
   it.each([429, 503])('%i → retry honouring Retry-After', (code) => {
@@ -46,12 +58,12 @@ describe('classifyResult default table', () => {
 describe('classifyResult statusMap', () => {
   it('exact code beats class beats default', () => {
     const map = { '409': 'completed', '4xx': 'retry', '5xx': 'failed' } as const;
-    expect(classifyResult(status(409), map)).toMatchObject({ outcome: 'completed', reason: 'HTTP 409 (statusMap "409")' });
-    expect(classifyResult(status(404), map)).toMatchObject({ outcome: 'retry', reason: 'HTTP 404 (statusMap "4xx")' });
+    expect(classifyResult(status(409), map)).toMatchObject({ outcome: 'completed', reason: 'HTTP 409 Conflict (statusMap "409")' });
+    expect(classifyResult(status(404), map)).toMatchObject({ outcome: 'retry', reason: 'HTTP 404 Not Found (statusMap "4xx")' });
     expect(classifyResult(status(500), map)).toMatchObject({ outcome: 'failed' });
     expect(classifyResult(status(503, 1000), map)).toMatchObject({ outcome: 'failed', retryAfterMs: null });
-    expect(classifyResult(status(200), map)).toMatchObject({ outcome: 'completed', reason: 'HTTP 200' });
-    expect(classifyResult(status(301), map)).toMatchObject({ outcome: 'failed', reason: 'HTTP 301' });
+    expect(classifyResult(status(200), map)).toMatchObject({ outcome: 'completed', reason: 'HTTP 200 OK' });
+    expect(classifyResult(status(301), map)).toMatchObject({ outcome: 'failed', reason: 'HTTP 301 Moved Permanently' });
   });
 
   it('exact code beats its class even when the class would agree with the default', () => {

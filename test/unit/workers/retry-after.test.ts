@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHttpDate, parseRetryAfter } from '../../../src/workers/retry-after.js';
+import { MAX_RETRY_AFTER_MS, parseHttpDate, parseRetryAfter } from '../../../src/workers/retry-after.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -38,8 +38,15 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(['3', '9'], NOW)).toBe(3000);
   });
 
-  it('rejects absurdly large numbers instead of overflowing', () => {
-    expect(parseRetryAfter('99999999999999999999', NOW)).toBeNull();
+  it('reads absurdly large delta-seconds as the longest wait, without overflowing (the strategy maximum then caps it)', () => {
+    expect(parseRetryAfter('99999999999999999999', NOW)).toBe(MAX_RETRY_AFTER_MS);
+    expect(parseRetryAfter('9000000000000', NOW)).toBe(9_000_000_000_000_000);
+    expect(parseRetryAfter('-99999999999999999999', NOW)).toBe(0);
+    expect(Number.isSafeInteger(MAX_RETRY_AFTER_MS)).toBe(true);
+  });
+
+  it('does not read 9e12 as delta-seconds (not 1*DIGIT): the strategy decides', () => {
+    expect(parseRetryAfter('9e12', NOW)).toBeNull();
   });
 });
 

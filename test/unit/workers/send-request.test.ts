@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DispatchRequest } from '../../../src/workers/protocol.js';
-import { createDispatchAgents, describeSendError, sendBatch, sendRequest, type DispatchAgents } from '../../../src/workers/send-request.js';
+import { createDispatchAgents, describeSendError, sendBatch, sendRequest, utf8Excerpt, type DispatchAgents } from '../../../src/workers/send-request.js';
 
 /** sendRequest without piscina, against raw sockets that misbehave in ways node:http will not. */
 let trickle: NetServer;
@@ -124,14 +124,22 @@ describe('sendBatch beyond the connections per origin', () => {
     expect(mostOpen).toBe(2);
   });
 
-  it('gives back unsent an attempt that waited until its lease could no longer hold its timeout', async () => {
-    // The second and third would get the connection after ~200 ms with 300 ms of lease left: less than their 400 ms timeout.
-    const results = await counted(1, (few) => sendBatch(Array.from({ length: 3 }, (_, i) => task(slowUrl, { taskId: `t${i}`, timeoutMs: 400, leaseLeftMs: 500 })), few));
+  it('gives back unsent an attempt that waited past the time its lease covers its whole timeout, and never shortens a timeout', async () => {
+    // 100 ms to get a connection: the first gets it at once and keeps its whole 400 ms timeout (its
+    // answer takes 200 ms); the others would get it after ~200 ms, when their lease no longer covers
+    // 400 ms and the margin, so they are not sent at all.
+    const results = await counted(1, (few) => sendBatch(Array.from({ length: 3 }, (_, i) => task(slowUrl, { taskId: `t${i}`, timeoutMs: 400, sendWithinMs: 100 })), few));
     expect(results[0]).toMatchObject({ status: 200, errorKind: null });
     for (const unsent of results.slice(1)) {
       expect(unsent).toMatchObject({ status: null, errorKind: 'aborted', durationMs: 0 });
-      expect(unsent.error).toMatch(/^not sent: waited \d+ ms for a connection to its target, and only \d+ ms of lease were left$/);
+      expect(unsent.error).toMatch(/^not sent: waited \d+ ms for a connection to its target, and its lease no longer covers its 400 ms timeout$/);
     }
+    expect(received).toBe(1);
+  });
+
+  it('sends an attempt that gets its connection with no wait left to spare, with its whole timeout', async () => {
+    const [result] = await counted(1, (few) => sendBatch([task(slowUrl, { timeoutMs: 400, sendWithinMs: 0 })], few));
+    expect(result).toMatchObject({ status: 200, errorKind: null, responseExcerpt: 'slow' });
     expect(received).toBe(1);
   });
 
@@ -204,5 +212,21 @@ describe('describeSendError', () => {
     const { error } = describeSendError(sys('ECONNREFUSED', 'connect to http://user:s3cret@host/ failed ' + 'x'.repeat(500)));
     expect(error).not.toContain('s3cret');
     expect(error!.length).toBeLessThanOrEqual(220);
+  });
+});
+
+describe('utf8Excerpt', () => {
+  it('stores at most 1,024 bytes of UTF-8 even when every byte read was invalid or NUL', () => {
+    for (const bytes of [Buffer.alloc(1024, 0xff), Buffer.alloc(1024, 0), Buffer.from('é'.repeat(512))]) {
+      const text = utf8Excerpt(bytes);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
+      expect(text.length).toBeGreaterThan(300); // cut, not emptied
+      expect(text).not.toContain('\u0000');
+    }
+  });
+
+  it('keeps a text that fits as it is', () => {
+    expect(utf8Excerpt(Buffer.from('plain ascii'))).toBe('plain ascii');
+    expect(utf8Excerpt(Buffer.from('a\u0000b'))).toBe('a\uFFFDb');
   });
 });

@@ -39,15 +39,31 @@ describe('signPayload', () => {
     expect(() => new Webhook(secretA).verify(body + ' ', headersFor([secretA]))).toThrow();
   });
 
-  it('uses an unprefixed secret as raw UTF-8 bytes', () => {
-    const raw = 'plain-secret-without-prefix';
-    expect(decodeSigningSecret(raw).equals(Buffer.from(raw, 'utf8'))).toBe(true);
-    expect(() => new Webhook(raw, { format: 'raw' }).verify(body, headersFor([raw]))).not.toThrow();
+  it('keys with the base64-decoded bytes after whsec_, as the library reads the same secret with or without the prefix', () => {
+    const bytes = randomBytes(64);
+    const secret = `whsec_${bytes.toString('base64')}`;
+    expect(decodeSigningSecret(secret).equals(bytes)).toBe(true);
+    expect(() => new Webhook(secret.slice('whsec_'.length)).verify(body, headersFor([secret]))).not.toThrow();
+    expect(() => new Webhook(bytes, { format: 'raw' }).verify(body, headersFor([secret]))).not.toThrow();
   });
 
-  it('signs a null body as the empty string and skips empty keys', () => {
+  it('refuses, rather than reads one way, every secret the libraries could read another way', () => {
+    const unprefixed = randomBytes(32).toString('base64'); // the library would base64-decode it; Dispatchr once read it as UTF-8
+    const urlSafe = `whsec_${Buffer.alloc(32, 0xfb).toString('base64url')}`; // Node decodes it, the library throws
+    for (const secret of ['', 'whsec_', 'plain-secret-without-prefix', unprefixed, urlSafe, `whsec_${randomBytes(16).toString('base64')}`]) {
+      expect(() => signPayload('id', now, body, [secretA, secret]), secret).toThrow(TypeError);
+      try {
+        decodeSigningSecret(secret);
+      } catch (error) {
+        if (secret.length > 8) expect((error as Error).message).not.toContain(secret.slice(6, 30));
+      }
+    }
+    expect(() => new Webhook(urlSafe)).toThrow();
+  });
+
+  it('signs a null body as the empty string, and nothing without secrets', () => {
     expect(signPayload('id', now, null, [secretA])).toBe(signPayload('id', now, '', [secretA]));
-    expect(signPayload('id', now, body, ['whsec_', ''])).toBe('');
+    expect(signPayload('id', now, body, [])).toBe('');
   });
 });
 

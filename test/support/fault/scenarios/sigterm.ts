@@ -91,8 +91,9 @@ export async function runSigterm(options: SigtermOptions): Promise<SigtermResult
 
     const attempts = await env.attempts();
     const disrupted = new Set(attempts.filter((a) => a.outcome === 'interrupted' || a.outcome === 'lease-expired').map((a) => a.taskId));
-    // An interrupted attempt is given back with its number, so its re-send carries the same attempt number.
-    const history = checkHistory(await env.snapshot(), attempts, target.log, { allowedDuplicates: disrupted, sameAttemptResendAllowed: disrupted });
+    // An interrupted attempt is given back but keeps its number: its re-send takes the next one, so
+    // no attempt number may reach the target twice (spec 5.2), interrupted tasks included.
+    const history = checkHistory(await env.snapshot(), attempts, target.log, { allowedDuplicates: disrupted });
     const result: SigtermResult = {
       forced: options.forced ?? false,
       history,
