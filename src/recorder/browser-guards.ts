@@ -30,7 +30,8 @@ export function requirePreflightedRequest(ctx: Context): void {
  * The Host rule. Open API: loopback names and `recorder.allowedHosts`. With tokens: unchecked,
  * unless `allowedHosts` is set, which then limits the names the same way. The probes are exempt:
  * an orchestrator calls them by the pod's address, and they tell a rebinding page nothing it could
- * use. Behind a proxy (`trustProxy`), the name checked is X-Forwarded-Host, the one the browser sent.
+ * use. Behind a proxy (`trustProxy`), the name checked is the last X-Forwarded-Host value, the one the
+ * nearest proxy wrote: such a proxy MUST set that header itself, replacing or appending to the client's.
  */
 export function hostGuard(config: ResolvedConfig) {
   const allowed = new Set(config.recorder.allowedHosts);
@@ -39,7 +40,9 @@ export function hostGuard(config: ResolvedConfig) {
   return async function checkHost(ctx: Context, next: Next): Promise<void> {
     if (!checked || PUBLIC_PATHS.has(ctx.path)) return next();
     // The header as sent, not Koa's ctx.host, which drops userinfo (`evil@127.0.0.1`) that no browser sends.
-    const forwarded = config.recorder.trustProxy ? ctx.get('X-Forwarded-Host').split(',')[0].trim() : '';
+    // Behind a proxy, the last X-Forwarded-Host value is the one the nearest proxy wrote; earlier
+    // ones are whatever the client sent, which a rebinding page controls (spec 4.2).
+    const forwarded = config.recorder.trustProxy ? (ctx.get('X-Forwarded-Host').split(',').at(-1) ?? '').trim() : '';
     const host = forwarded || ctx.get('Host');
     const hostname = normalizeHostname(host, { allowPort: true });
     if (hostname === null || !(isLoopbackHostname(hostname) || allowed.has(hostname))) {

@@ -13,10 +13,11 @@ import type { TaskView } from './schemas/resource.schema.js';
  * budget.
  *
  * Memory stays near the budget whatever the tasks weigh: the list reads no bodies, and the full view
- * reads them about a megabyte at a time, only while the page has room. A body is never turned into
- * one more string of its size: a JSON body is written as its stored bytes (the JSON text the
- * `body` value parses from), a base64 one is encoded slice by slice as it is written, so the
- * garbage a page leaves is small strings, collected young, not megabytes that wait for a full GC.
+ * reads them about a megabyte at a time, only while the page has room. A JSON body is written as
+ * its stored bytes (the JSON text the `body` value parses from), a base64 one is encoded slice by
+ * slice as it is written. (A JSON-typed body is still decoded and parsed once, by parseJsonBody, to
+ * decide between `body` and `bodyBase64`, as the single read does; that garbage is one body at a
+ * time, never the page.)
  */
 export interface PageLimits {
   maxPageBytes: number;

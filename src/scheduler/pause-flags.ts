@@ -18,25 +18,57 @@ export interface PauseFlags {
   stop(): Promise<void>;
 }
 
-export function createPauseFlags(deps: { queueStates: Pick<QueueStateRepository, 'pausedQueues'>; logger: Logger; onResumed(queue: string): void }): PauseFlags {
+/**
+ * A wake-up of a paused queue asks for a read, and a paused queue that keeps receiving tasks keeps
+ * waking: reads it asks for start at most this often, so a resume is seen within about this long
+ * and a busy paused queue costs a few reads a second rather than one read after another.
+ */
+export const REREAD_SPACING_MS = 100;
+
+export function createPauseFlags(deps: {
+  queueStates: Pick<QueueStateRepository, 'pausedQueues'>;
+  logger: Logger;
+  onResumed(queue: string): void;
+  now?: () => number;
+}): PauseFlags {
+  const now = deps.now ?? (() => performance.now());
   let paused = new Set<string>();
   let stopped = false;
+  // Reads may overlap (the poll loop's and a wake-up's): each takes a ticket, and only a read newer
+  // than the last one applied is applied, so an older read finishing last cannot re-pause a queue.
+  let issued = 0;
+  let applied = 0;
   let reading: Promise<void> | null = null;
   let readAgain = false;
+  let lastStarted = -Infinity;
+  let spacing: ReturnType<typeof setTimeout> | null = null;
 
   async function refresh(): Promise<void> {
+    const ticket = ++issued;
+    const read = await deps.queueStates.pausedQueues();
+    if (ticket < applied) return;
+    applied = ticket;
     const before = paused;
-    paused = await deps.queueStates.pausedQueues();
+    paused = read;
     for (const name of before) if (!paused.has(name)) deps.onResumed(name);
   }
 
   function rereadSoon(): void {
-    if (stopped) return;
+    if (stopped || spacing) return;
     if (reading) {
       // The read under way may have started before the resume it is asked for committed.
       readAgain = true;
       return;
     }
+    const wait = lastStarted + REREAD_SPACING_MS - now();
+    if (wait > 0) {
+      spacing = setTimeout(() => {
+        spacing = null;
+        rereadSoon();
+      }, wait);
+      return;
+    }
+    lastStarted = now();
     reading = refresh()
       .catch((error: unknown) => {
         deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'reading the pause flags failed; the next poll reads them');
@@ -56,6 +88,8 @@ export function createPauseFlags(deps: { queueStates: Pick<QueueStateRepository,
     rereadSoon,
     async stop() {
       stopped = true;
+      if (spacing) clearTimeout(spacing);
+      spacing = null;
       await reading;
     },
   };

@@ -38,8 +38,10 @@ export const LEASE_MARGIN_MS = 1_000;
 
 /**
  * The margin for a lease of `leaseMs` and a timeout of `timeoutMs`: LEASE_MARGIN_MS, or half of
- * what the lease exceeds the timeout by when that is less. Config only requires lease > timeout,
- * and a fixed margin larger than that room would give every attempt of such a queue back unsent.
+ * what the lease exceeds the timeout by when that is less. Every timeout the scheduler sends with
+ * leaves the lease 2 s (rules/task-limits.ts LEASE_HEADROOM_MS: config refuses less, the clamp at
+ * run time caps what a config-blind writer stored), so the margin is 1 s there; the half rule keeps
+ * this function from giving every attempt back unsent for a caller outside those rules.
  */
 export function leaseMarginMs(leaseMs: number, timeoutMs: number): number {
   return Math.max(0, Math.min(LEASE_MARGIN_MS, Math.floor((leaseMs - timeoutMs) / 2)));

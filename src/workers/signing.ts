@@ -11,10 +11,18 @@ import { parseSigningSecret } from '../signing-secret.js';
  * quietly sending the request unsigned.
  */
 export function decodeSigningSecret(secret: string): Buffer {
+  const known = decodedKeys.get(secret);
+  if (known) return known;
   const parsed = parseSigningSecret(secret);
   if (!parsed.ok) throw new TypeError(`signing secret: ${parsed.message}`);
+  // A process holds a handful of secrets (the config's), and each request would decode them again.
+  if (decodedKeys.size >= MAX_DECODED_KEYS) decodedKeys.clear();
+  decodedKeys.set(secret, parsed.key);
   return parsed.key;
 }
+
+const MAX_DECODED_KEYS = 64;
+const decodedKeys = new Map<string, Buffer>();
 
 /**
  * Returns the `webhook-signature` header value: one `v1,<sig>` per secret, space-separated, so

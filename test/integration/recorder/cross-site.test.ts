@@ -127,9 +127,12 @@ describe.each(drivers())('cross-site and rebinding protection on %s', (driver) =
     expect(await pinned.count('demo')).toBe(0);
   });
 
-  it('checks X-Forwarded-Host behind a trusted proxy: the name the browser sent', async () => {
+  it('checks the last X-Forwarded-Host value behind a trusted proxy: the one the proxy wrote', async () => {
     const viaProxy = (host: string, forwarded: string) => pinned.call('GET', '/v1/queues', { headers: { host, 'x-forwarded-host': forwarded } });
     expect((await viaProxy('api.internal', 'evil.example')).status).toBe(421);
     expect((await viaProxy('upstream-pool-7', 'api.internal')).status).toBe(200);
+    // A rebinding page sends its own X-Forwarded-Host; a proxy that appends the real name exposes it.
+    expect((await viaProxy('upstream-pool-7', 'localhost, evil.example')).status).toBe(421);
+    expect((await viaProxy('upstream-pool-7', 'evil.example, api.internal')).status).toBe(200);
   });
 });
