@@ -40,7 +40,7 @@ for (const key of ['single', 'batch', 'dispatch', 'memory'] as const) N[key] = M
 // The drains' warm-up (Dispatchr's scheduler and graphile-worker alike): `--warm=N` tasks first.
 // 10,000 (about a second) so the measured window starts with the per-batch code compiled, as the
 // ceiling's client starts after 0.5 s of requests; with 2,000, V8's compiler threads still spent
-// 12-19 µs per task inside the window (docs/performance.md, "The warm-up").
+// 12-19 µs per task inside the window (bench/NOTES.md, "The warm-up").
 if (flags.warm !== undefined) {
   if (typeof flags.warm !== 'string' || !/^\d+$/.test(flags.warm)) {
     console.error(`--warm: expected a whole number of tasks, 0 or more (--warm=10000), got ${flags.warm === true ? 'no value' : JSON.stringify(flags.warm)}`);

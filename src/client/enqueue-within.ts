@@ -40,7 +40,13 @@ export interface EnqueueWithinResult {
 }
 
 const DEFAULT_LEASE_MS = 120_000;
-const UNFINISHED = `'scheduled','available','retryable','running'`;
+/**
+ * The unfinished states, among which a dedup key is unique. Written out: the client may not import
+ * the machine (xstate stays out of applications); test/unit/machines/transition-patch.test.ts holds
+ * this list equal to the machine's.
+ */
+export const UNFINISHED_STATES_IN_CLIENT = ['scheduled', 'available', 'retryable', 'running'] as const;
+const UNFINISHED = UNFINISHED_STATES_IN_CLIENT.map((state) => `'${state}'`).join(',');
 let savepoints = 0;
 
 export async function enqueueWithin(

@@ -6,23 +6,21 @@ import { normalizeTaskPath } from '../rules/target-path.js';
 import { DispatchrValidationError } from './errors.js';
 import { headerProblem, MAX_HEADERS } from '../rules/task-headers.js';
 import { LEASE_HEADROOM_MS, longestTimeoutFor, MAX_AHEAD_MS, MAX_TASK_ATTEMPTS } from '../rules/task-limits.js';
+import { BASE64, hasNoBody, isJsonMediaType, MAX_CONTENT_TYPE_LENGTH, MAX_KEY_LENGTH, MEDIA_TYPE, QUEUE_NAME, TASK_METHODS } from '../rules/task-fields.js';
 import type { ProblemError, TaskInput } from './types.js';
 
 /**
  * The checks `enqueueWithin()` runs before writing, since no recorder stands between the app and
- * the table. The path, JSON, header, time and limit rules are the recorder's own modules (each
- * imports nothing; the import-graph test keeps it so), so both doors refuse the same things. What
- * needs the queue's config cannot be checked here: an absolute URL as `path` (it must lie inside
+ * the table. Every rule is read from src/rules/, which the recorder's request schema reads too
+ * (fields, paths, JSON, headers, times, limits; each module imports nothing, and the import-graph
+ * test keeps it so), so both doors refuse the same things. What needs the queue's config cannot be
+ * checked here: an absolute URL as `path` (it must lie inside
  * the target) is refused, the timeout is checked against the lease the caller states (default: the
  * scheduler's default lease), and the queue's caps on maxAttempts and timeout are applied by the
  * scheduler when it runs the task (rules/task-limits.ts).
  */
-export const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'GET', 'HEAD', 'OPTIONS']);
+const METHODS = new Set<string>(TASK_METHODS);
 const FIELDS = new Set(['path', 'method', 'headers', 'body', 'bodyBase64', 'contentType', 'runAt', 'delay', 'key', 'maxAttempts', 'timeout']);
-const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i;
-const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=("[^"\r\n]*"|[!#$%&'*+.^_`|~0-9A-Za-z-]+))*$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 /** Only relative paths reach normalizeTaskPath, which needs a target solely for absolute URLs. */
 const NO_TARGET = 'http://target.invalid/';
@@ -61,7 +59,7 @@ export function checkTask(queue: string, task: TaskInput, options: TaskRuleOptio
   let key: string | null = null;
   if (task.key !== undefined) {
     const keyText = typeof task.key === 'string' ? textProblem(task.key) : null;
-    if (typeof task.key !== 'string' || task.key.length < 1 || task.key.length > 255) problem('key', 'expected a string of 1 to 255 characters');
+    if (typeof task.key !== 'string' || task.key.length < 1 || task.key.length > MAX_KEY_LENGTH) problem('key', `expected a string of 1 to ${MAX_KEY_LENGTH} characters`);
     else if (keyText) problem('key', keyText);
     else key = task.key;
   }
@@ -112,8 +110,8 @@ function checkHeaders(input: unknown, problem: Report): Record<string, string> {
 
 function checkBody(task: TaskInput, method: string, problem: Report): { body: Uint8Array | null; contentType: string | null } {
   let contentType = task.contentType ?? null;
-  if (contentType !== null && (typeof contentType !== 'string' || contentType.length > 255 || !MEDIA_TYPE.test(contentType))) {
-    problem('contentType', 'expected a media type like "application/json" (at most 255 characters)');
+  if (contentType !== null && (typeof contentType !== 'string' || contentType.length > MAX_CONTENT_TYPE_LENGTH || !MEDIA_TYPE.test(contentType))) {
+    problem('contentType', `expected a media type like "application/json" (at most ${MAX_CONTENT_TYPE_LENGTH} characters)`);
     contentType = null;
   }
   let body: Uint8Array | null = null;
@@ -122,7 +120,7 @@ function checkBody(task: TaskInput, method: string, problem: Report): { body: Ui
     body = task.body;
     contentType ??= 'application/octet-stream';
   } else if (task.body !== undefined && task.body !== null) {
-    if (task.contentType !== undefined && !JSON_MEDIA_TYPE.test(String(task.contentType))) {
+    if (task.contentType !== undefined && !isJsonMediaType(String(task.contentType))) {
       problem('contentType', 'body is sent as JSON: use a JSON content type, or bytes for other types');
     }
     body = jsonBytes(task.body, problem);
@@ -132,7 +130,7 @@ function checkBody(task: TaskInput, method: string, problem: Report): { body: Ui
     else body = Buffer.from(task.bodyBase64, 'base64');
     contentType ??= 'application/octet-stream';
   }
-  if (body !== null && (method === 'GET' || method === 'HEAD')) problem('method', `a ${method} request cannot carry a body`);
+  if (body !== null && hasNoBody(method)) problem('method', `a ${method} request cannot carry a body`);
   return { body, contentType };
 }
 

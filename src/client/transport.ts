@@ -1,3 +1,4 @@
+import { backoffMs } from '../backoff.js';
 import { DispatchrApiError, DispatchrNetworkError, type NetworkErrorCode } from './errors.js';
 import type { Problem } from './types.js';
 
@@ -164,10 +165,9 @@ export function parseRetryAfter(value: string | null, nowMs: number = Date.now()
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
-/** Exponential with "equal jitter": half fixed, half random, so retries of many clients spread out. */
+/** The wait before retry `attempt` (1 for the first): src/backoff.ts with "equal jitter", so retries of many clients spread out. */
 export function backoff(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return backoffMs(attempt - 1, { baseMs, maxMs, jitter: 'equal' }, random);
 }
 
 function aborted(what: string, attempts: number, last: Error): DispatchrNetworkError {

@@ -3,7 +3,7 @@ import { formatDuration } from '../duration.js';
 import type { OperatorBackend } from '../operator/backend.js';
 import { OperatorCommand } from '../operator/operator-command.js';
 import { renderTable } from '../operator/table.js';
-import type { SchedulerResource } from '../recorder/routes/schedulers.js';
+import type { SchedulerResource } from '../recorder/scheduler-view.js';
 
 /**
  * The schedulers registered in the database, alive ones first, read from the database of --config

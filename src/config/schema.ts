@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { bareMillisecondsProblem, parseDuration } from '../duration.js';
 import { normalizeHostname } from '../host-name.js';
 import { parseSigningSecret } from '../signing-secret.js';
+import { QUEUE_NAME } from '../rules/task-fields.js';
 
 /**
  * The whole configuration, with every default. `config/dispatchr.schema.json` is generated from this
@@ -53,8 +54,6 @@ const byteSize = (description: string) =>
       return Number(match[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
     })
     .describe(description);
-
-export const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** What a token may do (docs/spec.md 4.2): read < enqueue (create and read) < admin (everything). */
 export const TOKEN_ROLES = ['admin', 'enqueue', 'read'] as const;

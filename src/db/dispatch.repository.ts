@@ -1,8 +1,12 @@
 import { WAITING_STATES, type AttemptOutcome, type TaskRecord, type TaskState } from '../task.js';
-import { transitionTable } from '../machines/transition-table.js';
+import { finishedStates, patchOf } from '../machines/transition-table.js';
 import type { Orm } from './orm.js';
 import { pgBoolArray, pgNumberArray, pgTextArray } from './pg-array.js';
+import { column } from '../v8-shapes.js';
 import { claimColumns, SqlParams, TASK_COLUMNS, toClaimedRecord, toDate, toTaskRecord } from './task-row.js';
+import { claimableStates, claimTarget, patchSets, settledState, stateList } from './transition-patch.sql.js';
+
+export { claimableStates } from './transition-patch.sql.js';
 
 /**
  * The scheduler's hot path in raw SQL per dialect: one statement claims a batch, one statement
@@ -47,7 +51,10 @@ export interface Settlement {
   };
 }
 
-const FINISHED_AFTER: ReadonlySet<TaskState> = new Set(['completed', 'failed', 'cancelled']);
+const SETTLED_FROM = stateList([settledState()]);
+
+/** The states a settle finalizes (finalized_at, the final attempt kept on the row): the machine's finished ones. */
+const FINISHED_AFTER: ReadonlySet<TaskState> = new Set(finishedStates());
 const NO_FINAL_ATTEMPT = [null, null, null, null, null, null, null];
 
 /**
@@ -81,7 +88,7 @@ const SETTLE_PG = `with r as (
       final_status = case when r.keep then r.status end, final_outcome = case when r.keep then r.outcome end,
       final_duration_ms = case when r.keep then r.duration_ms end, final_error = case when r.keep then r.error end,
       final_excerpt = case when r.keep then r.excerpt end
-    from r where t.id = r.id and t.state = 'running' and t.attempt = r.attempt and t.lease_owner = r.owner
+    from r where t.id = r.id and t.state = ${SETTLED_FROM} and t.attempt = r.attempt and t.lease_owner = r.owner
     returning t.id
   ), a as (
     insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
@@ -93,16 +100,6 @@ const SETTLE_PG = `with r as (
   -- The positions (1-based) of the settlements whose compare-and-set lost, not the ids that won:
   -- almost always none, so no row to send and parse per settled task.
   select r.n::int as n from r where not exists (select 1 from u where u.id = r.id)`;
-
-/**
- * A column of `n` slots whose elements kind is the general one from the start. V8 types an array
- * by what it holds (small integers, doubles, anything); columns typed by their first batches made
- * the pg-array functions inlined in settleColumns deoptimize ("wrong map") when a later batch held
- * a double or a null, and each recompile of settleColumns cost 50-110 ms of a compiler thread.
- */
-function column<T>(n: number): T[] {
-  return new Array<T>(n).fill(null as T);
-}
 
 /**
  * SETTLE_PG's parameters: `now`, then one array literal per column, written by pg-array.ts (pg's
@@ -151,24 +148,13 @@ export function settleColumns(settlements: readonly Settlement[], now: Date): un
  */
 const CLAIM_PG = `select ${claimColumns('postgresql')} from dispatchr_claim($1, $2, $3, $4, $5, $6)`;
 
-/**
- * The states a claim takes tasks from, read off the machine rather than restated. SQLite's claim
- * uses them as they are; PostgreSQL's function has them written out (a test holds the two equal).
- */
-export function claimableStates(): string {
-  const table = transitionTable();
-  return (Object.keys(table) as TaskState[])
-    .filter((state) => table[state].claim === 'running')
-    .map((state) => `'${state}'`)
-    .join(',');
-}
-
 export type DispatchRepository = ReturnType<typeof createDispatchRepository>;
 
 export function createDispatchRepository(db: Orm) {
   const { sql } = db;
   const dialect = db.target.dialect;
   const CLAIMABLE = claimableStates();
+  const CLAIMED = claimTarget();
   const WAITING = WAITING_STATES.map((state) => `'${state}'`).join(',');
   const CLAIM_RETURNING_SQLITE = claimColumns('sqlite');
 
@@ -195,9 +181,7 @@ export function createDispatchRepository(db: Orm) {
         const p = new SqlParams(dialect);
         // Placeholders are added in text order and never reused: SQLite's `?` is positional.
         const rows = await tx.query(
-          `update dispatchr_task set state = 'running', attempt = attempt + 1, lease_owner = ${p.add(owner)},
-             lease_expires_at = ${p.add(leaseExpiresAt)}, attempted_at = ${p.add(now)},
-             first_attempt_at = coalesce(first_attempt_at, ${p.add(now)}), updated_at = ${p.add(now)}
+          `update dispatchr_task set ${patchSets(CLAIMED, patchOf({ type: 'claim' }), { now, lease: { owner, expiresAt: leaseExpiresAt } }, p).join(', ')}
            where id in (
              select id from dispatchr_task
              where queue = ${p.add(queue)} and state in (${CLAIMABLE}) and run_at <= ${p.add(now)}
@@ -234,7 +218,7 @@ export function createDispatchRepository(db: Orm) {
             `update dispatchr_task set state = ?, attempt = ?, run_at = coalesce(?, run_at), attempts_given_back = attempts_given_back + ?,
                lease_owner = null, lease_expires_at = null, last_status = ?, last_error = ?, updated_at = ?, finalized_at = ?,
                final_started_at = ?, final_finished_at = ?, final_status = ?, final_outcome = ?, final_duration_ms = ?, final_error = ?, final_excerpt = ?
-             where id = ? and state = 'running' and attempt = ? and lease_owner = ?`,
+             where id = ? and state = ${SETTLED_FROM} and attempt = ? and lease_owner = ?`,
             [
               s.state, s.nextAttempt, s.runAt, record.outcome === 'interrupted' ? 1 : 0, s.lastStatus, s.lastError, now, FINISHED_AFTER.has(s.state) ? now : null,
               ...(keep ? attempt : NO_FINAL_ATTEMPT),

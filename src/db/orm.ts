@@ -59,7 +59,7 @@ export async function initOrm(options: InitOrmOptions): Promise<Orm> {
           acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
           // JIT off: every Dispatchr statement is short, and compiling one whose estimate passes
           // jit_above_cost (a search or count over a large history) took 200-300 ms against a
-          // 5-70 ms execution (docs/performance.md).
+          // 5-70 ms execution (bench/NOTES.md).
           // READ COMMITTED whatever the role's or database's default: the claim's running count and
           // the settle's compare-and-set rely on each statement seeing what committed before it
           // (dispatchr_claim(), migration 0009, reads after taking the queue's lock).

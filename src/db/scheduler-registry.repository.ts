@@ -16,7 +16,16 @@ export interface SchedulerInfo {
   queues: string[];
   startedAt: Date;
   heartbeatAt: Date;
+  /**
+   * Per queue it serves: the dispatches per second its own limiter enforces as of its last
+   * heartbeat (its share of the queue's rate, lowered while the target pushes back); null:
+   * unlimited. Empty until its first heartbeat that carries rates.
+   */
+  rates: SchedulerRates;
 }
+
+/** queue → dispatches per second; null means unlimited. */
+export type SchedulerRates = Record<string, number | null>;
 
 /**
  * A scheduler fences itself after FENCE_INTERVALS heartbeat intervals without a successful write;
@@ -53,15 +62,17 @@ export function createSchedulerRegistry(db: Orm, clock: Clock = systemClock) {
      * forward: a write that was stuck on a bad connection and lands after a newer one must not make
      * a live scheduler look dead to the others.
      */
-    async heartbeat(info: { id: string; queues: string[]; startedAt: Date; at?: Date }): Promise<void> {
-      const greatest = db.target.dialect === 'postgresql' ? 'greatest' : 'max';
-      const json = db.target.dialect === 'postgresql' ? '$4::jsonb' : '?';
-      const p = db.target.dialect === 'postgresql' ? ['$1', '$2', '$3', json, '$5', '$6'] : ['?', '?', '?', json, '?', '?'];
+    async heartbeat(info: { id: string; queues: string[]; startedAt: Date; at?: Date; rates?: SchedulerRates }): Promise<void> {
+      const pg = db.target.dialect === 'postgresql';
+      const greatest = pg ? 'greatest' : 'max';
+      const p = pg ? ['$1', '$2', '$3', '$4::jsonb', '$5', '$6', '$7::jsonb'] : ['?', '?', '?', '?', '?', '?', '?'];
+      // The rates go with the newest heartbeat only: a stuck write landing late keeps the newer rates.
       await db.sql.execute(
-        `insert into dispatchr_scheduler (id, host, pid, queues, started_at, heartbeat_at) values (${p.join(', ')})
+        `insert into dispatchr_scheduler (id, host, pid, queues, started_at, heartbeat_at, rates) values (${p.join(', ')})
          on conflict (id) do update set host = excluded.host, pid = excluded.pid, queues = excluded.queues,
-           started_at = excluded.started_at, heartbeat_at = ${greatest}(dispatchr_scheduler.heartbeat_at, excluded.heartbeat_at)`,
-        [info.id, hostname(), process.pid, JSON.stringify(info.queues), info.startedAt, info.at ?? clock.now()],
+           started_at = excluded.started_at, heartbeat_at = ${greatest}(dispatchr_scheduler.heartbeat_at, excluded.heartbeat_at),
+           rates = case when excluded.heartbeat_at >= dispatchr_scheduler.heartbeat_at then excluded.rates else dispatchr_scheduler.rates end`,
+        [info.id, hostname(), process.pid, JSON.stringify(info.queues), info.startedAt, info.at ?? clock.now(), JSON.stringify(info.rates ?? {})],
       );
     },
 
@@ -78,6 +89,7 @@ export function createSchedulerRegistry(db: Orm, clock: Clock = systemClock) {
         queues: row.queues,
         startedAt: new Date(row.startedAt),
         heartbeatAt: new Date(row.heartbeatAt),
+        rates: row.rates ?? {},
       }));
     },
 

@@ -1,13 +1,14 @@
-import { transitionTable } from '../machines/transition-table.js';
-import { TASK_STATES, UNFINISHED_STATES, type TaskState } from '../task.js';
+import { patchOf, sourcesOf, targetOf, unfinishedStates } from '../machines/transition-table.js';
+import type { TaskState } from '../task.js';
 import { filterClauses, pickStates, type TaskFilter } from './task-filter.sql.js';
 import { candidateIds } from './task-search.sql.js';
 import { SqlParams } from './task-row.js';
+import { patchSets, stateList } from './transition-patch.sql.js';
 
 /**
  * One batch of a bulk retry as one UPDATE: a compare-and-set like a single retry (the outer WHERE
  * re-checks the state, so a task someone else moved meanwhile is left alone), with the same patch
- * as `applyEvent(retry)`: fresh budget, due now, history kept.
+ * as `applyEvent(retry)`, the machine's: fresh budget, due now, history kept.
  *
  * Which states a retry leaves and where it leads are read off the machine, as the claim does.
  * Tasks are taken in id order after `afterId`, so a task retried, failed again and matching again
@@ -26,9 +27,8 @@ import { SqlParams } from './task-row.js';
 export const RETRY_DEDUP_INDEX_STATES = "state in ('failed','cancelled')";
 
 export function retryableSources(): { from: TaskState[]; to: TaskState } {
-  const table = transitionTable();
-  const from = TASK_STATES.filter((state) => table[state].retry !== undefined);
-  const targets = new Set(from.map((state) => table[state].retry!));
+  const from = sourcesOf('retry');
+  const targets = new Set(from.map((state) => targetOf(state, { type: 'retry' })!));
   if (targets.size !== 1) throw new Error('retry leads to more than one state; the bulk retry assumes one');
   return { from, to: [...targets][0] };
 }
@@ -54,13 +54,12 @@ export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: Retry
   const { from, to } = retryableSources();
   const states = pickStates(request.filter, from);
   if (states.length === 0) return null;
-  const RETRYABLE = states.map((s) => `'${s}'`).join(',');
-  const UNFINISHED = UNFINISHED_STATES.map((s) => `'${s}'`).join(',');
+  const RETRYABLE = stateList(states);
+  const UNFINISHED = stateList(unfinishedStates());
 
   // Placeholders in text order: SQLite's `?` is positional.
   const p = new SqlParams(dialect);
-  const sets = `state = ${p.add(to)}, run_at = ${p.add(request.now)}, updated_at = ${p.add(request.now)}, attempt = 0, attempts_given_back = 0,
-    first_attempt_at = null, finalized_at = null, lease_owner = null, lease_expires_at = null`;
+  const sets = patchSets(to, patchOf({ type: 'retry' }), { now: request.now }, p).join(', ');
   const dedup = `(t.dedup_key is null or (
       not exists (select 1 from dispatchr_task o where o.queue = t.queue and o.dedup_key = t.dedup_key and o.state in (${UNFINISHED}))
       and not exists (select 1 from dispatchr_task n where n.queue = t.queue and n.dedup_key = t.dedup_key and n.${RETRY_DEDUP_INDEX_STATES} and n.state in (${RETRYABLE}) and n.id > t.id)))`;

@@ -4,7 +4,8 @@ import { DispatchrError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import { requireTransition } from '../machines/apply.js';
 import type { TaskEvent } from '../machines/task.events.js';
-import { FINISHED_STATES, WAITING_STATES, type AttemptRecord, type NewTask, type TaskRecord, type TaskState } from '../task.js';
+import { patchOf } from '../machines/transition-table.js';
+import { FINISHED_STATES, WAITING_STATES, type AttemptRecord, type NewTask, type TaskRecord } from '../task.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { isUniqueViolation } from './db-errors.js';
 import { signalDue } from './due-signal.js';
@@ -14,7 +15,9 @@ import { buildTaskInsert, buildTaskInsertBulk, toTaskInsertRow, type TaskInsertR
 import type { TaskFilter } from './task-filter.sql.js';
 import { buildRetryBatch, type RetryBatchRow } from './task-retry.sql.js';
 import { buildCountQuery, buildListQuery, buildScanFloorQuery, listedColumns, needsScanBound } from './task-search.sql.js';
-import { ATTEMPT_COLUMNS, SqlParams, TASK_COLUMNS, toAttemptRecord, toDate, toTaskRecord } from './task-row.js';
+import { ATTEMPT_COLUMNS, SqlParams, TASK_COLUMNS, toAttemptRecord, toTaskRecord } from './task-row.js';
+import { patchSets } from './transition-patch.sql.js';
+import { createQueueReads } from './queue-reads.sql.js';
 
 export type { TaskFilter } from './task-filter.sql.js';
 
@@ -45,10 +48,8 @@ export interface TaskListPage {
 /** A task as a list reads it: without its body, with the body's size in bytes (null: no body). */
 export type ListedTask = Omit<TaskRecord, 'body'> & { bodyBytes: number | null };
 
-export interface QueueSummary {
-  counts: Record<TaskState, number>;
-  oldestDueAt: Date | null;
-}
+export type { QueueSummary } from './queue-reads.sql.js';
+export { QUEUE_STATE_COUNTS, emptyCounts } from './queue-reads.sql.js';
 
 const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(',');
 const WAITING = list(WAITING_STATES);
@@ -205,13 +206,8 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
         const to = requireTransition(task.state, event);
         const now = clock.now();
         const p = new SqlParams(dialect);
-        const sets = [`state = ${p.add(to)}`, `updated_at = ${p.add(now)}`, 'lease_owner = null', 'lease_expires_at = null'];
-        if (event.type === 'cancel') sets.push(`finalized_at = ${p.add(now)}`);
-        if (event.type === 'run') sets.push(`run_at = ${p.add(now)}`);
-        if (event.type === 'retry') {
-          // A manual retry starts a fresh budget; the attempt history stays.
-          sets.push(`run_at = ${p.add(now)}`, 'attempt = 0', 'attempts_given_back = 0', 'first_attempt_at = null', 'finalized_at = null');
-        }
+        // What the transition writes is the machine's patch (a retry: fresh budget, history kept).
+        const sets = patchSets(to, patchOf(event), { now }, p);
         try {
           const rows = await sql.query(
             `update dispatchr_task set ${sets.join(', ')} where id = ${p.add(id)} and state = ${p.add(task.state)} and attempt = ${p.add(task.attempt)} returning ${TASK_COLUMNS}`,
@@ -283,59 +279,8 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       }
     },
 
-    /** Deletes the queue's waiting tasks; running ones finish normally. */
-    async purgeQueue(queue: string): Promise<number> {
-      const p = new SqlParams(dialect);
-      return sql.execute(`delete from dispatchr_task where queue = ${p.add(queue)} and state in (${WAITING})`, p.values);
-    },
-
-    /** For "why is it waiting": tasks running in the queue, and due tasks that will be claimed first. */
-    async queueLoad(task: TaskRecord): Promise<{ running: number; dueAhead: number }> {
-      const p = new SqlParams(dialect);
-      const rows = await sql.query<{ running: number | string; ahead: number | string }>(
-        `select (select count(*) from dispatchr_task where queue = ${p.add(task.queue)} and state = 'running') as running,
-                (select count(*) from dispatchr_task where queue = ${p.add(task.queue)} and state in (${WAITING})
-                   and run_at <= ${p.add(clock.now())} and (run_at < ${p.add(task.runAt)} or (run_at = ${p.add(task.runAt)} and id < ${p.add(task.id)}))) as ahead`,
-        p.values,
-      );
-      return { running: Number(rows[0].running), dueAhead: Number(rows[0].ahead) };
-    },
-
-    async queueSummaries(queues: readonly string[]): Promise<Map<string, QueueSummary>> {
-      const now = clock.now();
-      const summaries = new Map<string, QueueSummary>(
-        queues.map((queue) => [queue, { counts: emptyCounts(), oldestDueAt: null }]),
-      );
-      const counts = await sql.query<{ queue: string; state: TaskState; n: number | string }>(QUEUE_STATE_COUNTS);
-      for (const row of counts) {
-        const summary = summaries.get(row.queue);
-        if (summary) summary.counts[row.state] = Number(row.n);
-      }
-      const p = new SqlParams(dialect);
-      const due = await sql.query<{ queue: string; oldest: unknown }>(
-        `select queue, min(run_at) as oldest from dispatchr_task where state in (${WAITING}) and run_at <= ${p.add(now)} group by queue`,
-        p.values,
-      );
-      for (const row of due) {
-        const summary = summaries.get(row.queue);
-        if (summary && row.oldest !== null) summary.oldestDueAt = toDate(row.oldest);
-      }
-      return summaries;
-    },
+    ...createQueueReads(db, clock),
   };
-}
-
-/**
- * Tasks per queue and state, in two halves so each reads an index rather than the table: the
- * listing indexes leave running rows out (migrations 0006 and 0007), the running index holds only
- * them.
- */
-export const QUEUE_STATE_COUNTS = `select queue, state, count(*) as n from dispatchr_task where state <> 'running' group by queue, state
-  union all
-  select queue, 'running', count(*) from dispatchr_task where state = 'running' group by queue`;
-
-export function emptyCounts(): Record<TaskState, number> {
-  return { scheduled: 0, available: 0, running: 0, retryable: 0, completed: 0, failed: 0, cancelled: 0 };
 }
 
 function toListedTask(row: Record<string, unknown>): ListedTask {

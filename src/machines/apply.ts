@@ -21,7 +21,3 @@ export function requireTransition(from: TaskState, event: TaskEvent): TaskState 
   }
   return to;
 }
-
-export function canTransition(from: TaskState, event: TaskEvent): boolean {
-  return nextState(from, event) !== undefined;
-}

@@ -29,3 +29,6 @@ export const TASK_EVENT_TYPES: readonly TaskEventType[] = [
 
 /** Events whose target depends on the retry budget. */
 export const BUDGETED_EVENTS: readonly TaskEventType[] = ['dispatch.failed', 'rescue'];
+
+/** Events that end an attempt: the settle writes them (the producer's outcomes and the rescuer's). */
+export const SETTLE_EVENTS: readonly TaskEventType[] = ['dispatch.succeeded', 'dispatch.failed', 'dispatch.discarded', 'rescue', 'interrupt'];

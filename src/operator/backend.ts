@@ -1,4 +1,4 @@
-import type { SchedulerResource } from '../recorder/routes/schedulers.js';
+import type { SchedulerResource } from '../recorder/scheduler-view.js';
 import type { QueueResource, TaskResource } from '../recorder/schemas/resource.schema.js';
 import type { TaskState } from '../task.js';
 

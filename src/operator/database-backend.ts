@@ -12,9 +12,9 @@ import { queueNotFound, validationError } from '../recorder/errors.js';
 import { findJsonProblem } from '../rules/json-safety.js';
 import { toNewTask } from '../recorder/new-task.js';
 import { renderTask } from '../recorder/render.js';
-import { describeQueues } from '../recorder/routes/queue-view.js';
-import { renderScheduler } from '../recorder/routes/schedulers.js';
-import { parseInput } from '../recorder/routes/route.js';
+import { parseInput } from '../recorder/parse-input.js';
+import { describeQueues } from '../recorder/queue-view.js';
+import { renderScheduler } from '../recorder/scheduler-view.js';
 import { queueTaskRules, taskInputSchema } from '../recorder/schemas/task-input.schema.js';
 import type { OperatorBackend, TaskFilterInput } from './backend.js';
 
@@ -33,6 +33,7 @@ export async function openDatabaseBackend(config: ResolvedConfig, logger: Logger
 export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Clock = systemClock): OperatorBackend {
   const tasks = createTaskRepository(db, clock);
   const queueStates = createQueueStateRepository(db, clock);
+  const schedulers = createSchedulerRegistry(db, clock);
 
   const requireQueue = (name: string) => {
     if (!Object.hasOwn(config.queues, name)) throw queueNotFound(name);
@@ -79,12 +80,12 @@ export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Cl
       return { matched, retried };
     },
 
-    listQueues: () => describeQueues({ tasks, queueStates }, config, Object.keys(config.queues), clock.now()),
+    listQueues: () => describeQueues({ tasks, queueStates, schedulers }, config, Object.keys(config.queues), clock.now()),
 
     async setPaused(queue, paused) {
       requireQueue(queue);
       await queueStates.setPaused(queue, paused);
-      const [view] = await describeQueues({ tasks, queueStates }, config, [queue], clock.now());
+      const [view] = await describeQueues({ tasks, queueStates, schedulers }, config, [queue], clock.now());
       return view;
     },
 
@@ -104,8 +105,8 @@ export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Cl
     },
 
     async listSchedulers() {
-      const schedulers = await createSchedulerRegistry(db, clock).listStatus(config.scheduler.heartbeatInterval);
-      return schedulers.map((status) => renderScheduler(status));
+      const statuses = await schedulers.listStatus(config.scheduler.heartbeatInterval);
+      return statuses.map((status) => renderScheduler(status));
     },
 
     close: () => db.close(),

@@ -17,7 +17,7 @@ export function formatRateLimit(queue: QueueResource): string {
   return burst === null ? rate(perSecond) : `${rate(perSecond)} burst ${burst}`;
 }
 
-/** "unknown" when no scheduler metrics endpoint answered: the rate lives in a scheduler's memory. */
+/** "unknown" when no live scheduler has written a rate for the queue with its heartbeat (spec 4.10). */
 export function formatCurrentRate(queue: QueueResource): string {
   if (queue.currentRate === null) return 'unknown';
   return queue.currentRate.perSecond === null ? 'unlimited' : rate(queue.currentRate.perSecond);

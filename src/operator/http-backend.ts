@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { DispatchrError, type ErrorDetail } from '../errors.js';
-import type { SchedulerResource } from '../recorder/routes/schedulers.js';
+import type { SchedulerResource } from '../recorder/scheduler-view.js';
 import type { QueueResource, TaskResource } from '../recorder/schemas/resource.schema.js';
 import type { BulkRetryResult, OperatorBackend, RetryFilterInput, TaskFilterInput, TaskPage } from './backend.js';
 

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { WaitingReason } from '../explain/waiting-reason.js';
 import type { AttemptRecord, TaskRecord } from '../task.js';
-import { isJsonMediaType } from './schemas/task-input.schema.js';
+import { isJsonMediaType } from '../rules/task-fields.js';
 import type { TaskResource, TaskView } from './schemas/resource.schema.js';
 import { redactHeaders } from '../rules/task-headers.js';
 import { formatRfc3339 } from '../rules/rfc3339.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { FENCE_INTERVALS, type SchedulerRegistry } from '../db/scheduler-registry.repository.js';
+import { FENCE_INTERVALS, type SchedulerRates, type SchedulerRegistry } from '../db/scheduler-registry.repository.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -14,6 +14,10 @@ import type { Logger } from '../logger.js';
  * measured from the time a successful write *recorded* (what the other schedulers see), not from
  * when it returned: a write stuck for a while records an old time, and unfencing on its late
  * success would let this scheduler claim while the others already count it as dead.
+ *
+ * Each heartbeat also records the rate this scheduler enforces per queue, read at the time of the
+ * write: the recorder shows the rate in force from there (spec 4.10), as the two meet only in the
+ * database.
  */
 export { FENCE_INTERVALS, DEAD_AFTER_INTERVALS } from '../db/scheduler-registry.repository.js';
 
@@ -23,6 +27,8 @@ export interface HeartbeatDeps {
   queues: string[];
   startedAt: Date;
   intervalMs: number;
+  /** Per served queue, the dispatches per second this scheduler enforces now; null: unlimited. */
+  rates?: () => SchedulerRates;
   clock: Clock;
   logger: Logger;
   onFenced(): void;
@@ -51,7 +57,7 @@ export function createHeartbeat(deps: HeartbeatDeps) {
   async function beat(): Promise<boolean> {
     const at = deps.clock.now();
     try {
-      await deps.registry.heartbeat({ id: deps.id, queues: deps.queues, startedAt: deps.startedAt, at });
+      await deps.registry.heartbeat({ id: deps.id, queues: deps.queues, startedAt: deps.startedAt, at, rates: deps.rates?.() });
       recordedAt = Math.max(recordedAt, at.getTime());
       if (fenced && silentMs() < fenceAfterMs) {
         fenced = false;

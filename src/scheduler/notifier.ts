@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { backoffMs } from '../backoff.js';
 import { DUE_CHANNEL } from '../db/due-signal.js';
 import type { Logger } from '../logger.js';
 
@@ -26,6 +27,9 @@ export interface NotifierOptions {
   pingTimeoutMs?: number;
 }
 
+/** Reconnects after 100 ms, 200 ms, … up to 5 s; polling covers the gap meanwhile. */
+const RECONNECT_BACKOFF = { baseMs: 100, maxMs: 5_000 };
+
 export function createNotifier(options: NotifierOptions): Notifier {
   const { url, logger } = options;
   const pingIntervalMs = options.pingIntervalMs ?? 10_000;
@@ -39,7 +43,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   const scheduleReconnect = () => {
     if (stopped || retryTimer) return;
-    const delay = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
+    const delay = backoffMs(failures, RECONNECT_BACKOFF);
     failures += 1;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;

@@ -1,6 +1,5 @@
 import type { QueueConfig } from '../config/schema.js';
 import type { Settlement } from '../db/dispatch.repository.js';
-import { nextState } from '../machines/apply.js';
 import type { TaskEvent } from '../machines/task.events.js';
 import { nextRetryDelay } from '../strategies/strategy.js';
 import type { RetryPolicy } from '../strategies/load-plugins.js';
@@ -8,11 +7,13 @@ import type { AttemptOutcome, TaskRecord } from '../task.js';
 import { effectiveMaxAttempts } from '../rules/task-limits.js';
 import { classifyResult, statusText } from '../workers/classify.js';
 import type { DispatchResult } from '../workers/protocol.js';
+import { bounded, buildSettlement, type AttemptRecord, type SettlementInput } from './settlement.js';
 
 /**
  * One attempt's result → the task's next state and the attempt record, as data. Pure: the clock and
  * the random source come in, so tests (and a restart) get the same answer from the same inputs.
- * The machine decides the state; this module only computes the event and the retry budget.
+ * The machine decides the state; this module only computes the event and the retry budget, and the
+ * settlement builder (settlement.ts) turns them into the write.
  */
 export interface OutcomeContext {
   queue: QueueConfig;
@@ -36,36 +37,47 @@ export function decideOutcome(task: TaskRecord, result: DispatchResult, ctx: Out
     // Cut by a graceful shutdown or by fencing after a lost heartbeat, or not sent at all because
     // its lease ran short: given back without spending the attempt (its number stays used).
     const why = result.error?.startsWith('not sent') ? result.error : 'interrupted (shutdown, or heartbeat lost)';
-    return settle(task, ctx, { type: 'interrupt' }, 'interrupted', attemptRecord(result, why), null, backpressure, why);
+    // Due again at once: the attempt was not spent.
+    const record = attemptRecord(result, 'interrupted', why);
+    return decision({ task, owner: ctx.owner, event: { type: 'interrupt' }, record, runAt: ctx.now, lastError: why }, backpressure);
   }
   const classification = classifyResult(result, ctx.queue.statusMap);
   if (classification.outcome === 'completed') {
-    return settle(task, ctx, { type: 'dispatch.succeeded' }, 'completed', attemptRecord(result, null), null, backpressure, null);
+    const record = attemptRecord(result, 'completed', null);
+    return decision({ task, owner: ctx.owner, event: { type: 'dispatch.succeeded' }, record, runAt: null, lastError: null }, backpressure);
   }
   // Every attempt that did not complete the task says why, the ones that got a status included.
   const failure = describeFailure(result, classification.reason);
-  const record = attemptRecord(result, failure);
   if (classification.outcome === 'failed') {
-    return settle(task, ctx, { type: 'dispatch.discarded' }, 'failed', record, null, backpressure, failure);
+    const record = attemptRecord(result, 'failed', failure);
+    return decision({ task, owner: ctx.owner, event: { type: 'dispatch.discarded' }, record, runAt: null, lastError: failure }, backpressure);
   }
   const retry = retryPlan(task, ctx, {
     status: result.status,
     retryAfterMs: classification.retryAfterMs,
     error: failure,
   });
-  return settle(
-    task,
-    ctx,
-    { type: 'dispatch.failed', exhausted: retry.exhausted },
-    retry.exhausted ? 'failed' : 'retry',
-    record,
-    retry.runAt,
+  return decision(
+    {
+      task,
+      owner: ctx.owner,
+      event: { type: 'dispatch.failed', exhausted: retry.exhausted },
+      record: attemptRecord(result, retry.exhausted ? 'failed' : 'retry', failure),
+      runAt: retry.runAt,
+      lastError: retry.note ? `${failure} (${retry.note})` : failure,
+    },
     backpressure,
-    retry.note ? `${failure} (${retry.note})` : failure,
   );
 }
 
-function attemptRecord(result: DispatchResult, error: string | null): Omit<Settlement['record'], 'outcome'> {
+/** The settlement, built once; a refusal by the machine here is a scheduler bug, never an outcome. */
+function decision(input: SettlementInput, backpressure: boolean): Decision {
+  const settlement = buildSettlement(input);
+  if (settlement === undefined) throw new Error(`the machine refuses ${input.event.type} from ${input.task.state}: a scheduler bug`);
+  return { event: input.event, backpressure, settlement };
+}
+
+function attemptRecord(result: DispatchResult, outcome: AttemptOutcome, error: string | null): AttemptRecord {
   return {
     startedAt: new Date(result.startedAtMs),
     finishedAt: new Date(result.finishedAtMs),
@@ -73,6 +85,7 @@ function attemptRecord(result: DispatchResult, error: string | null): Omit<Settl
     durationMs: Math.round(result.durationMs),
     error: error === null ? null : bounded(error),
     responseExcerpt: result.responseExcerpt,
+    outcome,
   };
 }
 
@@ -111,36 +124,6 @@ export function retryPlan(
   return { exhausted: false, runAt };
 }
 
-function settle(
-  task: TaskRecord,
-  ctx: OutcomeContext,
-  event: TaskEvent,
-  outcome: AttemptOutcome,
-  record: Omit<Settlement['record'], 'outcome'>,
-  runAt: Date | null,
-  backpressure: boolean,
-  lastError: string | null,
-): Decision {
-  const state = nextState(task.state, event);
-  if (state === undefined) throw new Error(`the machine refuses ${event.type} from ${task.state}: a scheduler bug`);
-  return {
-    event,
-    backpressure,
-    settlement: {
-      taskId: task.id,
-      attempt: task.attempt,
-      owner: ctx.owner,
-      state,
-      // Numbers never go back; an interrupted attempt is given back through attempts_given_back.
-      nextAttempt: task.attempt,
-      runAt: event.type === 'interrupt' ? ctx.now : runAt,
-      lastStatus: record.status,
-      lastError: outcome === 'completed' || lastError === null ? null : bounded(lastError),
-      record: { ...record, outcome },
-    },
-  };
-}
-
 /**
  * Why an attempt did not complete the task, for its `error` and the task's `lastError`: the status
  * and its reason phrase (`reason`, from the classification, names a statusMap entry that decided)
@@ -157,10 +140,3 @@ export function describeFailure(result: Pick<DispatchResult, 'status' | 'error' 
 
 /** Characters of the response body quoted in an error; the whole excerpt is in responseExcerpt. */
 const FAILURE_EXCERPT_CHARS = 200;
-/** The longest `error` and `lastError` stored (a strategy's message may be anything). */
-export const MAX_ERROR_CHARS = 1_024;
-
-/** `text` cut to MAX_ERROR_CHARS: what every writer of an attempt's error or a lastError stores. */
-export function bounded(text: string): string {
-  return text.length <= MAX_ERROR_CHARS ? text : `${text.slice(0, MAX_ERROR_CHARS - 1)}\u2026`;
-}

@@ -1,12 +1,12 @@
 import type { Clock } from '../clock.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { DispatchRepository, Settlement } from '../db/dispatch.repository.js';
-import { nextState } from '../machines/apply.js';
 import type { Logger } from '../logger.js';
 import type { RetryPolicy } from '../strategies/load-plugins.js';
 import type { TaskRecord } from '../task.js';
 import { failpoint } from './failpoints.js';
-import { bounded, retryPlan } from './outcome.js';
+import { retryPlan } from './outcome.js';
+import { buildSettlement } from './settlement.js';
 
 /**
  * Returns `running` tasks whose lease expired, or whose owner stopped heartbeating, to `retryable`
@@ -44,28 +44,26 @@ export function createRescuer(deps: RescuerDeps) {
         if (!queue || !policy || !task.leaseOwner) continue; // a queue no longer configured: left as it is
         const why = task.leaseExpiresAt && task.leaseExpiresAt <= now ? 'lease expired' : `scheduler ${task.leaseOwner} stopped heartbeating`;
         const plan = retryPlan(task, { queue, policy, owner: task.leaseOwner, now, random: deps.random }, { status: null, retryAfterMs: null, error: why });
-        const state = nextState(task.state, { type: 'rescue', exhausted: plan.exhausted });
-        if (!state) continue;
-        tasks.push(task);
-        settlements.push({
-          taskId: task.id,
-          attempt: task.attempt,
+        const settlement = buildSettlement({
+          task,
           owner: task.leaseOwner,
-          state,
-          nextAttempt: task.attempt,
-          runAt: plan.runAt, // the strategy's backoff, as for any failed attempt
-          lastStatus: null,
-          lastError: bounded(plan.note ? `${why} (${plan.note})` : why),
+          event: { type: 'rescue', exhausted: plan.exhausted },
+          // The attempt's fields in the order decideOutcome writes them: one object shape for the settle.
           record: {
             startedAt: task.attemptedAt ?? now,
             finishedAt: now,
             status: null,
-            outcome: 'lease-expired',
             durationMs: task.attemptedAt ? now.getTime() - task.attemptedAt.getTime() : null,
             error: why,
             responseExcerpt: null,
+            outcome: 'lease-expired',
           },
+          runAt: plan.runAt, // the strategy's backoff, as for any failed attempt
+          lastError: plan.note ? `${why} (${plan.note})` : why,
         });
+        if (!settlement) continue;
+        tasks.push(task);
+        settlements.push(settlement);
       }
       failpoint('before-rescue-settle');
       const won = await deps.repository.settle(settlements, now);

@@ -1,16 +1,12 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import type { ResolvedConfig } from '../config/load.js';
-import { DispatchrError } from '../errors.js';
 import { createDispatchRepository } from '../db/dispatch.repository.js';
 import { createIdempotencyRepository } from '../db/idempotency.repository.js';
 import { DUE_EVENT, dueSignal } from '../db/due-signal.js';
-import { requireCurrentSchema } from '../db/migrate.js';
-import { initOrm, type Orm } from '../db/orm.js';
+import type { Orm } from '../db/orm.js';
 import { createQueueStateRepository } from '../db/queue-state.repository.js';
-import { createSchedulerRegistry, isAlive } from '../db/scheduler-registry.repository.js';
+import { createSchedulerRegistry } from '../db/scheduler-registry.repository.js';
 import { createLogger, type Logger } from '../logger.js';
 import { resolveRetryPolicies, type RetryPolicy } from '../strategies/load-plugins.js';
 import { createDispatchPool, type DispatchPool } from '../workers/pool.js';
@@ -19,18 +15,19 @@ import { createHeartbeat, DEAD_AFTER_INTERVALS } from './heartbeat.js';
 import { createQueueLimiter } from './limiters.js';
 import { createNotifier, type Notifier } from './notifier.js';
 import { createPauseFlags } from './pause-flags.js';
-import { createProducer, type Producer } from './producer.js';
+import type { Producer } from './producer.js';
+import { createQueueProducer } from './queue-producer.js';
 import { createRescuer } from './rescuer.js';
 import { createRetention } from './retention.js';
-import { logDecisions, type SchedulerEvents } from './transition-log.js';
-import { createServiceLoop, type ServiceLoop } from './service-loop.js';
+import { createSchedulerLoops, routeWakeUp } from './scheduler-loops.js';
+import { createSchedulerPeers, type QueueLimits } from './scheduler-peers.js';
+import { openSchedulerDb, schedulerIdOf, servedQueueNames } from './scheduler-setup.js';
+import type { SchedulerEvents } from './transition-log.js';
+import type { ServiceLoop } from './service-loop.js';
 import { createTaskRepository } from '../db/task.repository.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
-import { schedulerMetricEvents } from '../metrics/scheduler-metrics.js';
-
-/** Dead schedulers stay in the registry (listed as dead) this long, then are forgotten. */
-const SILENT_SCHEDULER_KEPT_MS = 24 * 60 * 60 * 1000;
+import { schedulerMetricEvents } from './scheduler-metrics.js';
 
 /**
  * `createScheduler()`: one producer per served queue, plus the rescuer, the heartbeat, the
@@ -73,21 +70,10 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'scheduler' });
-  const names = options.queues ?? Object.keys(config.queues);
-  const unknown = names.filter((name) => !config.queues[name]);
-  if (unknown.length) {
-    throw new DispatchrError('usage', `unknown queue${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (configured: ${Object.keys(config.queues).join(', ') || 'none'})`, { status: 2 });
-  }
+  const names = servedQueueNames(config, options.queues);
   const policies: Map<string, RetryPolicy> = await resolveRetryPolicies(config);
-  const ownsDb = options.db === undefined;
-  const db = options.db ?? (await initOrm({ url: config.database.url, baseDir: config.source.dir, poolSize: config.database.poolSize }));
-  try {
-    await requireCurrentSchema(db);
-  } catch (error) {
-    if (ownsDb) await db.close();
-    throw error;
-  }
-  const id = options.id ?? config.scheduler.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const { db, owned: ownsDb } = await openSchedulerDb(config, options.db);
+  const id = schedulerIdOf(config, options.id);
   const repository = createDispatchRepository(db);
   const queueStates = createQueueStateRepository(db, clock);
   const registry = createSchedulerRegistry(db, clock);
@@ -97,7 +83,6 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   const pool: DispatchPool = createDispatchPool({ threads: config.scheduler.workerThreads });
   const startedAt = clock.now();
   let stopping = false;
-  let liveSchedulers = new Map<string, number>(); // queue → live schedulers serving it
 
   const rates = new Map<string, AdaptiveRate>();
   const taskRepository = createTaskRepository(db, clock);
@@ -115,12 +100,14 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   const producers = new Map<string, Producer>();
   // Saves claims of paused queues; the claim refuses them anyway (pause-flags.ts).
   const paused = createPauseFlags({ queueStates, logger, onResumed: (name) => producers.get(name)?.wakeAll() });
-  const limiters = names.map((name) => {
+  const limiters: QueueLimits[] = names.map((name) => {
     const queue = config.queues[name];
     const rate = new AdaptiveRate({ configuredPerSecond: queue.rateLimit?.perSecond ?? null });
     rates.set(name, rate);
-    return [name, createQueueLimiter(queue), rate] as const;
+    return { name, queue, limiter: createQueueLimiter(queue), rate };
   });
+  const peers = createSchedulerPeers({ registry, id, heartbeatIntervalMs: config.scheduler.heartbeatInterval, clock, limits: limiters });
+  const shareOf = peers.shareOf;
 
   const heartbeat = createHeartbeat({
     registry,
@@ -128,47 +115,29 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     queues: names,
     startedAt,
     intervalMs: config.scheduler.heartbeatInterval,
+    rates: () => Object.fromEntries(limiters.map(({ name, rate }) => [name, shareOf(name, rate.perSecond)])), // what each limiter enforces, for the recorder (spec 4.10)
     clock,
     logger,
     onFenced: () => pool.abortAll(),
     onRestored: () => producers.forEach((producer) => producer.wakeAll()),
   });
 
-  /** A queue's configured rate is shared among the live schedulers that serve it. */
-  const shareOf = (name: string, perSecond: number | null) => (perSecond === null ? null : perSecond / Math.max(1, liveSchedulers.get(name) ?? 1));
-
-  for (const [name, limiter, rate] of limiters) {
-    const queue = config.queues[name];
-    producers.set(
-      name,
-      createProducer({
-        name,
-        queue,
-        policy: policies.get(name)!,
-        repository,
-        pool,
-        limiter,
-        rate,
-        owner: id,
-        clock,
-        random,
-        logger,
-        batchSize: config.scheduler.batchSize,
-        leaseMs: config.scheduler.leaseDuration,
-        pollIntervalMs: config.scheduler.pollInterval,
-        isPaused: () => paused.has(name),
-        mayClaim: () => !stopping && !heartbeat.fenced,
-        mayDispatch: () => !heartbeat.fenced,
-        concurrencyShare: () => queue.maxConcurrent,
-        rateShare: (perSecond) => shareOf(name, perSecond),
-        onDecisions: (decisions, tasks, results) => {
-          logDecisions(logger, decisions, tasks);
-          events.onDecisions?.(name, decisions, tasks, results);
-        },
-        onRateChange: (perSecond, reason) => events.onRateChange?.(name, perSecond, reason),
-      }),
-    );
-  }
+  const sharedProducerDeps = {
+    config,
+    policies,
+    repository,
+    pool,
+    owner: id,
+    clock,
+    random,
+    logger,
+    isPaused: (name: string) => paused.has(name),
+    mayClaim: () => !stopping && !heartbeat.fenced,
+    mayDispatch: () => !heartbeat.fenced,
+    shareOf,
+    events,
+  };
+  for (const limits of limiters) producers.set(limits.name, createQueueProducer(limits, sharedProducerDeps));
 
   const rescuer = createRescuer({
     config,
@@ -183,53 +152,14 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   const retention = createRetention({ config, repository, idempotency: createIdempotencyRepository(db, clock), clock, logger });
 
   const refreshPaused = () => paused.refresh();
-
-  async function refreshLiveSchedulers(): Promise<void> {
-    const now = clock.now();
-    const live = (await registry.list()).filter((s) => isAlive(s, now, config.scheduler.heartbeatInterval));
-    const counts = new Map<string, number>();
-    for (const scheduler of live) for (const queue of scheduler.queues) counts.set(queue, (counts.get(queue) ?? 0) + 1);
-    const changed = names.some((name) => (counts.get(name) ?? 1) !== (liveSchedulers.get(name) ?? 1));
-    liveSchedulers = counts;
-    if (!changed) return;
-    for (const [name, limiter, rate] of limiters) {
-      const queue = config.queues[name];
-      limiter.update(shareOf(name, rate.perSecond), queue.maxConcurrent, queue.rateLimit?.burst);
-    }
-  }
-
-  /**
-   * SQLite has one writer and no SKIP LOCKED: one scheduler per database file. A live heartbeat of
-   * another scheduler (in this process or another) refuses the start.
-   */
-  async function refuseSecondSqliteScheduler(): Promise<void> {
-    const now = clock.now();
-    const other = (await registry.list()).find((s) => s.id !== id && isAlive(s, now, config.scheduler.heartbeatInterval));
-    if (other) {
-      throw new DispatchrError(
-        'sqlite_single_scheduler',
-        `another scheduler (${other.id}, pid ${other.pid} on ${other.host}) already serves this SQLite database; SQLite supports one scheduler, use PostgreSQL to run several`,
-        { status: 1 },
-      );
-    }
-  }
-
-  const wake = (queue: string | null) => {
-    if (queue === null) {
-      producers.forEach((producer) => producer.wakeAll());
-      paused.rereadSoon(); // after a reconnect: a resume may be among the notifications missed
-    } else if (paused.has(queue)) {
-      paused.rereadSoon(); // a resume signals the due channel: the read wakes the queue
-    } else {
-      producers.get(queue)?.wake();
-    }
-  };
+  const refreshLiveSchedulers = () => peers.refresh();
+  const wake = routeWakeUp(producers, paused);
   const onLocalDue = (queue: string) => wake(queue);
   let notifier: Notifier | null = null;
   const loops: ServiceLoop[] = [];
 
   async function startUp(): Promise<void> {
-    if (db.target.dialect === 'sqlite') await refuseSecondSqliteScheduler();
+    if (db.target.dialect === 'sqlite') await peers.refuseSecondSqliteScheduler();
     await heartbeat.beat();
     await refreshPaused();
     await refreshLiveSchedulers().catch(() => undefined);
@@ -241,16 +171,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
       notifier = createNotifier({ url: db.target.url, logger, onDue: wake });
       notifier.start();
     }
-    const leaseMs = config.scheduler.leaseDuration;
-    loops.push(
-      createServiceLoop('rescuer', Math.min(Math.max(1_000, config.scheduler.heartbeatInterval), leaseMs / 4), () => rescuer.runOnce(), logger),
-      createServiceLoop('queue-state', config.scheduler.pollInterval, refreshPaused, logger),
-      createServiceLoop('schedulers', config.scheduler.heartbeatInterval, refreshLiveSchedulers, logger),
-      createServiceLoop('retention', 60_000, async () => {
-        await retention.runOnce();
-        await registry.pruneSilent(new Date(clock.now().getTime() - Math.max(SILENT_SCHEDULER_KEPT_MS, 2 * leaseMs)));
-      }, logger),
-    );
+    loops.push(...createSchedulerLoops({ config, rescuer, retention, paused, refreshPeers: refreshLiveSchedulers, registry, clock, logger }));
     loops.forEach((loop) => loop.start());
     producers.forEach((producer) => producer.start());
     const { host, port } = config.scheduler.metrics;
@@ -295,7 +216,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
       await metricsServer?.close();
       await notifier?.stop();
       await heartbeat.stop(true);
-      await Promise.all(limiters.map(([, limiter]) => limiter.stop()));
+      await Promise.all(limiters.map(({ limiter }) => limiter.stop()));
       await pool.destroy();
       if (ownsDb) await db.close();
       logger.info({ schedulerId: id }, 'scheduler stopped');

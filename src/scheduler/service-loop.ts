@@ -1,3 +1,4 @@
+import { backoffMs } from '../backoff.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -28,7 +29,7 @@ export function createServiceLoop(name: string, intervalMs: number, body: () => 
       })
       .catch((error: unknown) => {
         failures += 1;
-        const backoff = Math.min(30_000, intervalMs * 2 ** Math.min(failures, 5));
+        const backoff = backoffMs(failures, { baseMs: intervalMs, maxMs: 30_000, maxDoublings: 5 });
         logger.warn({ loop: name, err: error instanceof Error ? error.message : String(error), retryInMs: backoff }, `${name} failed; retrying`);
         schedule(backoff);
       });

@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ResolvedConfig } from '../config/load.js';
 import { DispatchrError, type ErrorDetail } from '../errors.js';
 import { getBuiltinStrategy, suggestStrategyName, unknownStrategyMessage } from './registry.js';
 import { parseStrategyOptions, strategyShapeProblems, valueText, type RetryStrategy } from './strategy.js';
@@ -22,11 +21,21 @@ export interface RetryPolicy {
   maxRetryDurationMs: number;
 }
 
+/**
+ * What this reads of the resolved config, by shape: strategies depend on the kernel only
+ * (../shared/design/architecture.md), so the config types are not imported here.
+ */
+export interface RetryConfigSource {
+  queues: Record<string, { retry: { strategy: string; options?: unknown; maxAttempts: number; maxRetryDuration: number } }>;
+  /** The config file's folder: plugin paths and packages are resolved from it. */
+  source: { dir: string };
+}
+
 export type LoadedStrategy =
   | { ok: true; strategy: RetryStrategy; label: string }
   | { ok: false; problems: string[] };
 
-export async function resolveRetryPolicies(config: ResolvedConfig): Promise<Map<string, RetryPolicy>> {
+export async function resolveRetryPolicies(config: RetryConfigSource): Promise<Map<string, RetryPolicy>> {
   const problems: ErrorDetail[] = [];
   const policies = new Map<string, RetryPolicy>();
   // One load per distinct specifier: the module is imported and its shape checked once, whatever

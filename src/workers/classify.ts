@@ -2,7 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { DispatchResult } from './protocol.js';
 
 /**
- * Turns one attempt's result into what the completer does with the task. Pure: no clock, no I/O.
+ * Turns one attempt's result into what becomes of the task: completed, retried or failed (the
+ * scheduler's decideOutcome, scheduler/outcome.ts, turns that into the settlement). Pure: no clock, no I/O.
  *
  * Default table:
  *   2xx → completed

@@ -4,11 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The dependency direction of docs/architecture (enforced here rather than by review):
- * the recorder and the scheduler never import each other; storage, machines and strategies
- * depend only on the kernel (storage may also read the machine, which is pure, so every state
- * write is computed from it in the one place that writes); the dispatch worker imports no ORM,
- * no Koa and no config loader.
+ * The dependency direction of the architecture note (../shared/design/architecture.md beside this
+ * repository, "Dependency direction"), enforced here rather than by review:
+ *  - commands (and the package entry) may import anything; the operator CLI's backend is theirs;
+ *  - the recorder and the scheduler never import each other: they meet only in the database;
+ *  - storage, machines and strategies depend only on the kernel (storage also reads the machine's
+ *    transition table, which is pure data: the module map has every writer take its state lists
+ *    and patch from it);
+ *  - `rules/` is part of the kernel: dependency-free task rules shared with the client;
+ *  - the dispatch worker imports no ORM, no Koa and no config loader;
+ *  - no two areas may import each other, directly or around a loop.
  */
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
@@ -36,24 +41,74 @@ function importsOf(file: string): { local: string[]; packages: string[] } {
 /** The top folder of a src-relative path, or "kernel" for files directly in src/. */
 const area = (relative: string) => (relative === 'index.ts' ? 'entry' : relative.includes('/') ? relative.split('/')[0] : 'kernel');
 
+const KERNEL = ['kernel', 'rules'];
 const ALLOWED: Record<string, string[]> = {
   kernel: ['kernel'],
-  // Task rules shared by the recorder, the client and the scheduler: dependency-free.
-  rules: ['kernel', 'rules'],
-  db: ['kernel', 'rules', 'db', 'machines'],
-  machines: ['kernel', 'rules', 'machines'],
-  strategies: ['kernel', 'rules', 'strategies', 'config'],
-  workers: ['kernel', 'rules', 'workers'],
-  explain: ['kernel', 'rules', 'explain', 'config', 'db'],
-  metrics: ['kernel', 'rules', 'metrics', 'db', 'scheduler', 'config'],
-  recorder: ['kernel', 'rules', 'recorder', 'config', 'db', 'machines', 'explain', 'metrics'],
-  scheduler: ['kernel', 'rules', 'scheduler', 'config', 'db', 'machines', 'strategies', 'workers', 'metrics'],
+  rules: KERNEL,
+  config: [...KERNEL, 'config'],
+  machines: [...KERNEL, 'machines'],
+  strategies: [...KERNEL, 'strategies'],
+  db: [...KERNEL, 'db', 'machines'],
+  workers: [...KERNEL, 'workers'],
+  cron: [...KERNEL, 'cron', 'db', 'config'],
+  // Why a task waits, read from the database: shown by the recorder and the operator.
+  explain: [...KERNEL, 'explain', 'config', 'db'],
+  // Prometheus collectors; the scheduler and the recorder each feed their own.
+  metrics: [...KERNEL, 'metrics', 'db'],
+  recorder: [...KERNEL, 'recorder', 'config', 'db', 'machines', 'strategies', 'cron', 'explain', 'metrics'],
+  scheduler: [...KERNEL, 'scheduler', 'config', 'db', 'machines', 'strategies', 'workers', 'cron', 'metrics'],
+  // The app-side SDKs; test/unit/client/import-graph.test.ts narrows `db` to the one insert statement.
+  client: [...KERNEL, 'client', 'db'],
+  handler: ['kernel', 'handler'],
+  // Shared by the oclif commands: the base command, opening the database, error reporting.
+  cli: [...KERNEL, 'cli', 'config', 'db'],
+  // The operator commands' backends (database or HTTP): the recorder's domain modules, never its routes.
+  operator: [...KERNEL, 'operator', 'cli', 'config', 'db', 'explain', 'recorder'],
+  commands: [...KERNEL, 'commands', 'cli', 'operator', 'config', 'db', 'machines', 'strategies', 'workers', 'cron', 'explain', 'metrics', 'recorder', 'scheduler'],
+  entry: [...KERNEL, 'config', 'db', 'machines', 'strategies', 'recorder', 'scheduler'],
 };
+
+/** The first loop in the allowed edges between different areas, as a path, or null. */
+function findCycle(edges: Record<string, string[]>): string[] | null {
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (node: string, trail: string[]): string[] | null => {
+    if (state.get(node) === 'done') return null;
+    if (state.get(node) === 'open') return [...trail.slice(trail.indexOf(node)), node];
+    state.set(node, 'open');
+    for (const next of edges[node] ?? []) {
+      if (next === node) continue;
+      const cycle = visit(next, [...trail, node]);
+      if (cycle) return cycle;
+    }
+    state.set(node, 'done');
+    return null;
+  };
+  for (const node of Object.keys(edges)) {
+    const cycle = visit(node, []);
+    if (cycle) return cycle;
+  }
+  return null;
+}
 
 describe('module boundaries', () => {
   const all = files(SRC).map((file) => ({ file: path.relative(SRC, file), ...importsOf(file) }));
 
   it('finds the source files', () => expect(all.length).toBeGreaterThan(50));
+
+  it('knows every area of src/, so a new folder states its dependencies here', () => {
+    expect([...new Set(all.map((f) => area(f.file)))].filter((name) => !Object.hasOwn(ALLOWED, name))).toEqual([]);
+  });
+
+  it('allows no loop between areas', () => {
+    expect(findCycle(ALLOWED)).toBeNull();
+    // The check itself finds one, so a null above means something.
+    expect(findCycle({ a: ['b'], b: ['c'], c: ['a'] })).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('only the recorder imports its routes: domain functions live outside routes/', () => {
+    const routeUsers = all.filter((f) => !f.file.startsWith('recorder/') && f.local.some((t) => t.startsWith('recorder/routes/')));
+    expect(routeUsers.map((f) => f.file)).toEqual([]);
+  });
 
   for (const [from, allowed] of Object.entries(ALLOWED)) {
     it(`${from} imports only ${allowed.join(', ')}`, () => {

@@ -5,7 +5,7 @@ import { OperatorCommand } from '../../operator/operator-command.js';
 export default class QueuesList extends OperatorCommand<typeof QueuesList> {
   static override description = [
     'List the configured queues: tasks per state, how long the oldest due task has waited, paused or not, the configured limits,',
-    'and the rate in force (read from the scheduler at scheduler.metrics; "unknown" when that endpoint is not configured or does not answer).',
+    'and the rate in force (the sum of what the live schedulers enforce, as their heartbeats wrote it; "unknown" when no live scheduler serves the queue).',
   ].join('\n');
   static override examples = ['<%= config.bin %> queues list', '<%= config.bin %> queues list --url http://127.0.0.1:8787 --json'];
 

@@ -11,6 +11,8 @@ export const SchedulerEntity = defineEntity({
     queues: p.json<string[]>(),
     startedAt: p.datetime(),
     heartbeatAt: p.datetime(),
+    /** queue → dispatches per second it enforces (null: unlimited), written with each heartbeat. */
+    rates: p.json<Record<string, number | null>>(),
   },
 });
 export type SchedulerRow = InferEntity<typeof SchedulerEntity>;

@@ -12,6 +12,8 @@ import { PostgresFinalAttemptOnTask } from './postgresql/0005-final-attempt-on-t
 import { PostgresFewerTaskIndexes } from './postgresql/0006-fewer-task-indexes.migration.js';
 import { PostgresClaimFunction } from './postgresql/0009-claim-function.migration.js';
 import { PostgresClaimRefusesPausedQueues } from './postgresql/0010-claim-refuses-paused-queues.migration.js';
+import { PostgresSchedulerRates } from './postgresql/0013-scheduler-rates.migration.js';
+import { SqliteSchedulerRates } from './sqlite/0013-scheduler-rates.migration.js';
 
 /**
  * Static lists, not a folder glob: deterministic from source (tsx, vitest) and from dist alike.
@@ -28,6 +30,7 @@ export const postgresMigrations: MigrationObject[] = [
   { name: '0009-claim-function', class: PostgresClaimFunction },
   { name: '0010-claim-refuses-paused-queues', class: PostgresClaimRefusesPausedQueues },
   { name: '0012-attempts-given-back', class: AttemptsGivenBack },
+  { name: '0013-scheduler-rates', class: PostgresSchedulerRates },
 ];
 export const sqliteMigrations: MigrationObject[] = [
   { name: '0001-initial', class: SqliteInitial },
@@ -37,4 +40,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: '0007-fewer-task-index-writes', class: SqliteFewerTaskIndexWrites },
   { name: '0008-retry-dedup-index', class: RetryDedupIndex },
   { name: '0012-attempts-given-back', class: AttemptsGivenBack },
+  { name: '0013-scheduler-rates', class: SqliteSchedulerRates },
 ];

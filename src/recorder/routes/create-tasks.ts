@@ -7,7 +7,8 @@ import { toNewTask, validTraceparent } from '../new-task.js';
 import { renderTask } from '../render.js';
 import { batchResponse, problemResource, taskResource } from '../schemas/resource.schema.js';
 import { batchInputSchema, queueTaskRules, taskInputSchema, type TaskRules } from '../schemas/task-input.schema.js';
-import { mountPrefix, parseInput, resolveQueue, type ResponseSpec, type RouteSpec } from './route.js';
+import { mountPrefix, resolveQueue, type ResponseSpec, type RouteSpec } from './route.js';
+import { parseInput } from '../parse-input.js';
 
 /**
  * POST /v1/queues/:queue/tasks and /tasks/batch. Answers only after the commit. A single create goes

@@ -1,14 +1,16 @@
 import { canAccessQueue } from '../auth.js';
 import type { RecorderDeps, Stores } from '../context.js';
 import { problemResource, purgeResponse, queueListResponse, queueResource } from '../schemas/resource.schema.js';
-import { describeQueues } from './queue-view.js';
+import { createSchedulerRegistry } from '../../db/scheduler-registry.repository.js';
+import { describeQueues } from '../queue-view.js';
 import { resolveQueue, sendJson, type RouteSpec } from './route.js';
 
 /**
  * Queues come from config only: these routes read and steer them, never create one. A token scoped
  * to some queues sees only those in the list.
  */
-const describe = (deps: RecorderDeps, stores: Stores, names: string[]) => describeQueues(stores, deps.config, names, deps.clock.now());
+const describe = (deps: RecorderDeps, stores: Stores, names: string[]) =>
+  describeQueues({ ...stores, schedulers: createSchedulerRegistry(stores.db, deps.clock) }, deps.config, names, deps.clock.now());
 
 const unknownQueue = { description: 'Unknown queue.', schema: problemResource };
 

@@ -1,14 +1,12 @@
 import type { z } from 'zod';
 import type { QueueConfig } from '../../config/schema.js';
-import { formatIssues } from '../../config/format-issues.js';
 import { notFound, type TaskFilter } from '../../db/task.repository.js';
 import { UUID_PATTERN } from '../../ids.js';
-import { isDispatchrError, type ErrorDetail } from '../../errors.js';
+import { isDispatchrError } from '../../errors.js';
 import type { TaskRecord } from '../../task.js';
-import { joinPath } from '../../rules/json-safety.js';
 import { canAccessQueue, requireQueueAccess, type Permission } from '../auth.js';
 import type { RecorderContext, RecorderDeps, Stores } from '../context.js';
-import { queueNotFound, RETRY_AFTER_SECONDS, validationError } from '../errors.js';
+import { queueNotFound, RETRY_AFTER_SECONDS } from '../errors.js';
 import { createReadGate, type ReadGate } from '../read-gate.js';
 import { buildTaskPage, pageStream } from '../task-page.js';
 import { DEFAULT_LIMIT } from '../schemas/query.schema.js';
@@ -40,20 +38,6 @@ export interface RouteSpec {
   idempotent?: boolean;
   responses: Record<number, ResponseSpec>;
   handle(ctx: RecorderContext, deps: RecorderDeps): Promise<void>;
-}
-
-/** Validates with zod and turns every issue into a dotted `{ path, message }` in one 400. */
-export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const result = schema.safeParse(value, { reportInput: true });
-  if (!result.success) throw validationError(describeIssues(result.error.issues));
-  return result.data;
-}
-
-/** Our own checks already word their message for the field; zod's built-in ones get the config wording. */
-function describeIssues(issues: readonly z.core.$ZodIssue[]): ErrorDetail[] {
-  return issues.flatMap((issue) =>
-    issue.code === 'custom' ? [{ path: joinPath(issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))), message: issue.message }] : formatIssues([issue]),
-  );
 }
 
 /** The queue named in the path: configured (else 404, queues are never created) and in the token's scope (else 403). */

@@ -1,7 +1,6 @@
-import { z } from 'zod';
-import { createSchedulerRegistry, type SchedulerStatus } from '../../db/scheduler-registry.repository.js';
-import { canAccessQueue, type Principal } from '../auth.js';
+import { createSchedulerRegistry } from '../../db/scheduler-registry.repository.js';
 import type { RecorderDeps } from '../context.js';
+import { schedulerListResponse, visibleSchedulers } from '../scheduler-view.js';
 import { sendJson, type RouteSpec } from './route.js';
 
 /**
@@ -12,43 +11,6 @@ import { sendJson, type RouteSpec } from './route.js';
  *
  * Register it in routes/index.ts `allRoutes`: `...schedulerRoutes(deps)`.
  */
-const time = z.string().describe('RFC 3339, UTC');
-
-export const schedulerResource = z.object({
-  id: z.string().describe('The lease owner id (scheduler.id, or host-pid-random).'),
-  host: z.string(),
-  pid: z.number().int(),
-  queues: z.array(z.string()).describe('The queues it serves (those this token may use).'),
-  startedAt: time,
-  heartbeatAt: time.describe('Its last heartbeat.'),
-  alive: z.boolean().describe('false after 5 heartbeat intervals of silence: its leases are rescued by the live ones.'),
-  silentMs: z.number().int().describe('Time since the last heartbeat, by the recorder’s clock.'),
-});
-
-export const schedulerListResponse = z.object({ schedulers: z.array(schedulerResource) });
-export type SchedulerResource = z.infer<typeof schedulerResource>;
-
-export function renderScheduler(status: SchedulerStatus, queues: string[] = status.queues): SchedulerResource {
-  return {
-    id: status.id,
-    host: status.host,
-    pid: status.pid,
-    queues,
-    startedAt: status.startedAt.toISOString(),
-    heartbeatAt: status.heartbeatAt.toISOString(),
-    alive: status.alive,
-    silentMs: Math.round(status.silentMs),
-  };
-}
-
-/** The schedulers a principal may see, each with only the queues it may use. */
-export function visibleSchedulers(principal: Principal, all: readonly SchedulerStatus[]): SchedulerResource[] {
-  return all.flatMap((status) => {
-    const queues = status.queues.filter((queue) => canAccessQueue(principal, queue));
-    return principal.queues === null || queues.length > 0 ? [renderScheduler(status, queues)] : [];
-  });
-}
-
 export function schedulerRoutes(deps: RecorderDeps): RouteSpec[] {
   return [
     {

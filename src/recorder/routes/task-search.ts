@@ -7,7 +7,8 @@ import { queueNotFound } from '../errors.js';
 import { parseRfc3339 } from '../../rules/rfc3339.js';
 import { problemResource } from '../schemas/resource.schema.js';
 import { bulkRetryBodySchema, bulkRetryResponse, parseStates, taskSearchQuerySchema } from '../schemas/search.schema.js';
-import { parseInput, sendJson, sendTaskPage, taskPageResponse, type RouteSpec } from './route.js';
+import { sendJson, sendTaskPage, taskPageResponse, type RouteSpec } from './route.js';
+import { parseInput } from '../parse-input.js';
 
 /**
  * The operator's view across queues: `GET /v1/tasks` searches every queue the token may use, and

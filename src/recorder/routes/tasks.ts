@@ -4,7 +4,8 @@ import type { RecorderDeps } from '../context.js';
 import { renderTask } from '../render.js';
 import { listQuerySchema, taskReadQuerySchema } from '../schemas/query.schema.js';
 import { problemResource, taskResource } from '../schemas/resource.schema.js';
-import { loadTask, parseInput, resolveQueue, sendJson, sendTaskPage, taskPageResponse, type RouteSpec } from './route.js';
+import { loadTask, resolveQueue, sendJson, sendTaskPage, taskPageResponse, type RouteSpec } from './route.js';
+import { parseInput } from '../parse-input.js';
 
 /**
  * Reading tasks, and the operator's actions on one task. Actions go through the repository's

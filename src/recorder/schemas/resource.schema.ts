@@ -90,7 +90,7 @@ export const queueResource = z.object({
   currentRate: z
     .object({ perSecond: z.number().nullable().describe('null: unlimited.') })
     .nullable()
-    .describe('The adaptive rate in force (lowered while the target pushes back), as the scheduler at scheduler.metrics reports it; null when unknown.'),
+    .describe('The adaptive rate in force (lowered while the target pushes back): the sum of what the live schedulers enforce, as of their last heartbeats; null when unknown.'),
 });
 
 export const queueListResponse = z.object({ queues: z.array(queueResource) });

@@ -3,20 +3,18 @@ import { bareSecondsHint, formatDuration, parseDuration } from '../../duration.j
 import { headerProblem, MAX_HEADERS } from '../../rules/task-headers.js';
 import { parseRfc3339 } from '../../rules/rfc3339.js';
 import { MAX_PATH_LENGTH, normalizeTaskPath } from '../../rules/target-path.js';
+import { BASE64, hasNoBody, isJsonMediaType, MAX_CONTENT_TYPE_LENGTH, MAX_KEY_LENGTH, MEDIA_TYPE, TASK_METHODS } from '../../rules/task-fields.js';
 import { LEASE_HEADROOM_MS, longestTimeoutFor, MAX_AHEAD_MS, MAX_TASK_ATTEMPTS, taskCapsOf, type QueueLimitsSource, type TaskCaps } from '../../rules/task-limits.js';
 
 /**
  * The request schemas for creating tasks. The same zod objects validate requests and generate the
  * OpenAPI document (io: 'input'), so the document cannot drift from what the API accepts.
  * Field rules live on the fields, so one answer lists every bad field; rules that need two fields
- * (body vs bodyBase64, runAt vs delay) run once the fields themselves are valid.
+ * (body vs bodyBase64, runAt vs delay) run once the fields themselves are valid. The field shapes
+ * and limits come from src/rules/ (task-fields, task-limits, task-headers, target-path), which
+ * `enqueueWithin()` checks against too.
  */
-export const TASK_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET', 'HEAD', 'OPTIONS'] as const;
 export const MAX_BATCH = 1000;
-export const MAX_KEY_LENGTH = 255;
-const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i;
-const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=("[^"\r\n]*"|[!#$%&'*+.^_`|~0-9A-Za-z-]+))*$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export interface TaskRules {
   /** The queue's target base URL; `path` must stay inside it. */
@@ -32,8 +30,6 @@ export interface TaskRules {
 export function queueTaskRules(queue: { target: string } & QueueLimitsSource, leaseMs: number, now: () => number): TaskRules {
   return { target: queue.target, leaseMs, caps: taskCapsOf(queue, leaseMs), now };
 }
-
-export const isJsonMediaType = (type: string): boolean => JSON_MEDIA_TYPE.test(type);
 
 /**
  * "10m", "90s" or a bare number of seconds (the API's unit; config uses milliseconds). A bare
@@ -86,7 +82,7 @@ export function taskInputSchema(rules: TaskRules) {
       .describe('The exact bytes to send, base64-encoded (contentType defaults to application/octet-stream).'),
     contentType: z
       .string({ error: 'expected a string' })
-      .max(255, { error: 'expected at most 255 characters' })
+      .max(MAX_CONTENT_TYPE_LENGTH, { error: `expected at most ${MAX_CONTENT_TYPE_LENGTH} characters` })
       .regex(MEDIA_TYPE, { error: 'expected a media type like "application/json" or "text/plain; charset=utf-8"' })
       .optional(),
     runAt: z
@@ -139,7 +135,7 @@ export function taskInputSchema(rules: TaskRules) {
       ctx.addIssue({ code: 'custom', path: ['delay'], message: 'expected either runAt or delay, not both' });
     }
     const hasBody = (input.body !== undefined && input.body !== null) || input.bodyBase64 !== undefined;
-    if (hasBody && (input.method === 'GET' || input.method === 'HEAD')) {
+    if (hasBody && input.method !== undefined && hasNoBody(input.method)) {
       ctx.addIssue({ code: 'custom', path: ['method'], message: `a ${input.method} request cannot carry a body` });
     }
   });

@@ -113,7 +113,9 @@ describe.each(drivers())('metrics after a scripted run on %s', (driver) => {
     expect(samples.get('dispatchr_queue_rate_per_second{queue="plain"}')).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it('shows the rate in force in GET /v1/queues and `queues list`, read from the scheduler endpoint', async () => {
+  it('shows the rate in force in GET /v1/queues and `queues list`, read from the database the scheduler heartbeats to', async () => {
+    const [row] = await stack.recorder.db.sql.query<{ rates: unknown }>('select rates from dispatchr_scheduler');
+    expect(typeof row.rates === 'string' ? JSON.parse(row.rates) : row.rates).toEqual({ hooks: 50, plain: null });
     const { queues } = (await stack.recorder.call('GET', '/v1/queues')).body;
     expect(queues.map((q: { name: string; currentRate: unknown }) => [q.name, q.currentRate])).toEqual([
       ['hooks', { perSecond: 50 }],
@@ -122,8 +124,9 @@ describe.each(drivers())('metrics after a scripted run on %s', (driver) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'dispatchr-metrics-'));
     try {
       const file = path.join(dir, 'dispatchr.yml');
-      const { database, scheduler, queues: configured } = stack.recorder.config;
-      writeFileSync(file, stringify({ database: { url: database.url }, scheduler: { metrics: scheduler.metrics }, queues: configured }));
+      // No scheduler.metrics here: the CLI reads the rate from the database alone.
+      const { database, queues: configured } = stack.recorder.config;
+      writeFileSync(file, stringify({ database: { url: database.url }, queues: configured }));
       const result = await runCli(['queues', 'list', '--config', file], { env: { DISPATCHR_URL: '' }, timeoutMs: 60_000 });
       expect(result.code).toBe(0);
       const [, hooks, plain] = result.stdout.trim().split('\n');

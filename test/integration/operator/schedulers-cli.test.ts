@@ -4,7 +4,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSchedulerRegistry } from '../../../src/db/scheduler-registry.repository.js';
-import { schedulerListResponse } from '../../../src/recorder/routes/schedulers.js';
+import { schedulerListResponse } from '../../../src/recorder/scheduler-view.js';
 import { runCli } from '../../support/cli.js';
 import { drivers } from '../../support/databases.js';
 import { QUEUES, startTestRecorder, TOKEN, type TestRecorder } from '../recorder/support.js';

@@ -14,7 +14,8 @@ import { silentLogger } from '../../../src/logger.js';
 import { ANONYMOUS, type Principal } from '../../../src/recorder/auth.js';
 import type { RecorderContext, RecorderDeps, RecorderState, Stores } from '../../../src/recorder/context.js';
 import { buildRouter } from '../../../src/recorder/routes/index.js';
-import { schedulerListResponse, schedulerRoutes } from '../../../src/recorder/routes/schedulers.js';
+import { schedulerRoutes } from '../../../src/recorder/routes/schedulers.js';
+import { schedulerListResponse } from '../../../src/recorder/scheduler-view.js';
 import { createTestDatabase, drivers, type TestDatabase } from '../../support/databases.js';
 
 /**
@@ -43,8 +44,10 @@ describe.each(drivers())('schedulers list on %s', (driver) => {
     testDb = await createTestDatabase(driver);
     db = await testDb.openMigrated();
     const registry = createSchedulerRegistry(db);
-    await registry.heartbeat({ id: 'sched-live', queues: ['emails', 'reports'], startedAt: new Date(now.getTime() - 60_000), at: now });
-    await registry.heartbeat({ id: 'sched-dead', queues: ['reports'], startedAt: new Date(now.getTime() - 7_200_000), at: new Date(now.getTime() - 3_600_000) });
+    await registry.heartbeat({ id: 'sched-live', queues: ['emails', 'reports'], startedAt: new Date(now.getTime() - 60_000), at: now, rates: { emails: 2.5, reports: null } });
+    await registry.heartbeat({ id: 'sched-dead', queues: ['reports'], startedAt: new Date(now.getTime() - 7_200_000), at: new Date(now.getTime() - 3_600_000), rates: { reports: 40 } });
+    // A write that was stuck and lands late moves neither the heartbeat nor the rates back.
+    await registry.heartbeat({ id: 'sched-live', queues: ['emails', 'reports'], startedAt: new Date(now.getTime() - 60_000), at: new Date(now.getTime() - 30_000), rates: { emails: 1 } });
     dir = mkdtempSync(path.join(tmpdir(), 'dispatchr-schedulers-'));
     configFile = path.join(dir, 'dispatchr.yml');
     writeFileSync(
@@ -74,7 +77,8 @@ describe.each(drivers())('schedulers list on %s', (driver) => {
       ['sched-live', true],
       ['sched-dead', false],
     ]);
-    expect(body.schedulers[0]).toMatchObject({ queues: ['emails', 'reports'], pid: process.pid, heartbeatAt: now.toISOString() });
+    expect(body.schedulers[0]).toMatchObject({ queues: ['emails', 'reports'], pid: process.pid, heartbeatAt: now.toISOString(), rates: { emails: 2.5, reports: null } });
+    expect(body.schedulers[1].rates).toEqual({ reports: 40 });
     expect(body.schedulers[1].silentMs).toBeGreaterThanOrEqual(3_600_000);
   });
 
@@ -115,16 +119,16 @@ describe.each(drivers())('schedulers list on %s', (driver) => {
       const response = await request(url);
       expect(response.statusCode).toBe(200);
       const body = schedulerListResponse.parse(await response.body.json());
-      expect(body.schedulers.map((s) => [s.id, s.alive, s.queues])).toEqual([
-        ['sched-live', true, ['emails', 'reports']],
-        ['sched-dead', false, ['reports']],
+      expect(body.schedulers.map((s) => [s.id, s.alive, s.queues, s.rates])).toEqual([
+        ['sched-live', true, ['emails', 'reports'], { emails: 2.5, reports: null }],
+        ['sched-dead', false, ['reports'], { reports: 40 }],
       ]);
     });
 
     it('shows a scoped token only the schedulers of its queues, and only those queues', async () => {
       principal = { id: 'scoped', name: 'emails-only', queues: new Set(['emails']), role: 'read' };
       const body = schedulerListResponse.parse(await (await request(url)).body.json());
-      expect(body.schedulers.map((s) => [s.id, s.queues])).toEqual([['sched-live', ['emails']]]);
+      expect(body.schedulers.map((s) => [s.id, s.queues, s.rates])).toEqual([['sched-live', ['emails'], { emails: 2.5 }]]);
     });
   });
 });

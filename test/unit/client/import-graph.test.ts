@@ -23,7 +23,9 @@ const SHARED_WITH_CLIENT = [
   'src/rules/rfc3339.ts', // time parsing
   'src/rules/task-headers.ts', // header rules
   'src/rules/task-limits.ts', // one year ahead, maxAttempts
+  'src/rules/task-fields.ts', // methods, queue names, keys, media types, base64
   'src/sensitive-names.ts', // the one redaction rule (task-headers re-exports it)
+  'src/backoff.ts', // the one infrastructure backoff rule (transport's retries)
 ];
 const SHARED_WITH_HANDLER = ['src/errors.ts', 'src/signing-secret.ts']; // the secret format, one rule on both sides
 const FORBIDDEN_PACKAGES = /^(@mikro-orm\/|koa$|koa-|@koa\/|piscina|bottleneck|undici|pg$|pg-|knex|express|zod|xstate|pino|yaml|@oclif\/|better-sqlite3)/;

@@ -1,4 +1,4 @@
-import { buildDispatchHeaders } from '../../../src/workers/send-request.js';
+import { buildDispatchHeaders } from '../../../src/workers/dispatch-headers.js';
 import type { DispatchRequest } from '../../../src/workers/protocol.js';
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { verify } from '../../../src/handler/index.js';
-import { buildDispatchHeaders } from '../../../src/workers/send-request.js';
+import { buildDispatchHeaders } from '../../../src/workers/dispatch-headers.js';
 import type { DispatchRequest } from '../../../src/workers/protocol.js';
 
 /**

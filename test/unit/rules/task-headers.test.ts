@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { headerProblem, isSensitiveHeader, redactHeaders } from '../../../src/rules/task-headers.js';
-import { buildDispatchHeaders } from '../../../src/workers/send-request.js';
+import { buildDispatchHeaders } from '../../../src/workers/dispatch-headers.js';
 
 /** headerProblem(name, value) and redaction: what a task may carry and what a response may show. */
 describe('headerProblem(name, value)', () => {

@@ -3,7 +3,9 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DispatchRequest } from '../../../src/workers/protocol.js';
-import { createDispatchAgents, describeSendError, sendBatch, sendRequest, utf8Excerpt, type DispatchAgents } from '../../../src/workers/send-request.js';
+import { utf8Excerpt } from '../../../src/workers/response-collector.js';
+import { describeSendError } from '../../../src/workers/send-errors.js';
+import { createDispatchAgents, sendBatch, sendRequest, type DispatchAgents } from '../../../src/workers/send-request.js';
 
 /** sendRequest without piscina, against raw sockets that misbehave in ways node:http will not. */
 let trickle: NetServer;

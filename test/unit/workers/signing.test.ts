@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import type { DispatchRequest } from '../../../src/workers/protocol.js';
-import { buildDispatchHeaders } from '../../../src/workers/send-request.js';
+import { buildDispatchHeaders } from '../../../src/workers/dispatch-headers.js';
 import { decodeSigningSecret, signPayload } from '../../../src/workers/signing.js';
 
 const secretA = 'whsec_' + randomBytes(24).toString('base64');

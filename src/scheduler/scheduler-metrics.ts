@@ -1,6 +1,6 @@
-import type { SchedulerEvents } from '../scheduler/transition-log.js';
-import type { Metrics } from './metrics.js';
-import { statusClass } from './metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { statusClass } from '../metrics/metrics.js';
+import type { SchedulerEvents } from './transition-log.js';
 
 /** Feeds the scheduler's observations into the metrics: attempts, durations, delays, results. */
 export function schedulerMetricEvents(metrics: Metrics): SchedulerEvents {

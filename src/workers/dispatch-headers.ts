@@ -1,0 +1,33 @@
+import { reservedHeaderProblem } from '../rules/task-headers.js';
+import type { DispatchRequest } from './protocol.js';
+import { signPayload } from './signing.js';
+
+/**
+ * The headers of one attempt: the task's own (minus the reserved ones), Dispatchr's delivery
+ * headers and the Standard Webhooks signature, stamped with the second it is sent.
+ */
+export function buildDispatchHeaders(request: DispatchRequest, timestampSeconds: number): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    const lower = name.toLowerCase();
+    // The create-time rule again (hop-by-hop, framing, routing overrides, Dispatchr-* and webhook-*,
+    // in either `-` or `_` spelling): a task stored before a rule existed cannot send it either.
+    if (reservedHeaderProblem(lower) !== null) continue;
+    headers[lower] = value;
+  }
+  headers['dispatchr-task-id'] = request.taskId;
+  headers['dispatchr-queue'] = request.queue;
+  headers['dispatchr-attempt'] = String(request.attempt);
+  headers['dispatchr-scheduled-at'] = request.scheduledAt;
+  if (request.previousStatus !== null) headers['dispatchr-previous-status'] = String(request.previousStatus);
+  if (request.traceparent !== null) headers.traceparent = request.traceparent;
+  if (request.contentType !== null) headers['content-type'] = request.contentType;
+  // webhook-id is the task id, identical on every attempt, so receivers can deduplicate.
+  headers['webhook-id'] = request.taskId;
+  headers['webhook-timestamp'] = String(timestampSeconds);
+  if (request.signingSecrets.length > 0) {
+    const signature = signPayload(request.taskId, timestampSeconds, request.body, request.signingSecrets);
+    if (signature !== '') headers['webhook-signature'] = signature;
+  }
+  return headers;
+}
