@@ -21,7 +21,9 @@ try {
   const t0 = performance.now();
   const retried = await tasks.retryMatching({ queue: QUEUE });
   const ms = performance.now() - t0;
-  console.log(`${dialect} ${N.toLocaleString('en')} failed tasks with dedup keys: retried ${retried.toLocaleString('en')} in ${ms.toFixed(0)} ms${process.env.EXTRA ? ` (after: ${process.env.EXTRA})` : ''}`);
+  console.log(
+    `${dialect} ${N.toLocaleString('en')} failed tasks with dedup keys: retried ${retried.toLocaleString('en')} in ${ms.toFixed(0)} ms${process.env.EXTRA ? ` (after: ${process.env.EXTRA})` : ''}`,
+  );
 } finally {
   await drop();
 }

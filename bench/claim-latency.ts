@@ -29,17 +29,23 @@ const earlierForm = (now: Date) =>
     await tx.query(`select pg_advisory_xact_lock(hashtext('dispatchr.claim.' || $1::text))`, ['bench']);
     return tx.query(UPDATE, ['o', new Date(now.getTime() + 60_000), now, 'bench', 250, 1000]);
   });
-const oneCall: number[] = [], fourTrips: number[] = [];
+const oneCall: number[] = [],
+  fourTrips: number[] = [];
 try {
   for (let i = 0; i < 2 * (N + WARM); i++) {
     await seedTasks(db, 1, { runAt: new Date(Date.now() - 1000), state: 'available' });
     const now = new Date();
     const t0 = performance.now();
-    const rows = i % 2 === 0 ? await repo.claim({ queue: 'bench', limit: 250, owner: 'o', now, leaseMs: 60_000, maxConcurrent: 1000 }) : await earlierForm(now);
+    const rows =
+      i % 2 === 0
+        ? await repo.claim({ queue: 'bench', limit: 250, owner: 'o', now, leaseMs: 60_000, maxConcurrent: 1000 })
+        : await earlierForm(now);
     const ms = performance.now() - t0;
     if (rows.length !== 1) throw new Error(`claimed ${rows.length}, expected 1`);
     if (i >= 2 * WARM) (i % 2 === 0 ? oneCall : fourTrips).push(ms);
-    await db.sql.execute(`update dispatchr_task set state = 'completed', lease_owner = null, lease_expires_at = null, finalized_at = now() where state = 'running'`);
+    await db.sql.execute(
+      `update dispatchr_task set state = 'completed', lease_owner = null, lease_expires_at = null, finalized_at = now() where state = 'running'`,
+    );
   }
   const line = (values: number[]) => [50, 95, 99].map((p) => percentile(values, p).toFixed(2)).join(' / ');
   console.log(`claim of one due task, ms p50 / p95 / p99 (${N} each, alternated):`);

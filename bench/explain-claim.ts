@@ -34,7 +34,9 @@ try {
   );
   await seedTasks(db, DUE, { runAt: new Date(Date.now() - 1_000), state: 'available' });
   await db.sql.execute('vacuum analyze dispatchr_task', []);
-  console.log(`${FINISHED.toLocaleString('en-US')} completed + ${DUE.toLocaleString('en-US')} due tasks written in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  console.log(
+    `${FINISHED.toLocaleString('en-US')} completed + ${DUE.toLocaleString('en-US')} due tasks written in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 
   const plan: string[] = [];
   const target = parseDatabaseUrl(store.url, process.cwd());
@@ -46,12 +48,22 @@ try {
   });
   await client.query(`set search_path = "${target.schema}"`);
   await client.query(`load 'auto_explain'`);
-  for (const setting of ['log_min_duration = 0', 'log_analyze = on', 'log_buffers = on', 'log_timing = on', 'log_nested_statements = on']) {
+  for (const setting of [
+    'log_min_duration = 0',
+    'log_analyze = on',
+    'log_buffers = on',
+    'log_timing = on',
+    'log_nested_statements = on',
+  ]) {
     await client.query(`set auto_explain.${setting}`);
   }
   const explaining: Orm = {
     ...db,
-    sql: { ...db.sql, query: async (text: string, values?: readonly unknown[]) => (await client.query(text, values ? [...values] : [])).rows } as SqlPool,
+    sql: {
+      ...db.sql,
+      query: async (text: string, values?: readonly unknown[]) =>
+        (await client.query(text, values ? [...values] : [])).rows,
+    } as SqlPool,
   };
   try {
     // PL/pgSQL plans a statement for its parameters' values at first and may switch to a generic
@@ -59,7 +71,14 @@ try {
     // the plan shown is the generic one, forced.
     await client.query('set plan_cache_mode = force_generic_plan');
     await client.query('set client_min_messages = log');
-    const claimed = await createDispatchRepository(explaining).claim({ queue: QUEUE, limit: 200, owner: "explain", now: new Date(), leaseMs: 60_000, maxConcurrent: 1_000_000 });
+    const claimed = await createDispatchRepository(explaining).claim({
+      queue: QUEUE,
+      limit: 200,
+      owner: 'explain',
+      now: new Date(),
+      leaseMs: 60_000,
+      maxConcurrent: 1_000_000,
+    });
     console.log(`claimed ${claimed.length}; the claim's UPDATE inside dispatchr_claim():\n`);
   } finally {
     await client.end();

@@ -24,18 +24,38 @@ const batch: Settlement[] = Array.from({ length: B }, (_, i) => ({
   runAt: null,
   lastStatus: 200,
   lastError: null,
-  record: { startedAt: now, finishedAt: new Date(now.getTime() + i), status: 200, outcome: 'completed', durationMs: 3, error: null, responseExcerpt: '' },
+  record: {
+    startedAt: now,
+    finishedAt: new Date(now.getTime() + i),
+    status: 200,
+    outcome: 'completed',
+    durationMs: 3,
+    error: null,
+    responseExcerpt: '',
+  },
 }));
 
 /** The same values as plain arrays, as the settle passed them to pg before. */
 function plainColumns(settlements: readonly Settlement[]): unknown[][] {
   const pick = (f: (s: Settlement) => unknown) => settlements.map(f);
   return [
-    pick((s) => s.taskId), pick((s) => s.attempt), pick((s) => s.owner), pick((s) => s.state), pick((s) => s.nextAttempt),
-    pick((s) => s.runAt?.toISOString() ?? null), pick((s) => s.lastStatus), pick((s) => s.lastError),
-    pick((s) => s.state === 'completed'), pick(() => true), pick((s) => s.record.startedAt.getTime()),
-    pick((s) => s.record.finishedAt.getTime()), pick((s) => s.record.status), pick((s) => s.record.outcome),
-    pick((s) => s.record.durationMs), pick((s) => s.record.error), pick((s) => s.record.responseExcerpt),
+    pick((s) => s.taskId),
+    pick((s) => s.attempt),
+    pick((s) => s.owner),
+    pick((s) => s.state),
+    pick((s) => s.nextAttempt),
+    pick((s) => s.runAt?.toISOString() ?? null),
+    pick((s) => s.lastStatus),
+    pick((s) => s.lastError),
+    pick((s) => s.state === 'completed'),
+    pick(() => true),
+    pick((s) => s.record.startedAt.getTime()),
+    pick((s) => s.record.finishedAt.getTime()),
+    pick((s) => s.record.status),
+    pick((s) => s.record.outcome),
+    pick((s) => s.record.durationMs),
+    pick((s) => s.record.error),
+    pick((s) => s.record.responseExcerpt),
   ];
 }
 
@@ -45,7 +65,9 @@ function time(label: string, run: () => unknown): void {
   let keep = 0;
   for (let i = 0; i < ROUNDS; i++) keep += (run() as unknown[]).length;
   const used = process.cpuUsage(t0);
-  console.log(`${label.padEnd(44)} ${(((used.user + used.system) / ROUNDS / B)).toFixed(2)} µs per task (${keep > 0 ? 'ok' : ''})`);
+  console.log(
+    `${label.padEnd(44)} ${((used.user + used.system) / ROUNDS / B).toFixed(2)} µs per task (${keep > 0 ? 'ok' : ''})`,
+  );
 }
 
 for (let pass = 0; pass < 2; pass++) {

@@ -72,7 +72,9 @@ for (const [id, us] of self) {
 }
 
 const wall = (profile.endTime - profile.startTime) / 1e6;
-console.log(`${path.basename(file)}: ${wall.toFixed(1)} s profiled, ${(total / 1e6).toFixed(2)} s busy, ${(idle / 1e6).toFixed(2)} s idle`);
+console.log(
+  `${path.basename(file)}: ${wall.toFixed(1)} s profiled, ${(total / 1e6).toFixed(2)} s busy, ${(idle / 1e6).toFixed(2)} s idle`,
+);
 const rows = [...totals].sort((a, b) => b[1] - a[1]).slice(0, top);
 for (const [key, us] of rows) {
   console.log(`${((us / total) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`);
@@ -100,7 +102,9 @@ if (args.includes('--tree')) {
     const us = inclusive.get(id)!;
     if (us / all < minShare || depth > depthLimit) return;
     const { functionName, url, lineNumber } = node.callFrame;
-    console.log(`${'  '.repeat(depth)}${((us / all) * 100).toFixed(1)} % ${functionName || '(anonymous)'} ${url ? `${moduleOf(url)}:${lineNumber + 1}` : ''}`);
+    console.log(
+      `${'  '.repeat(depth)}${((us / all) * 100).toFixed(1)} % ${functionName || '(anonymous)'} ${url ? `${moduleOf(url)}:${lineNumber + 1}` : ''}`,
+    );
     for (const child of [...(node.children ?? [])].sort((a, b) => total(b) - total(a))) walk(child, depth + 1);
   };
   console.log('\ninclusive:');

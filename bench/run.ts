@@ -34,8 +34,28 @@ const profArgs = (role: string) => (profile === role ? ['--cpu-prof', `--cpu-pro
  *  multiplies the enqueue, dispatch and memory counts (longer profiles). */
 const scale = Number(flags.scale ?? 1);
 const N = quick
-  ? { ceilingMs: 1_000, single: 2_000, batch: 5_000, dispatch: 5_000, warmDispatch: 1_000, samples: 50, latWarm: 10, gw: 5_000, memory: 50_000 }
-  : { ceilingMs: 3_000, single: 10_000, batch: 30_000, dispatch: 20_000, warmDispatch: 10_000, samples: 200, latWarm: 50, gw: 20_000, memory: 200_000 };
+  ? {
+      ceilingMs: 1_000,
+      single: 2_000,
+      batch: 5_000,
+      dispatch: 5_000,
+      warmDispatch: 1_000,
+      samples: 50,
+      latWarm: 10,
+      gw: 5_000,
+      memory: 50_000,
+    }
+  : {
+      ceilingMs: 3_000,
+      single: 10_000,
+      batch: 30_000,
+      dispatch: 20_000,
+      warmDispatch: 10_000,
+      samples: 200,
+      latWarm: 50,
+      gw: 20_000,
+      memory: 200_000,
+    };
 for (const key of ['single', 'batch', 'dispatch', 'memory'] as const) N[key] = Math.round(N[key] * scale);
 // The drains' warm-up (Dispatchr's scheduler and graphile-worker alike): `--warm=N` tasks first.
 // 10,000 (about a second) so the measured window starts with the per-batch code compiled, as the
@@ -43,14 +63,21 @@ for (const key of ['single', 'batch', 'dispatch', 'memory'] as const) N[key] = M
 // 12-19 µs per task inside the window (bench/NOTES.md, "The warm-up").
 if (flags.warm !== undefined) {
   if (typeof flags.warm !== 'string' || !/^\d+$/.test(flags.warm)) {
-    console.error(`--warm: expected a whole number of tasks, 0 or more (--warm=10000), got ${flags.warm === true ? 'no value' : JSON.stringify(flags.warm)}`);
+    console.error(
+      `--warm: expected a whole number of tasks, 0 or more (--warm=10000), got ${flags.warm === true ? 'no value' : JSON.stringify(flags.warm)}`,
+    );
     process.exit(2);
   }
   N.warmDispatch = Number(flags.warm);
 }
 
 /** The scheduler's setup in every Dispatchr scenario (reported with the table). */
-const SCHEDULER = { batchSize: 250, workerThreads: 1, maxConcurrent: 1000, ...(process.env.BENCH_SCHEDULER ? JSON.parse(process.env.BENCH_SCHEDULER) : {}) };
+const SCHEDULER = {
+  batchSize: 250,
+  workerThreads: 1,
+  maxConcurrent: 1000,
+  ...(process.env.BENCH_SCHEDULER ? JSON.parse(process.env.BENCH_SCHEDULER) : {}),
+};
 
 type Kind = 'rate' | 'latency' | 'memory';
 interface Scenario {
@@ -64,7 +91,14 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
-  { id: 'http.ceiling', what: 'undici c50 → node:http target (separate process)', kind: 'rate', proc: 'ceiling', options: { warmupMs: 500, durationMs: N.ceilingMs, concurrency: 50 }, timeoutMs: 60_000 },
+  {
+    id: 'http.ceiling',
+    what: 'undici c50 → node:http target (separate process)',
+    kind: 'rate',
+    proc: 'ceiling',
+    options: { warmupMs: 500, durationMs: N.ceilingMs, concurrency: 50 },
+    timeoutMs: 60_000,
+  },
   {
     id: 'http.ceiling.headers',
     what: 'the same, each POST with the six headers every dispatch request carries (docs/spec.md)',
@@ -79,7 +113,15 @@ const scenarios: Scenario[] = [
       what: `POST /tasks, one task each, concurrency 50 (${dialect === 'pg' ? 'PostgreSQL' : 'SQLite'})`,
       kind: 'rate',
       proc: 'enqueue',
-      options: { dialect, mode: 'single', tasks: N.single, warmupTasks: 1_000, concurrency: 50, batchSize: 1, recorderExecArgv: profArgs('recorder') },
+      options: {
+        dialect,
+        mode: 'single',
+        tasks: N.single,
+        warmupTasks: 1_000,
+        concurrency: 50,
+        batchSize: 1,
+        recorderExecArgv: profArgs('recorder'),
+      },
       timeoutMs: 120_000,
     },
     {
@@ -87,20 +129,26 @@ const scenarios: Scenario[] = [
       what: `POST /tasks/batch, 1,000 tasks each, concurrency 2 (${dialect === 'pg' ? 'PostgreSQL' : 'SQLite'})`,
       kind: 'rate',
       proc: 'enqueue',
-      options: { dialect, mode: 'batch', tasks: N.batch, warmupTasks: 2_000, concurrency: 2, batchSize: 1_000, recorderExecArgv: profArgs('recorder') },
+      options: {
+        dialect,
+        mode: 'batch',
+        tasks: N.batch,
+        warmupTasks: 2_000,
+        concurrency: 2,
+        batchSize: 1_000,
+        recorderExecArgv: profArgs('recorder'),
+      },
       timeoutMs: 120_000,
     },
   ]),
-  ...(['pg', 'sqlite'] as const).map(
-    (dialect): Scenario => ({
-      id: `dispatch.${dialect}`,
-      what: `${N.dispatch.toLocaleString('en')} due tasks drained by one scheduler (${dialect === 'pg' ? 'PostgreSQL' : 'SQLite'})`,
-      kind: 'rate',
-      proc: 'dispatch',
-      options: { dialect, tasks: N.dispatch, warmupTasks: N.warmDispatch, ...SCHEDULER },
-      timeoutMs: 180_000,
-    }),
-  ),
+  ...(['pg', 'sqlite'] as const).map((dialect): Scenario => ({
+    id: `dispatch.${dialect}`,
+    what: `${N.dispatch.toLocaleString('en')} due tasks drained by one scheduler (${dialect === 'pg' ? 'PostgreSQL' : 'SQLite'})`,
+    kind: 'rate',
+    proc: 'dispatch',
+    options: { dialect, tasks: N.dispatch, warmupTasks: N.warmDispatch, ...SCHEDULER },
+    timeoutMs: 180_000,
+  })),
   {
     id: 'dispatch.pg.mc100',
     what: 'the same with the default queue maxConcurrent (100): one batch of 100 in flight at a time',
@@ -115,12 +163,41 @@ const scenarios: Scenario[] = [
     what: `create (HTTP) → target arrival, 1 every 20 ms, ${N.samples} samples (PostgreSQL)`,
     kind: 'latency',
     proc: 'latency',
-    options: { dialect: 'pg', samples: N.samples, warmup: N.latWarm, intervalMs: 20, maxConcurrent: SCHEDULER.maxConcurrent, schedulerExecArgv: profArgs('scheduler-latency'), recorderExecArgv: profArgs('recorder-latency') },
+    options: {
+      dialect: 'pg',
+      samples: N.samples,
+      warmup: N.latWarm,
+      intervalMs: 20,
+      maxConcurrent: SCHEDULER.maxConcurrent,
+      schedulerExecArgv: profArgs('scheduler-latency'),
+      recorderExecArgv: profArgs('recorder-latency'),
+    },
     timeoutMs: 120_000,
   },
-  { id: 'gw.process.default', what: `graphile-worker 0.17.3, concurrency 10, defaults, ${N.gw.toLocaleString('en')} no-op jobs`, kind: 'rate', proc: 'gw', options: { mode: 'throughput', preset: 'default', jobs: N.gw, warmupJobs: N.warmDispatch }, timeoutMs: 180_000 },
-  { id: 'gw.process.fast', what: 'graphile-worker 0.17.3, concurrency 24, localQueue 500, batch delays 0', kind: 'rate', proc: 'gw', options: { mode: 'throughput', preset: 'fast', jobs: N.gw, warmupJobs: N.warmDispatch }, timeoutMs: 180_000 },
-  { id: 'gw.latency', what: 'graphile-worker addJob → handler start, in-process, concurrency 10', kind: 'latency', proc: 'gw', options: { mode: 'latency', preset: 'default', samples: N.samples, warmup: N.latWarm, intervalMs: 20 }, timeoutMs: 120_000 },
+  {
+    id: 'gw.process.default',
+    what: `graphile-worker 0.17.3, concurrency 10, defaults, ${N.gw.toLocaleString('en')} no-op jobs`,
+    kind: 'rate',
+    proc: 'gw',
+    options: { mode: 'throughput', preset: 'default', jobs: N.gw, warmupJobs: N.warmDispatch },
+    timeoutMs: 180_000,
+  },
+  {
+    id: 'gw.process.fast',
+    what: 'graphile-worker 0.17.3, concurrency 24, localQueue 500, batch delays 0',
+    kind: 'rate',
+    proc: 'gw',
+    options: { mode: 'throughput', preset: 'fast', jobs: N.gw, warmupJobs: N.warmDispatch },
+    timeoutMs: 180_000,
+  },
+  {
+    id: 'gw.latency',
+    what: 'graphile-worker addJob → handler start, in-process, concurrency 10',
+    kind: 'latency',
+    proc: 'gw',
+    options: { mode: 'latency', preset: 'default', samples: N.samples, warmup: N.latWarm, intervalMs: 20 },
+    timeoutMs: 120_000,
+  },
   {
     id: 'memory.pg',
     what: `scheduler RSS over ${N.memory.toLocaleString('en')} tasks (PostgreSQL)`,
@@ -136,7 +213,12 @@ for (const s of scenarios) {
   if (s.proc === 'dispatch') s.options.execArgv = profArgs('scheduler');
 }
 
-const ROLE_NAMES: Record<string, string> = { dispatch: 'scheduler', enqueue: 'client', ceiling: 'client', gw: 'worker' };
+const ROLE_NAMES: Record<string, string> = {
+  dispatch: 'scheduler',
+  enqueue: 'client',
+  ceiling: 'client',
+  gw: 'worker',
+};
 
 interface RunRecord {
   scenario: string;
@@ -146,7 +228,11 @@ interface RunRecord {
   cpu: CpuSplit | null;
 }
 
-async function runScenario(s: Scenario, targetPort: number, targetPid: number): Promise<{ result: Message; cpu: CpuSplit | null }> {
+async function runScenario(
+  s: Scenario,
+  targetPort: number,
+  targetPid: number,
+): Promise<{ result: Message; cpu: CpuSplit | null }> {
   const execArgv = (s.options.execArgv as string[] | undefined) ?? [];
   const child: Child = spawnProc(s.proc, { ...s.options, targetPort }, execArgv);
   const timer = setTimeout(() => void child.kill(), s.timeoutMs);
@@ -164,7 +250,10 @@ async function runScenario(s: Scenario, targetPort: number, targetPid: number): 
     const items = Number(result.tasks ?? result.jobs ?? result.requests ?? 0);
     if (cpu && items > 0) {
       const per = (cores: number) => Math.round((cores * cpu.seconds * 1e6) / items);
-      result.cpuUsPerItem = { ...Object.fromEntries(Object.entries(cpu.roles).map(([role, cores]) => [role, per(cores)])), postgres: per(cpu.postgres) };
+      result.cpuUsPerItem = {
+        ...Object.fromEntries(Object.entries(cpu.roles).map(([role, cores]) => [role, per(cores)])),
+        postgres: per(cpu.postgres),
+      };
     }
     return { result, cpu };
   } finally {
@@ -176,7 +265,8 @@ async function runScenario(s: Scenario, targetPort: number, targetPid: number): 
 async function machineInfo() {
   const pkg = (name: string) => {
     try {
-      return (JSON.parse(readFileSync(here(`../node_modules/${name}/package.json`), 'utf8')) as { version: string }).version;
+      return (JSON.parse(readFileSync(here(`../node_modules/${name}/package.json`), 'utf8')) as { version: string })
+        .version;
     } catch {
       return 'n/a';
     }
@@ -184,7 +274,11 @@ async function machineInfo() {
   const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
   const version = String((await client.query('show server_version')).rows[0].server_version);
-  const settings = (await client.query(`select name, current_setting(name) as setting from pg_settings where name in ('shared_buffers','synchronous_commit','fsync','max_connections')`)).rows as { name: string; setting: string }[];
+  const settings = (
+    await client.query(
+      `select name, current_setting(name) as setting from pg_settings where name in ('shared_buffers','synchronous_commit','fsync','max_connections')`,
+    )
+  ).rows as { name: string; setting: string }[];
   await client.end();
   return {
     cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
@@ -194,22 +288,42 @@ async function machineInfo() {
     postgres: version,
     postgresSettings: Object.fromEntries(settings.map((row) => [row.name, row.setting])),
     packages: Object.fromEntries(
-      ['graphile-worker', 'undici', 'pg', 'piscina', 'bottleneck', '@mikro-orm/core', 'better-sqlite3', 'koa', 'xstate'].map((name) => [name, pkg(name)]),
+      [
+        'graphile-worker',
+        'undici',
+        'pg',
+        'piscina',
+        'bottleneck',
+        '@mikro-orm/core',
+        'better-sqlite3',
+        'koa',
+        'xstate',
+      ].map((name) => [name, pkg(name)]),
     ),
     loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
   };
 }
 
 const fmt = (n: number, unit: string) =>
-  !Number.isFinite(n) ? '–' : unit === 'ms' ? `${n.toFixed(2)}` : n >= 100 ? Math.round(n).toLocaleString('en') : n.toFixed(2);
+  !Number.isFinite(n)
+    ? '–'
+    : unit === 'ms'
+      ? `${n.toFixed(2)}`
+      : n >= 100
+        ? Math.round(n).toLocaleString('en')
+        : n.toFixed(2);
 
 async function main(): Promise<void> {
   const started = Date.now();
   const selected = scenarios.filter((s) => (!only || only.test(s.id)) && (s.kind !== 'memory' || withMemory));
   const info = await machineInfo();
   const idle = await busyShare(1_000);
-  console.log(`dispatchr bench: ${runs} run${runs > 1 ? 's' : ''} per figure${quick ? ' (quick)' : ''}; ${info.cpus}, ${info.memory}, Node ${info.node}, PostgreSQL ${info.postgres}`);
-  console.log(`machine busy before the start: ${idle === null ? 'n/a' : `${Math.round(idle * 100)} %`} (load ${info.loadAverage.join(', ')})`);
+  console.log(
+    `dispatchr bench: ${runs} run${runs > 1 ? 's' : ''} per figure${quick ? ' (quick)' : ''}; ${info.cpus}, ${info.memory}, Node ${info.node}, PostgreSQL ${info.postgres}`,
+  );
+  console.log(
+    `machine busy before the start: ${idle === null ? 'n/a' : `${Math.round(idle * 100)} %`} (load ${info.loadAverage.join(', ')})`,
+  );
   if (profile) mkdirSync(profileDir, { recursive: true });
   await createBenchDatabase();
   const target = spawnProc('target', {});
@@ -265,27 +379,55 @@ interface Figure {
   met?: boolean;
 }
 
-function report(selected: Scenario[], records: RunRecord[], info: Awaited<ReturnType<typeof machineInfo>>, started: number): void {
+function report(
+  selected: Scenario[],
+  records: RunRecord[],
+  info: Awaited<ReturnType<typeof machineInfo>>,
+  started: number,
+): void {
   const figures = new Map<string, Figure>();
   for (const s of selected) {
     const mine = records.filter((r) => r.scenario === s.id);
     if (mine.length === 0) continue;
     const values = mine.map((r) => Number(r.result.value));
-    const figure: Figure = { id: s.id, what: s.what, unit: String(mine[0].result.unit), median: median(values), runs: values, spread: spread(values) };
+    const figure: Figure = {
+      id: s.id,
+      what: s.what,
+      unit: String(mine[0].result.unit),
+      median: median(values),
+      runs: values,
+      spread: spread(values),
+    };
     if (s.kind === 'latency') {
       figure.p50 = median(mine.map((r) => Number(r.result.p50)));
       figure.p95 = median(mine.map((r) => Number(r.result.p95)));
       figure.p99 = median(mine.map((r) => Number(r.result.p99)));
       const sub = (key: string) => {
-        const parts = mine.map((r) => r.result[key] as { p50: number; p95: number; p99: number } | undefined).filter(Boolean) as { p50: number; p95: number; p99: number }[];
-        return parts.length ? { p50: median(parts.map((p) => p.p50)), p95: median(parts.map((p) => p.p95)), p99: median(parts.map((p) => p.p99)) } : undefined;
+        const parts = mine
+          .map((r) => r.result[key] as { p50: number; p95: number; p99: number } | undefined)
+          .filter(Boolean) as { p50: number; p95: number; p99: number }[];
+        return parts.length
+          ? {
+              p50: median(parts.map((p) => p.p50)),
+              p95: median(parts.map((p) => p.p95)),
+              p99: median(parts.map((p) => p.p99)),
+            }
+          : undefined;
       };
-      figure.extra = { createRtt: sub('createRtt'), afterAnswer: sub('afterAnswer'), fromAddReturn: sub('fromAddReturn') };
+      figure.extra = {
+        createRtt: sub('createRtt'),
+        afterAnswer: sub('afterAnswer'),
+        fromAddReturn: sub('fromAddReturn'),
+      };
     }
-    const perItem = mine.map((r) => r.result.cpuUsPerItem as Record<string, number> | undefined).filter(Boolean) as Record<string, number>[];
+    const perItem = mine
+      .map((r) => r.result.cpuUsPerItem as Record<string, number> | undefined)
+      .filter(Boolean) as Record<string, number>[];
     if (perItem.length && s.kind === 'rate') {
       const roles = Object.keys(perItem[0]);
-      figure.cpuUsPerItem = Object.fromEntries(roles.map((role) => [ROLE_NAMES[role] ?? role, median(perItem.map((p) => p[role] ?? NaN))]));
+      figure.cpuUsPerItem = Object.fromEntries(
+        roles.map((role) => [ROLE_NAMES[role] ?? role, median(perItem.map((p) => p[role] ?? NaN))]),
+      );
     }
     if (s.kind === 'memory') {
       const r = mine[0].result;
@@ -294,16 +436,30 @@ function report(selected: Scenario[], records: RunRecord[], info: Awaited<Return
       figure.unit = 'MB';
       figure.extra = { ...r, type: undefined };
     } else if (s.kind === 'rate' && s.proc === 'dispatch') {
-      const roles = [...new Set(mine.flatMap((r) => Object.keys((r.result.threadsUsPerTask ?? {}) as Record<string, number>)))];
-      const threads = Object.fromEntries(roles.map((role) => [role, median(mine.map((r) => Number((r.result.threadsUsPerTask as Record<string, number> | undefined)?.[role] ?? 0)))]));
-      figure.extra = { avgBatch: median(mine.map((r) => Number(r.result.avgBatch))), startLagMs: median(mine.map((r) => Number(r.result.startLagMs))), threads };
+      const roles = [
+        ...new Set(mine.flatMap((r) => Object.keys((r.result.threadsUsPerTask ?? {}) as Record<string, number>))),
+      ];
+      const threads = Object.fromEntries(
+        roles.map((role) => [
+          role,
+          median(
+            mine.map((r) => Number((r.result.threadsUsPerTask as Record<string, number> | undefined)?.[role] ?? 0)),
+          ),
+        ]),
+      );
+      figure.extra = {
+        avgBatch: median(mine.map((r) => Number(r.result.avgBatch))),
+        startLagMs: median(mine.map((r) => Number(r.result.startLagMs))),
+        threads,
+      };
     }
     figures.set(s.id, figure);
   }
   const ceiling = figures.get('http.ceiling')?.median;
   const gwDefault = figures.get('gw.process.default')?.median;
   for (const figure of figures.values()) {
-    if (ceiling && /^(dispatch|gw\.process|http\.ceiling\.)/.test(figure.id)) figure.ratioToCeiling = figure.median / ceiling;
+    if (ceiling && /^(dispatch|gw\.process|http\.ceiling\.)/.test(figure.id))
+      figure.ratioToCeiling = figure.median / ceiling;
   }
   const check = (id: string, target: string, met: (f: Figure) => boolean) => {
     const f = figures.get(id);
@@ -311,7 +467,11 @@ function report(selected: Scenario[], records: RunRecord[], info: Awaited<Return
     f.target = target;
     f.met = met(f);
   };
-  check('dispatch.pg', '≥ 0.35× ceiling, ≥ 3× gw default', (f) => (f.ratioToCeiling ?? 0) >= 0.35 && (!gwDefault || f.median >= 3 * gwDefault));
+  check(
+    'dispatch.pg',
+    '≥ 0.35× ceiling, ≥ 3× gw default',
+    (f) => (f.ratioToCeiling ?? 0) >= 0.35 && (!gwDefault || f.median >= 3 * gwDefault),
+  );
   check('dispatch.sqlite', '≥ 10,000/s', (f) => f.median >= 10_000);
   check('enqueue.single.pg', '≥ 5,000/s', (f) => f.median >= 5_000);
   check('enqueue.batch.pg', '≥ 50,000/s', (f) => f.median >= 50_000);
@@ -320,9 +480,7 @@ function report(selected: Scenario[], records: RunRecord[], info: Awaited<Return
 
   const rows = [...figures.values()].map((f) => {
     const value =
-      f.p50 !== undefined
-        ? `${fmt(f.p50, 'ms')} / ${fmt(f.p95!, 'ms')} / ${fmt(f.p99!, 'ms')}`
-        : fmt(f.median, f.unit);
+      f.p50 !== undefined ? `${fmt(f.p50, 'ms')} / ${fmt(f.p95!, 'ms')} / ${fmt(f.p99!, 'ms')}` : fmt(f.median, f.unit);
     const unit = f.p50 !== undefined ? 'ms p50/p95/p99' : f.unit === 'MB' ? 'MB RSS growth' : f.unit;
     const cpu = f.cpuUsPerItem
       ? Object.entries(f.cpuUsPerItem)
@@ -342,25 +500,43 @@ function report(selected: Scenario[], records: RunRecord[], info: Awaited<Return
   });
   const header = ['figure', 'median', 'unit', 'spread', '× ceiling', 'CPU µs per item', 'target met'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
   console.log('');
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i === 1 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
   for (const row of rows) console.log(line(row));
-  const lat = figures.get('latency.pg')?.extra as { createRtt?: { p50: number; p99: number }; afterAnswer?: { p50: number; p99: number } } | undefined;
-  if (lat?.createRtt) console.log(`\nlatency.pg: the create's own round trip p50 ${lat.createRtt.p50} ms / p99 ${lat.createRtt.p99} ms; target arrival after the create's answer p50 ${lat.afterAnswer?.p50} ms`);
-  const disp = figures.get('dispatch.pg')?.extra as { avgBatch?: number; startLagMs?: number; threads?: Record<string, number> } | undefined;
+  const lat = figures.get('latency.pg')?.extra as
+    { createRtt?: { p50: number; p99: number }; afterAnswer?: { p50: number; p99: number } } | undefined;
+  if (lat?.createRtt)
+    console.log(
+      `\nlatency.pg: the create's own round trip p50 ${lat.createRtt.p50} ms / p99 ${lat.createRtt.p99} ms; target arrival after the create's answer p50 ${lat.afterAnswer?.p50} ms`,
+    );
+  const disp = figures.get('dispatch.pg')?.extra as
+    { avgBatch?: number; startLagMs?: number; threads?: Record<string, number> } | undefined;
   if (disp) {
-    const threads = Object.entries(disp.threads ?? {}).map(([role, us]) => `${role} ${us}`).join(' · ');
-    console.log(`dispatch.pg: ${disp.avgBatch} tasks per settled batch on average; first push ${disp.startLagMs} ms after T0; scheduler CPU µs per task by thread: ${threads}`);
+    const threads = Object.entries(disp.threads ?? {})
+      .map(([role, us]) => `${role} ${us}`)
+      .join(' · ');
+    console.log(
+      `dispatch.pg: ${disp.avgBatch} tasks per settled batch on average; first push ${disp.startLagMs} ms after T0; scheduler CPU µs per task by thread: ${threads}`,
+    );
     const withHeaders = figures.get('http.ceiling.headers')?.median;
     const dispatchPg = figures.get('dispatch.pg')?.median;
-    if (withHeaders && dispatchPg) console.log(`dispatch.pg against the ceiling whose requests carry the dispatch's headers: ${(dispatchPg / withHeaders).toFixed(2)}×`);
+    if (withHeaders && dispatchPg)
+      console.log(
+        `dispatch.pg against the ceiling whose requests carry the dispatch's headers: ${(dispatchPg / withHeaders).toFixed(2)}×`,
+      );
   }
   const mem = figures.get('memory.pg')?.extra as Record<string, number> | undefined;
-  if (mem) console.log(`memory.pg: RSS ${mem.rssStartMB} MB at start, max ${mem.rssMaxMB} MB (+${mem.rssMaxGrowthMB} during the run), ${mem.rssEndMB} MB at the end after 5 s idle; heap ${mem.heapStartMB} → ${mem.heapEndMB} MB used, ${mem.heapPagesStartMB} → ${mem.heapPagesEndMB} MB in memory (the main thread's); ${fmt(mem.value, 'tasks/s')} tasks/s`);
+  if (mem)
+    console.log(
+      `memory.pg: RSS ${mem.rssStartMB} MB at start, max ${mem.rssMaxMB} MB (+${mem.rssMaxGrowthMB} during the run), ${mem.rssEndMB} MB at the end after 5 s idle; heap ${mem.heapStartMB} → ${mem.heapEndMB} MB used, ${mem.heapPagesStartMB} → ${mem.heapPagesEndMB} MB in memory (the main thread's); ${fmt(mem.value, 'tasks/s')} tasks/s`,
+    );
   const minutes = (Date.now() - started) / 60_000;
-  console.log(`\nscheduler: batchSize ${SCHEDULER.batchSize}, workerThreads ${SCHEDULER.workerThreads}, queue maxConcurrent ${SCHEDULER.maxConcurrent}; drains warmed with ${N.warmDispatch.toLocaleString('en')} tasks (jobs); ${runs} pass${runs > 1 ? 'es' : ''} in ${minutes.toFixed(1)} min`);
+  console.log(
+    `\nscheduler: batchSize ${SCHEDULER.batchSize}, workerThreads ${SCHEDULER.workerThreads}, queue maxConcurrent ${SCHEDULER.maxConcurrent}; drains warmed with ${N.warmDispatch.toLocaleString('en')} tasks (jobs); ${runs} pass${runs > 1 ? 'es' : ''} in ${minutes.toFixed(1)} min`,
+  );
 
   const out = {
     date: new Date().toISOString(),

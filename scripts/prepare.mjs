@@ -26,14 +26,20 @@ let tsc;
 try {
   tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 } catch {
-  console.warn('dispatchr: typescript is not installed (devDependencies omitted?), so dist/ was not built; run `npm run build` where it is.');
+  console.warn(
+    'dispatchr: typescript is not installed (devDependencies omitted?), so dist/ was not built; run `npm run build` where it is.',
+  );
   process.exit(0);
 }
 
-const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', path.join(dist, '.tsbuildinfo')], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const build = spawnSync(
+  process.execPath,
+  [tsc, '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', path.join(dist, '.tsbuildinfo')],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 
 /** dist/a/b.js, .d.ts, .js.map and .d.ts.map all come from src/a/b.ts. */
 const sourceOf = (file) => path.join(src, path.relative(dist, file).replace(/(\.d)?\.(js|ts)(\.map)?$/, '.ts'));

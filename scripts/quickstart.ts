@@ -21,7 +21,10 @@ import { startTargetApp } from '../examples/target-app/server.js';
 
 function setUp(): { config: ResolvedConfig; logger: Logger } {
   const config = loadConfig({ file: process.env.DISPATCHR_CONFIG ?? 'dispatchr.yml' });
-  if (!config.queues.demo) throw new DispatchrError('usage', `${config.source.file} must define the queue "demo" for the quickstart`, { status: 2 });
+  if (!config.queues.demo)
+    throw new DispatchrError('usage', `${config.source.file} must define the queue "demo" for the quickstart`, {
+      status: 2,
+    });
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty ?? true, name: 'dispatchr' });
   return { config, logger };
 }
@@ -32,20 +35,32 @@ async function startAll(config: ResolvedConfig, logger: Logger) {
   // all) no scheduler stays registered on dispatchr.db to refuse the next `npm start`.
   const started: (() => Promise<void>)[] = [];
   try {
-    const target = await startTargetApp({ port: Number(new URL(queue.target).port), secret: queue.signingSecret ?? '' }).catch((error: unknown) => {
-      throw explainListenError(error, 'the demo target app', { port: 'TARGET_PORT=<port> npm start', host: 'queues.demo.target in dispatchr.yml' });
+    const target = await startTargetApp({
+      port: Number(new URL(queue.target).port),
+      secret: queue.signingSecret ?? '',
+    }).catch((error: unknown) => {
+      throw explainListenError(error, 'the demo target app', {
+        port: 'TARGET_PORT=<port> npm start',
+        host: 'queues.demo.target in dispatchr.yml',
+      });
     });
     started.push(() => target.close());
     const db = await openDatabaseForCommand(config, logger);
     started.push(() => db.close());
     const recorder = await startRecorderServer(config, { db, logger }).catch((error: unknown) => {
-      throw explainListenError(error, 'the recorder', { port: 'DISPATCHR_PORT=<port> npm start', host: 'recorder.host in dispatchr.yml' });
+      throw explainListenError(error, 'the recorder', {
+        port: 'DISPATCHR_PORT=<port> npm start',
+        host: 'recorder.host in dispatchr.yml',
+      });
     });
     started.push(() => recorder.close());
     const scheduler = await createScheduler({ config, db, logger });
     started.push(() => scheduler.stop());
     await scheduler.start().catch((error: unknown) => {
-      throw explainListenError(error, 'the scheduler metrics endpoint', { port: 'scheduler.metrics.port in dispatchr.yml', host: 'scheduler.metrics.host in dispatchr.yml' });
+      throw explainListenError(error, 'the scheduler metrics endpoint', {
+        port: 'scheduler.metrics.port in dispatchr.yml',
+        host: 'scheduler.metrics.host in dispatchr.yml',
+      });
     });
     return { target, db, recorder, scheduler };
   } catch (error) {
@@ -66,7 +81,11 @@ async function main(): Promise<void> {
     { path: '/greet', body: { name: 'Grace' }, delay: '5s' },
   ];
   for (const task of demo) {
-    const response = await fetch(api, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(task) });
+    const response = await fetch(api, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(task),
+    });
     const created = (await response.json()) as { id: string; state: string };
     console.log(`enqueued ${task.path.padEnd(8)} → ${response.status} ${created.state} ${created.id}`);
   }

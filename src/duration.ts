@@ -46,7 +46,12 @@ export function bareSecondsHint(value: unknown): string {
  * 1,000 and more keep their meaning, and every duration with a unit is taken as written.
  */
 export function bareMillisecondsProblem(value: unknown): string | null {
-  const bare = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(?:\.\d+)?\s*$/.test(value) ? Number(value) : null;
+  const bare =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+(?:\.\d+)?\s*$/.test(value)
+        ? Number(value)
+        : null;
   if (bare === null || bare === 0 || bare >= 1000) return null;
   return `expected a duration with its unit (a bare number is milliseconds in configuration, so ${bare} would be ${bare} ms): write "${bare}s" for seconds, or "${bare}ms" if you meant milliseconds`;
 }

@@ -44,11 +44,26 @@ export function uuidv7(nowMs: number = Date.now()): string {
   const low = nowMs >>> 0;
   const h = HEX;
   return (
-    h[(high >>> 8) & 0xff] + h[high & 0xff] + h[low >>> 24] + h[(low >>> 16) & 0xff] + '-' +
-    h[(low >>> 8) & 0xff] + h[low & 0xff] + '-' +
-    h[0x70 | (sequence >> 8)] + h[sequence & 0xff] + '-' +
-    h[(pool[at + 8] & 0x3f) | 0x80] + h[pool[at + 9]] + '-' +
-    h[pool[at + 10]] + h[pool[at + 11]] + h[pool[at + 12]] + h[pool[at + 13]] + h[pool[at + 14]] + h[pool[at + 15]]
+    h[(high >>> 8) & 0xff] +
+    h[high & 0xff] +
+    h[low >>> 24] +
+    h[(low >>> 16) & 0xff] +
+    '-' +
+    h[(low >>> 8) & 0xff] +
+    h[low & 0xff] +
+    '-' +
+    h[0x70 | (sequence >> 8)] +
+    h[sequence & 0xff] +
+    '-' +
+    h[(pool[at + 8] & 0x3f) | 0x80] +
+    h[pool[at + 9]] +
+    '-' +
+    h[pool[at + 10]] +
+    h[pool[at + 11]] +
+    h[pool[at + 12]] +
+    h[pool[at + 13]] +
+    h[pool[at + 14]] +
+    h[pool[at + 15]]
   );
 }
 

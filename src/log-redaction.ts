@@ -25,8 +25,10 @@ export function scrubString(value: string): string {
 function scrubError(error: Error, depth: number): Error {
   // A copy with the same prototype, so pino's err serializer still reports its type (and name).
   const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
-  for (const [key, value] of Object.entries(error)) (copy as unknown as Record<string, unknown>)[key] = isSensitiveKey(key) ? CENSOR : scrubValue(value, depth + 1);
-  const hidden = (key: string, value: unknown) => Object.defineProperty(copy, key, { value, writable: true, configurable: true, enumerable: false });
+  for (const [key, value] of Object.entries(error))
+    (copy as unknown as Record<string, unknown>)[key] = isSensitiveKey(key) ? CENSOR : scrubValue(value, depth + 1);
+  const hidden = (key: string, value: unknown) =>
+    Object.defineProperty(copy, key, { value, writable: true, configurable: true, enumerable: false });
   hidden('message', scrubString(error.message));
   if (error.stack !== undefined) hidden('stack', scrubString(error.stack));
   if (error.cause !== undefined) hidden('cause', scrubValue(error.cause, depth + 1));

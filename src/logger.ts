@@ -59,7 +59,10 @@ function scrubLogArguments(this: Logger, args: Parameters<LogFn>, method: LogFn)
     method.apply(this, [{ err: first }, scrubString(first.message)] as Parameters<LogFn>);
     return;
   }
-  method.apply(this, [first, ...rest].map((arg) => (typeof arg === 'string' ? scrubString(arg) : arg)) as Parameters<LogFn>);
+  method.apply(
+    this,
+    [first, ...rest].map((arg) => (typeof arg === 'string' ? scrubString(arg) : arg)) as Parameters<LogFn>,
+  );
 }
 
 /**
@@ -76,11 +79,16 @@ function prettyStream(out: NodeJS.WritableStream): pino.DestinationStream {
         void pid;
         void hostname;
         const fields = Object.entries(rest)
-          .map(([key, value]) => `${terminalSafe(key)}=${terminalSafe(typeof value === 'string' ? value : String(JSON.stringify(value)))}`)
+          .map(
+            ([key, value]) =>
+              `${terminalSafe(key)}=${terminalSafe(typeof value === 'string' ? value : String(JSON.stringify(value)))}`,
+          )
           .join(' ');
         const clock = typeof time === 'string' ? time.slice(11, 23) : '';
         const label = terminalSafe(LEVELS[level as number] ?? String(level)).padEnd(5);
-        out.write(`${clock} ${label} ${name ? `[${terminalSafe(String(name))}] ` : ''}${terminalSafe(String(msg ?? ''))}${fields ? `  ${fields}` : ''}\n`);
+        out.write(
+          `${clock} ${label} ${name ? `[${terminalSafe(String(name))}] ` : ''}${terminalSafe(String(msg ?? ''))}${fields ? `  ${fields}` : ''}\n`,
+        );
       } catch {
         // Not a JSON line (never expected from pino): still nothing raw reaches the terminal.
         out.write(`${terminalSafe(line.replace(/\n$/, ''))}\n`);

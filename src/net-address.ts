@@ -88,7 +88,8 @@ const PRIVATE_V6: readonly [string, number, string][] = [
 ];
 const GLOBAL_UNICAST_V6 = parseIp('2000::')!;
 
-const toBlocks = (table: readonly [string, number, string][]) => table.map(([prefix, bits, range]) => ({ bytes: parseIp(prefix)!, bits, range }));
+const toBlocks = (table: readonly [string, number, string][]) =>
+  table.map(([prefix, bits, range]) => ({ bytes: parseIp(prefix)!, bits, range }));
 const PRIVATE_V4_BLOCKS = toBlocks(PRIVATE_V4);
 const PRIVATE_V6_BLOCKS = toBlocks(PRIVATE_V6);
 
@@ -107,7 +108,10 @@ export function parseIp(text: string): Uint8Array | null {
   const [head, tail] = groupsText.split('::');
   const headGroups = head ? head.split(':') : [];
   const tailGroups = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? headGroups : [...headGroups, ...new Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
+  const groups =
+    tail === undefined
+      ? headGroups
+      : [...headGroups, ...new Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
   const bytes = new Uint8Array(16);
   groups.forEach((group, i) => {
     const value = parseInt(group, 16);
@@ -147,7 +151,8 @@ export function checkAddress(address: string, allowPrivateNetwork: boolean): Gua
 export function checkHost(hostname: string, allowPrivateNetwork: boolean): GuardDecision {
   const host = normalizeHost(hostname);
   if (METADATA_HOSTS.has(host)) return refused('metadata', `${host} (cloud metadata)`, allowPrivateNetwork);
-  if (host === 'localhost' || host.endsWith('.localhost')) return refused('private', `${host} (loopback)`, allowPrivateNetwork);
+  if (host === 'localhost' || host.endsWith('.localhost'))
+    return refused('private', `${host} (loopback)`, allowPrivateNetwork);
   return parseIp(host) === null ? ALLOWED : checkAddress(host, allowPrivateNetwork);
 }
 
@@ -170,7 +175,8 @@ function classifyV6(bytes: Uint8Array): AddressVerdict {
     let worst: AddressVerdict = { kind: embedded.atLeastPrivate ? 'private' : 'public', range: embedded.form };
     for (const v4 of embedded.carried) {
       const verdict = classifyV4(v4);
-      if (RANK[verdict.kind] > RANK[worst.kind]) worst = { kind: verdict.kind, range: `${verdict.range}, ${embedded.form} ${v4.join('.')}` };
+      if (RANK[verdict.kind] > RANK[worst.kind])
+        worst = { kind: verdict.kind, range: `${verdict.range}, ${embedded.form} ${v4.join('.')}` };
     }
     return worst;
   }
@@ -189,13 +195,18 @@ const RANK: Record<AddressClass, number> = { public: 0, private: 1, metadata: 2 
 function embeddedV4(b: Uint8Array): { form: string; carried: Uint8Array[]; atLeastPrivate: boolean } | null {
   const zeros = (from: number, to: number) => b.subarray(from, to).every((x) => x === 0);
   const last32 = b.slice(12, 16);
-  if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return { form: 'IPv4-mapped', carried: [last32], atLeastPrivate: false };
+  if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff)
+    return { form: 'IPv4-mapped', carried: [last32], atLeastPrivate: false };
   // ::/96 (IPv4-compatible, deprecated), except :: and ::1, which are themselves.
-  if (zeros(0, 12) && !(zeros(12, 15) && b[15] <= 1)) return { form: 'IPv4-compatible', carried: [last32], atLeastPrivate: false };
-  if (zeros(0, 8) && b[8] === 0xff && b[9] === 0xff && zeros(10, 12)) return { form: 'IPv4-translated', carried: [last32], atLeastPrivate: false };
+  if (zeros(0, 12) && !(zeros(12, 15) && b[15] <= 1))
+    return { form: 'IPv4-compatible', carried: [last32], atLeastPrivate: false };
+  if (zeros(0, 8) && b[8] === 0xff && b[9] === 0xff && zeros(10, 12))
+    return { form: 'IPv4-translated', carried: [last32], atLeastPrivate: false };
   const word = (i: number) => (b[i] << 8) | b[i + 1];
-  if (word(0) === 0x64 && word(2) === 0xff9b && zeros(4, 12)) return { form: 'NAT64', carried: [last32], atLeastPrivate: false };
-  if (word(0) === 0x64 && word(2) === 0xff9b && word(4) === 0x0001) return { form: 'local-use NAT64', carried: [last32], atLeastPrivate: true };
+  if (word(0) === 0x64 && word(2) === 0xff9b && zeros(4, 12))
+    return { form: 'NAT64', carried: [last32], atLeastPrivate: false };
+  if (word(0) === 0x64 && word(2) === 0xff9b && word(4) === 0x0001)
+    return { form: 'local-use NAT64', carried: [last32], atLeastPrivate: true };
   if (word(0) === 0x2002) return { form: '6to4', carried: [b.slice(2, 6)], atLeastPrivate: false };
   if (word(0) === 0x2001 && word(2) === 0x0000) {
     // Teredo: the server's IPv4 in bits 32-63, the client's XOR-ed with 1s in the last 32.

@@ -21,14 +21,18 @@ const HOW = `${SIGNING_SECRET_PREFIX} followed by the base64 of ${MIN_SECRET_BYT
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export function parseSigningSecret(secret: unknown): SigningSecretResult {
-  if (typeof secret !== 'string' || secret === '') return refuse('it is empty (leave the key out to send unsigned requests)');
-  if (!secret.startsWith(SIGNING_SECRET_PREFIX)) return refuse(`it has no ${SIGNING_SECRET_PREFIX} prefix, and libraries read such secrets differently`);
+  if (typeof secret !== 'string' || secret === '')
+    return refuse('it is empty (leave the key out to send unsigned requests)');
+  if (!secret.startsWith(SIGNING_SECRET_PREFIX))
+    return refuse(`it has no ${SIGNING_SECRET_PREFIX} prefix, and libraries read such secrets differently`);
   const encoded = secret.slice(SIGNING_SECRET_PREFIX.length);
   if (!BASE64.test(encoded)) return refuse(`the text after ${SIGNING_SECRET_PREFIX} is not padded standard base64`);
   const key = Buffer.from(encoded, 'base64');
   // The regex admits non-zero padding bits (`QR==`); re-encoding tells canonical text apart.
-  if (key.toString('base64') !== encoded) return refuse(`the base64 after ${SIGNING_SECRET_PREFIX} has non-zero padding bits`);
-  if (key.length < MIN_SECRET_BYTES || key.length > MAX_SECRET_BYTES) return refuse(`it decodes to ${key.length} bytes`);
+  if (key.toString('base64') !== encoded)
+    return refuse(`the base64 after ${SIGNING_SECRET_PREFIX} has non-zero padding bits`);
+  if (key.length < MIN_SECRET_BYTES || key.length > MAX_SECRET_BYTES)
+    return refuse(`it decodes to ${key.length} bytes`);
   return { ok: true, key };
 }
 

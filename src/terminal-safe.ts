@@ -38,5 +38,8 @@ export function terminalSafeLines(text: string): string {
  * the document parses to the same value.
  */
 export function terminalSafeJson(value: unknown, indent = 2): string {
-  return JSON.stringify(value, null, indent).replace(JSON_RAW_CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, null, indent).replace(
+    JSON_RAW_CONTROL,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

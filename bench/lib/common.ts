@@ -97,7 +97,8 @@ export function spawnProc(name: string, options: unknown, extraExecArgv: string[
     const index = waiters.findIndex((w) => w.type === message.type || (message.type === 'error' && w.type !== 'error'));
     if (index >= 0) {
       const [waiter] = waiters.splice(index, 1);
-      if (message.type === 'error' && waiter.type !== 'error') waiter.reject(new Error(`${name}: ${String(message.message)}`));
+      if (message.type === 'error' && waiter.type !== 'error')
+        waiter.reject(new Error(`${name}: ${String(message.message)}`));
       else waiter.resolve(message);
     } else queue.push(message);
   });
@@ -105,7 +106,9 @@ export function spawnProc(name: string, options: unknown, extraExecArgv: string[
     child.on('exit', (code) => {
       exitCode = code;
       for (const waiter of waiters.splice(0)) {
-        waiter.reject(new Error(`${name} exited (code ${code}) before sending '${waiter.type}'\n${errText.slice(-3000)}`));
+        waiter.reject(
+          new Error(`${name} exited (code ${code}) before sending '${waiter.type}'\n${errText.slice(-3000)}`),
+        );
       }
       resolve(code);
     });
@@ -122,10 +125,12 @@ export function spawnProc(name: string, options: unknown, extraExecArgv: string[
       const queued = queue.findIndex((m) => m.type === type || m.type === 'error');
       if (queued >= 0) {
         const [message] = queue.splice(queued, 1);
-        if (message.type === 'error' && type !== 'error') return Promise.reject(new Error(`${name}: ${String(message.message)}`));
+        if (message.type === 'error' && type !== 'error')
+          return Promise.reject(new Error(`${name}: ${String(message.message)}`));
         return Promise.resolve(message as T);
       }
-      if (exitCode !== undefined) return Promise.reject(new Error(`${name} already exited (code ${exitCode})\n${errText.slice(-3000)}`));
+      if (exitCode !== undefined)
+        return Promise.reject(new Error(`${name} already exited (code ${exitCode})\n${errText.slice(-3000)}`));
       return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => {
           const at = waiters.indexOf(waiter);

@@ -96,7 +96,11 @@ export function snapshot(ourPids: readonly number[]): CpuSnapshot | null {
   return { at: Date.now(), machineBusy: m.busy, machineTotal: m.total, ours, postgres };
 }
 
-export function split(start: CpuSnapshot | null, end: CpuSnapshot | null, roles: Record<string, number>): CpuSplit | null {
+export function split(
+  start: CpuSnapshot | null,
+  end: CpuSnapshot | null,
+  roles: Record<string, number>,
+): CpuSplit | null {
   if (!start || !end) return null;
   const seconds = (end.at - start.at) / 1000;
   if (seconds <= 0) return null;

@@ -53,7 +53,10 @@ export interface Store {
 export async function freshStore(dialect: BenchDialect, prefix = 'b'): Promise<Store> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'dispatchr-bench-'));
-    return { url: `sqlite:${path.join(dir, 'bench.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${path.join(dir, 'bench.db')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
   const base = benchDbUrl();
@@ -62,7 +65,8 @@ export async function freshStore(dialect: BenchDialect, prefix = 'b'): Promise<S
   url.searchParams.set('schema', schema);
   return {
     url: url.toString(),
-    drop: () => withClient(base, (client) => client.query(`drop schema if exists "${schema}" cascade`)).then(() => undefined),
+    drop: () =>
+      withClient(base, (client) => client.query(`drop schema if exists "${schema}" cascade`)).then(() => undefined),
   };
 }
 
@@ -149,7 +153,10 @@ export async function seedTasks(
  * database), or SQLite with `DIALECT=sqlite` (a new file). `EXTRA='sql;sql'` runs statements after
  * the migration, to price a change (drop an index, say). `drop()` closes and removes it.
  */
-export async function scratchStore(prefix: string, poolSize: number): Promise<{ db: Orm; dialect: BenchDialect; drop(): Promise<void> }> {
+export async function scratchStore(
+  prefix: string,
+  poolSize: number,
+): Promise<{ db: Orm; dialect: BenchDialect; drop(): Promise<void> }> {
   const dialect: BenchDialect = process.env.DIALECT === 'sqlite' ? 'sqlite' : 'pg';
   if (dialect === 'pg') await createBenchDatabase();
   const store = await freshStore(dialect, prefix);
@@ -179,6 +186,8 @@ export async function emptyTasks(db: Orm): Promise<void> {
 }
 
 export async function countByState(db: Orm): Promise<Record<string, number>> {
-  const rows = await db.sql.query<{ state: string; n: number | string }>('select state, count(*) as n from dispatchr_task group by state');
+  const rows = await db.sql.query<{ state: string; n: number | string }>(
+    'select state, count(*) as n from dispatchr_task group by state',
+  );
   return Object.fromEntries(rows.map((row) => [row.state, Number(row.n)]));
 }

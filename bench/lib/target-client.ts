@@ -1,7 +1,10 @@
 import { request } from 'undici';
 
 /** The target's control routes (not counted as requests). */
-export async function targetControl<T = Record<string, unknown>>(port: number, what: 'reset' | 'stats' | 'arrivals'): Promise<T> {
+export async function targetControl<T = Record<string, unknown>>(
+  port: number,
+  what: 'reset' | 'stats' | 'arrivals',
+): Promise<T> {
   const { body } = await request(`http://127.0.0.1:${port}/__bench/${what}`);
   return (await body.json()) as T;
 }

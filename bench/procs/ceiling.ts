@@ -38,7 +38,11 @@ function dispatchHeaderSets(count: number): Record<string, string>[] {
 
 runMain(async () => {
   const { targetPort, warmupMs, durationMs, concurrency, dispatchHeaders } = procOptions<Options>();
-  const pool = new Pool(`http://127.0.0.1:${targetPort}`, { connections: concurrency, pipelining: 1, keepAliveTimeout: 10_000 });
+  const pool = new Pool(`http://127.0.0.1:${targetPort}`, {
+    connections: concurrency,
+    pipelining: 1,
+    keepAliveTimeout: 10_000,
+  });
   const body = JSON.stringify(noopBody(1));
   const headerSets = dispatchHeaders ? dispatchHeaderSets(1024) : [{ 'content-type': 'application/json' }];
   let sent = 0;
@@ -48,7 +52,12 @@ runMain(async () => {
   const loop = async () => {
     while (phase !== 'stop') {
       try {
-        const res = await pool.request({ path: '/tasks/noop', method: 'POST', body, headers: headerSets[sent++ % headerSets.length] });
+        const res = await pool.request({
+          path: '/tasks/noop',
+          method: 'POST',
+          body,
+          headers: headerSets[sent++ % headerSets.length],
+        });
         await res.body.dump();
         if (phase === 'measure') done += 1;
       } catch {

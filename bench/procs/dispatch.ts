@@ -51,7 +51,11 @@ function threadTicks(): Record<string, number> {
  * the rest together (V8's compiler and GC helpers, libuv's pool). Tells where the scheduler's CPU
  * per task goes without a profiler's distortions.
  */
-function threadRoles(start: Record<string, number>, end: Record<string, number>, workerThreads: number): Record<string, number> {
+function threadRoles(
+  start: Record<string, number>,
+  end: Record<string, number>,
+  workerThreads: number,
+): Record<string, number> {
   const used = Object.entries(end).map(([tid, ticks]) => [tid, ticks - (start[tid] ?? 0)] as const);
   const others = used.filter(([tid]) => Number(tid) !== process.pid).sort((a, b) => b[1] - a[1]);
   const sum = (list: (readonly [string, number])[]) => list.reduce((total, [, ticks]) => total + ticks, 0);
@@ -65,7 +69,13 @@ function threadRoles(start: Record<string, number>, end: Record<string, number>,
 runMain(async () => {
   const o = procOptions<Options>();
   const store = await freshStore(o.dialect, 'disp');
-  const config = benchConfig({ url: store.url, targetPort: o.targetPort, maxConcurrent: o.maxConcurrent, batchSize: o.batchSize, workerThreads: o.workerThreads });
+  const config = benchConfig({
+    url: store.url,
+    targetPort: o.targetPort,
+    maxConcurrent: o.maxConcurrent,
+    batchSize: o.batchSize,
+    workerThreads: o.workerThreads,
+  });
   const db = await initOrm({ url: store.url, poolSize: config.database.poolSize });
   try {
     await migrate(db);
@@ -134,7 +144,13 @@ runMain(async () => {
       ? setInterval(() => {
           const usage = process.memoryUsage();
           memory.push(usage.rss);
-          if (memory.length % 10 === 0) timeline.push({ settled, rssMB: mb(usage.rss), heapMB: mb(usage.heapUsed), externalMB: mb(usage.external) });
+          if (memory.length % 10 === 0)
+            timeline.push({
+              settled,
+              rssMB: mb(usage.rss),
+              heapMB: mb(usage.heapUsed),
+              externalMB: mb(usage.external),
+            });
         }, 100)
       : undefined;
     await done;
@@ -157,10 +173,13 @@ runMain(async () => {
     // checks
     const stats = await targetControl<TargetStats>(o.targetPort, 'stats');
     const states = await countByState(db);
-    const attempts = Number((await db.sql.query<{ n: string | number }>('select count(*) as n from dispatchr_attempt_history'))[0].n);
+    const attempts = Number(
+      (await db.sql.query<{ n: string | number }>('select count(*) as n from dispatchr_attempt_history'))[0].n,
+    );
     await scheduler.stop({ timeoutMs: 5_000 });
     const problems: string[] = [];
-    if ((states.completed ?? 0) !== o.tasks) problems.push(`completed ${states.completed ?? 0} of ${o.tasks} (${JSON.stringify(states)})`);
+    if ((states.completed ?? 0) !== o.tasks)
+      problems.push(`completed ${states.completed ?? 0} of ${o.tasks} (${JSON.stringify(states)})`);
     if (attempts !== o.tasks) problems.push(`${attempts} attempt rows`);
     if (stats.count !== o.tasks) problems.push(`the target received ${stats.count} requests`);
     if (problems.length) throw new Error(`dispatch check failed: ${problems.join('; ')}`);
@@ -175,7 +194,10 @@ runMain(async () => {
       avgBatch: Math.round(o.tasks / batches),
       // µs of CPU per task by thread role over the window
       threadsUsPerTask: Object.fromEntries(
-        Object.entries(threadRoles(ticksAtStart, ticksAtEnd, o.workerThreads)).map(([role, ticks]) => [role, Math.round((ticks * 10_000) / o.tasks)]),
+        Object.entries(threadRoles(ticksAtStart, ticksAtEnd, o.workerThreads)).map(([role, ticks]) => [
+          role,
+          Math.round((ticks * 10_000) / o.tasks),
+        ]),
       ),
       startLagMs: Math.round((stats.first - t0Mono) * 100) / 100,
       ...(o.memory

@@ -55,13 +55,18 @@ runMain(async () => {
       noHandleSignals: true,
       logger: quiet,
       taskList,
-      ...(fast ? { preset: { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } } } : {}),
+      ...(fast
+        ? { preset: { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } } }
+        : {}),
     });
     utils = await makeWorkerUtils({ connectionString, schema, logger: quiet });
-    const pending = async () => Number((await admin.query(`select count(*) as n from "${schema}"._private_jobs`)).rows[0].n);
+    const pending = async () =>
+      Number((await admin.query(`select count(*) as n from "${schema}"._private_jobs`)).rows[0].n);
 
     if (o.mode === 'throughput') {
-      await utils.addJobs(Array.from({ length: o.warmupJobs }, (_, i) => ({ identifier: 'noop', payload: noopBody(i) })));
+      await utils.addJobs(
+        Array.from({ length: o.warmupJobs }, (_, i) => ({ identifier: 'noop', payload: noopBody(i) })),
+      );
       while ((await pending()) > 0) await sleep(20);
       // As the scheduler's drain empties its tables and checkpoints after its warm-up: the
       // warm-up's dead job rows and WAL are not left for the measured window.
@@ -76,7 +81,13 @@ runMain(async () => {
       while ((await pending()) > 0) await sleep(2);
       const t1 = monoMs();
       tell({ type: 'window', phase: 'end' });
-      tell({ type: 'result', value: o.jobs / ((t1 - t0) / 1000), unit: 'jobs/s', jobs: o.jobs, ms: Math.round(t1 - t0) });
+      tell({
+        type: 'result',
+        value: o.jobs / ((t1 - t0) / 1000),
+        unit: 'jobs/s',
+        jobs: o.jobs,
+        ms: Math.round(t1 - t0),
+      });
       return;
     }
 
@@ -105,9 +116,20 @@ runMain(async () => {
       fromAdd.push(at - before.get(seq)!);
       fromReturn.push(at - returned.get(seq)!);
     }
-    const pct = (values: number[]) => ({ p50: round(percentile(values, 50)), p95: round(percentile(values, 95)), p99: round(percentile(values, 99)) });
+    const pct = (values: number[]) => ({
+      p50: round(percentile(values, 50)),
+      p95: round(percentile(values, 95)),
+      p99: round(percentile(values, 99)),
+    });
     const latency = pct(fromAdd);
-    tell({ type: 'result', value: latency.p50, unit: 'ms', ...latency, fromAddReturn: pct(fromReturn), samples: fromAdd.length });
+    tell({
+      type: 'result',
+      value: latency.p50,
+      unit: 'ms',
+      ...latency,
+      fromAddReturn: pct(fromReturn),
+      samples: fromAdd.length,
+    });
   } finally {
     await runner?.stop().catch(() => undefined);
     await Promise.resolve(utils?.release()).catch(() => undefined);

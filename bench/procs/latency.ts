@@ -42,7 +42,12 @@ runMain(async () => {
       const body = JSON.stringify({ path: '/noop', headers: { 'x-bench-seq': String(seq) }, body: noopBody(seq) });
       const t = monoMs();
       sent.set(seq, t);
-      const res = await pool.request({ path: `/v1/queues/${QUEUE}/tasks`, method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await pool.request({
+        path: `/v1/queues/${QUEUE}/tasks`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       await res.body.text();
       answered.set(seq, monoMs());
       if (res.statusCode !== 201) throw new Error(`create answered ${res.statusCode}`);
@@ -51,7 +56,8 @@ runMain(async () => {
     const pending: Promise<void>[] = [];
     const start = monoMs() + 50;
     for (let seq = 0; seq < total; seq++) {
-      if (seq === o.warmup) tell({ type: 'window', phase: 'start', pids: { scheduler: scheduler.pid, recorder: recorder.pid } });
+      if (seq === o.warmup)
+        tell({ type: 'window', phase: 'start', pids: { scheduler: scheduler.pid, recorder: recorder.pid } });
       const wait = start + seq * o.intervalMs - monoMs();
       if (wait > 0) await sleep(wait);
       pending.push(create(seq));
@@ -77,7 +83,11 @@ runMain(async () => {
       createRtt.push(answered.get(seq)! - sent.get(seq)!);
       afterAnswer.push(arrival - answered.get(seq)!);
     }
-    const pct = (values: number[]) => ({ p50: round(percentile(values, 50)), p95: round(percentile(values, 95)), p99: round(percentile(values, 99)) });
+    const pct = (values: number[]) => ({
+      p50: round(percentile(values, 50)),
+      p95: round(percentile(values, 95)),
+      p99: round(percentile(values, 99)),
+    });
     const latency = pct(toTarget);
     tell({
       type: 'result',

@@ -60,7 +60,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   const app = createApp({
     dispatchrUrl: process.env.DISPATCHR_URL ?? 'http://127.0.0.1:8787',
     signingSecret: process.env.DISPATCHR_SIGNING_SECRET ?? 'whsec_ZXhhbXBsZS1zZWNyZXQtY2hhbmdlLW1l', // base64 of "example-secret-change-me"
-    sendWelcome: async (email, task) => console.log(`welcome email to ${email} (task ${task.taskId}, attempt ${task.attempt})`),
+    sendWelcome: async (email, task) =>
+      console.log(`welcome email to ${email} (task ${task.taskId}, attempt ${task.attempt})`),
   });
   createServer(app.callback()).listen(3000, '127.0.0.1', () => console.log('example app on http://127.0.0.1:3000'));
 }

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DispatchrClient } from '../../src/client/index.js';
 import type { VerifiedDispatch } from '../../src/handler/index.js';
-import { listenFirst, startLocalDispatchr, type LocalDispatchr } from '../../test/integration/client/local-dispatchr.js';
+import {
+  listenFirst,
+  startLocalDispatchr,
+  type LocalDispatchr,
+} from '../../test/integration/client/local-dispatchr.js';
 import { waitFor } from '../../test/support/target-server.js';
 import { createApp } from './app.js';
 
@@ -20,7 +24,13 @@ describe('examples/koa-app', () => {
   beforeAll(async () => {
     app = await listenFirst();
     dispatchr = await startLocalDispatchr({
-      emails: { target: `${app.url}/tasks`, allowPrivateNetwork: true, timeout: '5s', signingSecret: SECRET, retry: { maxAttempts: 2 } },
+      emails: {
+        target: `${app.url}/tasks`,
+        allowPrivateNetwork: true,
+        timeout: '5s',
+        signingSecret: SECRET,
+        retry: { maxAttempts: 2 },
+      },
     });
     const koa = createApp({
       dispatchrUrl: dispatchr.url,
@@ -38,20 +48,35 @@ describe('examples/koa-app', () => {
   });
 
   const signup = async (email: string) => {
-    const response = await fetch(`${app.url}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+    const response = await fetch(`${app.url}/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
     expect(response.status).toBe(202);
     return ((await response.json()) as { taskId: string }).taskId;
   };
   const settled = (taskId: string) =>
-    waitFor(async () => {
-      const task = await new DispatchrClient({ url: dispatchr.url }).get(taskId);
-      return ['completed', 'failed', 'retryable'].includes(task.state) ? task : undefined;
-    }, 10_000, `task ${taskId} to settle`);
+    waitFor(
+      async () => {
+        const task = await new DispatchrClient({ url: dispatchr.url }).get(taskId);
+        return ['completed', 'failed', 'retryable'].includes(task.state) ? task : undefined;
+      },
+      10_000,
+      `task ${taskId} to settle`,
+    );
 
   it('enqueues on signup; the handler runs with the verified task, and the task completes', async () => {
     const taskId = await signup('a@example.com');
-    const delivered = await waitFor(async () => sent.find((s) => s.task.taskId === taskId), 10_000, 'the welcome email');
-    expect(delivered).toMatchObject({ email: 'a@example.com', task: { taskId, queue: 'emails', attempt: 1, previousStatus: null } });
+    const delivered = await waitFor(
+      async () => sent.find((s) => s.task.taskId === taskId),
+      10_000,
+      'the welcome email',
+    );
+    expect(delivered).toMatchObject({
+      email: 'a@example.com',
+      task: { taskId, queue: 'emails', attempt: 1, previousStatus: null },
+    });
     expect(await settled(taskId)).toMatchObject({ state: 'completed', lastStatus: 204 });
   });
 
@@ -76,7 +101,12 @@ describe('examples/koa-app', () => {
     const before = sent.length;
     const forged = await fetch(`${app.url}/tasks/welcome`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': 'x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,Zm9yZ2Vk' },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': 'x',
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-signature': 'v1,Zm9yZ2Vk',
+      },
       body: JSON.stringify({ email: 'victim@example.com' }),
     });
     expect(forged.status).toBe(401);

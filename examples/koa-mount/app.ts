@@ -58,5 +58,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   const config = loadConfig({ file: path.join(here, 'dispatchr.yml') });
   const { app } = await createExampleApp(config);
   const port = Number(process.env.PORT ?? 3000);
-  createServer(app.callback()).listen(port, '127.0.0.1', () => console.log(`example app on http://127.0.0.1:${port}, recorder under /dispatchr`));
+  createServer(app.callback()).listen(port, '127.0.0.1', () =>
+    console.log(`example app on http://127.0.0.1:${port}, recorder under /dispatchr`),
+  );
 }

@@ -17,7 +17,10 @@ describe('Koa app with the recorder mounted under /dispatchr', () => {
 
   beforeAll(async () => {
     const config = parseConfig(
-      { database: { url: 'sqlite:./example.db' }, queues: { emails: { target: 'http://127.0.0.1:3000/tasks', allowPrivateNetwork: true } } },
+      {
+        database: { url: 'sqlite:./example.db' },
+        queues: { emails: { target: 'http://127.0.0.1:3000/tasks', allowPrivateNetwork: true } },
+      },
       { file: null, dir },
     );
     example = await createExampleApp(config);

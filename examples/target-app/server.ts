@@ -15,12 +15,18 @@ export interface TargetApp {
   close(): Promise<void>;
 }
 
-export async function startTargetApp(options: { port: number; secret: string; log?: (line: string) => void }): Promise<TargetApp> {
+export async function startTargetApp(options: {
+  port: number;
+  secret: string;
+  log?: (line: string) => void;
+}): Promise<TargetApp> {
   const log = options.log ?? ((line: string) => console.log(line));
   const server = http.createServer(
     withDispatchr({ secret: options.secret }, (req, res, { dispatch, body }) => {
       const path = (req.url ?? '/').split('?')[0];
-      log(`target  ${req.method} ${path}  task=${dispatch.taskId} attempt=${dispatch.attempt} body=${body.toString('utf8') || '-'}`);
+      log(
+        `target  ${req.method} ${path}  task=${dispatch.taskId} attempt=${dispatch.attempt} body=${body.toString('utf8') || '-'}`,
+      );
       if (path.endsWith('/flaky') && dispatch.attempt === 1) return retryAfter(res, 2, 'warming up; try again in 2 s');
       if (path.endsWith('/broken')) {
         res.writeHead(400, { 'content-type': 'text/plain' }).end('this task can never succeed');

@@ -7,7 +7,9 @@ import { EXIT_USAGE, parseErrorLine, reportDispatchrError } from './report-error
  * 0 success, 1 failure, 2 usage or config error. Messages are short lines on stderr
  * (report-error.ts), never a stack trace around a message that already says what is wrong.
  */
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
@@ -56,9 +58,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // Unknown flags, missing or unexpected arguments: oclif reports those as parse errors (usage).
     const parseError =
       (error instanceof Errors.CLIError && error.oclif?.exit === 2) ||
-      /Nonexistent flag|Unexpected argument|Missing required|Missing \d+ required arg|Expected --|Expected a/i.test(error.message);
+      /Nonexistent flag|Unexpected argument|Missing required|Missing \d+ required arg|Expected --|Expected a/i.test(
+        error.message,
+      );
     if (parseError) {
-      process.stderr.write(`error: ${parseErrorLine(error, `${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''}`.trim())}\n`);
+      process.stderr.write(
+        `error: ${parseErrorLine(error, `${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''}`.trim())}\n`,
+      );
       process.exitCode = EXIT_USAGE;
       return;
     }

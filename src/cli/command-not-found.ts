@@ -35,7 +35,9 @@ export function closestCommand(typed: string, ids: readonly string[]): string | 
 const hook: Hook<'command_not_found'> = async function ({ id, config }) {
   const words = (text: string) => text.replace(/:/g, ' ');
   const suggestion = closestCommand(id, config.commandIDs);
-  const hint = suggestion ? `did you mean "${config.bin} ${words(suggestion)}"?` : `\`${config.bin} --help\` lists the commands`;
+  const hint = suggestion
+    ? `did you mean "${config.bin} ${words(suggestion)}"?`
+    : `\`${config.bin} --help\` lists the commands`;
   process.stderr.write(`error: ${terminalSafe(`"${words(id)}" is not a ${config.bin} command; ${hint}`)}\n`);
   process.exitCode = EXIT_USAGE;
 };

@@ -9,7 +9,11 @@ import type { Logger } from '../logger.js';
  * (`dispatchr migrate`), since schema changes there are an operator's decision.
  */
 export async function openDatabaseForCommand(config: ResolvedConfig, logger: Logger): Promise<Orm> {
-  const db = await initOrm({ url: config.database.url, baseDir: config.source.dir, poolSize: config.database.poolSize });
+  const db = await initOrm({
+    url: config.database.url,
+    baseDir: config.source.dir,
+    poolSize: config.database.poolSize,
+  });
   try {
     if (db.target.dialect === 'sqlite') {
       const { applied } = await migrate(db);

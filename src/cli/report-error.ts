@@ -12,11 +12,15 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /** Prints a DispatchrError and answers its exit code; answers undefined for any other error. */
-export function reportDispatchrError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number | undefined {
+export function reportDispatchrError(
+  error: unknown,
+  stderr: NodeJS.WritableStream = process.stderr,
+): number | undefined {
   if (!isDispatchrError(error)) return undefined;
   const usage = error.code.startsWith('config_') || error.code === 'usage';
   if (error.details.length > 0 && usage) {
-    for (const detail of error.details) stderr.write(`${terminalSafe(detail.path)}: ${terminalSafeLines(detail.message)}\n`);
+    for (const detail of error.details)
+      stderr.write(`${terminalSafe(detail.path)}: ${terminalSafeLines(detail.message)}\n`);
   } else {
     stderr.write(`error: ${terminalSafe(error.message)}\n`);
   }
@@ -34,8 +38,11 @@ interface OclifArg {
  */
 export function parseErrorLine(error: Error & { args?: unknown }, usage: string): string {
   const first = error.message.split('\n')[0].replace(/:\s*$/, '');
-  const missing = Array.isArray(error.args) && /^Missing \d+ required arg/.test(first) ? (error.args as OclifArg[]) : [];
-  const named = missing.filter((arg) => arg.name).map((arg) => (arg.description ? `${arg.name} (${arg.description.replace(/\.$/, '')})` : arg.name));
+  const missing =
+    Array.isArray(error.args) && /^Missing \d+ required arg/.test(first) ? (error.args as OclifArg[]) : [];
+  const named = missing
+    .filter((arg) => arg.name)
+    .map((arg) => (arg.description ? `${arg.name} (${arg.description.replace(/\.$/, '')})` : arg.name));
   const text = named.length > 0 ? `${first}: ${named.join(', ')}` : first;
   return terminalSafe(`${text}; see ${usage} --help`);
 }

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createTransport, type Transport, type TransportOptions } from './transport.js';
-import type { CallOptions, CreateOptions, EnqueuedTask, GetOptions, ListOptions, Task, TaskInput, TaskPage } from './types.js';
+import type {
+  CallOptions,
+  CreateOptions,
+  EnqueuedTask,
+  GetOptions,
+  ListOptions,
+  Task,
+  TaskInput,
+  TaskPage,
+} from './types.js';
 
 /**
  * The recorder API from an application: `new DispatchrClient({ url, token })`, then
@@ -27,7 +36,10 @@ export class DispatchrClient {
       idempotencyKey: options.idempotencyKey ?? randomUUID(),
       signal: options.signal,
     });
-    return { ...response.body, deduplicated: response.status === 200 || response.headers.get('dispatchr-deduplicated') === 'true' };
+    return {
+      ...response.body,
+      deduplicated: response.status === 200 || response.headers.get('dispatchr-deduplicated') === 'true',
+    };
   }
 
   /**
@@ -53,7 +65,8 @@ export class DispatchrClient {
    */
   async get(id: string, options: GetOptions & CallOptions = {}): Promise<Task> {
     const query = { view: options.view };
-    return (await this.#send<Task>({ method: 'GET', path: taskPath(id), query, retry: 'safe', signal: options.signal })).body;
+    return (await this.#send<Task>({ method: 'GET', path: taskPath(id), query, retry: 'safe', signal: options.signal }))
+      .body;
   }
 
   /**
@@ -64,7 +77,9 @@ export class DispatchrClient {
   async list(queue: string, options: ListOptions & CallOptions = {}): Promise<TaskPage> {
     const { state, limit, cursor, view, signal } = options;
     const query = { state, limit, cursor, view };
-    return (await this.#send<TaskPage>({ method: 'GET', path: `${queuePath(queue)}/tasks`, query, retry: 'safe', signal })).body;
+    return (
+      await this.#send<TaskPage>({ method: 'GET', path: `${queuePath(queue)}/tasks`, query, retry: 'safe', signal })
+    ).body;
   }
 
   /** A waiting task → `cancelled`; any other state is `invalid_transition` (409). */
@@ -90,7 +105,14 @@ export class DispatchrClient {
   async #action(id: string, action: 'cancel' | 'retry' | 'run', options: CallOptions): Promise<Task> {
     // Not repeated after a request that may have arrived: a second cancel would answer 409 for a
     // cancel that in fact succeeded.
-    return (await this.#send<Task>({ method: 'POST', path: `${taskPath(id)}/${action}`, retry: 'unsent', signal: options.signal })).body;
+    return (
+      await this.#send<Task>({
+        method: 'POST',
+        path: `${taskPath(id)}/${action}`,
+        retry: 'unsent',
+        signal: options.signal,
+      })
+    ).body;
   }
 }
 
@@ -101,7 +123,8 @@ const taskPath = (id: string): string => `/v1/tasks/${encodeURIComponent(id)}`;
 export function toApiTask(task: TaskInput): Record<string, unknown> {
   const { body, runAt, ...rest } = task;
   const json: Record<string, unknown> = { ...rest };
-  if (body instanceof Uint8Array) json.bodyBase64 = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64');
+  if (body instanceof Uint8Array)
+    json.bodyBase64 = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64');
   else if (body !== undefined) json.body = body;
   if (runAt !== undefined) json.runAt = runAt instanceof Date ? runAt.toISOString() : runAt;
   return json;

@@ -57,16 +57,24 @@ export async function enqueueWithin(
 ): Promise<EnqueueWithinResult> {
   const runner = sqlRunnerFor(tx);
   if (options.queues && !options.queues.includes(queue)) {
-    throw new DispatchrError('queue_not_found', `queue ${JSON.stringify(queue)} is not one of ${options.queues.join(', ')}`, { status: 404, expose: false });
+    throw new DispatchrError(
+      'queue_not_found',
+      `queue ${JSON.stringify(queue)} is not one of ${options.queues.join(', ')}`,
+      { status: 404, expose: false },
+    );
   }
-  const { due, ...checked } = checkTask(queue, task, { now: options.now ?? new Date(), leaseMs: options.leaseDurationMs ?? DEFAULT_LEASE_MS });
+  const { due, ...checked } = checkTask(queue, task, {
+    now: options.now ?? new Date(),
+    leaseMs: options.leaseDurationMs ?? DEFAULT_LEASE_MS,
+  });
 
   // A name per call: concurrent calls on one transaction must not release each other's savepoint.
   const savepoint = `dispatchr_enqueue_${(savepoints = (savepoints + 1) % 1_000_000)}`;
   try {
     await runner.query(`savepoint ${savepoint}`, []);
   } catch (error) {
-    if (isNoTransaction(error)) throw notInTransaction('enqueueWithin must run inside a transaction (after BEGIN, before COMMIT)');
+    if (isNoTransaction(error))
+      throw notInTransaction('enqueueWithin must run inside a transaction (after BEGIN, before COMMIT)');
     throw writeFailed(error);
   }
   try {
@@ -74,7 +82,8 @@ export async function enqueueWithin(
     const row = toTaskInsertRow({ ...checked, runAt: runAtOf(due, now) }, now, uuidv7(now.getTime()));
     const insert = buildTaskInsert('postgresql', [row]);
     const inserted = await runner.query(insert.text, insert.values);
-    const result = inserted.length > 0 ? { id: row.id, deduplicated: false } : await holderOfKey(runner, row.queue, row.key);
+    const result =
+      inserted.length > 0 ? { id: row.id, deduplicated: false } : await holderOfKey(runner, row.queue, row.key);
     await runner.query(`release savepoint ${savepoint}`, []);
     return result;
   } catch (error) {
@@ -95,9 +104,16 @@ async function holderOfKey(runner: SqlRunner, queue: string, key: string | null)
   const rows =
     key === null
       ? []
-      : await runner.query(`select id from dispatchr_task where queue = $1 and dedup_key = $2 and state in (${UNFINISHED})`, [queue, key]);
+      : await runner.query(
+          `select id from dispatchr_task where queue = $1 and dedup_key = $2 and state in (${UNFINISHED})`,
+          [queue, key],
+        );
   if (rows.length === 0) {
-    throw new DispatchrError('enqueue_failed', 'the task was neither inserted nor found by its key (its key holder finished meanwhile?); retry', { status: 500, expose: false });
+    throw new DispatchrError(
+      'enqueue_failed',
+      'the task was neither inserted nor found by its key (its key holder finished meanwhile?); retry',
+      { status: 500, expose: false },
+    );
   }
   return { id: String(rows[0].id), deduplicated: true };
 }
@@ -106,7 +122,8 @@ async function holderOfKey(runner: SqlRunner, queue: string, key: string | null)
 function isNoTransaction(error: unknown): boolean {
   for (let cause = error, depth = 0; cause && depth < 4; cause = (cause as { cause?: unknown }).cause, depth++) {
     const { code, message } = cause as { code?: unknown; message?: unknown };
-    if (code === '25P01' || (typeof message === 'string' && /can only be used in transaction blocks/i.test(message))) return true;
+    if (code === '25P01' || (typeof message === 'string' && /can only be used in transaction blocks/i.test(message)))
+      return true;
   }
   return false;
 }

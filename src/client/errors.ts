@@ -43,7 +43,11 @@ export class DispatchrNetworkError extends DispatchrError {
 
   constructor(code: NetworkErrorCode, message: string, options: { attempts: number; cause?: unknown }) {
     // 502/504 say "the upstream failed" should this reach an HTTP error middleware; 499 a client abort.
-    super(code, message, { status: code === 'timeout' ? 504 : code === 'aborted' ? 499 : 502, expose: false, cause: options.cause });
+    super(code, message, {
+      status: code === 'timeout' ? 504 : code === 'aborted' ? 499 : 502,
+      expose: false,
+      cause: options.cause,
+    });
     this.name = 'DispatchrNetworkError';
     this.attempts = options.attempts;
   }
@@ -55,11 +59,15 @@ export class DispatchrValidationError extends DispatchrError {
 
   constructor(errors: ProblemError[]) {
     const first = errors[0];
-    super('validation_failed', errors.length === 1 ? `${first.path}: ${first.message}` : `${errors.length} problems in the task`, {
-      status: 400,
-      expose: false,
-      details: errors,
-    });
+    super(
+      'validation_failed',
+      errors.length === 1 ? `${first.path}: ${first.message}` : `${errors.length} problems in the task`,
+      {
+        status: 400,
+        expose: false,
+        details: errors,
+      },
+    );
     this.name = 'DispatchrValidationError';
     this.errors = errors;
   }

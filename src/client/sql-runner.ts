@@ -43,7 +43,10 @@ export function sqlRunnerFor(tx: unknown): SqlRunner {
     if (isFunction(handle.getConnection) && isFunction(handle.getTransactionContext)) {
       const em = tx as EntityManagerLike;
       const ctx = em.getTransactionContext();
-      if (ctx === undefined || ctx === null) throw notInTransaction('the EntityManager has no transaction: call enqueueWithin inside em.transactional(async (em) => ...) with that em');
+      if (ctx === undefined || ctx === null)
+        throw notInTransaction(
+          'the EntityManager has no transaction: call enqueueWithin inside em.transactional(async (em) => ...) with that em',
+        );
       return {
         kind: 'mikro-orm',
         async query(text, values) {
@@ -54,7 +57,10 @@ export function sqlRunnerFor(tx: unknown): SqlRunner {
     }
     if (isFunction(handle.raw)) {
       const trx = tx as KnexTransactionLike;
-      if (trx.isTransaction !== true) throw notInTransaction('this knex handle is not a transaction: pass the trx of knex.transaction(async (trx) => ...)');
+      if (trx.isTransaction !== true)
+        throw notInTransaction(
+          'this knex handle is not a transaction: pass the trx of knex.transaction(async (trx) => ...)',
+        );
       return {
         kind: 'knex',
         async query(text, values) {

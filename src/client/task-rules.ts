@@ -6,7 +6,16 @@ import { normalizeTaskPath } from '../rules/target-path.js';
 import { DispatchrValidationError } from './errors.js';
 import { headerProblem, MAX_HEADERS } from '../rules/task-headers.js';
 import { LEASE_HEADROOM_MS, longestTimeoutFor, MAX_AHEAD_MS, MAX_TASK_ATTEMPTS } from '../rules/task-limits.js';
-import { BASE64, hasNoBody, isJsonMediaType, MAX_CONTENT_TYPE_LENGTH, MAX_KEY_LENGTH, MEDIA_TYPE, QUEUE_NAME, TASK_METHODS } from '../rules/task-fields.js';
+import {
+  BASE64,
+  hasNoBody,
+  isJsonMediaType,
+  MAX_CONTENT_TYPE_LENGTH,
+  MAX_KEY_LENGTH,
+  MEDIA_TYPE,
+  QUEUE_NAME,
+  TASK_METHODS,
+} from '../rules/task-fields.js';
 import type { ProblemError, TaskInput } from './types.js';
 
 /**
@@ -20,7 +29,19 @@ import type { ProblemError, TaskInput } from './types.js';
  * scheduler when it runs the task (rules/task-limits.ts).
  */
 const METHODS = new Set<string>(TASK_METHODS);
-const FIELDS = new Set(['path', 'method', 'headers', 'body', 'bodyBase64', 'contentType', 'runAt', 'delay', 'key', 'maxAttempts', 'timeout']);
+const FIELDS = new Set([
+  'path',
+  'method',
+  'headers',
+  'body',
+  'bodyBase64',
+  'contentType',
+  'runAt',
+  'delay',
+  'key',
+  'maxAttempts',
+  'timeout',
+]);
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 /** Only relative paths reach normalizeTaskPath, which needs a target solely for absolute URLs. */
 const NO_TARGET = 'http://target.invalid/';
@@ -45,8 +66,10 @@ export function runAtOf(due: Due, now: Date): Date {
 export function checkTask(queue: string, task: TaskInput, options: TaskRuleOptions): CheckedTask {
   const problems: ProblemError[] = [];
   const problem = (path: string, message: string) => problems.push({ path, message });
-  if (typeof queue !== 'string' || !QUEUE_NAME.test(queue)) problem('queue', 'expected a queue name of letters, digits, "_", "." and "-" (at most 64)');
-  if (typeof task !== 'object' || task === null) throw new DispatchrValidationError([{ path: '(root)', message: 'expected a task object' }]);
+  if (typeof queue !== 'string' || !QUEUE_NAME.test(queue))
+    problem('queue', 'expected a queue name of letters, digits, "_", "." and "-" (at most 64)');
+  if (typeof task !== 'object' || task === null)
+    throw new DispatchrValidationError([{ path: '(root)', message: 'expected a task object' }]);
   for (const field of Object.keys(task)) if (!FIELDS.has(field)) problem(field, 'unknown field');
 
   const method = task.method ?? 'POST';
@@ -59,19 +82,24 @@ export function checkTask(queue: string, task: TaskInput, options: TaskRuleOptio
   let key: string | null = null;
   if (task.key !== undefined) {
     const keyText = typeof task.key === 'string' ? textProblem(task.key) : null;
-    if (typeof task.key !== 'string' || task.key.length < 1 || task.key.length > MAX_KEY_LENGTH) problem('key', `expected a string of 1 to ${MAX_KEY_LENGTH} characters`);
+    if (typeof task.key !== 'string' || task.key.length < 1 || task.key.length > MAX_KEY_LENGTH)
+      problem('key', `expected a string of 1 to ${MAX_KEY_LENGTH} characters`);
     else if (keyText) problem('key', keyText);
     else key = task.key;
   }
   const maxAttempts = task.maxAttempts ?? null;
-  if (maxAttempts !== null && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= MAX_TASK_ATTEMPTS)) problem('maxAttempts', `expected an integer from 1 to ${MAX_TASK_ATTEMPTS}`);
+  if (maxAttempts !== null && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= MAX_TASK_ATTEMPTS))
+    problem('maxAttempts', `expected an integer from 1 to ${MAX_TASK_ATTEMPTS}`);
   let timeoutMs: number | null = null;
   if (task.timeout !== undefined) {
     timeoutMs = parseDuration(task.timeout, 's') ?? null;
     if (timeoutMs === null) problem('timeout', 'expected a duration like "30s" or a number of seconds');
     else if (timeoutMs <= 0) problem('timeout', 'expected a timeout greater than 0');
     else if (timeoutMs > longestTimeoutFor(options.leaseMs)) {
-      problem('timeout', `expected a timeout at least ${LEASE_HEADROOM_MS} ms shorter than the scheduler's lease (${options.leaseMs} ms; pass leaseDurationMs if yours differs)${bareSecondsHint(task.timeout)}`);
+      problem(
+        'timeout',
+        `expected a timeout at least ${LEASE_HEADROOM_MS} ms shorter than the scheduler's lease (${options.leaseMs} ms; pass leaseDurationMs if yours differs)${bareSecondsHint(task.timeout)}`,
+      );
     }
   }
   if (problems.length > 0) throw new DispatchrValidationError(problems);
@@ -86,7 +114,10 @@ function checkPath(input: unknown, problem: Report): string {
   const text = textProblem(input);
   if (text) return (problem('path', text), '');
   if (SCHEME.test(input)) {
-    return (problem('path', 'expected a path: an absolute URL needs the queue target, which enqueueWithin does not know'), '');
+    return (
+      problem('path', 'expected a path: an absolute URL needs the queue target, which enqueueWithin does not know'),
+      ''
+    );
   }
   const result = normalizeTaskPath(NO_TARGET, input);
   if (!result.ok) return (problem('path', result.message), '');
@@ -96,26 +127,39 @@ function checkPath(input: unknown, problem: Report): string {
 function checkHeaders(input: unknown, problem: Report): Record<string, string> {
   const headers: Record<string, string> = {};
   if (input === undefined) return headers;
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return (problem('headers', 'expected an object of header names to strings'), headers);
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return (problem('headers', 'expected an object of header names to strings'), headers);
   const entries = Object.entries(input);
   if (entries.length > MAX_HEADERS) problem('headers', `expected at most ${MAX_HEADERS} headers`);
   for (const [name, value] of entries) {
     const issue = typeof value !== 'string' ? 'expected a string value' : headerProblem(name, value);
     if (issue) problem(`headers.${name}`, issue);
-    else if (Object.hasOwn(headers, name.toLowerCase())) problem(`headers.${name}`, 'header given twice (names are case-insensitive)');
+    else if (Object.hasOwn(headers, name.toLowerCase()))
+      problem(`headers.${name}`, 'header given twice (names are case-insensitive)');
     else headers[name.toLowerCase()] = value as string;
   }
   return headers;
 }
 
-function checkBody(task: TaskInput, method: string, problem: Report): { body: Uint8Array | null; contentType: string | null } {
+function checkBody(
+  task: TaskInput,
+  method: string,
+  problem: Report,
+): { body: Uint8Array | null; contentType: string | null } {
   let contentType = task.contentType ?? null;
-  if (contentType !== null && (typeof contentType !== 'string' || contentType.length > MAX_CONTENT_TYPE_LENGTH || !MEDIA_TYPE.test(contentType))) {
-    problem('contentType', `expected a media type like "application/json" (at most ${MAX_CONTENT_TYPE_LENGTH} characters)`);
+  if (
+    contentType !== null &&
+    (typeof contentType !== 'string' || contentType.length > MAX_CONTENT_TYPE_LENGTH || !MEDIA_TYPE.test(contentType))
+  ) {
+    problem(
+      'contentType',
+      `expected a media type like "application/json" (at most ${MAX_CONTENT_TYPE_LENGTH} characters)`,
+    );
     contentType = null;
   }
   let body: Uint8Array | null = null;
-  if (task.body !== undefined && task.bodyBase64 !== undefined) problem('bodyBase64', 'expected either body or bodyBase64, not both');
+  if (task.body !== undefined && task.bodyBase64 !== undefined)
+    problem('bodyBase64', 'expected either body or bodyBase64, not both');
   if (task.body instanceof Uint8Array) {
     body = task.body;
     contentType ??= 'application/octet-stream';
@@ -126,7 +170,8 @@ function checkBody(task: TaskInput, method: string, problem: Report): { body: Ui
     body = jsonBytes(task.body, problem);
     contentType ??= 'application/json';
   } else if (task.bodyBase64 !== undefined) {
-    if (typeof task.bodyBase64 !== 'string' || !BASE64.test(task.bodyBase64)) problem('bodyBase64', 'expected standard base64');
+    if (typeof task.bodyBase64 !== 'string' || !BASE64.test(task.bodyBase64))
+      problem('bodyBase64', 'expected standard base64');
     else body = Buffer.from(task.bodyBase64, 'base64');
     contentType ??= 'application/octet-stream';
   }
@@ -149,16 +194,24 @@ function jsonBytes(value: unknown, problem: Report): Uint8Array | null {
 }
 
 function checkDue(task: TaskInput, now: Date, problem: Report): Due {
-  if (task.runAt !== undefined && task.delay !== undefined) problem('delay', 'expected either runAt or delay, not both');
+  if (task.runAt !== undefined && task.delay !== undefined)
+    problem('delay', 'expected either runAt or delay, not both');
   if (task.runAt !== undefined) {
-    const ms = task.runAt instanceof Date ? task.runAt.getTime() : typeof task.runAt === 'string' ? parseRfc3339(task.runAt) : undefined;
-    if (ms === undefined || Number.isNaN(ms)) problem('runAt', 'expected a Date or an RFC 3339 time like "2025-01-31T12:00:00Z"');
+    const ms =
+      task.runAt instanceof Date
+        ? task.runAt.getTime()
+        : typeof task.runAt === 'string'
+          ? parseRfc3339(task.runAt)
+          : undefined;
+    if (ms === undefined || Number.isNaN(ms))
+      problem('runAt', 'expected a Date or an RFC 3339 time like "2025-01-31T12:00:00Z"');
     else if (ms - now.getTime() > MAX_AHEAD_MS) problem('runAt', 'expected at most one year (366 days) ahead');
     else return { runAt: new Date(ms) };
   } else if (task.delay !== undefined) {
     const ms = parseDuration(task.delay, 's');
     if (ms === undefined) problem('delay', 'expected a duration like "10m" or a number of seconds');
-    else if (ms > MAX_AHEAD_MS) problem('delay', `expected at most one year (366 days) ahead${bareSecondsHint(task.delay)}`);
+    else if (ms > MAX_AHEAD_MS)
+      problem('delay', `expected at most one year (366 days) ahead${bareSecondsHint(task.delay)}`);
     else return { delayMs: ms };
   }
   return { delayMs: 0 };

@@ -51,7 +51,14 @@ export interface ApiResponse<T> {
 }
 
 /** Connection errors that mean the request never reached the server. */
-const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNSENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 const SAFE_STATUSES = new Set([429, 502, 503, 504]);
 const UNSENT_STATUSES = new Set([429, 503]);
 
@@ -59,7 +66,8 @@ export type Transport = <T>(request: ApiRequest) => Promise<ApiResponse<T>>;
 
 export function createTransport(options: TransportOptions): Transport {
   const base = new URL(options.url);
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`expected an http(s) URL, got ${base.protocol}`);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:')
+    throw new TypeError(`expected an http(s) URL, got ${base.protocol}`);
   const root = base.href.replace(/[?#].*$/, '').replace(/\/+$/, '');
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const retries = Math.max(0, Math.floor(options.retries ?? 3));
@@ -69,7 +77,10 @@ export function createTransport(options: TransportOptions): Transport {
 
   return async function send<T>(request: ApiRequest): Promise<ApiResponse<T>> {
     const url = root + request.path + queryString(request.query);
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', 'user-agent': 'dispatchr-client' };
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/problem+json',
+      'user-agent': 'dispatchr-client',
+    };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (request.idempotencyKey) headers['idempotency-key'] = request.idempotencyKey;
     const text = request.body === undefined ? undefined : JSON.stringify(request.body);
@@ -80,7 +91,13 @@ export function createTransport(options: TransportOptions): Transport {
 
     for (let attempt = 1; ; attempt++) {
       const left = attempt <= retries;
-      const outcome = await once<T>(fetchImpl, url, { method: request.method, headers, body: text }, timeoutMs, request.signal);
+      const outcome = await once<T>(
+        fetchImpl,
+        url,
+        { method: request.method, headers, body: text },
+        timeoutMs,
+        request.signal,
+      );
       if ('response' in outcome) return outcome.response;
       if ('problem' in outcome) {
         const retryable = (request.retry === 'safe' ? SAFE_STATUSES : UNSENT_STATUSES).has(outcome.problem.status);
@@ -92,7 +109,10 @@ export function createTransport(options: TransportOptions): Transport {
       }
       const { code, cause, unsent } = outcome.failure;
       const message = `${what}: ${code === 'timeout' ? `no answer within ${timeoutMs} ms` : code === 'aborted' ? 'aborted' : `connection failed (${describe(cause)})`}`;
-      const error = new DispatchrNetworkError(code, attempt > 1 ? `${message}, after ${attempt} attempts` : message, { attempts: attempt, cause });
+      const error = new DispatchrNetworkError(code, attempt > 1 ? `${message}, after ${attempt} attempts` : message, {
+        attempts: attempt,
+        cause,
+      });
       const retryable = code !== 'aborted' && (request.retry === 'safe' || unsent);
       if (!retryable || !left) throw error;
       await sleep(backoff(attempt, retryDelayMs, maxRetryDelayMs), request.signal, () => aborted(what, attempt, error));
@@ -105,7 +125,13 @@ type Outcome<T> =
   | { problem: Problem; retryAfterMs: number | null }
   | { failure: { code: NetworkErrorCode; cause: unknown; unsent: boolean } };
 
-async function once<T>(fetchImpl: typeof fetch, url: string, init: RequestInit, timeoutMs: number, signal: AbortSignal | undefined): Promise<Outcome<T>> {
+async function once<T>(
+  fetchImpl: typeof fetch,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Outcome<T>> {
   if (signal?.aborted) return { failure: { code: 'aborted', cause: signal.reason, unsent: true } };
   const timer = new AbortController();
   const timeout = setTimeout(() => timer.abort(new Error('timeout')), timeoutMs);
@@ -126,7 +152,16 @@ async function once<T>(fetchImpl: typeof fetch, url: string, init: RequestInit, 
     if (signal?.aborted) return { failure: { code: 'aborted', cause: signal.reason, unsent: false } };
     if (timer.signal.aborted) return { failure: { code: 'timeout', cause: error, unsent: false } };
     if (error instanceof SyntaxError) {
-      return { problem: { code: 'invalid_response', title: 'The answer is not JSON', status: 502, detail: `${init.method} ${url}: a 2xx answer that is not JSON`, errors: [] }, retryAfterMs: null };
+      return {
+        problem: {
+          code: 'invalid_response',
+          title: 'The answer is not JSON',
+          status: 502,
+          detail: `${init.method} ${url}: a 2xx answer that is not JSON`,
+          errors: [],
+        },
+        retryAfterMs: null,
+      };
     }
     return { failure: { code: 'network_error', cause: error, unsent: UNSENT_CODES.has(errorCode(error) ?? '') } };
   } finally {
@@ -143,7 +178,9 @@ function toProblem(response: Response, text: string): Problem {
     // Not JSON: a proxy's HTML page, an empty body.
   }
   const location = response.headers.get('location');
-  const fallback = location ? `redirected to ${location}` : text.replace(/\s+/g, ' ').trim().slice(0, 200) || `HTTP ${response.status}`;
+  const fallback = location
+    ? `redirected to ${location}`
+    : text.replace(/\s+/g, ' ').trim().slice(0, 200) || `HTTP ${response.status}`;
   if (parsed && typeof parsed === 'object' && typeof parsed.code === 'string') {
     return {
       code: parsed.code,
@@ -153,7 +190,13 @@ function toProblem(response: Response, text: string): Problem {
       errors: Array.isArray(parsed.errors) ? parsed.errors : [],
     };
   }
-  return { code: 'http_error', title: response.statusText || 'HTTP error', status: response.status, detail: fallback, errors: [] };
+  return {
+    code: 'http_error',
+    title: response.statusText || 'HTTP error',
+    status: response.status,
+    detail: fallback,
+    errors: [],
+  };
 }
 
 /** Seconds or an HTTP-date; null when absent or unreadable. */
@@ -205,6 +248,7 @@ function errorCode(error: unknown, depth = 0): string | undefined {
 
 function describe(error: unknown): string {
   const code = errorCode(error);
-  const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+  const message =
+    error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }

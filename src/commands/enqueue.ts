@@ -16,9 +16,16 @@ export default class Enqueue extends OperatorCommand<typeof Enqueue> {
     path: Flags.string({ char: 'p', description: 'Appended to the queue target (default: the target itself).' }),
     body: Flags.string({ char: 'b', description: 'JSON body, or @file to read it from a file.' }),
     method: Flags.string({ char: 'X', description: 'HTTP method (default POST).' }),
-    delay: Flags.string({ char: 'd', description: 'Due this long from now: "90s", "10m" or seconds.', exclusive: ['run-at'] }),
+    delay: Flags.string({
+      char: 'd',
+      description: 'Due this long from now: "90s", "10m" or seconds.',
+      exclusive: ['run-at'],
+    }),
     'run-at': Flags.string({ description: 'Due at this RFC 3339 time.' }),
-    key: Flags.string({ char: 'k', description: 'De-duplication key: while an unfinished task of the queue holds it, nothing new is made.' }),
+    key: Flags.string({
+      char: 'k',
+      description: 'De-duplication key: while an unfinished task of the queue holds it, nothing new is made.',
+    }),
     header: Flags.string({ char: 'H', multiple: true, description: 'A request header "name: value" (repeatable).' }),
     'max-attempts': Flags.integer({ description: "Attempts in all, overriding the queue's retry.maxAttempts." }),
     timeout: Flags.string({ description: 'Per-attempt timeout ("30s").' }),

@@ -4,8 +4,12 @@ import { initOrm } from '../db/orm.js';
 import { migrate } from '../db/migrate.js';
 
 export default class Migrate extends BaseCommand<typeof Migrate> {
-  static override description = 'Create or update the database schema. Safe to run again: a current schema is left as it is.';
-  static override examples = ['<%= config.bin %> migrate --config dispatchr.yml', '<%= config.bin %> migrate --dry-run'];
+  static override description =
+    'Create or update the database schema. Safe to run again: a current schema is left as it is.';
+  static override examples = [
+    '<%= config.bin %> migrate --config dispatchr.yml',
+    '<%= config.bin %> migrate --dry-run',
+  ];
   static override flags = {
     'dry-run': Flags.boolean({ description: 'Print the SQL that would run and change nothing.' }),
   };

@@ -9,10 +9,17 @@ import { startRecorderServer } from '../recorder/server.js';
 export default class Recorder extends BaseCommand<typeof Recorder> {
   static override description =
     'Run the recorder: the HTTP API that accepts tasks. Drains on SIGTERM (stops accepting, finishes requests in flight).';
-  static override examples = ['<%= config.bin %> recorder --config dispatchr.yml', '<%= config.bin %> recorder --port 0'];
+  static override examples = [
+    '<%= config.bin %> recorder --config dispatchr.yml',
+    '<%= config.bin %> recorder --port 0',
+  ];
   static override flags = {
     host: Flags.string({ description: 'Listen on this address instead of recorder.host.' }),
-    port: Flags.integer({ description: 'Listen on this port instead of recorder.port (0: any free port).', min: 0, max: 65535 }),
+    port: Flags.integer({
+      description: 'Listen on this port instead of recorder.port (0: any free port).',
+      min: 0,
+      max: 65535,
+    }),
   };
 
   public async run(): Promise<void> {
@@ -20,16 +27,24 @@ export default class Recorder extends BaseCommand<typeof Recorder> {
     if (this.flags.host !== undefined) config.recorder.host = this.flags.host;
     if (this.flags.port !== undefined) config.recorder.port = this.flags.port;
     const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'recorder' });
-    const db = await initOrm({ url: config.database.url, baseDir: config.source.dir, poolSize: config.database.poolSize });
+    const db = await initOrm({
+      url: config.database.url,
+      baseDir: config.source.dir,
+      poolSize: config.database.poolSize,
+    });
     try {
       // SQLite is the quickstart: it migrates on its own. PostgreSQL schemas change only through
       // `dispatchr migrate`, run deliberately (one process, before a rollout).
       if (db.target.dialect === 'sqlite') await migrate(db);
       else await requireCurrentSchema(db);
-      if (Object.keys(config.queues).length === 0) logger.warn('no queues are configured: every create will answer 404');
+      if (Object.keys(config.queues).length === 0)
+        logger.warn('no queues are configured: every create will answer 404');
       // The recorder itself warns when its API is open (auth.ts warnWhenOpen), in every mode.
       const server = await startRecorderServer(config, { db, logger, handleSignals: true }).catch((error: unknown) => {
-        throw explainListenError(error, 'the recorder', { port: '--port or recorder.port in the config', host: '--host or recorder.host in the config' });
+        throw explainListenError(error, 'the recorder', {
+          port: '--port or recorder.port in the config',
+          host: '--host or recorder.host in the config',
+        });
       });
       this.log(`dispatchr recorder listening on ${server.url}`);
       await server.closed;

@@ -15,7 +15,11 @@ export default class Schedule extends BaseCommand<typeof Schedule> {
     '<%= config.bin %> schedule --with-recorder',
   ];
   static override flags = {
-    queue: Flags.string({ char: 'q', multiple: true, description: 'Serve only these queues (default: all configured).' }),
+    queue: Flags.string({
+      char: 'q',
+      multiple: true,
+      description: 'Serve only these queues (default: all configured).',
+    }),
     'with-recorder': Flags.boolean({ description: 'Also serve the recorder API in this process.' }),
   };
 
@@ -45,7 +49,10 @@ export default class Schedule extends BaseCommand<typeof Schedule> {
     } catch (error) {
       await db.close(); // an open pool would keep the process alive after the error is printed
       // The only server the scheduler starts is its metrics endpoint.
-      throw explainListenError(error, 'the scheduler metrics endpoint', { port: 'scheduler.metrics.port in the config', host: 'scheduler.metrics.host in the config' });
+      throw explainListenError(error, 'the scheduler metrics endpoint', {
+        port: 'scheduler.metrics.port in the config',
+        host: 'scheduler.metrics.host in the config',
+      });
     }
     let recorder = null;
     if (this.flags['with-recorder']) {
@@ -55,7 +62,10 @@ export default class Schedule extends BaseCommand<typeof Schedule> {
         // Nothing of this process may keep running once the command has failed.
         await scheduler.stop();
         await db.close();
-        throw explainListenError(error, 'the recorder', { port: 'recorder.port in the config', host: 'recorder.host in the config' });
+        throw explainListenError(error, 'the recorder', {
+          port: 'recorder.port in the config',
+          host: 'recorder.host in the config',
+        });
       }
     }
 

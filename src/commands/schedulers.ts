@@ -52,7 +52,10 @@ export function formatSchedulers(schedulers: readonly SchedulerResource[], heart
     schedulers,
   );
   const dead = schedulers.filter((s) => !s.alive).length;
-  const silence = heartbeatIntervalMs === null ? `${DEAD_AFTER_INTERVALS} heartbeat intervals` : `${DEAD_AFTER_INTERVALS} × ${formatDuration(heartbeatIntervalMs)}`;
+  const silence =
+    heartbeatIntervalMs === null
+      ? `${DEAD_AFTER_INTERVALS} heartbeat intervals`
+      : `${DEAD_AFTER_INTERVALS} × ${formatDuration(heartbeatIntervalMs)}`;
   const note = dead ? `\n${dead} dead: no heartbeat for ${silence}; their leases are rescued by the live ones.` : '';
   return `${table}${note}`;
 }

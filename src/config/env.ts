@@ -16,22 +16,41 @@ import { isSecretConfigPath } from './redact.js';
  */
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
-export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, problems: ErrorDetail[], substituted?: Set<string>): unknown {
+export function interpolateEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  problems: ErrorDetail[],
+  substituted?: Set<string>,
+): unknown {
   return interpolateValue(value, env, problems, [], substituted);
 }
 
-function interpolateValue(value: unknown, env: NodeJS.ProcessEnv, problems: ErrorDetail[], path: string[], substituted?: Set<string>): unknown {
+function interpolateValue(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  problems: ErrorDetail[],
+  path: string[],
+  substituted?: Set<string>,
+): unknown {
   if (typeof value === 'string') return interpolateString(value, env, problems, path, substituted);
-  if (Array.isArray(value)) return value.map((item, index) => interpolateValue(item, env, problems, [...path, String(index)], substituted));
+  if (Array.isArray(value))
+    return value.map((item, index) => interpolateValue(item, env, problems, [...path, String(index)], substituted));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = interpolateValue(item, env, problems, [...path, key], substituted);
+    for (const [key, item] of Object.entries(value))
+      out[key] = interpolateValue(item, env, problems, [...path, key], substituted);
     return out;
   }
   return value;
 }
 
-function interpolateString(value: string, env: NodeJS.ProcessEnv, problems: ErrorDetail[], path: string[], substituted?: Set<string>): unknown {
+function interpolateString(
+  value: string,
+  env: NodeJS.ProcessEnv,
+  problems: ErrorDetail[],
+  path: string[],
+  substituted?: Set<string>,
+): unknown {
   const whole = /^\$\{[^}]+\}$/.test(value);
   let fromEnvironment = false;
   const result = value.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
@@ -41,7 +60,10 @@ function interpolateString(value: string, env: NodeJS.ProcessEnv, problems: Erro
       return found;
     }
     if (fallback !== undefined) return fallback;
-    problems.push({ path: path.join('.'), message: `environment variable ${name} is not set (write \${${name}:-default} for a default)` });
+    problems.push({
+      path: path.join('.'),
+      message: `environment variable ${name} is not set (write \${${name}:-default} for a default)`,
+    });
     return '';
   });
   if (fromEnvironment) substituted?.add(path.join('.'));

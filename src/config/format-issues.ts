@@ -52,7 +52,14 @@ function withoutValue(message: string, issue: { input?: unknown }): string {
   const at = message.lastIndexOf(', got ');
   const kept = at === -1 ? message : message.slice(0, at);
   if (!('input' in issue) || issue.input === undefined) return at === -1 ? kept : `${kept}, got nothing`;
-  const kind = typeof issue.input === 'string' ? 'a string' : typeof issue.input === 'number' ? 'a number' : Array.isArray(issue.input) ? 'a list' : `a ${typeof issue.input}`;
+  const kind =
+    typeof issue.input === 'string'
+      ? 'a string'
+      : typeof issue.input === 'number'
+        ? 'a number'
+        : Array.isArray(issue.input)
+          ? 'a list'
+          : `a ${typeof issue.input}`;
   return `${kept}, got ${kind} (not shown)`;
 }
 
@@ -65,7 +72,8 @@ function describe(issue: z.core.$ZodIssue): string {
     case 'too_small': {
       const op = issue.inclusive === false ? '>' : '>=';
       if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') {
-        const kind = (issue as { format?: string }).format === 'safeint' || issue.origin === 'int' ? 'an integer' : 'a number';
+        const kind =
+          (issue as { format?: string }).format === 'safeint' || issue.origin === 'int' ? 'an integer' : 'a number';
         return `expected ${kind} ${op} ${String(issue.minimum)}${got(issue)}`;
       }
       if (issue.origin === 'string') return `expected at least ${String(issue.minimum)} characters${got(issue)}`;

@@ -6,7 +6,11 @@ import { configSchema } from './schema.js';
  * it (what a user may write: the input side, before defaults and duration parsing).
  */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(configSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>;
   return {
     $schema: schema.$schema,
     title: 'Dispatchr configuration (dispatchr.yml)',

@@ -47,7 +47,11 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new DispatchrError('config_unreadable', `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { status: 2 });
+    throw new DispatchrError(
+      'config_unreadable',
+      `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { status: 2 },
+    );
   }
   let raw: unknown;
   try {
@@ -66,7 +70,8 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
 function yamlError(file: string, error: unknown): DispatchrError {
   const message = error instanceof Error ? error.message : String(error);
   const [first, ...frame] = message.split('\n');
-  const at = error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : '';
+  const at =
+    error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : '';
   const reason = first.replace(/ at line \d+, column \d+:?\s*$/, '');
   const lines = frame.filter((line) => line.trim() !== '').map((line) => `  ${line}`);
   return new DispatchrError('config_invalid', `${file}${at}: not valid YAML: ${reason}`, {
@@ -89,17 +94,23 @@ export function parseConfig(
   const hidden = (key: string) => fromEnvironment.has(key) || isSecretConfigPath(key.split('.'));
   // A variable that is not set is reported once, not again as the empty value it left behind.
   const unset = new Set(problems.map((problem) => problem.path));
-  if (!result.success) problems.push(...formatIssues(result.error.issues, { hidden }).filter((problem) => !unset.has(problem.path)));
+  if (!result.success)
+    problems.push(...formatIssues(result.error.issues, { hidden }).filter((problem) => !unset.has(problem.path)));
   problems.push(...crossFieldProblems(interpolated));
   if (problems.length > 0) {
-    throw new DispatchrError('config_invalid', `${problems.length} problem${problems.length > 1 ? 's' : ''} in the config`, {
-      status: 2,
-      details: problems,
-    });
+    throw new DispatchrError(
+      'config_invalid',
+      `${problems.length} problem${problems.length > 1 ? 's' : ''} in the config`,
+      {
+        status: 2,
+        details: problems,
+      },
+    );
   }
   const config = result.data as Config;
   for (const queue of Object.values(config.queues)) {
-    if (queue.rateLimit && queue.rateLimit.burst === undefined) queue.rateLimit.burst = Math.max(1, Math.ceil(queue.rateLimit.perSecond));
+    if (queue.rateLimit && queue.rateLimit.burst === undefined)
+      queue.rateLimit.burst = Math.max(1, Math.ceil(queue.rateLimit.perSecond));
   }
   return { ...config, source };
 }
@@ -123,12 +134,16 @@ function crossFieldProblems(raw: unknown): ErrorDetail[] {
         message: `expected a timeout at least ${LEASE_HEADROOM_MS / 1000} s shorter than scheduler.leaseDuration (${formatDuration(leaseMs)}), got ${formatDuration(timeoutMs)}`,
       });
     }
-    const host = typeof queue.target === 'string' && URL.canParse(queue.target) ? new URL(queue.target).hostname : undefined;
+    const host =
+      typeof queue.target === 'string' && URL.canParse(queue.target) ? new URL(queue.target).hostname : undefined;
     if (host === undefined) continue;
     // The same rule the dispatch worker applies before connecting (net-address.ts checkHost).
     const decision = checkHost(host, queue.allowPrivateNetwork === true);
     if (!decision.allowed) {
-      const message = decision.kind === 'private' ? `${decision.what} is private: set queues.${name}.allowPrivateNetwork: true to allow it` : decision.reason;
+      const message =
+        decision.kind === 'private'
+          ? `${decision.what} is private: set queues.${name}.allowPrivateNetwork: true to allow it`
+          : decision.reason;
       problems.push({ path: `queues.${name}.target`, message });
     }
   }

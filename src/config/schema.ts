@@ -47,7 +47,10 @@ const byteSize = (description: string) =>
       if (typeof value === 'number') return value;
       const match = /^\s*(\d+)\s*(b|kb|mb)?\s*$/i.exec(value);
       if (!match) {
-        ctx.addIssue({ code: 'custom', message: `expected a size like "1mb", "512kb" or a number of bytes, got ${JSON.stringify(value)}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a size like "1mb", "512kb" or a number of bytes, got ${JSON.stringify(value)}`,
+        });
         return z.NEVER;
       }
       const unit = (match[2] ?? 'b').toLowerCase();
@@ -62,10 +65,16 @@ const tokenSchema = z.union([
   z.string().min(16, 'expected a token of at least 16 characters'),
   z
     .strictObject({
-      token: z.string().min(16, 'expected a token of at least 16 characters').describe('The bearer token, or "sha256:<hex>" of it.'),
+      token: z
+        .string()
+        .min(16, 'expected a token of at least 16 characters')
+        .describe('The bearer token, or "sha256:<hex>" of it.'),
       name: z.string().optional().describe('A label for logs; never the token itself.'),
       queues: z.array(z.string()).optional().describe('Queues this token may touch; all when absent.'),
-      role: z.enum(TOKEN_ROLES).optional().describe('admin (default): every route; enqueue: create and read tasks; read: GET routes only.'),
+      role: z
+        .enum(TOKEN_ROLES)
+        .optional()
+        .describe('admin (default): every route; enqueue: create and read tasks; read: GET routes only.'),
       readOnly: z.boolean().optional().describe('true: the same as role: read (kept for older configs).'),
     })
     .superRefine((token, ctx) => {
@@ -86,7 +95,11 @@ const allowedHostSchema = z
   .transform((value, ctx) => {
     const hostname = normalizeHostname(value);
     if (hostname === null) {
-      ctx.addIssue({ code: 'custom', message: 'expected a hostname or IP address without scheme, port or path (example.internal, 10.0.0.5, [fd00::5])' });
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'expected a hostname or IP address without scheme, port or path (example.internal, 10.0.0.5, [fd00::5])',
+      });
       return z.NEVER;
     }
     return hostname;
@@ -103,10 +116,17 @@ const retrySchema = z.strictObject({
     .string()
     .min(1)
     .default('exponential')
-    .describe('exponential | linear | fixed | cloud-tasks, a path to a plugin module (relative to the config file) or an npm package name.'),
-  options: z.record(z.string(), z.unknown()).default({}).describe("The strategy's options, validated by the strategy's own schema."),
+    .describe(
+      'exponential | linear | fixed | cloud-tasks, a path to a plugin module (relative to the config file) or an npm package name.',
+    ),
+  options: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe("The strategy's options, validated by the strategy's own schema."),
   maxAttempts: integer(1, 1000).default(25).describe('Attempts in all, the first included.'),
-  maxRetryDuration: durationMs('Stop retrying this long after the first attempt started; 0 means no limit.').prefault('7d'),
+  maxRetryDuration: durationMs('Stop retrying this long after the first attempt started; 0 means no limit.').prefault(
+    '7d',
+  ),
 });
 
 const rateLimitSchema = z.strictObject({
@@ -128,37 +148,69 @@ const taskLimitsSchema = z
     maxAttempts: integer(1, 1000)
       .optional()
       .describe('The highest maxAttempts a task may set; default 100, or retry.maxAttempts when that is higher.'),
-    timeout: durationMs('The longest per-attempt timeout a task may set; default: any timeout at least 2 s shorter than scheduler.leaseDuration.').optional(),
+    timeout: durationMs(
+      'The longest per-attempt timeout a task may set; default: any timeout at least 2 s shorter than scheduler.leaseDuration.',
+    ).optional(),
   })
   .prefault({})
-  .describe("Caps on a task's own maxAttempts and timeout: the recorder refuses more (400), the scheduler clamps what other writers stored.");
+  .describe(
+    "Caps on a task's own maxAttempts and timeout: the recorder refuses more (400), the scheduler clamps what other writers stored.",
+  );
 
-export const queueSchema = z.strictObject({
-  target: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).describe('Base URL; a task path is appended to it.'),
-  allowPrivateNetwork: z.boolean().default(false).describe('Allow loopback and private targets (local setups). Metadata addresses stay refused.'),
-  maxConcurrent: integer(1, 10_000).default(100).describe('Requests in flight for this queue, across all schedulers.'),
-  rateLimit: rateLimitSchema.optional().describe('No rate limit when absent.'),
-  timeout: durationMs('Per-attempt request timeout; at least 2 s shorter than scheduler.leaseDuration.').prefault('30s'),
-  retry: retrySchema.prefault({}),
-  taskLimits: taskLimitsSchema,
-  signingSecret: signingSecretSchema.optional().describe('Standard Webhooks secret: "whsec_" + base64 of 24-64 random bytes; requests are signed when set.'),
-  signingSecrets: z.array(signingSecretSchema).optional().describe('[new, old] during rotation: every request carries both signatures.'),
-  statusMap: statusMapSchema,
-}).superRefine((queue, ctx) => {
-  // A cap below the queue's own default would clamp every task that asks for nothing.
-  const limits = queue.taskLimits;
-  if (limits.maxAttempts !== undefined && limits.maxAttempts < queue.retry.maxAttempts) {
-    ctx.addIssue({ code: 'custom', path: ['taskLimits', 'maxAttempts'], message: `expected at least retry.maxAttempts (${queue.retry.maxAttempts})` });
-  }
-  if (limits.timeout !== undefined && limits.timeout < queue.timeout) {
-    ctx.addIssue({ code: 'custom', path: ['taskLimits', 'timeout'], message: `expected at least the queue's timeout (${queue.timeout} ms)` });
-  }
-});
+export const queueSchema = z
+  .strictObject({
+    target: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+      .describe('Base URL; a task path is appended to it.'),
+    allowPrivateNetwork: z
+      .boolean()
+      .default(false)
+      .describe('Allow loopback and private targets (local setups). Metadata addresses stay refused.'),
+    maxConcurrent: integer(1, 10_000)
+      .default(100)
+      .describe('Requests in flight for this queue, across all schedulers.'),
+    rateLimit: rateLimitSchema.optional().describe('No rate limit when absent.'),
+    timeout: durationMs('Per-attempt request timeout; at least 2 s shorter than scheduler.leaseDuration.').prefault(
+      '30s',
+    ),
+    retry: retrySchema.prefault({}),
+    taskLimits: taskLimitsSchema,
+    signingSecret: signingSecretSchema
+      .optional()
+      .describe('Standard Webhooks secret: "whsec_" + base64 of 24-64 random bytes; requests are signed when set.'),
+    signingSecrets: z
+      .array(signingSecretSchema)
+      .optional()
+      .describe('[new, old] during rotation: every request carries both signatures.'),
+    statusMap: statusMapSchema,
+  })
+  .superRefine((queue, ctx) => {
+    // A cap below the queue's own default would clamp every task that asks for nothing.
+    const limits = queue.taskLimits;
+    if (limits.maxAttempts !== undefined && limits.maxAttempts < queue.retry.maxAttempts) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['taskLimits', 'maxAttempts'],
+        message: `expected at least retry.maxAttempts (${queue.retry.maxAttempts})`,
+      });
+    }
+    if (limits.timeout !== undefined && limits.timeout < queue.timeout) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['taskLimits', 'timeout'],
+        message: `expected at least the queue's timeout (${queue.timeout} ms)`,
+      });
+    }
+  });
 
 export const configSchema = z.strictObject({
   database: z
     .strictObject({
-      url: z.string().min(1).default('sqlite:./dispatchr.db').describe('sqlite:<file>, sqlite::memory: or postgres://user:pw@host/db.'),
+      url: z
+        .string()
+        .min(1)
+        .default('sqlite:./dispatchr.db')
+        .describe('sqlite:<file>, sqlite::memory: or postgres://user:pw@host/db.'),
       poolSize: integer(1, 100).default(10).describe('PostgreSQL connections per process.'),
     })
     .prefault({}),
@@ -167,24 +219,37 @@ export const configSchema = z.strictObject({
       host: z.string().default('127.0.0.1'),
       port: integer(0, 65535).default(8787),
       basePath: z.string().regex(/^\//, 'expected a path starting with "/"').default('/'),
-      tokens: z.array(tokenSchema).default([]).describe('Bearer tokens; when empty the API is open (bind to 127.0.0.1 only).'),
+      tokens: z
+        .array(tokenSchema)
+        .default([])
+        .describe('Bearer tokens; when empty the API is open (bind to 127.0.0.1 only).'),
       allowedHosts: z
         .array(allowedHostSchema)
         .default([])
-        .describe('Host names served besides loopback ones while the API is open (no tokens); with tokens, when set, the only other names served.'),
+        .describe(
+          'Host names served besides loopback ones while the API is open (no tokens); with tokens, when set, the only other names served.',
+        ),
       maxBodySize: byteSize('Largest request body accepted.').prefault('1mb'),
       // The reads' bounds (docs/spec.md 4.8): a list or search costs the recorder and the database
       // a bounded amount, whoever asks and however large the table has grown.
-      maxPageBytes: byteSize('Largest list or search answer; a page ends early, with a cursor, rather than pass it.').prefault('8mb'),
+      maxPageBytes: byteSize(
+        'Largest list or search answer; a page ends early, with a cursor, rather than pass it.',
+      ).prefault('8mb'),
       maxScanRows: integer(100, 10_000_000)
         .default(50_000)
-        .describe('Most tasks one list or search examines when it filters by time, path or text; the page ends early, with a cursor, when they are used up.'),
-      readTimeout: durationMs('PostgreSQL statement_timeout of each list or search statement (at most 14s: under the 15 s query deadline).')
+        .describe(
+          'Most tasks one list or search examines when it filters by time, path or text; the page ends early, with a cursor, when they are used up.',
+        ),
+      readTimeout: durationMs(
+        'PostgreSQL statement_timeout of each list or search statement (at most 14s: under the 15 s query deadline).',
+      )
         .prefault('5s')
         .refine((ms) => ms >= 1 && ms <= 14_000, { error: 'expected a duration from 1ms to 14s' }),
       maxConcurrentReads: integer(1, 100)
         .default(4)
-        .describe('Lists and searches running at once in this recorder; more answer 503 reads_busy. Keep it below database.poolSize so creates always find a connection.'),
+        .describe(
+          'Lists and searches running at once in this recorder; more answer 503 reads_busy. Keep it below database.poolSize so creates always find a connection.',
+        ),
       trustProxy: z.boolean().default(false),
     })
     .prefault({}),
@@ -212,11 +277,16 @@ export const configSchema = z.strictObject({
   retention: z
     .strictObject({
       completed: durationMs('Prune completed tasks this long after they finished; 0 keeps them.').prefault('7d'),
-      failed: durationMs('Prune failed and cancelled tasks this long after they finished; 0 keeps them.').prefault('30d'),
+      failed: durationMs('Prune failed and cancelled tasks this long after they finished; 0 keeps them.').prefault(
+        '30d',
+      ),
     })
     .prefault({}),
   queues: z
-    .record(z.string().regex(QUEUE_NAME, 'expected a queue name of letters, digits, "_", "." or "-" (at most 64)'), queueSchema)
+    .record(
+      z.string().regex(QUEUE_NAME, 'expected a queue name of letters, digits, "_", "." or "-" (at most 64)'),
+      queueSchema,
+    )
     .default({}),
 });
 

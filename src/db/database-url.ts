@@ -4,8 +4,7 @@ import { DispatchrError } from '../errors.js';
 export type Dialect = 'postgresql' | 'sqlite';
 
 export type DatabaseTarget =
-  | { dialect: 'sqlite'; filename: string }
-  | { dialect: 'postgresql'; url: string; schema: string | null };
+  { dialect: 'sqlite'; filename: string } | { dialect: 'postgresql'; url: string; schema: string | null };
 
 /**
  * `sqlite:./file.db` (relative to the config file's folder), `sqlite::memory:`, or

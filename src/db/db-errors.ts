@@ -27,7 +27,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     seen.add(current);
     const { code, message, name } = current as { code?: unknown; message?: unknown; name?: unknown };
     if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
-    if (typeof message === 'string' && /Connection terminated|connection timeout|Timeout acquiring a connection|Client has encountered a connection error|terminating connection|Connection ended unexpectedly|the database system is (starting up|shutting down)/i.test(message)) {
+    if (
+      typeof message === 'string' &&
+      /Connection terminated|connection timeout|Timeout acquiring a connection|Client has encountered a connection error|terminating connection|Connection ended unexpectedly|the database system is (starting up|shutting down)/i.test(
+        message,
+      )
+    ) {
       return true;
     }
     if (name === 'KnexTimeoutError') return true;
@@ -42,5 +47,9 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 export function databaseUnavailable(cause: unknown): DispatchrError {
-  return new DispatchrError('database_unavailable', 'the database is unavailable; retry shortly', { status: 503, expose: true, cause });
+  return new DispatchrError('database_unavailable', 'the database is unavailable; retry shortly', {
+    status: 503,
+    expose: true,
+    cause,
+  });
 }

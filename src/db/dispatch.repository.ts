@@ -107,11 +107,23 @@ const SETTLE_PG = `with r as (
  */
 export function settleColumns(settlements: readonly Settlement[], now: Date): unknown[] {
   const n = settlements.length;
-  const taskId = column<string>(n), owner = column<string>(n), state = column<string>(n), outcome = column<string>(n);
-  const runAt = column<string | null>(n), lastError = column<string | null>(n), error = column<string | null>(n), excerpt = column<string | null>(n);
-  const attempt = column<number>(n), nextAttempt = column<number>(n), startedMs = column<number>(n), finishedMs = column<number>(n);
-  const lastStatus = column<number | null>(n), status = column<number | null>(n), durationMs = column<number | null>(n);
-  const finalized = column<boolean>(n), keep = column<boolean>(n);
+  const taskId = column<string>(n),
+    owner = column<string>(n),
+    state = column<string>(n),
+    outcome = column<string>(n);
+  const runAt = column<string | null>(n),
+    lastError = column<string | null>(n),
+    error = column<string | null>(n),
+    excerpt = column<string | null>(n);
+  const attempt = column<number>(n),
+    nextAttempt = column<number>(n),
+    startedMs = column<number>(n),
+    finishedMs = column<number>(n);
+  const lastStatus = column<number | null>(n),
+    status = column<number | null>(n),
+    durationMs = column<number | null>(n);
+  const finalized = column<boolean>(n),
+    keep = column<boolean>(n);
   for (let i = 0; i < n; i++) {
     const s = settlements[i];
     const record = s.record;
@@ -135,10 +147,23 @@ export function settleColumns(settlements: readonly Settlement[], now: Date): un
   }
   return [
     now,
-    pgTextArray(taskId), pgNumberArray(attempt), pgTextArray(owner), pgTextArray(state), pgNumberArray(nextAttempt),
-    pgTextArray(runAt), pgNumberArray(lastStatus), pgTextArray(lastError), pgBoolArray(finalized), pgBoolArray(keep),
-    pgNumberArray(startedMs), pgNumberArray(finishedMs), pgNumberArray(status), pgTextArray(outcome), pgNumberArray(durationMs),
-    pgTextArray(error), pgTextArray(excerpt),
+    pgTextArray(taskId),
+    pgNumberArray(attempt),
+    pgTextArray(owner),
+    pgTextArray(state),
+    pgNumberArray(nextAttempt),
+    pgTextArray(runAt),
+    pgNumberArray(lastStatus),
+    pgTextArray(lastError),
+    pgBoolArray(finalized),
+    pgBoolArray(keep),
+    pgNumberArray(startedMs),
+    pgNumberArray(finishedMs),
+    pgNumberArray(status),
+    pgTextArray(outcome),
+    pgNumberArray(durationMs),
+    pgTextArray(error),
+    pgTextArray(excerpt),
   ];
 }
 
@@ -213,16 +238,33 @@ export function createDispatchRepository(db: Orm) {
         for (const s of settlements) {
           const { record } = s;
           const keep = keepsOnRow(s);
-          const attempt = [record.startedAt, record.finishedAt, record.status, record.outcome, record.durationMs, record.error, record.responseExcerpt];
+          const attempt = [
+            record.startedAt,
+            record.finishedAt,
+            record.status,
+            record.outcome,
+            record.durationMs,
+            record.error,
+            record.responseExcerpt,
+          ];
           const changed = await tx.execute(
             `update dispatchr_task set state = ?, attempt = ?, run_at = coalesce(?, run_at), attempts_given_back = attempts_given_back + ?,
                lease_owner = null, lease_expires_at = null, last_status = ?, last_error = ?, updated_at = ?, finalized_at = ?,
                final_started_at = ?, final_finished_at = ?, final_status = ?, final_outcome = ?, final_duration_ms = ?, final_error = ?, final_excerpt = ?
              where id = ? and state = ${SETTLED_FROM} and attempt = ? and lease_owner = ?`,
             [
-              s.state, s.nextAttempt, s.runAt, record.outcome === 'interrupted' ? 1 : 0, s.lastStatus, s.lastError, now, FINISHED_AFTER.has(s.state) ? now : null,
+              s.state,
+              s.nextAttempt,
+              s.runAt,
+              record.outcome === 'interrupted' ? 1 : 0,
+              s.lastStatus,
+              s.lastError,
+              now,
+              FINISHED_AFTER.has(s.state) ? now : null,
               ...(keep ? attempt : NO_FINAL_ATTEMPT),
-              s.taskId, s.attempt, s.owner,
+              s.taskId,
+              s.attempt,
+              s.owner,
             ],
           );
           if (changed === 0) continue;

@@ -20,8 +20,7 @@ export async function migrate(db: Orm, options: { dryRun?: boolean } = {}): Prom
     const list = db.orm.config.get('migrations').migrationsList ?? [];
     const statements = pending.map((entry) => {
       const found = list.find((item) => 'name' in item && item.name === entry.name) as
-        | { name: string; class: new (...args: unknown[]) => Migration }
-        | undefined;
+        { name: string; class: new (...args: unknown[]) => Migration } | undefined;
       if (!found) return { migration: entry.name, sql: [] };
       const instance = new found.class(db.orm.em.getDriver(), db.orm.config);
       void instance.up();

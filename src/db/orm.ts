@@ -12,7 +12,8 @@ export const MIGRATIONS_TABLE = 'dispatchr_migrations';
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 /** Settings of every PostgreSQL session (why: at `driverOptions.connection` below). The backslash
  *  keeps the space inside one setting (libpq's options syntax). */
-const CONNECTION_OPTIONS = '-c jit=off -c default_transaction_isolation=read\\ committed -c client_connection_check_interval=1000';
+const CONNECTION_OPTIONS =
+  '-c jit=off -c default_transaction_isolation=read\\ committed -c client_connection_check_interval=1000';
 
 export interface Orm {
   orm: MikroORM;
@@ -66,7 +67,12 @@ export async function initOrm(options: InitOrmOptions): Promise<Orm> {
           // client_connection_check_interval: a claim whose caller has gone (its query deadline cut
           // the connection, the network dropped) is cancelled while it waits, not committed with
           // tasks leased to nobody who will send them.
-          connection: { connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000, options: CONNECTION_OPTIONS },
+          connection: {
+            connectionTimeoutMillis: 5_000,
+            keepAlive: true,
+            keepAliveInitialDelayMillis: 10_000,
+            options: CONNECTION_OPTIONS,
+          },
         },
         discovery: { warnWhenNoEntities: false },
         debug: false,

@@ -23,7 +23,10 @@ export function createQueueReads(db: Orm, clock: Clock = systemClock) {
     /** Deletes the queue's waiting tasks; running ones finish normally. */
     async purgeQueue(queue: string): Promise<number> {
       const p = new SqlParams(dialect);
-      return sql.execute(`delete from dispatchr_task where queue = ${p.add(queue)} and state in (${WAITING})`, p.values);
+      return sql.execute(
+        `delete from dispatchr_task where queue = ${p.add(queue)} and state in (${WAITING})`,
+        p.values,
+      );
     },
 
     /** For "why is it waiting": tasks running in the queue, and due tasks that will be claimed first. */
@@ -74,4 +77,3 @@ export const QUEUE_STATE_COUNTS = `select queue, state, count(*) as n from dispa
 export function emptyCounts(): Record<TaskState, number> {
   return { scheduled: 0, available: 0, running: 0, retryable: 0, completed: 0, failed: 0, cancelled: 0 };
 }
-

@@ -42,7 +42,10 @@ export function createQueueStateRepository(db: Orm, clock: Clock = systemClock) 
 
     async pausedQueues(): Promise<Set<string>> {
       const p = new SqlParams(dialect);
-      const rows = await db.sql.query<{ name: string }>(`select name from dispatchr_queue_state where paused = ${p.add(true)}`, p.values);
+      const rows = await db.sql.query<{ name: string }>(
+        `select name from dispatchr_queue_state where paused = ${p.add(true)}`,
+        p.values,
+      );
       return new Set(rows.map((row) => String(row.name)));
     },
   };

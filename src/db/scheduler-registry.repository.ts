@@ -35,7 +35,11 @@ export const FENCE_INTERVALS = 3;
 export const DEAD_AFTER_INTERVALS = FENCE_INTERVALS + 2;
 
 /** Schedulers whose last heartbeat is recent enough to count as alive. */
-export function isAlive(scheduler: Pick<SchedulerInfo, 'heartbeatAt'>, now: Date, heartbeatIntervalMs: number): boolean {
+export function isAlive(
+  scheduler: Pick<SchedulerInfo, 'heartbeatAt'>,
+  now: Date,
+  heartbeatIntervalMs: number,
+): boolean {
   return scheduler.heartbeatAt.getTime() >= now.getTime() - DEAD_AFTER_INTERVALS * heartbeatIntervalMs;
 }
 
@@ -50,7 +54,11 @@ export interface SchedulerStatus extends SchedulerInfo {
  * is configured with: `dispatchr schedulers` and `GET /v1/schedulers` say alive or dead with it.
  */
 export function schedulerStatus(info: SchedulerInfo, now: Date, heartbeatIntervalMs: number): SchedulerStatus {
-  return { ...info, alive: isAlive(info, now, heartbeatIntervalMs), silentMs: Math.max(0, now.getTime() - info.heartbeatAt.getTime()) };
+  return {
+    ...info,
+    alive: isAlive(info, now, heartbeatIntervalMs),
+    silentMs: Math.max(0, now.getTime() - info.heartbeatAt.getTime()),
+  };
 }
 
 export type SchedulerRegistry = ReturnType<typeof createSchedulerRegistry>;
@@ -62,7 +70,13 @@ export function createSchedulerRegistry(db: Orm, clock: Clock = systemClock) {
      * forward: a write that was stuck on a bad connection and lands after a newer one must not make
      * a live scheduler look dead to the others.
      */
-    async heartbeat(info: { id: string; queues: string[]; startedAt: Date; at?: Date; rates?: SchedulerRates }): Promise<void> {
+    async heartbeat(info: {
+      id: string;
+      queues: string[];
+      startedAt: Date;
+      at?: Date;
+      rates?: SchedulerRates;
+    }): Promise<void> {
       const pg = db.target.dialect === 'postgresql';
       const greatest = pg ? 'greatest' : 'max';
       const p = pg ? ['$1', '$2', '$3', '$4::jsonb', '$5', '$6', '$7::jsonb'] : ['?', '?', '?', '?', '?', '?', '?'];
@@ -72,7 +86,15 @@ export function createSchedulerRegistry(db: Orm, clock: Clock = systemClock) {
          on conflict (id) do update set host = excluded.host, pid = excluded.pid, queues = excluded.queues,
            started_at = excluded.started_at, heartbeat_at = ${greatest}(dispatchr_scheduler.heartbeat_at, excluded.heartbeat_at),
            rates = case when excluded.heartbeat_at >= dispatchr_scheduler.heartbeat_at then excluded.rates else dispatchr_scheduler.rates end`,
-        [info.id, hostname(), process.pid, JSON.stringify(info.queues), info.startedAt, info.at ?? clock.now(), JSON.stringify(info.rates ?? {})],
+        [
+          info.id,
+          hostname(),
+          process.pid,
+          JSON.stringify(info.queues),
+          info.startedAt,
+          info.at ?? clock.now(),
+          JSON.stringify(info.rates ?? {}),
+        ],
       );
     },
 

@@ -138,7 +138,11 @@ function postgresSession(connection: unknown): SqlSession {
         // Marked for the pool (knex drops disposed connections on their next acquire) and cut.
         client.__knex__disposed = 'query deadline exceeded';
         client.connection?.stream?.destroy();
-        reject(new DispatchrError('database_unavailable', `the database did not answer within ${QUERY_DEADLINE_MS} ms`, { status: 503 }));
+        reject(
+          new DispatchrError('database_unavailable', `the database did not answer within ${QUERY_DEADLINE_MS} ms`, {
+            status: 503,
+          }),
+        );
       }, QUERY_DEADLINE_MS);
     });
     try {

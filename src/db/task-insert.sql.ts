@@ -57,7 +57,8 @@ export function toTaskInsertRow(task: TaskInsertInput, now: Date, id: string): T
     method: task.method,
     headers: task.headers,
     body: task.body,
-    bodyJson: task.body !== null && JSON_CONTENT_TYPE.test(task.contentType ?? '') ? jsonbText(task.body, task.bodyText) : null,
+    bodyJson:
+      task.body !== null && JSON_CONTENT_TYPE.test(task.contentType ?? '') ? jsonbText(task.body, task.bodyText) : null,
     contentType: task.contentType,
     runAt: due ? now : task.runAt,
     maxAttempts: task.maxAttempts,
@@ -74,7 +75,8 @@ export function toTaskInsertRow(task: TaskInsertInput, now: Date, id: string): T
  * an unpaired surrogate). The recorder and enqueueWithin refuse both; this keeps any other writer's
  * body out of the jsonb copy (it is then not searchable) instead of failing its insert.
  */
-const UNSTORABLE_ESCAPE = /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
+const UNSTORABLE_ESCAPE =
+  /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
 
 function jsonbText(body: Uint8Array, knownText: string | undefined): string | null {
   if (knownText !== undefined) return UNSTORABLE_ESCAPE.test(knownText) ? null : knownText;
@@ -102,14 +104,53 @@ export function buildTaskInsert(dialect: 'postgresql' | 'sqlite', rows: readonly
   const tuples = rows.map((row) => {
     const fields: unknown[] =
       dialect === 'postgresql'
-        ? [row.id, row.queue, row.state, row.path, row.method, JSON.stringify(row.headers), row.body === null ? null : Buffer.from(row.body), row.bodyJson, row.contentType, row.runAt, row.maxAttempts, row.timeoutMs, row.key, row.traceparent, row.createdAt, row.createdAt]
-        : [row.id, row.queue, row.state, row.path, row.method, JSON.stringify(row.headers), row.body === null ? null : Buffer.from(row.body), row.contentType, row.runAt.getTime(), row.maxAttempts, row.timeoutMs, row.key, row.traceparent, row.createdAt.getTime(), row.createdAt.getTime()];
+        ? [
+            row.id,
+            row.queue,
+            row.state,
+            row.path,
+            row.method,
+            JSON.stringify(row.headers),
+            row.body === null ? null : Buffer.from(row.body),
+            row.bodyJson,
+            row.contentType,
+            row.runAt,
+            row.maxAttempts,
+            row.timeoutMs,
+            row.key,
+            row.traceparent,
+            row.createdAt,
+            row.createdAt,
+          ]
+        : [
+            row.id,
+            row.queue,
+            row.state,
+            row.path,
+            row.method,
+            JSON.stringify(row.headers),
+            row.body === null ? null : Buffer.from(row.body),
+            row.contentType,
+            row.runAt.getTime(),
+            row.maxAttempts,
+            row.timeoutMs,
+            row.key,
+            row.traceparent,
+            row.createdAt.getTime(),
+            row.createdAt.getTime(),
+          ];
     const placeholders = fields.map((field, index) => {
       values.push(field);
       if (dialect === 'sqlite') return '?';
       const n = `$${values.length}`;
       // Casts let the same text run through pg, knex and MikroORM without type inference surprises.
-      return index === 0 ? `${n}::uuid` : index === 5 || index === 7 ? `${n}::jsonb` : index === 9 || index === 14 || index === 15 ? `${n}::timestamptz` : n;
+      return index === 0
+        ? `${n}::uuid`
+        : index === 5 || index === 7
+          ? `${n}::jsonb`
+          : index === 9 || index === 14 || index === 15
+            ? `${n}::timestamptz`
+            : n;
     });
     return `(${placeholders.join(', ')})`;
   });
@@ -168,6 +209,22 @@ export function buildTaskInsertBulk(rows: readonly TaskInsertRow[]): SqlStatemen
         $11::timestamptz[], $12::int[], $13::int[], $14::text[], $15::text[])
         as r(id, queue, state, path, method, headers, body_text, body_bytes, content_type, run_at, max_attempts, timeout_ms, dedup_key, traceparent)
       on conflict do nothing returning id`,
-    values: [createdAt, ids, queues, states, paths, methods, headers, bodyTexts, bodyBytes, contentTypes, runAts, maxAttempts, timeouts, keys, traceparents],
+    values: [
+      createdAt,
+      ids,
+      queues,
+      states,
+      paths,
+      methods,
+      headers,
+      bodyTexts,
+      bodyBytes,
+      contentTypes,
+      runAts,
+      maxAttempts,
+      timeouts,
+      keys,
+      traceparents,
+    ],
   };
 }

@@ -50,7 +50,10 @@ export interface RetryBatchRow {
   last: string;
 }
 
-export function buildRetryBatch(dialect: 'postgresql' | 'sqlite', request: RetryBatchRequest): { text: string; values: unknown[] } | null {
+export function buildRetryBatch(
+  dialect: 'postgresql' | 'sqlite',
+  request: RetryBatchRequest,
+): { text: string; values: unknown[] } | null {
   const { from, to } = retryableSources();
   const states = pickStates(request.filter, from);
   if (states.length === 0) return null;

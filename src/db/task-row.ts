@@ -8,7 +8,15 @@ import type { Row } from './sql-pool.js';
 export const TASK_COLUMNS =
   'id, queue, state, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, lease_owner, lease_expires_at, attempted_at, traceparent, first_attempt_at, last_status, last_error, created_at, updated_at, finalized_at';
 
-const TIME_COLUMNS = new Set(['run_at', 'lease_expires_at', 'attempted_at', 'first_attempt_at', 'created_at', 'updated_at', 'finalized_at']);
+const TIME_COLUMNS = new Set([
+  'run_at',
+  'lease_expires_at',
+  'attempted_at',
+  'first_attempt_at',
+  'created_at',
+  'updated_at',
+  'finalized_at',
+]);
 
 /**
  * What the claim reads back: the task's columns except those the claim itself has just written

@@ -29,7 +29,11 @@ function walksPairs(filter: TaskFilter): boolean {
  * index, found by skipping through it one queue at a time) crossed with its states other than
  * running (by default all of `states`). And the clause that picks the running tasks it covers.
  */
-function searchPairs(filter: TaskFilter, p: SqlParams, states: readonly TaskState[]): { ctes: string; running: string } {
+function searchPairs(
+  filter: TaskFilter,
+  p: SqlParams,
+  states: readonly TaskState[],
+): { ctes: string; running: string } {
   const named = namedQueues(filter);
   const queues = named ? [...new Set(named)] : undefined; // a queue named twice is searched once
   const picked = pickStates(filter, states);
@@ -60,9 +64,22 @@ function searchPairs(filter: TaskFilter, p: SqlParams, states: readonly TaskStat
  * ordered after (`offset 0` keeps the ORDER BY out: the planner would otherwise walk the primary
  * key backwards hoping to meet running rows soon, and read the table when a queue has none).
  */
-function pairScans(filter: TaskFilter, p: SqlParams, states: readonly TaskState[], extra: string[], tail: string): { ctes: string; ids: string } {
+function pairScans(
+  filter: TaskFilter,
+  p: SqlParams,
+  states: readonly TaskState[],
+  extra: string[],
+  tail: string,
+): { ctes: string; ids: string } {
   const { ctes, running } = searchPairs(filter, p, states);
-  const rest = [...filterClauses({ ...filter, queue: undefined, queues: undefined, state: undefined, states: undefined }, p, 'postgresql'), ...extra];
+  const rest = [
+    ...filterClauses(
+      { ...filter, queue: undefined, queues: undefined, state: undefined, states: undefined },
+      p,
+      'postgresql',
+    ),
+    ...extra,
+  ];
   const where = (clauses: string[]) => [...clauses, ...rest].join(' and ');
   return {
     ctes,
@@ -78,7 +95,13 @@ function pairScans(filter: TaskFilter, p: SqlParams, states: readonly TaskState[
  * and `extra` (clauses on the alias `t`), as CTEs to prefix a statement with. The bulk retry's
  * batch: its dedup check runs on these rows only, not on a page of every pair.
  */
-export function candidateIds(filter: TaskFilter, p: SqlParams, states: readonly TaskState[], extra: string[], limit: number): string {
+export function candidateIds(
+  filter: TaskFilter,
+  p: SqlParams,
+  states: readonly TaskState[],
+  extra: string[],
+  limit: number,
+): string {
   const n = p.add(limit);
   const { ctes, ids } = pairScans(filter, p, states, extra, `order by t.id limit ${n}`);
   return `with recursive ${ctes},
@@ -117,7 +140,12 @@ export function listedColumns(dialect: 'postgresql' | 'sqlite'): string {
  * state are served by the listing indexes: every task they select is a match.
  */
 export function needsScanBound(filter: TaskFilter): boolean {
-  return filter.since !== undefined || filter.until !== undefined || filter.pathPrefix !== undefined || (filter.search !== undefined && filter.search !== '');
+  return (
+    filter.since !== undefined ||
+    filter.until !== undefined ||
+    filter.pathPrefix !== undefined ||
+    (filter.search !== undefined && filter.search !== '')
+  );
 }
 
 /** The filter's indexed part: queue and state. */
@@ -143,12 +171,20 @@ function sqliteBranches(filter: TaskFilter): { filter: TaskFilter; from: string 
   const named = namedStates(filter);
   if (!named?.includes('running')) return [{ filter, from: 'dispatchr_task' }];
   const settled = named.filter((state) => state !== 'running');
-  const running = { filter: { ...filter, state: undefined, states: ['running'] as TaskState[] }, from: 'dispatchr_task indexed by dispatchr_task_running_idx' };
-  return settled.length ? [{ filter: { ...filter, state: undefined, states: settled }, from: 'dispatchr_task' }, running] : [running];
+  const running = {
+    filter: { ...filter, state: undefined, states: ['running'] as TaskState[] },
+    from: 'dispatchr_task indexed by dispatchr_task_running_idx',
+  };
+  return settled.length
+    ? [{ filter: { ...filter, state: undefined, states: settled }, from: 'dispatchr_task' }, running]
+    : [running];
 }
 
 /** A page of tasks, newest first, `limit` rows at most. */
-export function buildListQuery(dialect: 'postgresql' | 'sqlite', query: ListQuery): { text: string; values: unknown[] } {
+export function buildListQuery(
+  dialect: 'postgresql' | 'sqlite',
+  query: ListQuery,
+): { text: string; values: unknown[] } {
   const p = new SqlParams(dialect);
   const columns = query.columns ?? TASK_COLUMNS;
   if (dialect === 'sqlite') {
@@ -187,23 +223,42 @@ export function buildListQuery(dialect: 'postgresql' | 'sqlite', query: ListQuer
  * window bounds). No row when fewer remain: the scan reaches the end of the table. Reads `rows`
  * index entries at most (per queue and state on PostgreSQL), and no table rows.
  */
-export function buildScanFloorQuery(dialect: 'postgresql' | 'sqlite', filter: TaskFilter, beforeId: string | undefined, rows: number): { text: string; values: unknown[] } {
+export function buildScanFloorQuery(
+  dialect: 'postgresql' | 'sqlite',
+  filter: TaskFilter,
+  beforeId: string | undefined,
+  rows: number,
+): { text: string; values: unknown[] } {
   const indexed = indexedPart(filter);
   const ids = buildListQuery(dialect, { ...indexed, beforeId, limit: rows, columns: 'id' });
   const p = new SqlParams(dialect);
   p.values.push(...ids.values);
-  return { text: `select id from (${ids.text}) scanned order by id desc limit 1 offset ${p.add(rows - 1)}`, values: p.values };
+  return {
+    text: `select id from (${ids.text}) scanned order by id desc limit 1 offset ${p.add(rows - 1)}`,
+    values: p.values,
+  };
 }
 
 /** How many tasks match the filter. */
-export function buildCountQuery(dialect: 'postgresql' | 'sqlite', filter: TaskFilter): { text: string; values: unknown[] } {
+export function buildCountQuery(
+  dialect: 'postgresql' | 'sqlite',
+  filter: TaskFilter,
+): { text: string; values: unknown[] } {
   const p = new SqlParams(dialect);
   if (dialect === 'sqlite') {
-    const counts = sqliteBranches(filter).map(({ filter: branch, from }) => `select count(*) as n from ${from} ${whereSql(filterClauses(branch, p, dialect))}`);
-    return { text: counts.length === 1 ? counts[0] : `select ${counts.map((count) => `(${count})`).join(' + ')} as n`, values: p.values };
+    const counts = sqliteBranches(filter).map(
+      ({ filter: branch, from }) => `select count(*) as n from ${from} ${whereSql(filterClauses(branch, p, dialect))}`,
+    );
+    return {
+      text: counts.length === 1 ? counts[0] : `select ${counts.map((count) => `(${count})`).join(' + ')} as n`,
+      values: p.values,
+    };
   }
   if (!walksPairs(filter)) {
-    return { text: `select count(*) as n from dispatchr_task ${whereSql(filterClauses(filter, p, dialect))}`, values: p.values };
+    return {
+      text: `select count(*) as n from dispatchr_task ${whereSql(filterClauses(filter, p, dialect))}`,
+      values: p.values,
+    };
   }
   // `offset 0` keeps each pair its own index scan: flattened, the planner cannot size the pairs
   // (their states are a parameter) and hash-joins them with a scan of the table.

@@ -14,7 +14,13 @@ import type { SqlSession } from './sql-pool.js';
 import { buildTaskInsert, buildTaskInsertBulk, toTaskInsertRow, type TaskInsertRow } from './task-insert.sql.js';
 import type { TaskFilter } from './task-filter.sql.js';
 import { buildRetryBatch, type RetryBatchRow } from './task-retry.sql.js';
-import { buildCountQuery, buildListQuery, buildScanFloorQuery, listedColumns, needsScanBound } from './task-search.sql.js';
+import {
+  buildCountQuery,
+  buildListQuery,
+  buildScanFloorQuery,
+  listedColumns,
+  needsScanBound,
+} from './task-search.sql.js';
 import { ATTEMPT_COLUMNS, SqlParams, TASK_COLUMNS, toAttemptRecord, toTaskRecord } from './task-row.js';
 import { patchSets } from './transition-patch.sql.js';
 import { createQueueReads } from './queue-reads.sql.js';
@@ -167,7 +173,13 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
           floorId = row === undefined ? undefined : String(row.id);
         }
         // One row more than the page: whether there is a next one.
-        const page = buildListQuery(dialect, { ...filter, limit: limit + 1, beforeId, floorId, columns: listedColumns(dialect) });
+        const page = buildListQuery(dialect, {
+          ...filter,
+          limit: limit + 1,
+          beforeId,
+          floorId,
+          columns: listedColumns(dialect),
+        });
         const rows = await session.query(page.text, page.values);
         const tasks = rows.slice(0, limit).map(toListedTask);
         if (rows.length > limit) return { tasks, nextCursor: encodeCursor(tasks[tasks.length - 1].id) };
@@ -185,8 +197,15 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
         dialect === 'postgresql'
           ? 'select id, body from dispatchr_task where id = any($1::uuid[])'
           : 'select id, body from dispatchr_task where id in (select value from json_each(?))';
-      const rows = await sql.query<{ id: string; body: unknown }>(text, [dialect === 'postgresql' ? [...ids] : JSON.stringify(ids)]);
-      return new Map(rows.map((row) => [String(row.id), row.body === null ? null : Buffer.isBuffer(row.body) ? row.body : Buffer.from(row.body as Uint8Array)]));
+      const rows = await sql.query<{ id: string; body: unknown }>(text, [
+        dialect === 'postgresql' ? [...ids] : JSON.stringify(ids),
+      ]);
+      return new Map(
+        rows.map((row) => [
+          String(row.id),
+          row.body === null ? null : Buffer.isBuffer(row.body) ? row.body : Buffer.from(row.body as Uint8Array),
+        ]),
+      );
     },
 
     async countTasks(filter: TaskFilter): Promise<number> {
@@ -220,10 +239,14 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
           }
         } catch (error) {
           if (!isUniqueViolation(error)) throw error;
-          throw new DispatchrError('duplicate_key', `another unfinished task of queue ${task.queue} holds the key ${JSON.stringify(task.key)}`, {
-            status: 409,
-            details: [{ path: 'key', message: 'held by another unfinished task' }],
-          });
+          throw new DispatchrError(
+            'duplicate_key',
+            `another unfinished task of queue ${task.queue} holds the key ${JSON.stringify(task.key)}`,
+            {
+              status: 409,
+              details: [{ path: 'key', message: 'held by another unfinished task' }],
+            },
+          );
         }
       }
       throw new DispatchrError('conflict', `task ${id} changed while it was being updated; retry`, { status: 409 });
@@ -240,10 +263,14 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       );
       if (changed === 0) {
         const current = (await this.findTask(id))?.state ?? task.state;
-        throw new DispatchrError('invalid_state', `a ${current} task cannot be deleted; only completed, failed or cancelled tasks can`, {
-          status: 409,
-          details: [{ path: 'state', message: `the task is ${current}` }],
-        });
+        throw new DispatchrError(
+          'invalid_state',
+          `a ${current} task cannot be deleted; only completed, failed or cancelled tasks can`,
+          {
+            status: 409,
+            details: [{ path: 'state', message: `the task is ${current}` }],
+          },
+        );
       }
     },
 
@@ -253,7 +280,10 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
      * total after each batch (progress bars). A batch that races a new task for a dedup key fails
      * on the unique index and is simply run again: the new holder is then seen and skipped.
      */
-    async retryMatching(filter: TaskFilter, options: { batchSize?: number; onBatch?: (retried: number) => void } = {}): Promise<number> {
+    async retryMatching(
+      filter: TaskFilter,
+      options: { batchSize?: number; onBatch?: (retried: number) => void } = {},
+    ): Promise<number> {
       const limit = options.batchSize ?? 500;
       let afterId: string | undefined;
       let total = 0;
@@ -270,7 +300,10 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
           }
         }
         if (rows.length === 0) return total;
-        afterId = rows.map((row) => String(row.last)).sort().at(-1);
+        afterId = rows
+          .map((row) => String(row.last))
+          .sort()
+          .at(-1);
         const retried = rows.filter((row) => row.id !== null);
         if (retried.length === 0) continue; // the dedup check skipped the whole batch
         total += retried.length;
@@ -285,7 +318,10 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
 
 function toListedTask(row: Record<string, unknown>): ListedTask {
   const { body: _none, ...record } = toTaskRecord(row);
-  return { ...record, bodyBytes: row.body_bytes === null || row.body_bytes === undefined ? null : Number(row.body_bytes) };
+  return {
+    ...record,
+    bodyBytes: row.body_bytes === null || row.body_bytes === undefined ? null : Number(row.body_bytes),
+  };
 }
 
 export function notFound(id: string): DispatchrError {

@@ -23,7 +23,12 @@ export interface PatchValues {
   lease?: { owner: string; expiresAt: Date };
 }
 
-export function patchSets(to: TaskState, patch: Readonly<TransitionPatch>, values: PatchValues, p: SqlParams): string[] {
+export function patchSets(
+  to: TaskState,
+  patch: Readonly<TransitionPatch>,
+  values: PatchValues,
+  p: SqlParams,
+): string[] {
   const sets = [`state = ${p.add(to)}`];
   if (patch.attempt === 'increment') sets.push('attempt = attempt + 1');
   if (patch.attempt === 'reset') sets.push('attempt = 0');
@@ -38,7 +43,8 @@ export function patchSets(to: TaskState, patch: Readonly<TransitionPatch>, value
     sets.push('lease_owner = null', 'lease_expires_at = null');
   }
   if (patch.attemptedAt === 'now') sets.push(`attempted_at = ${p.add(values.now)}`);
-  if (patch.firstAttemptAt === 'coalesce-now') sets.push(`first_attempt_at = coalesce(first_attempt_at, ${p.add(values.now)})`);
+  if (patch.firstAttemptAt === 'coalesce-now')
+    sets.push(`first_attempt_at = coalesce(first_attempt_at, ${p.add(values.now)})`);
   if (patch.firstAttemptAt === 'clear') sets.push('first_attempt_at = null');
   if (patch.finalized === 'set') sets.push(`finalized_at = ${p.add(values.now)}`);
   if (patch.finalized === 'clear') sets.push('finalized_at = null');

@@ -41,7 +41,10 @@ export function explainWaiting(task: TaskRecord, facts: WaitingFacts): WaitingRe
   }
   if (task.state === 'running') {
     const until = task.leaseExpiresAt ? `, lease until ${task.leaseExpiresAt.toISOString()}` : '';
-    return { code: 'running', message: `attempt ${task.attempt} is running on scheduler ${task.leaseOwner ?? 'unknown'}${until}` };
+    return {
+      code: 'running',
+      message: `attempt ${task.attempt} is running on scheduler ${task.leaseOwner ?? 'unknown'}${until}`,
+    };
   }
   const dueInMs = task.runAt.getTime() - now.getTime();
   if (dueInMs > 0) {
@@ -54,11 +57,16 @@ export function explainWaiting(task: TaskRecord, facts: WaitingFacts): WaitingRe
     }
     return { code: 'scheduled', message: `scheduled for ${task.runAt.toISOString()} (in ${seconds(dueInMs)})` };
   }
-  if (!facts.queue) return { code: 'queue-not-configured', message: `queue ${task.queue} is not configured on this recorder` };
+  if (!facts.queue)
+    return { code: 'queue-not-configured', message: `queue ${task.queue} is not configured on this recorder` };
   if (facts.paused) return { code: 'queue-paused', message: `queue ${task.queue} is paused` };
-  if (facts.liveSchedulers === 0) return { code: 'no-scheduler', message: `no live scheduler serves queue ${task.queue}` };
+  if (facts.liveSchedulers === 0)
+    return { code: 'no-scheduler', message: `no live scheduler serves queue ${task.queue}` };
   if (facts.running >= facts.queue.maxConcurrent) {
-    return { code: 'at-max-concurrent', message: `queue ${task.queue} is at maxConcurrent (${facts.running} of ${facts.queue.maxConcurrent} running); ${facts.dueAhead} due tasks ahead` };
+    return {
+      code: 'at-max-concurrent',
+      message: `queue ${task.queue} is at maxConcurrent (${facts.running} of ${facts.queue.maxConcurrent} running); ${facts.dueAhead} due tasks ahead`,
+    };
   }
   if (facts.queue.rateLimit && facts.dueAhead >= facts.queue.rateLimit.perSecond) {
     return {
@@ -66,5 +74,8 @@ export function explainWaiting(task: TaskRecord, facts: WaitingFacts): WaitingRe
       message: `queue ${task.queue} is at its rate limit (${facts.queue.rateLimit.perSecond}/s) with ${facts.dueAhead} due tasks ahead`,
     };
   }
-  return { code: 'next-in-line', message: `due ${seconds(-dueInMs)} ago; waiting for the next claim (${facts.dueAhead} due tasks ahead)` };
+  return {
+    code: 'next-in-line',
+    message: `due ${seconds(-dueInMs)} ago; waiting for the next claim (${facts.dueAhead} due tasks ahead)`,
+  };
 }

@@ -25,5 +25,7 @@ export class DispatchrSignatureError extends DispatchrError {
 
 /** By code, like every Dispatchr error guard: survives duplicated copies of this module. */
 export function isSignatureError(error: unknown): error is DispatchrSignatureError {
-  return isDispatchrError(error) && error.status === 401 && (SIGNATURE_ERROR_CODES as readonly string[]).includes(error.code);
+  return (
+    isDispatchrError(error) && error.status === 401 && (SIGNATURE_ERROR_CODES as readonly string[]).includes(error.code)
+  );
 }

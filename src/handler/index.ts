@@ -4,7 +4,14 @@
  * answers that steer a task (`retryAfter`, `doNotRetry`). Imports node:crypto and nothing of
  * Dispatchr's server side (test/unit/client/import-graph.test.ts checks it).
  */
-export { verify, decodeSecrets, type HeadersInput, type Secrets, type VerifiedDispatch, type VerifyOptions } from './verify.js';
+export {
+  verify,
+  decodeSecrets,
+  type HeadersInput,
+  type Secrets,
+  type VerifiedDispatch,
+  type VerifyOptions,
+} from './verify.js';
 export {
   verifyDispatchr,
   verifyRequest,

@@ -52,7 +52,12 @@ export function verifyDispatchr(options: VerifyDispatchrOptions): DispatchrMiddl
   const verifier = createVerifier(options); // a missing secret fails here, at startup
   const middleware = (first: unknown, second: unknown, third?: unknown): Promise<void> | void => {
     if (typeof third === 'function') {
-      void expressVerify(verifier, first as ExpressRequestLike, second as ServerResponse, third as (error?: unknown) => void);
+      void expressVerify(
+        verifier,
+        first as ExpressRequestLike,
+        second as ServerResponse,
+        third as (error?: unknown) => void,
+      );
       return;
     }
     return koaVerify(verifier, first as KoaContextLike, second as () => Promise<unknown>);
@@ -85,12 +90,20 @@ async function koaVerify(verifier: Verifier, ctx: KoaContextLike, next: () => Pr
   await next();
 }
 
-async function expressVerify(verifier: Verifier, req: ExpressRequestLike, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
+async function expressVerify(
+  verifier: Verifier,
+  req: ExpressRequestLike,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+): Promise<void> {
   try {
     let raw: string | Buffer;
     if (Buffer.isBuffer(req.body)) raw = req.body;
     else if (typeof req.rawBody === 'string' || Buffer.isBuffer(req.rawBody)) raw = req.rawBody;
-    else if (req.body !== undefined && bodyWasRead(req)) throw new Error('the request body was already parsed: use express.raw() on Dispatchr routes, or mount verifyDispatchr before express.json()');
+    else if (req.body !== undefined && bodyWasRead(req))
+      throw new Error(
+        'the request body was already parsed: use express.raw() on Dispatchr routes, or mount verifyDispatchr before express.json()',
+      );
     else {
       const refused = verifier.precheck(req.headers);
       if (refused) return sendProblem(res, refused, CLOSE);
@@ -170,7 +183,8 @@ interface Verifier {
 
 function createVerifier(options: VerifyDispatchrOptions): Verifier {
   const keys = decodeSecrets(options.secret);
-  const verify = (raw: string | Buffer, headers: IncomingMessage['headers']) => verifyWithKeys(raw, headers, keys, { toleranceSeconds: options.toleranceSeconds });
+  const verify = (raw: string | Buffer, headers: IncomingMessage['headers']) =>
+    verifyWithKeys(raw, headers, keys, { toleranceSeconds: options.toleranceSeconds });
   return {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     verify,
@@ -195,10 +209,21 @@ function createVerifier(options: VerifyDispatchrOptions): Verifier {
 }
 
 function problemOf(error: { code: string; status: number; message: string }) {
-  const title = error.status === 401 ? 'The request is not signed by Dispatchr' : error.status === 413 ? 'The body is too large' : 'Bad request';
+  const title =
+    error.status === 401
+      ? 'The request is not signed by Dispatchr'
+      : error.status === 413
+        ? 'The body is too large'
+        : 'Bad request';
   return { code: error.code, title, status: error.status, detail: error.message, errors: [] };
 }
 
 function internalError() {
-  return { code: 'internal_error', title: 'Internal error', status: 500, detail: 'the task handler failed', errors: [] };
+  return {
+    code: 'internal_error',
+    title: 'Internal error',
+    status: 500,
+    detail: 'the task handler failed',
+    errors: [],
+  };
 }

@@ -14,7 +14,11 @@ export function bodyWasRead(req: IncomingMessage): boolean {
 
 export function readRawBody(req: IncomingMessage, limitBytes: number = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
   if (bodyWasRead(req)) {
-    return Promise.reject(new Error('the request body was already read by an earlier middleware: run verifyDispatchr before any body parser, or keep the raw bytes (see docs/client.md)'));
+    return Promise.reject(
+      new Error(
+        'the request body was already read by an earlier middleware: run verifyDispatchr before any body parser, or keep the raw bytes (see docs/client.md)',
+      ),
+    );
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(tooLarge(limitBytes));
@@ -54,7 +58,10 @@ export function readRawBody(req: IncomingMessage, limitBytes: number = DEFAULT_M
 }
 
 function tooLarge(limitBytes: number): DispatchrError {
-  return new DispatchrError('payload_too_large', `the body is larger than ${limitBytes} bytes`, { status: 413, expose: true });
+  return new DispatchrError('payload_too_large', `the body is larger than ${limitBytes} bytes`, {
+    status: 413,
+    expose: true,
+  });
 }
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;

@@ -33,7 +33,11 @@ export interface ProblemBody {
 /** 503 with `Retry-After`: Dispatchr retries no sooner than `seconds` from now. */
 export function retryAfter(target: ResponseTarget, seconds: number, detail = `retry in ${Math.ceil(seconds)} s`): void {
   if (!Number.isFinite(seconds) || seconds < 0) throw new TypeError('retryAfter needs a number of seconds >= 0');
-  sendProblem(target, { code: 'retry_later', title: 'Retry later', status: 503, detail, errors: [] }, { 'retry-after': String(Math.ceil(seconds)) });
+  sendProblem(
+    target,
+    { code: 'retry_later', title: 'Retry later', status: 503, detail, errors: [] },
+    { 'retry-after': String(Math.ceil(seconds)) },
+  );
 }
 
 /** 422: Dispatchr fails the task now, without retrying; `reason` is kept with the attempt. */
@@ -60,5 +64,7 @@ export function sendProblem(target: ResponseTarget, problem: ProblemBody, header
 
 /** Express's `res` is a ServerResponse; a Koa context is not (it has `res` instead). */
 function isServerResponse(target: ResponseTarget): target is ServerResponse {
-  return typeof (target as ServerResponse).setHeader === 'function' && typeof (target as ServerResponse).end === 'function';
+  return (
+    typeof (target as ServerResponse).setHeader === 'function' && typeof (target as ServerResponse).end === 'function'
+  );
 }

@@ -49,17 +49,24 @@ const DEFAULT_TOLERANCE_SECONDS = 300;
 export function decodeSecrets(secret: Secrets): Buffer[] {
   const given: unknown[] = Array.isArray(secret) ? [...(secret as unknown[])] : [secret];
   const list = given.filter((item) => item !== undefined && item !== null && item !== '');
-  if (list.length === 0) throw new TypeError(`a Dispatchr signing secret is required (the queue's signingSecret), got none`);
+  if (list.length === 0)
+    throw new TypeError(`a Dispatchr signing secret is required (the queue's signingSecret), got none`);
   return list.map((item, index) => {
     const parsed = parseSigningSecret(item);
     if (parsed.ok) return parsed.key;
-    const which = list.length === 1 ? 'the Dispatchr signing secret' : `Dispatchr signing secret ${index + 1} of ${list.length}`;
+    const which =
+      list.length === 1 ? 'the Dispatchr signing secret' : `Dispatchr signing secret ${index + 1} of ${list.length}`;
     throw new TypeError(`${which}: ${parsed.message}`);
   });
 }
 
 /** Returns what the request says about the task, or throws DispatchrSignatureError. */
-export function verify(rawBody: string | Uint8Array, headers: HeadersInput, secret: Secrets, options: VerifyOptions = {}): VerifiedDispatch {
+export function verify(
+  rawBody: string | Uint8Array,
+  headers: HeadersInput,
+  secret: Secrets,
+  options: VerifyOptions = {},
+): VerifiedDispatch {
   return verifyWithKeys(rawBody, headers, decodeSecrets(secret), options);
 }
 
@@ -81,23 +88,32 @@ export function checkSignedHeaders(headers: HeadersInput, options: VerifyOptions
   const timestamp = required(headers, 'webhook-timestamp');
   const signatureHeader = required(headers, 'webhook-signature');
 
-  if (!/^\d{1,12}$/.test(timestamp)) throw new DispatchrSignatureError('invalid_timestamp', 'webhook-timestamp must be whole seconds since the epoch');
+  if (!/^\d{1,12}$/.test(timestamp))
+    throw new DispatchrSignatureError('invalid_timestamp', 'webhook-timestamp must be whole seconds since the epoch');
   const nowSeconds = Math.floor((options.now === undefined ? Date.now() : Number(options.now)) / 1000);
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const age = nowSeconds - Number(timestamp);
-  if (age > tolerance) throw new DispatchrSignatureError('timestamp_too_old', `webhook-timestamp is more than ${tolerance} s old`);
-  if (-age > tolerance) throw new DispatchrSignatureError('timestamp_in_future', `webhook-timestamp is more than ${tolerance} s ahead`);
+  if (age > tolerance)
+    throw new DispatchrSignatureError('timestamp_too_old', `webhook-timestamp is more than ${tolerance} s old`);
+  if (-age > tolerance)
+    throw new DispatchrSignatureError('timestamp_in_future', `webhook-timestamp is more than ${tolerance} s ahead`);
 
   const signatures = signatureHeader
     .split(' ')
     .filter((entry) => entry.startsWith('v1,'))
     .map((entry) => Buffer.from(entry.slice(3)));
-  if (signatures.length === 0) throw new DispatchrSignatureError('invalid_signature', 'webhook-signature holds no v1 signature');
+  if (signatures.length === 0)
+    throw new DispatchrSignatureError('invalid_signature', 'webhook-signature holds no v1 signature');
   return { id, timestamp, signatures };
 }
 
 /** verify() with the secrets decoded once (the middleware decodes them when it is created). */
-export function verifyWithKeys(rawBody: string | Uint8Array, headers: HeadersInput, keys: readonly Buffer[], options: VerifyOptions = {}): VerifiedDispatch {
+export function verifyWithKeys(
+  rawBody: string | Uint8Array,
+  headers: HeadersInput,
+  keys: readonly Buffer[],
+  options: VerifyOptions = {},
+): VerifiedDispatch {
   const { id, timestamp, signatures } = checkSignedHeaders(headers, options);
   const matched = keys.some((key) => {
     const hmac = createHmac('sha256', key).update(`${id}.${timestamp}.`);
@@ -106,7 +122,11 @@ export function verifyWithKeys(rawBody: string | Uint8Array, headers: HeadersInp
     // Lengths are public (every v1 signature is 44 characters); the bytes are compared in constant time.
     return signatures.some((signature) => signature.length === expected.length && timingSafeEqual(signature, expected));
   });
-  if (!matched) throw new DispatchrSignatureError('invalid_signature', 'webhook-signature does not match the body with any configured secret');
+  if (!matched)
+    throw new DispatchrSignatureError(
+      'invalid_signature',
+      'webhook-signature does not match the body with any configured secret',
+    );
 
   return readDispatchHeaders(headers, id);
 }
@@ -114,33 +134,40 @@ export function verifyWithKeys(rawBody: string | Uint8Array, headers: HeadersInp
 /** The delivery headers, checked for shape once the signature has passed. */
 function readDispatchHeaders(headers: HeadersInput, id: string): VerifiedDispatch {
   const taskId = required(headers, 'dispatchr-task-id');
-  if (taskId !== id) throw new DispatchrSignatureError('invalid_header', 'dispatchr-task-id differs from the signed webhook-id');
+  if (taskId !== id)
+    throw new DispatchrSignatureError('invalid_header', 'dispatchr-task-id differs from the signed webhook-id');
   const queue = required(headers, 'dispatchr-queue');
   const attemptText = required(headers, 'dispatchr-attempt');
   const attempt = Number(attemptText);
-  if (!/^\d{1,9}$/.test(attemptText) || attempt < 1) throw new DispatchrSignatureError('invalid_header', 'dispatchr-attempt must be a positive integer');
+  if (!/^\d{1,9}$/.test(attemptText) || attempt < 1)
+    throw new DispatchrSignatureError('invalid_header', 'dispatchr-attempt must be a positive integer');
   const scheduledAt = new Date(required(headers, 'dispatchr-scheduled-at'));
-  if (Number.isNaN(scheduledAt.getTime())) throw new DispatchrSignatureError('invalid_header', 'dispatchr-scheduled-at must be an RFC 3339 time');
+  if (Number.isNaN(scheduledAt.getTime()))
+    throw new DispatchrSignatureError('invalid_header', 'dispatchr-scheduled-at must be an RFC 3339 time');
   const previous = header(headers, 'dispatchr-previous-status');
-  if (previous !== undefined && !/^\d{3}$/.test(previous)) throw new DispatchrSignatureError('invalid_header', 'dispatchr-previous-status must be an HTTP status');
+  if (previous !== undefined && !/^\d{3}$/.test(previous))
+    throw new DispatchrSignatureError('invalid_header', 'dispatchr-previous-status must be an HTTP status');
   return { taskId, queue, attempt, scheduledAt, previousStatus: previous === undefined ? null : Number(previous) };
 }
 
 function required(headers: HeadersInput, name: string): string {
   const value = header(headers, name);
-  if (value === undefined || value === '') throw new DispatchrSignatureError('missing_header', `the ${name} header is missing`);
+  if (value === undefined || value === '')
+    throw new DispatchrSignatureError('missing_header', `the ${name} header is missing`);
   return value;
 }
 
 /** One header's value by lowercase name. A header sent twice (an array) is refused as ambiguous. */
 export function header(headers: HeadersInput, name: string): string | undefined {
-  if (typeof headers.get === 'function') return (headers as { get(name: string): string | null }).get(name) ?? undefined;
+  if (typeof headers.get === 'function')
+    return (headers as { get(name: string): string | null }).get(name) ?? undefined;
   const record = headers as Record<string, string | string[] | undefined>;
   let value = record[name];
   if (value === undefined) {
     const key = Object.keys(record).find((candidate) => candidate.toLowerCase() === name);
     value = key === undefined ? undefined : record[key];
   }
-  if (Array.isArray(value)) throw new DispatchrSignatureError('invalid_header', `the ${name} header was sent more than once`);
+  if (Array.isArray(value))
+    throw new DispatchrSignatureError('invalid_header', `the ${name} header was sent more than once`);
   return value;
 }

@@ -14,10 +14,14 @@ export function nextState(from: TaskState, event: TaskEvent): TaskState | undefi
 export function requireTransition(from: TaskState, event: TaskEvent): TaskState {
   const to = nextState(from, event);
   if (to === undefined) {
-    throw new DispatchrError('invalid_transition', `${/^[aeiou]/.test(from) ? 'an' : 'a'} ${from} task cannot take "${event.type}"`, {
-      status: 409,
-      details: [{ path: 'state', message: `the task is ${from}` }],
-    });
+    throw new DispatchrError(
+      'invalid_transition',
+      `${/^[aeiou]/.test(from) ? 'an' : 'a'} ${from} task cannot take "${event.type}"`,
+      {
+        status: 409,
+        details: [{ path: 'state', message: `the task is ${from}` }],
+      },
+    );
   }
   return to;
 }

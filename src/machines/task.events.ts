@@ -31,4 +31,10 @@ export const TASK_EVENT_TYPES: readonly TaskEventType[] = [
 export const BUDGETED_EVENTS: readonly TaskEventType[] = ['dispatch.failed', 'rescue'];
 
 /** Events that end an attempt: the settle writes them (the producer's outcomes and the rescuer's). */
-export const SETTLE_EVENTS: readonly TaskEventType[] = ['dispatch.succeeded', 'dispatch.failed', 'dispatch.discarded', 'rescue', 'interrupt'];
+export const SETTLE_EVENTS: readonly TaskEventType[] = [
+  'dispatch.succeeded',
+  'dispatch.failed',
+  'dispatch.discarded',
+  'rescue',
+  'interrupt',
+];

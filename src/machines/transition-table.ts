@@ -21,10 +21,7 @@ export function keyOf(event: TaskEvent): TransitionKey {
 
 function sampleEvents(type: TaskEventType): TaskEvent[] {
   if ((BUDGETED_EVENTS as readonly string[]).includes(type)) {
-    return [
-      { type, exhausted: false } as TaskEvent,
-      { type, exhausted: true } as TaskEvent,
-    ];
+    return [{ type, exhausted: false } as TaskEvent, { type, exhausted: true } as TaskEvent];
   }
   return [{ type } as TaskEvent];
 }

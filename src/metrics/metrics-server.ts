@@ -9,7 +9,12 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(metrics: Metrics, host: string, port: number, logger: Logger): Promise<MetricsServer> {
+export async function startMetricsServer(
+  metrics: Metrics,
+  host: string,
+  port: number,
+  logger: Logger,
+): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
     if ((req.url ?? '').split('?')[0] !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

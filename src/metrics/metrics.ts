@@ -67,7 +67,8 @@ export function createMetrics(options: MetricsOptions = {}) {
     labelNames: ['queue'],
     registers: [registry],
     collect() {
-      for (const [queue, rate] of Object.entries(options.rates?.() ?? {})) this.set({ queue }, rate ?? Number.POSITIVE_INFINITY);
+      for (const [queue, rate] of Object.entries(options.rates?.() ?? {}))
+        this.set({ queue }, rate ?? Number.POSITIVE_INFINITY);
     },
   });
 

@@ -38,7 +38,13 @@ export class QueueHistogram {
       let cumulative = 0;
       for (let i = 0; i < this.upperBounds.length; i++) {
         cumulative += series.counts[i];
-        values.push({ labels: { le: this.upperBounds[i] as number | string }, sharedLabels, value: cumulative, metricName: bucket, exemplar: null });
+        values.push({
+          labels: { le: this.upperBounds[i] as number | string },
+          sharedLabels,
+          value: cumulative,
+          metricName: bucket,
+          exemplar: null,
+        });
       }
       values.push(
         { labels: { le: '+Inf' }, sharedLabels, value: series.count, metricName: bucket, exemplar: null },
@@ -52,7 +58,13 @@ export class QueueHistogram {
   /** JSON form (registry.getMetricsAsJSON): the queue label folded into each value's labels. */
   async get() {
     const data = await this.getForPromString();
-    return { ...data, values: data.values.map(({ sharedLabels, labels, ...value }) => ({ ...value, labels: { ...labels, ...sharedLabels } })) };
+    return {
+      ...data,
+      values: data.values.map(({ sharedLabels, labels, ...value }) => ({
+        ...value,
+        labels: { ...labels, ...sharedLabels },
+      })),
+    };
   }
 
   reset(): void {

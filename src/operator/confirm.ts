@@ -18,12 +18,17 @@ export async function confirm(question: string, options: ConfirmOptions): Promis
   if (options.yes) return;
   const input = options.input ?? process.stdin;
   if (input.isTTY !== true) {
-    throw new DispatchrError('usage', `${question.replace(/\?$/, '')}: not confirmed; pass ${options.hint ?? '--yes'} to run without a terminal`, { status: 2 });
+    throw new DispatchrError(
+      'usage',
+      `${question.replace(/\?$/, '')}: not confirmed; pass ${options.hint ?? '--yes'} to run without a terminal`,
+      { status: 2 },
+    );
   }
   const rl = createInterface({ input, output: options.output ?? process.stderr });
   try {
     const answer = await rl.question(`${question} [y/N] `);
-    if (!/^\s*y(es)?\s*$/i.test(answer)) throw new DispatchrError('aborted', 'aborted; nothing was changed', { status: 1 });
+    if (!/^\s*y(es)?\s*$/i.test(answer))
+      throw new DispatchrError('aborted', 'aborted; nothing was changed', { status: 1 });
   } finally {
     rl.close();
   }

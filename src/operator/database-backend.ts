@@ -25,8 +25,15 @@ import type { OperatorBackend, TaskFilterInput } from './backend.js';
  */
 const BULK_BATCH = 500;
 
-export async function openDatabaseBackend(config: ResolvedConfig, logger: Logger, clock: Clock = systemClock): Promise<OperatorBackend> {
-  const db = await openDatabaseForCommand({ ...config, database: { ...config.database, poolSize: Math.min(config.database.poolSize, 4) } }, logger);
+export async function openDatabaseBackend(
+  config: ResolvedConfig,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Promise<OperatorBackend> {
+  const db = await openDatabaseForCommand(
+    { ...config, database: { ...config.database, poolSize: Math.min(config.database.poolSize, 4) } },
+    logger,
+  );
   return createDatabaseBackend(db, config, clock);
 }
 
@@ -41,7 +48,14 @@ export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Cl
   };
   const toFilter = (input: TaskFilterInput): TaskFilter => {
     if (input.queue !== undefined) requireQueue(input.queue);
-    return { queue: input.queue, states: input.states, since: input.since, until: input.until, pathPrefix: input.path, search: input.search };
+    return {
+      queue: input.queue,
+      states: input.states,
+      since: input.since,
+      until: input.until,
+      pathPrefix: input.path,
+      search: input.search,
+    };
   };
   const findTask = async (id: string) => {
     const lower = id.toLowerCase();
@@ -56,13 +70,25 @@ export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Cl
     async listTasks(input) {
       // The basic view and the recorder's scan bounds, as `--url` mode gets them from GET /v1/tasks.
       const { maxScanRows, readTimeout } = config.recorder;
-      const page = await tasks.listTasks({ ...toFilter(input), limit: input.limit, cursor: input.cursor, maxScanRows, timeoutMs: readTimeout });
-      return { tasks: page.tasks.map((task) => renderTask(task, { view: 'basic', config })), nextCursor: page.nextCursor };
+      const page = await tasks.listTasks({
+        ...toFilter(input),
+        limit: input.limit,
+        cursor: input.cursor,
+        maxScanRows,
+        timeoutMs: readTimeout,
+      });
+      return {
+        tasks: page.tasks.map((task) => renderTask(task, { view: 'basic', config })),
+        nextCursor: page.nextCursor,
+      };
     },
 
     async showTask(id) {
       const task = await findTask(id);
-      const [attempts, waiting] = await Promise.all([tasks.findAttempts(task.id), waitingReasonOf(db, config, task, clock)]);
+      const [attempts, waiting] = await Promise.all([
+        tasks.findAttempts(task.id),
+        waitingReasonOf(db, config, task, clock),
+      ]);
       return renderTask(task, { attempts, waiting, config });
     },
 
@@ -76,11 +102,13 @@ export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Cl
     async retryMatching(filter, onProgress) {
       const where = toFilter(filter);
       const matched = await tasks.countTasks(where);
-      const retried = matched === 0 ? 0 : await tasks.retryMatching(where, { batchSize: BULK_BATCH, onBatch: onProgress });
+      const retried =
+        matched === 0 ? 0 : await tasks.retryMatching(where, { batchSize: BULK_BATCH, onBatch: onProgress });
       return { matched, retried };
     },
 
-    listQueues: () => describeQueues({ tasks, queueStates, schedulers }, config, Object.keys(config.queues), clock.now()),
+    listQueues: () =>
+      describeQueues({ tasks, queueStates, schedulers }, config, Object.keys(config.queues), clock.now()),
 
     async setPaused(queue, paused) {
       requireQueue(queue);
@@ -98,7 +126,9 @@ export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Cl
       const queueConfig = requireQueue(queue);
       const problem = findJsonProblem(input);
       if (problem) throw validationError([problem]);
-      const schema = taskInputSchema(queueTaskRules(queueConfig, config.scheduler.leaseDuration, () => clock.now().getTime()));
+      const schema = taskInputSchema(
+        queueTaskRules(queueConfig, config.scheduler.leaseDuration, () => clock.now().getTime()),
+      );
       const task = toNewTask(parseInput(schema, input), queue, queueConfig.target, clock.now(), null);
       const [result] = await tasks.insertTasks([task]);
       return { task: renderTask(result.task, { config }), deduplicated: result.deduplicated };

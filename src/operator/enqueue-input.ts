@@ -25,7 +25,9 @@ export function readBody(value: string): unknown {
     try {
       text = readFileSync(value.slice(1), 'utf8');
     } catch (error) {
-      throw usageError(`--body: cannot read ${value.slice(1)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw usageError(
+        `--body: cannot read ${value.slice(1)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
   }
   try {

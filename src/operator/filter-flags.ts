@@ -12,11 +12,19 @@ import type { TaskFilterInput } from './backend.js';
  */
 export const filterFlags = {
   queue: Flags.string({ char: 'q', description: 'Only this queue.' }),
-  state: Flags.string({ char: 's', multiple: true, description: `Only these states (${TASK_STATES.join(', ')}); repeat or separate with commas.` }),
-  since: Flags.string({ description: 'Created at or after: a duration ago ("2h", "7d") or an RFC 3339 time / YYYY-MM-DD (UTC).' }),
+  state: Flags.string({
+    char: 's',
+    multiple: true,
+    description: `Only these states (${TASK_STATES.join(', ')}); repeat or separate with commas.`,
+  }),
+  since: Flags.string({
+    description: 'Created at or after: a duration ago ("2h", "7d") or an RFC 3339 time / YYYY-MM-DD (UTC).',
+  }),
   until: Flags.string({ description: 'Created before: a duration ago or an RFC 3339 time / YYYY-MM-DD (UTC).' }),
   path: Flags.string({ description: 'Only tasks whose path starts with this.' }),
-  search: Flags.string({ description: 'Text in the body, a header name or a (non-sensitive) header value; case-insensitive.' }),
+  search: Flags.string({
+    description: 'Text in the body, a header name or a (non-sensitive) header value; case-insensitive.',
+  }),
 };
 
 export interface FilterFlagValues {
@@ -34,9 +42,13 @@ export function usageError(message: string): DispatchrError {
 
 export function parseStates(values: readonly string[] | undefined): TaskState[] | undefined {
   if (values === undefined || values.length === 0) return undefined;
-  const states = values.flatMap((value) => value.split(',')).map((state) => state.trim().toLowerCase()).filter(Boolean);
+  const states = values
+    .flatMap((value) => value.split(','))
+    .map((state) => state.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = states.filter((state) => !(TASK_STATES as readonly string[]).includes(state));
-  if (unknown.length > 0) throw usageError(`--state: unknown state ${JSON.stringify(unknown[0])}; expected ${TASK_STATES.join(', ')}`);
+  if (unknown.length > 0)
+    throw usageError(`--state: unknown state ${JSON.stringify(unknown[0])}; expected ${TASK_STATES.join(', ')}`);
   return [...new Set(states as TaskState[])];
 }
 
@@ -46,7 +58,10 @@ export function parseTime(value: string, flag: string, now: Date): Date {
   if (ago !== undefined && !/^\s*\d+(\.\d+)?\s*$/.test(value)) return new Date(now.getTime() - ago);
   const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
   const ms = parseRfc3339(date);
-  if (ms === undefined) throw usageError(`--${flag}: expected a duration ago like "2h" or a time like "2025-01-31T12:00:00Z", got ${JSON.stringify(value)}`);
+  if (ms === undefined)
+    throw usageError(
+      `--${flag}: expected a duration ago like "2h" or a time like "2025-01-31T12:00:00Z", got ${JSON.stringify(value)}`,
+    );
   return new Date(ms);
 }
 
@@ -54,7 +69,8 @@ export function readFilter(flags: FilterFlagValues, now: Date = new Date()): Tas
   const since = flags.since === undefined ? undefined : parseTime(flags.since, 'since', now);
   const until = flags.until === undefined ? undefined : parseTime(flags.until, 'until', now);
   if (since && until && since >= until) throw usageError('--since must be before --until');
-  if (flags.search !== undefined && flags.search.length > 200) throw usageError('--search: expected at most 200 characters');
+  if (flags.search !== undefined && flags.search.length > 200)
+    throw usageError('--search: expected at most 200 characters');
   return {
     queue: flags.queue,
     states: parseStates(flags.state),

@@ -31,7 +31,8 @@ export function formatTaskPage(page: TaskPage): string {
 }
 
 function bodyText(task: TaskResource): string | null {
-  if (task.bodyBase64 !== undefined) return `(base64, ${Buffer.from(task.bodyBase64, 'base64').length} bytes) ${task.bodyBase64.slice(0, 80)}`;
+  if (task.bodyBase64 !== undefined)
+    return `(base64, ${Buffer.from(task.bodyBase64, 'base64').length} bytes) ${task.bodyBase64.slice(0, 80)}`;
   if (task.body === null || task.body === undefined) return null;
   const text = JSON.stringify(task.body);
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;

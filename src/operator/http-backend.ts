@@ -28,9 +28,14 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
   const agent = new Agent({ keepAliveTimeout: 1_000 });
   const timeoutMs = options.timeoutMs ?? 600_000;
 
-  async function call<T>(method: 'GET' | 'POST', path: string, init: { query?: Record<string, string | undefined>; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+  async function call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    init: { query?: Record<string, string | undefined>; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Reply<T>> {
     const url = new URL(`${base.pathname.replace(/\/+$/, '')}${path}`, base);
-    for (const [name, value] of Object.entries(init.query ?? {})) if (value !== undefined) url.searchParams.set(name, value);
+    for (const [name, value] of Object.entries(init.query ?? {}))
+      if (value !== undefined) url.searchParams.set(name, value);
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     // Every POST says JSON, bodiless ones too (spec 4.1: the recorder's cross-site rule).
@@ -47,7 +52,10 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
       });
     } catch (error) {
       const code = (error as { code?: string }).code ?? (error as Error).message;
-      throw new DispatchrError('recorder_unreachable', `cannot reach the recorder at ${base.origin}: ${code}`, { status: 503, cause: error });
+      throw new DispatchrError('recorder_unreachable', `cannot reach the recorder at ${base.origin}: ${code}`, {
+        status: 503,
+        cause: error,
+      });
     }
     const text = await response.body.text();
     let body: unknown;
@@ -57,7 +65,12 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
       body = undefined;
     }
     if (response.statusCode >= 400) throw problemError(response.statusCode, body);
-    if (body === undefined) throw new DispatchrError('bad_response', `the recorder answered ${method} ${path} with something that is not JSON`, { status: 502 });
+    if (body === undefined)
+      throw new DispatchrError(
+        'bad_response',
+        `the recorder answered ${method} ${path} with something that is not JSON`,
+        { status: 502 },
+      );
     return { status: response.statusCode, body: body as T };
   }
 
@@ -76,7 +89,13 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
 
     async listTasks(input) {
       // The basic view: a list prints no headers or bodies (tasks show reads one task in full).
-      const query = { ...filterBody(input), state: input.states?.join(','), limit: String(input.limit), cursor: input.cursor, view: 'basic' };
+      const query = {
+        ...filterBody(input),
+        state: input.states?.join(','),
+        limit: String(input.limit),
+        cursor: input.cursor,
+        view: 'basic',
+      };
       return (await call<TaskPage>('GET', '/v1/tasks', { query })).body;
     },
 
@@ -89,13 +108,17 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
     },
 
     async countRetryable(filter) {
-      const reply = await call<BulkRetryResult>('POST', '/v1/tasks/retry', { body: { ...filterBody(filter), state: filter.states, dryRun: true } });
+      const reply = await call<BulkRetryResult>('POST', '/v1/tasks/retry', {
+        body: { ...filterBody(filter), state: filter.states, dryRun: true },
+      });
       return reply.body.matched;
     },
 
     async retryMatching(filter, onProgress) {
       // The recorder runs the batches; one answer at the end, so progress is reported once.
-      const reply = await call<BulkRetryResult>('POST', '/v1/tasks/retry', { body: { ...filterBody(filter), state: filter.states } });
+      const reply = await call<BulkRetryResult>('POST', '/v1/tasks/retry', {
+        body: { ...filterBody(filter), state: filter.states },
+      });
       onProgress?.(reply.body.retried);
       return reply.body;
     },
@@ -114,7 +137,10 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
 
     async enqueue(queue, input) {
       // An Idempotency-Key makes a create retried by hand after a lost answer harmless.
-      const reply = await call<TaskResource>('POST', `${queuePath(queue)}/tasks`, { body: input, headers: { 'idempotency-key': randomUUID() } });
+      const reply = await call<TaskResource>('POST', `${queuePath(queue)}/tasks`, {
+        body: input,
+        headers: { 'idempotency-key': randomUUID() },
+      });
       return { task: reply.body, deduplicated: reply.status === 200 };
     },
 
@@ -134,7 +160,9 @@ function parseBase(url: string): URL {
     parsed = new URL('invalid:');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new DispatchrError('usage', `--url: expected an http(s) URL of a recorder, got ${JSON.stringify(url)}`, { status: 2 });
+    throw new DispatchrError('usage', `--url: expected an http(s) URL of a recorder, got ${JSON.stringify(url)}`, {
+      status: 2,
+    });
   }
   return parsed;
 }
@@ -146,7 +174,11 @@ function problemError(status: number, body: unknown): DispatchrError {
   const detail = typeof problem.detail === 'string' ? problem.detail : `the recorder answered HTTP ${status}`;
   const details = Array.isArray(problem.errors) ? (problem.errors as ErrorDetail[]) : [];
   if (status === 401) {
-    return new DispatchrError('config_unauthorized', `the recorder refused the token (${detail}): check --token or DISPATCHR_TOKEN`, { status: 2 });
+    return new DispatchrError(
+      'config_unauthorized',
+      `the recorder refused the token (${detail}): check --token or DISPATCHR_TOKEN`,
+      { status: 2 },
+    );
   }
   return new DispatchrError(code, detail, { status, details });
 }

@@ -31,7 +31,11 @@ export abstract class OperatorCommand<T extends typeof Command> extends BaseComm
       helpGroup: 'GLOBAL',
       exclusive: ['config'],
     }),
-    token: Flags.string({ description: 'Bearer token for --url (prefer the env variable: flags show in process lists).', env: 'DISPATCHR_TOKEN', helpGroup: 'GLOBAL' }),
+    token: Flags.string({
+      description: 'Bearer token for --url (prefer the env variable: flags show in process lists).',
+      env: 'DISPATCHR_TOKEN',
+      helpGroup: 'GLOBAL',
+    }),
     json: Flags.boolean({ description: 'Print JSON (the API resources) instead of a table.', helpGroup: 'GLOBAL' }),
   };
 
@@ -76,7 +80,12 @@ export abstract class OperatorCommand<T extends typeof Command> extends BaseComm
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    if (isDispatchrError(error) && error.status === 400 && error.code !== 'usage' && !error.code.startsWith('config_')) {
+    if (
+      isDispatchrError(error) &&
+      error.status === 400 &&
+      error.code !== 'usage' &&
+      !error.code.startsWith('config_')
+    ) {
       const usage = new DispatchrError('usage', error.message, { status: 2, details: error.details });
       return super.catch(usage as unknown as Error & { exitCode?: number });
     }

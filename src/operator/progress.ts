@@ -16,7 +16,9 @@ export function createProgress(label: string, total: number, stream: NodeJS.Writ
   const draw = (done: number) => {
     const ratio = Math.min(1, done / total);
     const filled = Math.round(ratio * WIDTH);
-    stream.write(`\r${label} ${done}/${total} [${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${Math.round(ratio * 100)}%`);
+    stream.write(
+      `\r${label} ${done}/${total} [${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${Math.round(ratio * 100)}%`,
+    );
     drawn = true;
   };
   draw(0);

@@ -20,7 +20,9 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
     columns.map((column) => {
       const raw = column.value(row);
       const text = raw === null ? '-' : terminalSafe(String(raw));
-      return column.maxWidth !== undefined && text.length > column.maxWidth ? `${text.slice(0, column.maxWidth - 1)}…` : text;
+      return column.maxWidth !== undefined && text.length > column.maxWidth
+        ? `${text.slice(0, column.maxWidth - 1)}…`
+        : text;
     }),
   );
   const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((row) => row[i].length)));
@@ -35,5 +37,7 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
 /** Label/value pairs, labels padded: for one record (`tasks show`). */
 export function renderFields(fields: readonly [string, string | number | null][]): string {
   const width = Math.max(...fields.map(([label]) => label.length));
-  return fields.map(([label, value]) => `${label.padEnd(width)}  ${value === null ? '-' : terminalSafe(String(value))}`).join('\n');
+  return fields
+    .map(([label, value]) => `${label.padEnd(width)}  ${value === null ? '-' : terminalSafe(String(value))}`)
+    .join('\n');
 }

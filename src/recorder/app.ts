@@ -69,7 +69,8 @@ export function createRecorder(options: CreateRecorderOptions): Recorder {
   let opening: Promise<Stores> | undefined;
   let closed = false;
   const stores = (): Promise<Stores> => {
-    if (closed) return Promise.reject(new DispatchrError('database_unavailable', 'the recorder is closed', { status: 503 }));
+    if (closed)
+      return Promise.reject(new DispatchrError('database_unavailable', 'the recorder is closed', { status: 503 }));
     opening ??= openStores().catch((error: unknown) => {
       opening = undefined; // a database that was down is tried again by the next request
       throw error;
@@ -77,7 +78,9 @@ export function createRecorder(options: CreateRecorderOptions): Recorder {
     return opening;
   };
   async function openStores(): Promise<Stores> {
-    const db = options.db ?? (await initOrm({ url: config.database.url, baseDir: config.source.dir, poolSize: config.database.poolSize }));
+    const db =
+      options.db ??
+      (await initOrm({ url: config.database.url, baseDir: config.source.dir, poolSize: config.database.poolSize }));
     const tasks = createTaskRepository(db, clock);
     return {
       db,
@@ -119,7 +122,8 @@ export function createRecorder(options: CreateRecorderOptions): Recorder {
   }
 
   // HEAD is served by the GET route of the same path.
-  const declared = (method: string, path: string) => routes.find((r) => r.path === path && r.method === (method === 'HEAD' ? 'GET' : method));
+  const declared = (method: string, path: string) =>
+    routes.find((r) => r.path === path && r.method === (method === 'HEAD' ? 'GET' : method));
   const routeList: RouteInfo[] = router.stack.flatMap((layer) =>
     layer.methods.map((method) => ({
       method,
@@ -149,7 +153,9 @@ const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 function unrouted(router: Router<RecorderState, RecorderContext> | null) {
   return async function unroutedRequest(ctx: Koa.Context): Promise<void> {
     const layers = router ? router.match(ctx.path, ctx.method).path : [];
-    const allowed = [...new Set(layers.flatMap((layer) => layer.methods))].sort((a, b) => METHOD_ORDER.indexOf(a) - METHOD_ORDER.indexOf(b));
+    const allowed = [...new Set(layers.flatMap((layer) => layer.methods))].sort(
+      (a, b) => METHOD_ORDER.indexOf(a) - METHOD_ORDER.indexOf(b),
+    );
     if (allowed.length === 0) {
       sendProblem(ctx, problem('not_found', 404, `no route ${ctx.method} ${ctx.path}`));
       return;
@@ -159,7 +165,10 @@ function unrouted(router: Router<RecorderState, RecorderContext> | null) {
       ctx.status = 204;
       return;
     }
-    sendProblem(ctx, problem('method_not_allowed', 405, `${ctx.method} is not allowed here; allowed: ${allowed.join(', ')}`));
+    sendProblem(
+      ctx,
+      problem('method_not_allowed', 405, `${ctx.method} is not allowed here; allowed: ${allowed.join(', ')}`),
+    );
   };
 }
 
@@ -169,7 +178,10 @@ function requestLog(logger: Logger) {
     try {
       await next();
     } finally {
-      logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+      logger.debug(
+        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
+        'request',
+      );
     }
   };
 }

@@ -88,10 +88,14 @@ function tokenDigest(token: string, index: number): Buffer {
   if (!token.startsWith('sha256:')) return createHash('sha256').update(token, 'utf8').digest();
   const hex = token.slice('sha256:'.length);
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
-    throw new DispatchrError('config_invalid', `recorder.tokens.${index}: expected "sha256:" followed by 64 hex digits`, {
-      status: 2,
-      details: [{ path: `recorder.tokens.${index}`, message: 'expected "sha256:" followed by 64 hex digits' }],
-    });
+    throw new DispatchrError(
+      'config_invalid',
+      `recorder.tokens.${index}: expected "sha256:" followed by 64 hex digits`,
+      {
+        status: 2,
+        details: [{ path: `recorder.tokens.${index}`, message: 'expected "sha256:" followed by 64 hex digits' }],
+      },
+    );
   }
   return Buffer.from(hex, 'hex');
 }
@@ -108,10 +112,17 @@ export function authMiddleware(authenticator: Authenticator) {
     if (principal === null) {
       // Another scheme (Basic) is no bearer token presented: RFC 6750 3.1 then sends no error code.
       const presented = /^Bearer\s/i.test(ctx.get('Authorization'));
-      ctx.set('WWW-Authenticate', presented ? 'Bearer realm="dispatchr", error="invalid_token"' : 'Bearer realm="dispatchr"');
-      throw new DispatchrError('unauthorized', presented ? 'the bearer token is not valid' : 'expected Authorization: Bearer <token>', {
-        status: 401,
-      });
+      ctx.set(
+        'WWW-Authenticate',
+        presented ? 'Bearer realm="dispatchr", error="invalid_token"' : 'Bearer realm="dispatchr"',
+      );
+      throw new DispatchrError(
+        'unauthorized',
+        presented ? 'the bearer token is not valid' : 'expected Authorization: Bearer <token>',
+        {
+          status: 401,
+        },
+      );
     }
     ctx.state.principal = principal;
     return next();
@@ -128,7 +139,9 @@ export function requirePermission(principal: Principal, permission: Permission, 
   if (permission === 'public') return;
   const needed = STRENGTH[permission] as number | undefined;
   if (needed === undefined || STRENGTH[principal.role] < needed) {
-    throw forbidden(`this token's role is ${JSON.stringify(principal.role)}: ${route} needs role ${JSON.stringify(permission ?? 'unknown')}`);
+    throw forbidden(
+      `this token's role is ${JSON.stringify(principal.role)}: ${route} needs role ${JSON.stringify(permission ?? 'unknown')}`,
+    );
   }
 }
 

@@ -26,7 +26,8 @@ export async function readJsonBody(ctx: Context, maxBytes: number): Promise<Json
   if (declared !== '' && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   const raw = await readRaw(ctx, maxBytes);
   // An empty body is not a JSON document (spec 4.12): invalid_json, like any other unparsable body.
-  if (raw.length === 0) throw new DispatchrError('invalid_json', 'the body is empty: expected a JSON object', { status: 400 });
+  if (raw.length === 0)
+    throw new DispatchrError('invalid_json', 'the body is empty: expected a JSON object', { status: 400 });
   let text: string;
   try {
     text = utf8.decode(raw);
@@ -38,7 +39,9 @@ export async function readJsonBody(ctx: Context, maxBytes: number): Promise<Json
     value = JSON.parse(text);
   } catch (error) {
     // V8's message names the position ("Unexpected token } in JSON at position 12"), nothing internal.
-    throw new DispatchrError('invalid_json', `the body is not valid JSON: ${(error as Error).message}`, { status: 400 });
+    throw new DispatchrError('invalid_json', `the body is not valid JSON: ${(error as Error).message}`, {
+      status: 400,
+    });
   }
   // The value's rules first (depth bounds what the number scan keeps), then the text's: numbers
   // that JSON.parse already rounded are visible only there.
@@ -56,13 +59,17 @@ export function requireJsonContentType(header: string): void {
     const got = header === '' ? 'none' : JSON.stringify(header.slice(0, 100));
     throw new DispatchrError('unsupported_media_type', `expected Content-Type: application/json (UTF-8), got ${got}`, {
       status: 415,
-      details: [{ path: 'Content-Type', message: `expected application/json or application/*+json (UTF-8), got ${got}` }],
+      details: [
+        { path: 'Content-Type', message: `expected application/json or application/*+json (UTF-8), got ${got}` },
+      ],
     });
   }
 }
 
 function tooLarge(maxBytes: number): DispatchrError {
-  return new DispatchrError('payload_too_large', `the body is larger than recorder.maxBodySize (${maxBytes} bytes)`, { status: 413 });
+  return new DispatchrError('payload_too_large', `the body is larger than recorder.maxBodySize (${maxBytes} bytes)`, {
+    status: 413,
+  });
 }
 
 function readRaw(ctx: Context, maxBytes: number): Promise<Buffer> {
@@ -100,7 +107,12 @@ function readRaw(ctx: Context, maxBytes: number): Promise<Buffer> {
     };
     const onError = (error?: unknown) => {
       cleanup();
-      reject(new DispatchrError('request_aborted', 'the request body was not received completely', { status: 400, cause: error }));
+      reject(
+        new DispatchrError('request_aborted', 'the request body was not received completely', {
+          status: 400,
+          cause: error,
+        }),
+      );
     };
     req.on('data', onData);
     req.on('end', onEnd);

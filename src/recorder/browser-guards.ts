@@ -48,10 +48,14 @@ export function hostGuard(config: ResolvedConfig) {
     if (hostname === null || !(isLoopbackHostname(hostname) || allowed.has(hostname))) {
       const expected = `a loopback name (localhost, 127.0.0.1, [::1])${allowed.size > 0 ? ' or one of recorder.allowedHosts' : ' (add others to recorder.allowedHosts)'}`;
       const got = host === '' ? 'none' : JSON.stringify(host.slice(0, 100));
-      throw new DispatchrError('host_not_allowed', `this recorder does not answer to Host ${got}: expected ${expected}`, {
-        status: 421,
-        details: [{ path: 'Host', message: `expected ${expected}, got ${got}` }],
-      });
+      throw new DispatchrError(
+        'host_not_allowed',
+        `this recorder does not answer to Host ${got}: expected ${expected}`,
+        {
+          status: 421,
+          details: [{ path: 'Host', message: `expected ${expected}, got ${got}` }],
+        },
+      );
     }
     return next();
   };

@@ -12,7 +12,10 @@ export interface LimitsConfig {
   scheduler: { leaseDuration: number };
 }
 
-export function effectiveOf(task: { queue: string; maxAttempts: number | null; timeoutMs: number | null }, config: LimitsConfig): EffectiveLimits | null {
+export function effectiveOf(
+  task: { queue: string; maxAttempts: number | null; timeoutMs: number | null },
+  config: LimitsConfig,
+): EffectiveLimits | null {
   const queue = Object.hasOwn(config.queues, task.queue) ? config.queues[task.queue] : undefined;
   return queue === undefined ? null : effectiveLimits(task, queue, config.scheduler.leaseDuration);
 }

@@ -107,7 +107,10 @@ export function errorMiddleware(logger: Logger) {
       }
       const status = httpErrorStatus(error);
       if (status !== undefined) {
-        sendProblem(ctx, problem(status === 404 ? 'not_found' : 'bad_request', status, STATUS_CODES[status] ?? 'bad request'));
+        sendProblem(
+          ctx,
+          problem(status === 404 ? 'not_found' : 'bad_request', status, STATUS_CODES[status] ?? 'bad request'),
+        );
         return;
       }
       logger.error({ err: error, method: ctx.method, path: ctx.path }, 'unexpected error in the recorder');

@@ -75,7 +75,11 @@ export async function createIdempotently(
     // Another request took the key while this one ran, and its record cannot be answered (its
     // window passed meanwhile). Nothing was written here; a retry replaces that record.
     if (!winner) {
-      throw new DispatchrError('idempotency_key_in_use', 'another request with this Idempotency-Key was in progress; retry', { status: 409 });
+      throw new DispatchrError(
+        'idempotency_key_in_use',
+        'another request with this Idempotency-Key was in progress; retry',
+        { status: 409 },
+      );
     }
     return replay(winner, request);
   }

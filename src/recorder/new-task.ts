@@ -8,7 +8,13 @@ import { normalizeTaskPath } from '../rules/target-path.js';
  * A validated request → the task to store. Cannot fail: every rule was checked by the schema.
  * A `body` is stored as its JSON bytes; `bodyBase64` as the decoded bytes; both keep contentType.
  */
-export function toNewTask(input: TaskInput, queue: string, target: string, now: Date, traceparent: string | null): NewTask {
+export function toNewTask(
+  input: TaskInput,
+  queue: string,
+  target: string,
+  now: Date,
+  traceparent: string | null,
+): NewTask {
   const path = normalizeTaskPath(target, input.path);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;

@@ -62,7 +62,13 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], version: stri
     }));
     if (route.query) {
       for (const [name, field] of Object.entries(route.query.shape)) {
-        parameters.push({ name, in: 'query', required: false, schema: jsonSchema(field as z.ZodType, 'input'), description: (field as z.ZodType).description });
+        parameters.push({
+          name,
+          in: 'query',
+          required: false,
+          schema: jsonSchema(field as z.ZodType, 'input'),
+          description: (field as z.ZodType).description,
+        });
       }
     }
     if (route.idempotent) {
@@ -71,30 +77,68 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], version: stri
         in: 'header',
         required: false,
         schema: { type: 'string', minLength: 1, maxLength: 255 },
-        description: 'Makes the create safe to retry: within 24 h the same key (per token and queue) answers the first response.',
+        description:
+          'Makes the create safe to retry: within 24 h the same key (per token and queue) answers the first response.',
       });
-      parameters.push({ name: 'traceparent', in: 'header', required: false, schema: { type: 'string' }, description: 'W3C trace context, stored with the tasks when valid.' });
+      parameters.push({
+        name: 'traceparent',
+        in: 'header',
+        required: false,
+        schema: { type: 'string' },
+        description: 'W3C trace context, stored with the tasks when valid.',
+      });
     }
     const responses: Json = {};
     for (const [status, spec] of Object.entries(route.responses)) {
       const problemType = Number(status) >= 400;
       responses[status] = {
         description: spec.description,
-        ...(spec.headers ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) } : {}),
-        ...(spec.schema ? { content: { [problemType ? 'application/problem+json' : 'application/json']: { schema: ref(spec.schema, 'output') } } } : {}),
+        ...(spec.headers
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(spec.headers).map(([name, description]) => [
+                  name,
+                  { description, schema: { type: 'string' } },
+                ]),
+              ),
+            }
+          : {}),
+        ...(spec.schema
+          ? {
+              content: {
+                [problemType ? 'application/problem+json' : 'application/json']: { schema: ref(spec.schema, 'output') },
+              },
+            }
+          : {}),
       };
     }
     if (route.permission !== 'public') {
-      responses['401'] ??= { description: 'Missing or bad bearer token.', content: { 'application/problem+json': { schema: ref(problemResource, 'output') } } };
-      responses['403'] ??= { description: 'The token\'s role does not allow this route, or the token may not use this queue.', content: { 'application/problem+json': { schema: ref(problemResource, 'output') } } };
-      responses['503'] ??= { description: 'The database is unavailable; carries Retry-After.', content: { 'application/problem+json': { schema: ref(problemResource, 'output') } } };
+      responses['401'] ??= {
+        description: 'Missing or bad bearer token.',
+        content: { 'application/problem+json': { schema: ref(problemResource, 'output') } },
+      };
+      responses['403'] ??= {
+        description: "The token's role does not allow this route, or the token may not use this queue.",
+        content: { 'application/problem+json': { schema: ref(problemResource, 'output') } },
+      };
+      responses['503'] ??= {
+        description: 'The database is unavailable; carries Retry-After.',
+        content: { 'application/problem+json': { schema: ref(problemResource, 'output') } },
+      };
     }
     paths[path] ??= {};
     paths[path][route.method.toLowerCase()] = {
       operationId: route.operationId,
       summary: route.summary,
       ...(parameters.length ? { parameters } : {}),
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
+      ...(route.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+            },
+          }
+        : {}),
       responses,
       security: route.permission === 'public' ? [] : [{ bearer: [] }],
       // The weakest token role allowed (spec 4.2): admin, enqueue, read, or public.
@@ -107,9 +151,19 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], version: stri
     info: {
       title: 'Dispatchr recorder API',
       version,
-      description: 'Creates and manages HTTP tasks. Errors are application/problem+json: { code, title, status, detail, errors }.',
+      description:
+        'Creates and manages HTTP tasks. Errors are application/problem+json: { code, title, status, detail, errors }.',
     },
     paths,
-    components: { schemas: components, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from recorder.tokens (only when tokens are configured).' } } },
+    components: {
+      schemas: components,
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A token from recorder.tokens (only when tokens are configured).',
+        },
+      },
+    },
   };
 }

@@ -18,6 +18,13 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.ou
 /** Our own checks already word their message for the field; zod's built-in ones get the config wording. */
 function describeIssues(issues: readonly z.core.$ZodIssue[]): ErrorDetail[] {
   return issues.flatMap((issue) =>
-    issue.code === 'custom' ? [{ path: joinPath(issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))), message: issue.message }] : formatIssues([issue]),
+    issue.code === 'custom'
+      ? [
+          {
+            path: joinPath(issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))),
+            message: issue.message,
+          },
+        ]
+      : formatIssues([issue]),
   );
 }

@@ -29,5 +29,10 @@ export function requireStorableQuery(query: ParsedUrlQuery): void {
 export function requireNoQuery(query: ParsedUrlQuery): void {
   const names = Object.keys(query);
   if (names.length === 0) return;
-  throw validationError(names.map((name) => ({ path: textProblem(name) ? '(query)' : name, message: 'this route takes no query parameters' })));
+  throw validationError(
+    names.map((name) => ({
+      path: textProblem(name) ? '(query)' : name,
+      message: 'this route takes no query parameters',
+    })),
+  );
 }

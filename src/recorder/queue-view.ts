@@ -16,7 +16,12 @@ export interface QueueViewStores {
   schedulers: Pick<SchedulerRegistry, 'listStatus'>;
 }
 
-export async function describeQueues(stores: QueueViewStores, config: ResolvedConfig, names: string[], now: Date): Promise<QueueResource[]> {
+export async function describeQueues(
+  stores: QueueViewStores,
+  config: ResolvedConfig,
+  names: string[],
+  now: Date,
+): Promise<QueueResource[]> {
   const [summaries, paused, schedulers] = await Promise.all([
     stores.tasks.queueSummaries(names),
     stores.queueStates.pausedQueues(),
@@ -30,9 +35,14 @@ export async function describeQueues(stores: QueueViewStores, config: ResolvedCo
       name,
       paused: paused.has(name),
       counts: summary.counts,
-      oldestDueAgeSeconds: summary.oldestDueAt === null ? 0 : Math.max(0, Math.floor((now.getTime() - summary.oldestDueAt.getTime()) / 1000)),
+      oldestDueAgeSeconds:
+        summary.oldestDueAt === null
+          ? 0
+          : Math.max(0, Math.floor((now.getTime() - summary.oldestDueAt.getTime()) / 1000)),
       maxConcurrent: queue.maxConcurrent,
-      rateLimit: queue.rateLimit ? { perSecond: queue.rateLimit.perSecond, burst: queue.rateLimit.burst ?? null } : null,
+      rateLimit: queue.rateLimit
+        ? { perSecond: queue.rateLimit.perSecond, burst: queue.rateLimit.burst ?? null }
+        : null,
       currentRate: rate === undefined ? null : { perSecond: rate },
     };
   });
@@ -45,7 +55,10 @@ export async function describeQueues(stores: QueueViewStores, config: ResolvedCo
  * live scheduler has written a rate for it. Dead schedulers (judged by this reader's heartbeat
  * interval, as `GET /v1/schedulers` judges them) dispatch nothing and are left out.
  */
-export function rateInForce(schedulers: readonly Pick<SchedulerStatus, 'alive' | 'rates'>[], queue: string): number | null | undefined {
+export function rateInForce(
+  schedulers: readonly Pick<SchedulerStatus, 'alive' | 'rates'>[],
+  queue: string,
+): number | null | undefined {
   let sum: number | null | undefined;
   for (const scheduler of schedulers) {
     if (!scheduler.alive || !Object.hasOwn(scheduler.rates, queue)) continue;

@@ -14,10 +14,14 @@ export function createReadGate(max: number): ReadGate {
   return {
     async run(read) {
       if (running >= max) {
-        throw new DispatchrError('reads_busy', `${max} lists or searches are running in this recorder (recorder.maxConcurrentReads); retry shortly`, {
-          status: 503,
-          expose: true,
-        });
+        throw new DispatchrError(
+          'reads_busy',
+          `${max} lists or searches are running in this recorder (recorder.maxConcurrentReads); retry shortly`,
+          {
+            status: 503,
+            expose: true,
+          },
+        );
       }
       running++;
       try {

@@ -72,7 +72,10 @@ export function renderTask(task: RenderableTask, options: RenderOptions = {}): T
  * `bodyBase64` with a JSON type) that are not JSON, or not UTF-8, are shown as they are rather than
  * decoded with replacement characters or refused.
  */
-export function renderBody(body: Buffer | null, contentType: string | null): { body: unknown } | { bodyBase64: string } {
+export function renderBody(
+  body: Buffer | null,
+  contentType: string | null,
+): { body: unknown } | { bodyBase64: string } {
   if (body === null) return { body: null };
   const json = parseJsonBody(body, contentType);
   return json ? { body: json.value } : { bodyBase64: body.toString('base64') };
@@ -93,7 +96,10 @@ export function parseJsonBody(body: Buffer, contentType: string | null): { value
  * (it is written when the attempt settles), so it is shown from the lease: started at
  * `attemptedAt`, outcome null. (Numbers may repeat after a manual retry, which restarts the count.)
  */
-function renderAttempts(task: RenderableTask, attempts: readonly AttemptRecord[]): NonNullable<TaskResource['attempts']> {
+function renderAttempts(
+  task: RenderableTask,
+  attempts: readonly AttemptRecord[],
+): NonNullable<TaskResource['attempts']> {
   const shown: NonNullable<TaskResource['attempts']> = attempts.map((attempt) => ({
     number: attempt.number,
     startedAt: formatRfc3339(attempt.startedAt),

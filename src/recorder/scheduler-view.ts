@@ -20,7 +20,9 @@ export const schedulerResource = z.object({
   silentMs: z.number().int().describe('Time since the last heartbeat, by the recorder’s clock.'),
   rates: z
     .record(z.string(), z.number().nullable())
-    .describe('Per queue it serves (those this token may use): the dispatches per second it enforces, as of its last heartbeat; null: unlimited.'),
+    .describe(
+      'Per queue it serves (those this token may use): the dispatches per second it enforces, as of its last heartbeat; null: unlimited.',
+    ),
 });
 
 export const schedulerListResponse = z.object({ schedulers: z.array(schedulerResource) });
@@ -36,7 +38,9 @@ export function renderScheduler(status: SchedulerStatus, queues: string[] = stat
     heartbeatAt: status.heartbeatAt.toISOString(),
     alive: status.alive,
     silentMs: Math.round(status.silentMs),
-    rates: Object.fromEntries(queues.filter((queue) => Object.hasOwn(status.rates, queue)).map((queue) => [queue, status.rates[queue]])),
+    rates: Object.fromEntries(
+      queues.filter((queue) => Object.hasOwn(status.rates, queue)).map((queue) => [queue, status.rates[queue]]),
+    ),
   };
 }
 

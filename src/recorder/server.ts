@@ -36,10 +36,19 @@ export interface RecorderServer {
 
 const DEFAULT_DRAIN_MS = 10_000;
 
-export async function startRecorderServer(config: ResolvedConfig, options: RecorderServerOptions = {}): Promise<RecorderServer> {
+export async function startRecorderServer(
+  config: ResolvedConfig,
+  options: RecorderServerOptions = {},
+): Promise<RecorderServer> {
   const logger = options.logger ?? silentLogger;
   // The caller's logger as given: without one, createRecorder still says when the API is open (process warning).
-  const recorder = createRecorder({ config, db: options.db, clock: options.clock, logger: options.logger, coalesceCreates: options.coalesceCreates });
+  const recorder = createRecorder({
+    config,
+    db: options.db,
+    clock: options.clock,
+    logger: options.logger,
+    coalesceCreates: options.coalesceCreates,
+  });
   await recorder.ready();
 
   const handle = recorder.callback();
@@ -77,7 +86,8 @@ export async function startRecorderServer(config: ResolvedConfig, options: Recor
         server.closeIdleConnections();
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      if (inFlight.size > 0) logger.warn({ inFlight: inFlight.size }, 'drain timeout: closing connections with requests in flight');
+      if (inFlight.size > 0)
+        logger.warn({ inFlight: inFlight.size }, 'drain timeout: closing connections with requests in flight');
       server.closeAllConnections();
       await stopped;
       await recorder.close();

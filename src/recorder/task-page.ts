@@ -49,7 +49,12 @@ const BODY_BYTES_PER_READ = 1024 * 1024;
 /** And at most this many per query (a page of tiny bodies). */
 const MAX_BODIES_PER_READ = 250;
 
-export async function buildTaskPage(tasks: TaskRepository, filter: TaskFilter, request: PageRequest, limits: PageLimits): Promise<TaskPage> {
+export async function buildTaskPage(
+  tasks: TaskRepository,
+  filter: TaskFilter,
+  request: PageRequest,
+  limits: PageLimits,
+): Promise<TaskPage> {
   const listed = await tasks.listTasks({
     ...filter,
     limit: request.limit,
@@ -63,7 +68,9 @@ export async function buildTaskPage(tasks: TaskRepository, filter: TaskFilter, r
   let index = 0;
   while (index < listed.tasks.length) {
     const full = request.view === 'full';
-    const chunk = full ? chunkWithin(listed.tasks, index, Math.min(limits.maxPageBytes - used, BODY_BYTES_PER_READ)) : listed.tasks.slice(index);
+    const chunk = full
+      ? chunkWithin(listed.tasks, index, Math.min(limits.maxPageBytes - used, BODY_BYTES_PER_READ))
+      : listed.tasks.slice(index);
     const bodies = full ? await tasks.findBodies(chunk.map((task) => task.id)) : undefined;
     for (const task of chunk) {
       index++;
@@ -102,7 +109,11 @@ function chunkWithin(listed: readonly ListedTask[], start: number, room: number)
  * One task's JSON text. The full view's fields are rendered without the body, which is written
  * after them (key order carries no meaning in JSON) from its bytes.
  */
-function taskPieces(task: ListedTask, body: Buffer | null, request: PageRequest): { pieces: PagePiece[]; bytes: number } {
+function taskPieces(
+  task: ListedTask,
+  body: Buffer | null,
+  request: PageRequest,
+): { pieces: PagePiece[]; bytes: number } {
   if (request.view === 'basic') {
     const text = JSON.stringify(renderTask(task, { view: 'basic', config: request.config }));
     return { pieces: [text], bytes: Buffer.byteLength(text) };
@@ -116,7 +127,13 @@ function taskPieces(task: ListedTask, body: Buffer | null, request: PageRequest)
         ? [`${open},"body":`, body, '}']
         : [`${open},"bodyBase64":"`, { base64: body }, '"}'];
   let bytes = 0;
-  for (const piece of pieces) bytes += typeof piece === 'string' ? Buffer.byteLength(piece) : Buffer.isBuffer(piece) ? piece.length : 4 * Math.ceil(piece.base64.length / 3);
+  for (const piece of pieces)
+    bytes +=
+      typeof piece === 'string'
+        ? Buffer.byteLength(piece)
+        : Buffer.isBuffer(piece)
+          ? piece.length
+          : 4 * Math.ceil(piece.base64.length / 3);
   return { pieces, bytes };
 }
 

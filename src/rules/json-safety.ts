@@ -49,7 +49,8 @@ export function findJsonProblem(root: unknown, maxDepth: number = MAX_JSON_DEPTH
     let step: string | number = index;
     if (keys !== null) {
       step = keys[index];
-      if (step === '__proto__') return { path: joinPath([...path, step]), message: '"__proto__" is not allowed as a key' };
+      if (step === '__proto__')
+        return { path: joinPath([...path, step]), message: '"__proto__" is not allowed as a key' };
       const keyProblem = textProblem(step);
       if (keyProblem) return { path: joinPath(path), message: `${keyProblem} in keys` };
     }
@@ -59,7 +60,10 @@ export function findJsonProblem(root: unknown, maxDepth: number = MAX_JSON_DEPTH
     if (typeof value !== 'object' || value === null) continue;
     // `value` opens level containers.length + 1 (the root is level 1).
     if (containers.length + 1 > maxDepth) {
-      return { path: joinPath([...path, step].slice(0, 3)), message: `expected JSON nested at most ${maxDepth} levels deep` };
+      return {
+        path: joinPath([...path, step].slice(0, 3)),
+        message: `expected JSON nested at most ${maxDepth} levels deep`,
+      };
     }
     containers.push(value as Container);
     keyLists.push(Array.isArray(value) ? null : Object.keys(value));

@@ -47,7 +47,10 @@ export function findJsonTextProblem(text: string): ErrorDetail | null {
       if (checkNumbers && !isExact(text, i, end)) {
         const token = text.slice(i, end);
         const shown = token.length > 40 ? `${token.slice(0, 37)}...` : token;
-        return { path: pathAt(text, isArray, indexes, keyStarts, keyEnds), message: `the number ${shown} cannot be sent exactly (it would become ${written(token)}): ${NUMBER_ADVICE}` };
+        return {
+          path: pathAt(text, isArray, indexes, keyStarts, keyEnds),
+          message: `the number ${shown} cannot be sent exactly (it would become ${written(token)}): ${NUMBER_ADVICE}`,
+        };
       }
       i = end;
     } else {
@@ -74,7 +77,10 @@ export function findJsonTextProblem(text: string): ErrorDetail | null {
         // The first key is kept as a string; a Set is made only for an object with a second key.
         if (seen === null) seenKeys[top] = key;
         else if (typeof seen === 'string' ? seen === key : seen.has(key)) {
-          return { path: pathAt(text, isArray, indexes, keyStarts, keyEnds), message: 'this key is given twice in one object: send each key once' };
+          return {
+            path: pathAt(text, isArray, indexes, keyStarts, keyEnds),
+            message: 'this key is given twice in one object: send each key once',
+          };
         } else if (typeof seen === 'string') seenKeys[top] = new Set([seen, key]);
         else seen.add(key);
       }
@@ -92,7 +98,9 @@ function keyText(text: string, start: number, end: number): string {
 
 const MAYBE_INEXACT = /\d[.eE]|\d{16}/;
 const [QUOTE, BACKSLASH, MINUS, ZERO, NINE, DOT] = ['"', '\\', '-', '0', '9', '.'].map((s) => s.charCodeAt(0));
-const [OPEN_BRACKET, CLOSE_BRACKET, OPEN_BRACE, CLOSE_BRACE, COMMA, COLON] = ['[', ']', '{', '}', ',', ':'].map((s) => s.charCodeAt(0));
+const [OPEN_BRACKET, CLOSE_BRACKET, OPEN_BRACE, CLOSE_BRACE, COMMA, COLON] = ['[', ']', '{', '}', ',', ':'].map((s) =>
+  s.charCodeAt(0),
+);
 /** Significant decimal digits every double keeps (DBL_DIG). */
 const MAX_EXACT_DIGITS = 15;
 
@@ -112,7 +120,15 @@ function numberEnd(text: string, start: number): number {
   let i = start;
   while (i < text.length) {
     const c = text.charCodeAt(i);
-    if ((c >= ZERO && c <= NINE) || c === MINUS || c === DOT || c === 0x2b /* + */ || c === 0x65 /* e */ || c === 0x45 /* E */) i += 1;
+    if (
+      (c >= ZERO && c <= NINE) ||
+      c === MINUS ||
+      c === DOT ||
+      c === 0x2b /* + */ ||
+      c === 0x65 /* e */ ||
+      c === 0x45 /* E */
+    )
+      i += 1;
     else break;
   }
   return i;

@@ -11,14 +11,17 @@ export const MAX_PATH_LENGTH = 2048;
 export type PathResult = { ok: true; path: string } | { ok: false; message: string };
 
 /** Refusals of absolute URLs never name the target: a caller may create tasks without knowing where they go. */
-const OUTSIDE = 'expected a path, or an absolute URL inside the queue target (same scheme, host and port, no credentials, under its path)';
+const OUTSIDE =
+  'expected a path, or an absolute URL inside the queue target (same scheme, host and port, no credentials, under its path)';
 
 export function normalizeTaskPath(target: string, input: string | undefined): PathResult {
   if (input === undefined || input === '') return { ok: true, path: '' };
   if (input.length > MAX_PATH_LENGTH) return { ok: false, message: `expected at most ${MAX_PATH_LENGTH} characters` };
-  if (/[\u0000-\u0020\u007f]/.test(input)) return { ok: false, message: 'spaces and control characters must be percent-encoded' };
+  if (/[\u0000-\u0020\u007f]/.test(input))
+    return { ok: false, message: 'spaces and control characters must be percent-encoded' };
   if (input.includes('\\')) return { ok: false, message: 'backslashes are not allowed' };
-  if (input.includes('#')) return { ok: false, message: 'fragments (#) are not sent to the target and are not allowed' };
+  if (input.includes('#'))
+    return { ok: false, message: 'fragments (#) are not sent to the target and are not allowed' };
   if (/^[a-z][a-z0-9+.-]*:/i.test(input)) return relativeToBase(target, input);
   if (input.startsWith('//')) return { ok: false, message: 'expected a path, got a protocol-relative URL' };
   return stored(checkSegments(input.startsWith('/') || input.startsWith('?') ? input : `/${input}`));
@@ -91,7 +94,8 @@ function relativeToBase(target: string, input: string): PathResult {
     !(url.pathname === basePath || url.pathname === `${basePath}/` || url.pathname.startsWith(`${basePath}/`));
   if (outside) return { ok: false, message: OUTSIDE };
   const query = ownQuery(url.search.slice(1), base.search.slice(1));
-  if (query === null) return { ok: false, message: "expected an absolute URL whose query string starts with the queue target's" };
+  if (query === null)
+    return { ok: false, message: "expected an absolute URL whose query string starts with the queue target's" };
   // The URL parser has already resolved dot segments; judge what the client wrote, not the result.
   const written = checkSegments(rawPath.startsWith('/') ? rawPath : `/${rawPath}`);
   if (!written.ok) return written;

@@ -23,7 +23,8 @@ export const MAX_KEY_LENGTH = 255;
 export const MAX_CONTENT_TYPE_LENGTH = 255;
 
 /** A media type with optional parameters ("text/plain; charset=utf-8"), per RFC 9110's token and quoted-string. */
-export const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=("[^"\r\n]*"|[!#$%&'*+.^_`|~0-9A-Za-z-]+))*$/;
+export const MEDIA_TYPE =
+  /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=("[^"\r\n]*"|[!#$%&'*+.^_`|~0-9A-Za-z-]+))*$/;
 
 /** application/json and application/*+json, with any parameters. */
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i;

@@ -16,7 +16,15 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Visible ASCII, tab and obs-text; no CR, LF, NUL or other controls. */
 const VALUE = /^[\t\u0020-\u007e\u0080-\u00ff]*$/;
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 const TRANSPORT = new Set(['host', 'content-length', 'expect']);
 /**
  * Headers that proxies and frameworks read as "the real client, host, URL or method": a task that
@@ -60,7 +68,8 @@ export function reservedHeaderProblem(name: string): string | null {
   if (HOP_BY_HOP.has(canonical)) return `${lower} is a hop-by-hop header and cannot be set`;
   if (TRANSPORT.has(canonical)) return `${lower} is set by the transport and cannot be set`;
   if (canonical === 'content-type') return 'set contentType instead of a content-type header';
-  if (RESERVED_PREFIXES.some((prefix) => canonical.startsWith(prefix))) return `${lower} is reserved for Dispatchr's own headers`;
+  if (RESERVED_PREFIXES.some((prefix) => canonical.startsWith(prefix)))
+    return `${lower} is reserved for Dispatchr's own headers`;
   if (ROUTING_OVERRIDE.has(canonical) || canonical.startsWith('x-forwarded-')) {
     return `${lower} overrides the client, host, URL or method a target sees, and cannot be set`;
   }
@@ -70,7 +79,7 @@ export function reservedHeaderProblem(name: string): string | null {
 /** Why a header cannot be set, or null when it can. */
 export function headerProblem(name: string, value: string): string | null {
   if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) return 'header names and values may not contain CR or LF';
-  if (!TOKEN.test(name)) return 'expected a header name made of letters, digits and !#$%&\'*+.^_`|~-';
+  if (!TOKEN.test(name)) return "expected a header name made of letters, digits and !#$%&'*+.^_`|~-";
   const reserved = reservedHeaderProblem(name);
   if (reserved) return reserved;
   if (value.length > MAX_HEADER_VALUE) return `expected a value of at most ${MAX_HEADER_VALUE} characters`;

@@ -68,8 +68,15 @@ export interface EffectiveLimits {
 }
 
 /** What a task runs with: its own values, else the queue's, never above the queue's caps. */
-export function effectiveLimits(task: { maxAttempts: number | null; timeoutMs: number | null }, queue: QueueLimitsSource, leaseMs: number): EffectiveLimits {
-  return { maxAttempts: effectiveMaxAttempts(task.maxAttempts, queue), timeoutMs: effectiveTimeoutMs(task.timeoutMs, queue, leaseMs) };
+export function effectiveLimits(
+  task: { maxAttempts: number | null; timeoutMs: number | null },
+  queue: QueueLimitsSource,
+  leaseMs: number,
+): EffectiveLimits {
+  return {
+    maxAttempts: effectiveMaxAttempts(task.maxAttempts, queue),
+    timeoutMs: effectiveTimeoutMs(task.timeoutMs, queue, leaseMs),
+  };
 }
 
 export function effectiveMaxAttempts(requested: number | null, queue: QueueLimitsSource): number {

@@ -24,10 +24,18 @@ export interface RateChange {
  * How a rate change is logged: a slow-down is news an operator may act on (warn); a recovery is the
  * system healing (info). The rate is a number, or the word `unlimited`, never null.
  */
-export function describeRateChange(change: RateChange): { level: 'warn' | 'info'; message: string; perSecond: number | 'unlimited' } {
+export function describeRateChange(change: RateChange): {
+  level: 'warn' | 'info';
+  message: string;
+  perSecond: number | 'unlimited';
+} {
   const perSecond = change.perSecond ?? 'unlimited';
   if (change.reason === 'slowed') return { level: 'warn', message: 'target pushes back; queue slows down', perSecond };
-  return { level: 'info', message: change.reason === 'recovered' ? 'queue rate recovered' : 'queue rate recovering', perSecond };
+  return {
+    level: 'info',
+    message: change.reason === 'recovered' ? 'queue rate recovered' : 'queue rate recovering',
+    perSecond,
+  };
 }
 
 export class AdaptiveRate {

@@ -34,7 +34,13 @@ export function createBatchDispatch(deps: ProducerDeps, rate: QueueRate): (tasks
         requests.push(built.request);
       } else {
         // The request builder refused the target: failed at once, nothing sent.
-        refused.push(decideOutcome(task, unsentResult({ taskId: task.id, attempt: task.attempt }, 'guard-refused', built.reason, deps.clock.now()), context()));
+        refused.push(
+          decideOutcome(
+            task,
+            unsentResult({ taskId: task.id, attempt: task.attempt }, 'guard-refused', built.reason, deps.clock.now()),
+            context(),
+          ),
+        );
         refusedTasks.push(task);
       }
     }
@@ -56,7 +62,11 @@ export function createBatchDispatch(deps: ProducerDeps, rate: QueueRate): (tasks
    * request of this scheduler is ever in flight after its lease expired, when the rescuer may
    * already have handed the task to another scheduler.
    */
-  async function sendWithinLease(requests: DispatchRequest[], tasks: TaskRecord[], fenced: boolean): Promise<DispatchResult[]> {
+  async function sendWithinLease(
+    requests: DispatchRequest[],
+    tasks: TaskRecord[],
+    fenced: boolean,
+  ): Promise<DispatchResult[]> {
     if (requests.length === 0) return [];
     if (fenced) return deps.pool.dispatch(requests, { signal: ABORTED });
     const now = deps.clock.now().getTime();
@@ -78,7 +88,10 @@ export function createBatchDispatch(deps: ProducerDeps, rate: QueueRate): (tasks
       at.push(i);
     });
     if (send.length < requests.length) {
-      logger.warn({ queue: name, givenBack: requests.length - send.length }, 'tasks waited past their lease before sending; given back unsent');
+      logger.warn(
+        { queue: name, givenBack: requests.length - send.length },
+        'tasks waited past their lease before sending; given back unsent',
+      );
     }
     const sent = send.length ? await deps.pool.dispatch(send) : [];
     sent.forEach((result, j) => (results[at[j]] = result));
@@ -102,7 +115,10 @@ export function createBatchDispatch(deps: ProducerDeps, rate: QueueRate): (tasks
         return;
       } catch (error) {
         if (deps.clock.now().getTime() > giveUpAt) {
-          logger.error({ queue: name, tasks: settlements.length, err: errorText(error) }, 'could not record outcomes before the lease ran out; the rescuer will retry these tasks');
+          logger.error(
+            { queue: name, tasks: settlements.length, err: errorText(error) },
+            'could not record outcomes before the lease ran out; the rescuer will retry these tasks',
+          );
           return;
         }
         logger.warn({ queue: name, err: errorText(error) }, 'recording outcomes failed; retrying');

@@ -122,7 +122,10 @@ export function createClaimLoops(deps: ProducerDeps, host: LoopHost, rate: Queue
         const { tasks, full, at } = await claimBatch(weight);
         errors = 0;
         if (tasks.length > 0) {
-          logger.debug({ queue: name, claimed: tasks.length, inFlight: host.inFlight + tasks.length }, 'claimed a batch');
+          logger.debug(
+            { queue: name, claimed: tasks.length, inFlight: host.inFlight + tasks.length },
+            'claimed a batch',
+          );
           // A full batch suggests more is due: another idle loop claims it meanwhile.
           if (full) waiter.wakeOne();
           return tasks;

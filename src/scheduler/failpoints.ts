@@ -7,7 +7,10 @@
 export type FailpointName = 'after-claim' | 'after-response' | 'mid-settle' | 'before-rescue-settle';
 
 const configured = new Map<string, number>();
-for (const entry of (process.env.DISPATCHR_FAILPOINTS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+for (const entry of (process.env.DISPATCHR_FAILPOINTS ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean)) {
   const [name, count] = entry.split(':');
   configured.set(name, count ? Math.max(1, Number(count)) : 1);
 }
@@ -23,7 +26,9 @@ export function failpoint(name: FailpointName, taskIds?: () => readonly string[]
   const pass = (passes.get(name) ?? 0) + 1;
   passes.set(name, pass);
   if (pass === at) {
-    process.stderr.write(`failpoint ${name} fired on pass ${pass}\n${taskIds ? `failpoint batch ${taskIds().join(',')}\n` : ''}`);
+    process.stderr.write(
+      `failpoint ${name} fired on pass ${pass}\n${taskIds ? `failpoint batch ${taskIds().join(',')}\n` : ''}`,
+    );
     process.kill(process.pid, 'SIGKILL');
   }
 }

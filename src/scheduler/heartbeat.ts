@@ -50,14 +50,23 @@ export function createHeartbeat(deps: HeartbeatDeps) {
     const silent = silentMs();
     if (fenced || silent < fenceAfterMs) return;
     fenced = true;
-    deps.logger.error({ silentMs: silent }, 'no heartbeat for three intervals: aborting requests in flight and pausing claims');
+    deps.logger.error(
+      { silentMs: silent },
+      'no heartbeat for three intervals: aborting requests in flight and pausing claims',
+    );
     deps.onFenced();
   }
 
   async function beat(): Promise<boolean> {
     const at = deps.clock.now();
     try {
-      await deps.registry.heartbeat({ id: deps.id, queues: deps.queues, startedAt: deps.startedAt, at, rates: deps.rates?.() });
+      await deps.registry.heartbeat({
+        id: deps.id,
+        queues: deps.queues,
+        startedAt: deps.startedAt,
+        at,
+        rates: deps.rates?.(),
+      });
       recordedAt = Math.max(recordedAt, at.getTime());
       if (fenced && silentMs() < fenceAfterMs) {
         fenced = false;

@@ -39,18 +39,27 @@ export function decideOutcome(task: TaskRecord, result: DispatchResult, ctx: Out
     const why = result.error?.startsWith('not sent') ? result.error : 'interrupted (shutdown, or heartbeat lost)';
     // Due again at once: the attempt was not spent.
     const record = attemptRecord(result, 'interrupted', why);
-    return decision({ task, owner: ctx.owner, event: { type: 'interrupt' }, record, runAt: ctx.now, lastError: why }, backpressure);
+    return decision(
+      { task, owner: ctx.owner, event: { type: 'interrupt' }, record, runAt: ctx.now, lastError: why },
+      backpressure,
+    );
   }
   const classification = classifyResult(result, ctx.queue.statusMap);
   if (classification.outcome === 'completed') {
     const record = attemptRecord(result, 'completed', null);
-    return decision({ task, owner: ctx.owner, event: { type: 'dispatch.succeeded' }, record, runAt: null, lastError: null }, backpressure);
+    return decision(
+      { task, owner: ctx.owner, event: { type: 'dispatch.succeeded' }, record, runAt: null, lastError: null },
+      backpressure,
+    );
   }
   // Every attempt that did not complete the task says why, the ones that got a status included.
   const failure = describeFailure(result, classification.reason);
   if (classification.outcome === 'failed') {
     const record = attemptRecord(result, 'failed', failure);
-    return decision({ task, owner: ctx.owner, event: { type: 'dispatch.discarded' }, record, runAt: null, lastError: failure }, backpressure);
+    return decision(
+      { task, owner: ctx.owner, event: { type: 'dispatch.discarded' }, record, runAt: null, lastError: failure },
+      backpressure,
+    );
   }
   const retry = retryPlan(task, ctx, {
     status: result.status,
@@ -73,7 +82,8 @@ export function decideOutcome(task: TaskRecord, result: DispatchResult, ctx: Out
 /** The settlement, built once; a refusal by the machine here is a scheduler bug, never an outcome. */
 function decision(input: SettlementInput, backpressure: boolean): Decision {
   const settlement = buildSettlement(input);
-  if (settlement === undefined) throw new Error(`the machine refuses ${input.event.type} from ${input.task.state}: a scheduler bug`);
+  if (settlement === undefined)
+    throw new Error(`the machine refuses ${input.event.type} from ${input.task.state}: a scheduler bug`);
   return { event: input.event, backpressure, settlement };
 }
 
@@ -129,7 +139,10 @@ export function retryPlan(
  * and its reason phrase (`reason`, from the classification, names a statusMap entry that decided)
  * and the start of the answer's body; or, with no status, what went wrong.
  */
-export function describeFailure(result: Pick<DispatchResult, 'status' | 'error' | 'errorKind' | 'responseExcerpt'>, reason?: string): string {
+export function describeFailure(
+  result: Pick<DispatchResult, 'status' | 'error' | 'errorKind' | 'responseExcerpt'>,
+  reason?: string,
+): string {
   if (result.status !== null) {
     const head = reason ?? statusText(result.status);
     const excerpt = result.responseExcerpt?.replace(/\s+/g, ' ').trim().slice(0, FAILURE_EXCERPT_CHARS);

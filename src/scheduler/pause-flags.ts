@@ -71,7 +71,10 @@ export function createPauseFlags(deps: {
     lastStarted = now();
     reading = refresh()
       .catch((error: unknown) => {
-        deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'reading the pause flags failed; the next poll reads them');
+        deps.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'reading the pause flags failed; the next poll reads them',
+        );
       })
       .finally(() => {
         reading = null;

@@ -45,7 +45,10 @@ export function createProducer(deps: ProducerDeps): Producer {
     const batch = dispatchAndSettle(tasks)
       .catch((error: unknown) => {
         // Only infrastructure failures land here (the pool itself); leases make the tasks safe.
-        logger.error({ queue: name, err: errorText(error) }, 'a dispatch batch failed; its tasks return when their leases expire');
+        logger.error(
+          { queue: name, err: errorText(error) },
+          'a dispatch batch failed; its tasks return when their leases expire',
+        );
       })
       .finally(() => {
         inFlight -= tasks.length;

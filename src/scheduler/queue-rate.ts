@@ -27,7 +27,11 @@ export function createQueueRate(deps: ProducerDeps): QueueRate {
 
   function applyRate(perSecond: number | null, reason: RateChange['reason']): void {
     // The adaptive rate is the queue's total; this scheduler applies its share of it.
-    deps.limiter.update(deps.rateShare ? deps.rateShare(perSecond) : perSecond, deps.concurrencyShare(), deps.queue.rateLimit?.burst);
+    deps.limiter.update(
+      deps.rateShare ? deps.rateShare(perSecond) : perSecond,
+      deps.concurrencyShare(),
+      deps.queue.rateLimit?.burst,
+    );
     deps.onRateChange?.(perSecond, reason);
     const line = describeRateChange({ perSecond, reason });
     deps.logger[line.level]({ queue: deps.name, perSecond: line.perSecond, reason }, line.message);

@@ -42,8 +42,15 @@ export function createRescuer(deps: RescuerDeps) {
         const queue = deps.config.queues[task.queue];
         const policy = deps.policies.get(task.queue);
         if (!queue || !policy || !task.leaseOwner) continue; // a queue no longer configured: left as it is
-        const why = task.leaseExpiresAt && task.leaseExpiresAt <= now ? 'lease expired' : `scheduler ${task.leaseOwner} stopped heartbeating`;
-        const plan = retryPlan(task, { queue, policy, owner: task.leaseOwner, now, random: deps.random }, { status: null, retryAfterMs: null, error: why });
+        const why =
+          task.leaseExpiresAt && task.leaseExpiresAt <= now
+            ? 'lease expired'
+            : `scheduler ${task.leaseOwner} stopped heartbeating`;
+        const plan = retryPlan(
+          task,
+          { queue, policy, owner: task.leaseOwner, now, random: deps.random },
+          { status: null, retryAfterMs: null, error: why },
+        );
         const settlement = buildSettlement({
           task,
           owner: task.leaseOwner,
@@ -69,10 +76,21 @@ export function createRescuer(deps: RescuerDeps) {
       const won = await deps.repository.settle(settlements, now);
       const applied = settlements.filter((s) => won.has(s.taskId));
       for (const s of applied) {
-        deps.logger.warn({ taskId: s.taskId, attempt: s.attempt, state: s.state, owner: s.owner }, 'rescued a task from a lost lease');
+        deps.logger.warn(
+          { taskId: s.taskId, attempt: s.attempt, state: s.state, owner: s.owner },
+          'rescued a task from a lost lease',
+        );
       }
-      if (applied.length) deps.onRescued?.(tasks.filter((t) => won.has(t.id)), applied);
-      return { found: candidates.length, rescued: applied.length, failed: applied.filter((s) => s.state === 'failed').length };
+      if (applied.length)
+        deps.onRescued?.(
+          tasks.filter((t) => won.has(t.id)),
+          applied,
+        );
+      return {
+        found: candidates.length,
+        rescued: applied.length,
+        failed: applied.filter((s) => s.state === 'failed').length,
+      };
     },
   };
 }

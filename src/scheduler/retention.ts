@@ -57,7 +57,8 @@ export function createRetention(deps: RetentionDeps) {
       }
       const idempotencyKeys = await inBatches((limit) => deps.idempotency.pruneExpired(now, limit));
       if (tasks > 0) deps.logger.info({ pruned: tasks }, 'pruned finished tasks past their retention');
-      if (idempotencyKeys > 0) deps.logger.info({ pruned: idempotencyKeys }, 'pruned Idempotency-Key records past their window');
+      if (idempotencyKeys > 0)
+        deps.logger.info({ pruned: idempotencyKeys }, 'pruned Idempotency-Key records past their window');
       return { tasks, idempotencyKeys };
     },
   };

@@ -30,13 +30,25 @@ export function createSchedulerLoops(deps: SchedulerLoopsDeps): ServiceLoop[] {
   const { config, clock, logger } = deps;
   const leaseMs = config.scheduler.leaseDuration;
   return [
-    createServiceLoop('rescuer', Math.min(Math.max(1_000, config.scheduler.heartbeatInterval), leaseMs / 4), () => deps.rescuer.runOnce(), logger),
+    createServiceLoop(
+      'rescuer',
+      Math.min(Math.max(1_000, config.scheduler.heartbeatInterval), leaseMs / 4),
+      () => deps.rescuer.runOnce(),
+      logger,
+    ),
     createServiceLoop('queue-state', config.scheduler.pollInterval, () => deps.paused.refresh(), logger),
     createServiceLoop('schedulers', config.scheduler.heartbeatInterval, deps.refreshPeers, logger),
-    createServiceLoop('retention', 60_000, async () => {
-      await deps.retention.runOnce();
-      await deps.registry.pruneSilent(new Date(clock.now().getTime() - Math.max(SILENT_SCHEDULER_KEPT_MS, 2 * leaseMs)));
-    }, logger),
+    createServiceLoop(
+      'retention',
+      60_000,
+      async () => {
+        await deps.retention.runOnce();
+        await deps.registry.pruneSilent(
+          new Date(clock.now().getTime() - Math.max(SILENT_SCHEDULER_KEPT_MS, 2 * leaseMs)),
+        );
+      },
+      logger,
+    ),
   ];
 }
 
@@ -45,7 +57,10 @@ export function createSchedulerLoops(deps: SchedulerLoopsDeps): ServiceLoop[] {
  * flags: a resume signals the due channel too); null (after a reconnect, when notifications may
  * have been missed) wakes every producer and rereads the flags.
  */
-export function routeWakeUp(producers: ReadonlyMap<string, Producer>, paused: PauseFlags): (queue: string | null) => void {
+export function routeWakeUp(
+  producers: ReadonlyMap<string, Producer>,
+  paused: PauseFlags,
+): (queue: string | null) => void {
   return (queue) => {
     if (queue === null) {
       producers.forEach((producer) => producer.wakeAll());

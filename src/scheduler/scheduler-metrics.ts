@@ -27,7 +27,8 @@ export function schedulerMetricEvents(metrics: Metrics): SchedulerEvents {
         if (settlement.state === 'completed') completed += 1;
         else if (settlement.state === 'failed') failed += 1;
       }
-      for (const { outcome, statusClass: status_class, count } of attempts.values()) metrics.attempts.inc({ queue, outcome, status_class }, count);
+      for (const { outcome, statusClass: status_class, count } of attempts.values())
+        metrics.attempts.inc({ queue, outcome, status_class }, count);
       if (completed > 0) metrics.finished.inc({ queue, result: 'completed' }, completed);
       if (failed > 0) metrics.finished.inc({ queue, result: 'failed' }, failed);
     },

@@ -42,7 +42,8 @@ export function createSchedulerPeers(deps: SchedulerPeersDeps): SchedulerPeers {
   const { registry, clock, heartbeatIntervalMs } = deps;
   let liveSchedulers = new Map<string, number>(); // queue → live schedulers serving it
 
-  const shareOf = (name: string, perSecond: number | null) => (perSecond === null ? null : perSecond / Math.max(1, liveSchedulers.get(name) ?? 1));
+  const shareOf = (name: string, perSecond: number | null) =>
+    perSecond === null ? null : perSecond / Math.max(1, liveSchedulers.get(name) ?? 1);
 
   return {
     shareOf,
@@ -50,7 +51,8 @@ export function createSchedulerPeers(deps: SchedulerPeersDeps): SchedulerPeers {
       const now = clock.now();
       const live = (await registry.list()).filter((s) => isAlive(s, now, heartbeatIntervalMs));
       const counts = new Map<string, number>();
-      for (const scheduler of live) for (const queue of scheduler.queues) counts.set(queue, (counts.get(queue) ?? 0) + 1);
+      for (const scheduler of live)
+        for (const queue of scheduler.queues) counts.set(queue, (counts.get(queue) ?? 0) + 1);
       const changed = deps.limits.some(({ name }) => (counts.get(name) ?? 1) !== (liveSchedulers.get(name) ?? 1));
       liveSchedulers = counts;
       if (!changed) return;

@@ -12,7 +12,11 @@ export function servedQueueNames(config: ResolvedConfig, requested: string[] | u
   const names = requested ?? Object.keys(config.queues);
   const unknown = names.filter((name) => !config.queues[name]);
   if (unknown.length) {
-    throw new DispatchrError('usage', `unknown queue${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (configured: ${Object.keys(config.queues).join(', ') || 'none'})`, { status: 2 });
+    throw new DispatchrError(
+      'usage',
+      `unknown queue${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (configured: ${Object.keys(config.queues).join(', ') || 'none'})`,
+      { status: 2 },
+    );
   }
   return names;
 }
@@ -21,9 +25,14 @@ export function servedQueueNames(config: ResolvedConfig, requested: string[] | u
  * The given database, or one opened from config (then `owned`: closed on stop); either way at the
  * current schema, else refused (and an opened one closed again).
  */
-export async function openSchedulerDb(config: ResolvedConfig, given: Orm | undefined): Promise<{ db: Orm; owned: boolean }> {
+export async function openSchedulerDb(
+  config: ResolvedConfig,
+  given: Orm | undefined,
+): Promise<{ db: Orm; owned: boolean }> {
   const owned = given === undefined;
-  const db = given ?? (await initOrm({ url: config.database.url, baseDir: config.source.dir, poolSize: config.database.poolSize }));
+  const db =
+    given ??
+    (await initOrm({ url: config.database.url, baseDir: config.source.dir, poolSize: config.database.poolSize }));
   try {
     await requireCurrentSchema(db);
   } catch (error) {

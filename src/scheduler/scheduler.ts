@@ -69,7 +69,8 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
-  const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'scheduler' });
+  const logger =
+    options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'scheduler' });
   const names = servedQueueNames(config, options.queues);
   const policies: Map<string, RetryPolicy> = await resolveRetryPolicies(config);
   const { db, owned: ownsDb } = await openSchedulerDb(config, options.db);
@@ -106,7 +107,13 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     rates.set(name, rate);
     return { name, queue, limiter: createQueueLimiter(queue), rate };
   });
-  const peers = createSchedulerPeers({ registry, id, heartbeatIntervalMs: config.scheduler.heartbeatInterval, clock, limits: limiters });
+  const peers = createSchedulerPeers({
+    registry,
+    id,
+    heartbeatIntervalMs: config.scheduler.heartbeatInterval,
+    clock,
+    limits: limiters,
+  });
   const shareOf = peers.shareOf;
 
   const heartbeat = createHeartbeat({
@@ -149,7 +156,13 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     deadAfterMs: DEAD_AFTER_INTERVALS * config.scheduler.heartbeatInterval,
     onRescued: (tasks, settlements) => events.onRescued?.(tasks, settlements),
   });
-  const retention = createRetention({ config, repository, idempotency: createIdempotencyRepository(db, clock), clock, logger });
+  const retention = createRetention({
+    config,
+    repository,
+    idempotency: createIdempotencyRepository(db, clock),
+    clock,
+    logger,
+  });
 
   const refreshPaused = () => paused.refresh();
   const refreshLiveSchedulers = () => peers.refresh();
@@ -171,7 +184,18 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
       notifier = createNotifier({ url: db.target.url, logger, onDue: wake });
       notifier.start();
     }
-    loops.push(...createSchedulerLoops({ config, rescuer, retention, paused, refreshPeers: refreshLiveSchedulers, registry, clock, logger }));
+    loops.push(
+      ...createSchedulerLoops({
+        config,
+        rescuer,
+        retention,
+        paused,
+        refreshPeers: refreshLiveSchedulers,
+        registry,
+        clock,
+        logger,
+      }),
+    );
     loops.forEach((loop) => loop.start());
     producers.forEach((producer) => producer.start());
     const { host, port } = config.scheduler.metrics;

@@ -10,7 +10,12 @@ export interface ServiceLoop {
   stop(): Promise<void>;
 }
 
-export function createServiceLoop(name: string, intervalMs: number, body: () => Promise<unknown>, logger: Logger): ServiceLoop {
+export function createServiceLoop(
+  name: string,
+  intervalMs: number,
+  body: () => Promise<unknown>,
+  logger: Logger,
+): ServiceLoop {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let current: Promise<void> | null = null;
@@ -30,7 +35,10 @@ export function createServiceLoop(name: string, intervalMs: number, body: () => 
       .catch((error: unknown) => {
         failures += 1;
         const backoff = backoffMs(failures, { baseMs: intervalMs, maxMs: 30_000, maxDoublings: 5 });
-        logger.warn({ loop: name, err: error instanceof Error ? error.message : String(error), retryInMs: backoff }, `${name} failed; retrying`);
+        logger.warn(
+          { loop: name, err: error instanceof Error ? error.message : String(error), retryInMs: backoff },
+          `${name} failed; retrying`,
+        );
         schedule(backoff);
       });
   }

@@ -18,7 +18,9 @@ export function targetUrlOf(target: string, path: string): TargetUrl {
 function checkAndJoin(target: string, path: string): TargetUrl {
   // Checked again at dispatch: the row could have been written by another writer (enqueueWithin).
   const checked = normalizeTaskPath(target, path);
-  return checked.ok ? { ok: true, url: joinTargetUrl(target, checked.path) } : { ok: false, reason: `target refused: ${checked.message}` };
+  return checked.ok
+    ? { ok: true, url: joinTargetUrl(target, checked.path) }
+    : { ok: false, reason: `target refused: ${checked.message}` };
 }
 
 /** How many URLs are remembered (tests). */

@@ -1,4 +1,10 @@
-import { parseStrategyOptions, strategyShapeProblems, valueText, type AttemptInfo, type RetryStrategy } from './strategy.js';
+import {
+  parseStrategyOptions,
+  strategyShapeProblems,
+  valueText,
+  type AttemptInfo,
+  type RetryStrategy,
+} from './strategy.js';
 
 /**
  * A check plugin authors (and our own tests) run against a strategy: for attempts 1..100, under
@@ -39,7 +45,12 @@ export function checkStrategyConformance<Options>(
   if (shape.length > 0) return { ok: false, failures: shape };
   const parsed = parseStrategyOptions(strategy, options ?? {});
   if (!parsed.ok) {
-    return { ok: false, failures: parsed.problems.map((p) => `options${p.path ? `.${p.path}` : ''} rejected by optionsSchema: ${p.message}`) };
+    return {
+      ok: false,
+      failures: parsed.problems.map(
+        (p) => `options${p.path ? `.${p.path}` : ''} rejected by optionsSchema: ${p.message}`,
+      ),
+    };
   }
   const maxDelayMs = callSafely(() => strategy.maxDelayMs(parsed.options));
   if (!isDelay(maxDelayMs.value)) {
@@ -73,7 +84,8 @@ export function checkStrategyConformance<Options>(
     Math.random = originalRandom;
   }
   const failures: string[] = [];
-  if (usedMathRandom) failures.push('calls Math.random; use attemptInfo.random so a stored attempt replays to the same delay');
+  if (usedMathRandom)
+    failures.push('calls Math.random; use attemptInfo.random so a stored attempt replays to the same delay');
   for (const [kind, { examples, more }] of kinds) {
     failures.push(...examples);
     if (more > 0) failures.push(`... and ${more} more "${kind}" failures`);
@@ -91,16 +103,36 @@ function checkOne<Options>(
   report: Report,
 ): void {
   const draws: number[] = [];
-  const info = (draw: () => number): AttemptInfo => ({ ...failure, firstAttemptAt: FIRST_ATTEMPT_AT, queue: 'conformance', random: draw });
-  const first = callSafely(() => strategy.delay(info(() => record(draws, random())), options));
+  const info = (draw: () => number): AttemptInfo => ({
+    ...failure,
+    firstAttemptAt: FIRST_ATTEMPT_AT,
+    queue: 'conformance',
+    random: draw,
+  });
+  const first = callSafely(() =>
+    strategy.delay(
+      info(() => record(draws, random())),
+      options,
+    ),
+  );
   if (first.error !== undefined) return report('threw', `${where}: ${first.error}`);
-  if (!isDelay(first.value)) return report('invalid', `${where}: returned ${valueText(first.value)}; expected a finite number >= 0`);
-  if (first.value > maxDelayMs) return report('above maxDelayMs', `${where}: returned ${first.value}, above maxDelayMs ${maxDelayMs}`);
+  if (!isDelay(first.value))
+    return report('invalid', `${where}: returned ${valueText(first.value)}; expected a finite number >= 0`);
+  if (first.value > maxDelayMs)
+    return report('above maxDelayMs', `${where}: returned ${first.value}, above maxDelayMs ${maxDelayMs}`);
   // Replaying the same draws must give the same delay: a restart recomputes from stored data.
   let index = 0;
-  const again = callSafely(() => strategy.delay(info(() => (index < draws.length ? draws[index++] : 0.5)), options));
+  const again = callSafely(() =>
+    strategy.delay(
+      info(() => (index < draws.length ? draws[index++] : 0.5)),
+      options,
+    ),
+  );
   if (!Object.is(again.value, first.value)) {
-    report('not pure', `${where}: not pure: returned ${first.value}, then ${again.error ?? valueText(again.value)} for the same attempt and random draws`);
+    report(
+      'not pure',
+      `${where}: not pure: returned ${first.value}, then ${again.error ?? valueText(again.value)} for the same attempt and random draws`,
+    );
   }
 }
 
@@ -111,7 +143,10 @@ const FIRST_ATTEMPT_AT = new Date('2024-01-01T00:00:00.000Z');
 
 function randomSources(samples: number): Array<{ label: string; next: () => number }> {
   const fixed = [0, 0.5, 0.999999].map((value) => ({ label: `random() = ${value}`, next: () => value }));
-  const seeded = Array.from({ length: Math.max(0, samples) }, (_, i) => ({ label: `seeded random #${i + 1}`, next: mulberry32(0x9e3779b9 * (i + 1)) }));
+  const seeded = Array.from({ length: Math.max(0, samples) }, (_, i) => ({
+    label: `seeded random #${i + 1}`,
+    next: mulberry32(0x9e3779b9 * (i + 1)),
+  }));
   return [...fixed, ...seeded];
 }
 

@@ -9,7 +9,9 @@ export const JITTER_KINDS = ['none', 'full', 'equal'] as const;
 export type JitterKind = (typeof JITTER_KINDS)[number];
 
 export const jitterOption = (defaultKind: JitterKind) =>
-  z.enum(JITTER_KINDS, { error: `expected one of ${JITTER_KINDS.map((k) => `"${k}"`).join(', ')}` }).default(defaultKind);
+  z
+    .enum(JITTER_KINDS, { error: `expected one of ${JITTER_KINDS.map((k) => `"${k}"`).join(', ')}` })
+    .default(defaultKind);
 
 /** Returns whole milliseconds in [0, delayMs] for a whole-ms delayMs, whatever `random()` in [0, 1) returns. */
 export function applyJitter(kind: JitterKind, delayMs: number, random: () => number): number {

@@ -26,14 +26,15 @@ export interface RetryPolicy {
  * (../shared/design/architecture.md), so the config types are not imported here.
  */
 export interface RetryConfigSource {
-  queues: Record<string, { retry: { strategy: string; options?: unknown; maxAttempts: number; maxRetryDuration: number } }>;
+  queues: Record<
+    string,
+    { retry: { strategy: string; options?: unknown; maxAttempts: number; maxRetryDuration: number } }
+  >;
   /** The config file's folder: plugin paths and packages are resolved from it. */
   source: { dir: string };
 }
 
-export type LoadedStrategy =
-  | { ok: true; strategy: RetryStrategy; label: string }
-  | { ok: false; problems: string[] };
+export type LoadedStrategy = { ok: true; strategy: RetryStrategy; label: string } | { ok: false; problems: string[] };
 
 export async function resolveRetryPolicies(config: RetryConfigSource): Promise<Map<string, RetryPolicy>> {
   const problems: ErrorDetail[] = [];
@@ -57,7 +58,10 @@ export async function resolveRetryPolicies(config: RetryConfigSource): Promise<M
     const parsed = parseStrategyOptions(loaded.strategy, rawOptions);
     if (!parsed.ok) {
       problems.push(
-        ...parsed.problems.map((p) => ({ path: p.path ? `${at}.options.${p.path}` : `${at}.options`, message: `${loaded.label}: ${p.message}` })),
+        ...parsed.problems.map((p) => ({
+          path: p.path ? `${at}.options.${p.path}` : `${at}.options`,
+          message: `${loaded.label}: ${p.message}`,
+        })),
       );
       continue;
     }
@@ -66,13 +70,22 @@ export async function resolveRetryPolicies(config: RetryConfigSource): Promise<M
       problems.push({ path: `${at}.strategy`, message: `${loaded.label}: ${maxDelayProblem}` });
       continue;
     }
-    policies.set(queue, { strategy: loaded.strategy, options: parsed.options, maxAttempts, maxRetryDurationMs: maxRetryDuration });
+    policies.set(queue, {
+      strategy: loaded.strategy,
+      options: parsed.options,
+      maxAttempts,
+      maxRetryDurationMs: maxRetryDuration,
+    });
   }
   if (problems.length > 0) {
-    throw new DispatchrError('config_invalid', `${problems.length} problem${problems.length > 1 ? 's' : ''} with retry strategies`, {
-      status: 2,
-      details: problems,
-    });
+    throw new DispatchrError(
+      'config_invalid',
+      `${problems.length} problem${problems.length > 1 ? 's' : ''} with retry strategies`,
+      {
+        status: 2,
+        details: problems,
+      },
+    );
   }
   return policies;
 }
@@ -90,11 +103,15 @@ export async function loadStrategy(specifier: string, fromDir: string): Promise<
     namespace = (await import(/* @vite-ignore */ target.url)) as Record<string, unknown>;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { ok: false, problems: [`retry strategy plugin "${specifier}" could not be loaded from ${displayUrl(target.url)}: ${reason}`] };
+    return {
+      ok: false,
+      problems: [`retry strategy plugin "${specifier}" could not be loaded from ${displayUrl(target.url)}: ${reason}`],
+    };
   }
   const candidate = strategyFromModule(namespace);
   const shape = strategyShapeProblems(candidate);
-  if (shape.length > 0) return { ok: false, problems: shape.map((p) => `retry strategy plugin "${specifier}" is malformed: ${p}`) };
+  if (shape.length > 0)
+    return { ok: false, problems: shape.map((p) => `retry strategy plugin "${specifier}" is malformed: ${p}`) };
   const strategy = candidate as RetryStrategy;
   return { ok: true, strategy, label: `strategy "${strategy.name}" (${specifier})` };
 }
@@ -104,7 +121,8 @@ export async function loadStrategy(specifier: string, fromDir: string): Promise<
  * CommonJS compiled from TypeScript arrives as `{ __esModule: true, default: strategy }`.
  */
 export function strategyFromModule(namespace: Record<string, unknown>): unknown {
-  let candidate: unknown = 'delay' in namespace || 'name' in namespace || !isRecord(namespace.default) ? namespace : namespace.default;
+  let candidate: unknown =
+    'delay' in namespace || 'name' in namespace || !isRecord(namespace.default) ? namespace : namespace.default;
   if (isRecord(candidate) && !('delay' in candidate) && isRecord(candidate.default)) candidate = candidate.default;
   return candidate;
 }
@@ -130,10 +148,16 @@ function resolveFile(specifier: string, fromDir: string): Target {
   try {
     file = specifier.startsWith('file:') ? fileURLToPath(specifier) : path.resolve(fromDir, specifier);
   } catch (error) {
-    return { ok: false, message: `retry strategy plugin "${specifier}" is not a usable file URL: ${(error as Error).message}` };
+    return {
+      ok: false,
+      message: `retry strategy plugin "${specifier}" is not a usable file URL: ${(error as Error).message}`,
+    };
   }
   if (!existsSync(file)) {
-    return { ok: false, message: `retry strategy plugin "${specifier}" not found: ${file} does not exist (relative paths start from ${fromDir})` };
+    return {
+      ok: false,
+      message: `retry strategy plugin "${specifier}" not found: ${file} does not exist (relative paths start from ${fromDir})`,
+    };
   }
   return { ok: true, url: pathToFileURL(file).href };
 }
@@ -150,7 +174,10 @@ function resolvePackage(specifier: string, fromDir: string): Target {
     const file = createRequire(path.join(fromDir, 'noop.js')).resolve(specifier);
     return { ok: true, url: pathToFileURL(file).href };
   } catch (error) {
-    reason = (error as { code?: string }).code === 'MODULE_NOT_FOUND' ? 'not found' : String((error as Error).message).split('\n')[0];
+    reason =
+      (error as { code?: string }).code === 'MODULE_NOT_FOUND'
+        ? 'not found'
+        : String((error as Error).message).split('\n')[0];
   }
   const esmFile = resolveEsmOnlyPackage(specifier, fromDir);
   if (esmFile !== undefined && existsSync(esmFile)) return { ok: true, url: pathToFileURL(esmFile).href };
@@ -166,9 +193,15 @@ function resolvePackage(specifier: string, fromDir: string): Target {
     // a near-miss of a built-in name is far likelier a typo than a package
     if (suggestStrategyName(specifier) !== undefined) return { ok: false, message: unknownStrategyMessage(specifier) };
     const hint = /\.[cm]?js$/.test(specifier) ? `; for a file next to the config write "./${specifier}"` : '';
-    return { ok: false, message: `${unknownStrategyMessage(specifier)} (no package "${specifier}" found from ${fromDir})${hint}` };
+    return {
+      ok: false,
+      message: `${unknownStrategyMessage(specifier)} (no package "${specifier}" found from ${fromDir})${hint}`,
+    };
   }
-  return { ok: false, message: `retry strategy package "${specifier}" could not be resolved from ${fromDir}: ${reason}` };
+  return {
+    ok: false,
+    message: `retry strategy package "${specifier}" could not be resolved from ${fromDir}: ${reason}`,
+  };
 }
 
 const IMPORT_CONDITIONS = new Set(['import', 'node', 'default']);
@@ -190,7 +223,11 @@ function resolveEsmOnlyPackage(specifier: string, fromDir: string): string | und
       }
       const target =
         manifest.exports === undefined
-          ? subpath === '.' ? (typeof manifest.main === 'string' ? manifest.main : 'index.js') : subpath
+          ? subpath === '.'
+            ? typeof manifest.main === 'string'
+              ? manifest.main
+              : 'index.js'
+            : subpath
           : exportTarget(manifest.exports, subpath);
       return target === undefined ? undefined : path.resolve(packageDir, target);
     }
@@ -210,7 +247,11 @@ function pickCondition(entry: unknown): string | undefined {
   if (typeof entry === 'string') return entry;
   const candidates = Array.isArray(entry)
     ? entry
-    : isRecord(entry) ? Object.entries(entry).filter(([condition]) => IMPORT_CONDITIONS.has(condition)).map(([, value]) => value) : [];
+    : isRecord(entry)
+      ? Object.entries(entry)
+          .filter(([condition]) => IMPORT_CONDITIONS.has(condition))
+          .map(([, value]) => value)
+      : [];
   for (const candidate of candidates) {
     const target = pickCondition(candidate);
     if (target !== undefined) return target;

@@ -14,7 +14,10 @@ export function getBuiltinStrategy(name: string): RetryStrategy | undefined {
 }
 
 /** The closest built-in name within a small edit distance, for "did you mean" hints; undefined when none is close. */
-export function suggestStrategyName(name: string, candidates: Iterable<string> = builtinStrategies.keys()): string | undefined {
+export function suggestStrategyName(
+  name: string,
+  candidates: Iterable<string> = builtinStrategies.keys(),
+): string | undefined {
   const wanted = name.toLowerCase();
   let best: { name: string; distance: number } | undefined;
   for (const candidate of candidates) {

@@ -40,8 +40,7 @@ export interface OptionsIssue {
 }
 
 export type OptionsParseResult<Options> =
-  | { success: true; data: Options }
-  | { success: false; error: { issues: ReadonlyArray<OptionsIssue> } };
+  { success: true; data: Options } | { success: false; error: { issues: ReadonlyArray<OptionsIssue> } };
 
 /**
  * Structural on purpose: a plugin may bundle its own copy (or major version) of zod, so we rely on
@@ -120,7 +119,11 @@ export type DelayResult = { ok: true; delayMs: number } | { ok: false; message: 
  * faster than the strategy allows. Both are capped by maxDelayMs, so a hostile or buggy server
  * cannot park a task for a year either.
  */
-export function nextRetryDelay<Options>(strategy: RetryStrategy<Options>, options: Options, info: AttemptInfo): DelayResult {
+export function nextRetryDelay<Options>(
+  strategy: RetryStrategy<Options>,
+  options: Options,
+  info: AttemptInfo,
+): DelayResult {
   const name = describeName(strategy);
   let maxDelayMs: unknown;
   try {
@@ -140,7 +143,8 @@ export function nextRetryDelay<Options>(strategy: RetryStrategy<Options>, option
   if (!isValidDelay(delayMs)) {
     return { ok: false, message: `strategy "${name}" returned ${valueText(delayMs)} for attempt ${info.attempt}` };
   }
-  const retryAfterMs = info.retryAfterMs !== null && Number.isFinite(info.retryAfterMs) ? Math.max(0, info.retryAfterMs) : 0;
+  const retryAfterMs =
+    info.retryAfterMs !== null && Number.isFinite(info.retryAfterMs) ? Math.max(0, info.retryAfterMs) : 0;
   // Over its own declared maximum is a contract breach (conformance reports it); clamp so a run
   // time stays a valid Date rather than reject a delay that is otherwise usable.
   return { ok: true, delayMs: Math.min(Math.max(delayMs, retryAfterMs), maxDelayMs) };
@@ -151,17 +155,21 @@ export function nextRetryDelay<Options>(strategy: RetryStrategy<Options>, option
  * contract's shape. Plugins are checked with this before their first use.
  */
 export function strategyShapeProblems(candidate: unknown): string[] {
-  if (typeof candidate !== 'object' && typeof candidate !== 'function') return [`expected a module or object, got ${valueText(candidate)}`];
+  if (typeof candidate !== 'object' && typeof candidate !== 'function')
+    return [`expected a module or object, got ${valueText(candidate)}`];
   if (candidate === null) return ['expected a module or object, got null'];
   const s = candidate as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof s.name !== 'string' || s.name.trim() === '') problems.push(`expected an exported "name" (a non-empty string), got ${valueText(s.name)}`);
+  if (typeof s.name !== 'string' || s.name.trim() === '')
+    problems.push(`expected an exported "name" (a non-empty string), got ${valueText(s.name)}`);
   const schema = s.optionsSchema as { safeParse?: unknown } | undefined;
   if (typeof schema !== 'object' || schema === null || typeof schema.safeParse !== 'function') {
     problems.push(`expected an exported "optionsSchema" (a zod schema, with safeParse), got ${valueText(schema)}`);
   }
-  if (typeof s.delay !== 'function') problems.push(`expected an exported "delay" function (attemptInfo, options) => ms, got ${valueText(s.delay)}`);
-  if (typeof s.maxDelayMs !== 'function') problems.push(`expected an exported "maxDelayMs" function (options) => ms, got ${valueText(s.maxDelayMs)}`);
+  if (typeof s.delay !== 'function')
+    problems.push(`expected an exported "delay" function (attemptInfo, options) => ms, got ${valueText(s.delay)}`);
+  if (typeof s.maxDelayMs !== 'function')
+    problems.push(`expected an exported "maxDelayMs" function (options) => ms, got ${valueText(s.maxDelayMs)}`);
   return problems;
 }
 
@@ -171,7 +179,7 @@ export interface OptionProblem {
   message: string;
 }
 
-export type ParsedOptions<Options> = { ok: true; options: Options } | { ok: false, problems: OptionProblem[] };
+export type ParsedOptions<Options> = { ok: true; options: Options } | { ok: false; problems: OptionProblem[] };
 
 /**
  * Runs a strategy's schema over raw `retry.options`, as data. Each problem says what was received,

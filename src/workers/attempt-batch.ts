@@ -68,9 +68,12 @@ export class Batch {
     let group = this.deadlines.get(key);
     if (!group) {
       const live = new Set<ResponseCollector>();
-      const timer = setTimeout(() => {
-        for (const c of [...live]) c.cut('timeout');
-      }, Math.max(0, key * DEADLINE_TICK_MS - performance.now()));
+      const timer = setTimeout(
+        () => {
+          for (const c of [...live]) c.cut('timeout');
+        },
+        Math.max(0, key * DEADLINE_TICK_MS - performance.now()),
+      );
       group = { timer, live };
       this.deadlines.set(key, group);
     }

@@ -1,5 +1,11 @@
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { packResults, unpackRequests, type DispatchBatch, type DispatchWorkerData, type PackedResults } from './protocol.js';
+import {
+  packResults,
+  unpackRequests,
+  type DispatchBatch,
+  type DispatchWorkerData,
+  type PackedResults,
+} from './protocol.js';
 import { createDispatchAgents, sendBatch } from './send-request.js';
 
 /**

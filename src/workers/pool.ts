@@ -1,7 +1,16 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DispatchrError } from '../errors.js';
-import { packRequests, unpackResults, unsentResult, type DispatchBatch, type DispatchRequest, type DispatchResult, type DispatchWorkerData, type PackedResults } from './protocol.js';
+import {
+  packRequests,
+  unpackResults,
+  unsentResult,
+  type DispatchBatch,
+  type DispatchRequest,
+  type DispatchResult,
+  type DispatchWorkerData,
+  type PackedResults,
+} from './protocol.js';
 import { createDispatchAgents, sendBatch } from './send-request.js';
 
 /**
@@ -58,7 +67,11 @@ export function createDispatchPool(options: DispatchPoolOptions = {}): DispatchP
     : createThreadPool(threads, options.concurrentTasksPerWorker ?? 16, workerData);
 }
 
-function createThreadPool(threads: number, concurrentTasksPerWorker: number, workerData: DispatchWorkerData): DispatchPool {
+function createThreadPool(
+  threads: number,
+  concurrentTasksPerWorker: number,
+  workerData: DispatchWorkerData,
+): DispatchPool {
   const fromSource = import.meta.url.endsWith('.ts');
   const piscina = new Piscina<DispatchBatch, PackedResults>({
     filename: new URL('./dispatch.worker.' + (fromSource ? 'ts' : 'js'), import.meta.url).href,
@@ -92,7 +105,10 @@ function createThreadPool(threads: number, concurrentTasksPerWorker: number, wor
       inFlight.add(port1);
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        const packed = await piscina.run({ requests: packRequests(requests), abortPort: port2 }, { transferList: [port2] });
+        const packed = await piscina.run(
+          { requests: packRequests(requests), abortPort: port2 },
+          { transferList: [port2] },
+        );
         return unpackResults(packed, requests);
       } finally {
         signal?.removeEventListener('abort', onAbort);

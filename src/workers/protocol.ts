@@ -59,14 +59,7 @@ export function sendWithinMs(leaseLeftMs: number, timeoutMs: number, leaseMs: nu
 
 /** Why no HTTP status was obtained. `null` whenever `status` is set (see DispatchResult). */
 export type DispatchErrorKind =
-  | 'timeout'
-  | 'connection-refused'
-  | 'connection-reset'
-  | 'dns'
-  | 'guard-refused'
-  | 'tls'
-  | 'network'
-  | 'aborted';
+  'timeout' | 'connection-refused' | 'connection-reset' | 'dns' | 'guard-refused' | 'tls' | 'network' | 'aborted';
 
 /**
  * Every outcome of an attempt, as data. Invariant: exactly one of `status` and `errorKind` is

@@ -43,7 +43,11 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
     if (this.pendingAbort) controller.abort(this.pendingAbort);
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
     this.status = statusCode;
     this.retryAfter = headers['retry-after'];
   }
@@ -66,7 +70,8 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
-    if (this.status >= 200) this.finish(); // reset mid-body: the status line already answered
+    if (this.status >= 200)
+      this.finish(); // reset mid-body: the status line already answered
     else this.fail(describeSendError(error));
   }
 
@@ -78,7 +83,10 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
       retryAfterMs: this.retryAfter === undefined ? null : parseRetryAfter(this.retryAfter),
       errorKind: null,
       error: null,
-      responseExcerpt: this.kept === null ? '' : utf8Excerpt(this.kept.length === 1 ? this.kept[0] : Buffer.concat(this.kept, this.keptBytes)),
+      responseExcerpt:
+        this.kept === null
+          ? ''
+          : utf8Excerpt(this.kept.length === 1 ? this.kept[0] : Buffer.concat(this.kept, this.keptBytes)),
     });
   }
 

@@ -14,12 +14,21 @@ export function failure(errorKind: DispatchErrorKind, error: string): Outcome {
   return { status: null, retryAfterMs: null, errorKind, error, responseExcerpt: null };
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+]);
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED']);
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NODATA', 'EAI_NONAME', 'EAI_FAIL']);
 const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_NOT_YET_VALID',
 ]);
 
 /** Maps a thrown send error to an errorKind and a short message (no headers, no body, no secrets). */
@@ -29,12 +38,14 @@ export function describeSendError(error: unknown): Outcome {
   const message = shortMessage(error, code);
   if (code && TIMEOUT_CODES.has(code)) return failure('timeout', message);
   if (code === 'ECONNREFUSED') return failure('connection-refused', message);
-  if ((code && RESET_CODES.has(code)) || /other side closed/i.test(message)) return failure('connection-reset', message);
+  if ((code && RESET_CODES.has(code)) || /other side closed/i.test(message))
+    return failure('connection-reset', message);
   if (code && DNS_CODES.has(code)) return failure('dns', message);
   if (code && (TLS_CODES.has(code) || /^ERR_(TLS|SSL)_/.test(code) || code.startsWith('ERR_SSL'))) {
     return failure('tls', message);
   }
-  if (code === 'UND_ERR_ABORTED' || (error as { name?: unknown })?.name === 'AbortError') return failure('aborted', message);
+  if (code === 'UND_ERR_ABORTED' || (error as { name?: unknown })?.name === 'AbortError')
+    return failure('aborted', message);
   return failure('network', message);
 }
 

@@ -43,13 +43,18 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** undici's own default. More per worker thread grew the scheduler's RSS by up to 100 MB. */
 const DEFAULT_CONNECTIONS_PER_ORIGIN = 64;
 
-type SendAgents = Pick<DispatchAgents, 'strict' | 'privateAllowed'> & Partial<Pick<DispatchAgents, 'connectionsPerOrigin'>>;
+type SendAgents = Pick<DispatchAgents, 'strict' | 'privateAllowed'> &
+  Partial<Pick<DispatchAgents, 'connectionsPerOrigin'>>;
 
 /**
  * `signal` lets the caller cut the attempt (errorKind 'aborted'). A shared signal gets one
  * listener per call: raise its limit with events.setMaxListeners.
  */
-export async function sendRequest(request: DispatchRequest, agents: SendAgents, signal?: AbortSignal): Promise<DispatchResult> {
+export async function sendRequest(
+  request: DispatchRequest,
+  agents: SendAgents,
+  signal?: AbortSignal,
+): Promise<DispatchResult> {
   return (await sendBatch([request], agents, signal))[0];
 }
 
@@ -58,7 +63,11 @@ export async function sendRequest(request: DispatchRequest, agents: SendAgents, 
  * The batch shares what per-request code would repeat: one abort listener on `signal`, deadline
  * timers grouped by when they fire, one start time for the attempts that start at once.
  */
-export function sendBatch(requests: readonly DispatchRequest[], agents: SendAgents, signal?: AbortSignal): Promise<DispatchResult[]> {
+export function sendBatch(
+  requests: readonly DispatchRequest[],
+  agents: SendAgents,
+  signal?: AbortSignal,
+): Promise<DispatchResult[]> {
   const batch = new Batch(requests);
   if (signal?.aborted) batch.aborted = true;
   else signal?.addEventListener('abort', batch.onAbort, { once: true });
@@ -96,7 +105,8 @@ function parseAndGuard(scope: string, rawUrl: string): Target {
  * be sent at all (aborted batch, refused target). Its deadline starts when the gate lets it through.
  */
 function enterAttempt(batch: Batch, index: number, request: DispatchRequest, agents: SendAgents): void {
-  if (batch.aborted) return batch.settle(index, failure('aborted', 'aborted before sending'), batch.startNow(), null, 0);
+  if (batch.aborted)
+    return batch.settle(index, failure('aborted', 'aborted before sending'), batch.startNow(), null, 0);
   const target = targetOf(request.url, request.allowPrivateNetwork);
   if (!target.ok) return batch.settle(index, target.outcome, batch.startNow(), null, 0);
   const dispatcher = request.allowPrivateNetwork ? agents.privateAllowed : agents.strict;

@@ -27,7 +27,12 @@ export function checkTargetAddress(address: string, allowPrivateNetwork: boolean
 /** Decision for a URL before any connection: its scheme, then its host (net-address.ts checkHost). */
 export function checkTargetUrl(url: URL, allowPrivateNetwork: boolean): GuardDecision {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { allowed: false, kind: 'scheme', what: url.protocol, reason: `scheme ${url.protocol} is not http or https` };
+    return {
+      allowed: false,
+      kind: 'scheme',
+      what: url.protocol,
+      reason: `scheme ${url.protocol} is not http or https`,
+    };
   }
   return checkHost(url.hostname, allowPrivateNetwork);
 }

@@ -18,7 +18,15 @@ describe('fault (full): a refused second SQLite scheduler exits', () => {
 
   it('with code 1 within 10 s of its refusal', { timeout: 60_000 }, async () => {
     const configFile = path.join(dir, 'dispatchr.yml');
-    writeFileSync(configFile, ['database: { url: "sqlite:./shared.db" }', 'queues:', '  q: { target: "http://127.0.0.1:9/x", allowPrivateNetwork: true }', ''].join('\n'));
+    writeFileSync(
+      configFile,
+      [
+        'database: { url: "sqlite:./shared.db" }',
+        'queues:',
+        '  q: { target: "http://127.0.0.1:9/x", allowPrivateNetwork: true }',
+        '',
+      ].join('\n'),
+    );
     const first = spawnScheduler({ name: 'first', configFile });
     started.push(first);
     await first.ready;

@@ -119,7 +119,13 @@ describe.each([
     const request = task('/ok');
     const result = await one(request);
     expect(result).toMatchObject({
-      taskId: request.taskId, attempt: 1, status: 200, errorKind: null, error: null, responseExcerpt: 'hello from target', retryAfterMs: null,
+      taskId: request.taskId,
+      attempt: 1,
+      status: 200,
+      errorKind: null,
+      error: null,
+      responseExcerpt: 'hello from target',
+      retryAfterMs: null,
     });
     expect(result.finishedAtMs).toBeGreaterThanOrEqual(result.startedAtMs);
     expect(Math.abs(result.startedAtMs - Date.now())).toBeLessThan(60_000); // epoch milliseconds, not a monotonic clock
@@ -167,7 +173,10 @@ describe.each([
 
   it('sendWithinMs crosses to the worker: a request past its send window (-1) is not sent, one with room (2 s) is', async () => {
     // 0 would race the hand-over to the worker thread: its window may close before the worker reads it.
-    const [unsent, sent] = await pool.dispatch([task('/ok', { sendWithinMs: -1 }), task('/ok', { sendWithinMs: 2_000, timeoutMs: 5_000 })]);
+    const [unsent, sent] = await pool.dispatch([
+      task('/ok', { sendWithinMs: -1 }),
+      task('/ok', { sendWithinMs: 2_000, timeoutMs: 5_000 }),
+    ]);
     expect(unsent).toMatchObject({ status: null, errorKind: 'aborted', durationMs: 0 });
     expect(unsent.error).toMatch(/^not sent: /);
     expect(sent).toMatchObject({ status: 200, errorKind: null });
@@ -175,7 +184,9 @@ describe.each([
   });
 
   it('169.254.169.254 with allowPrivateNetwork → guard-refused, no connection, fast', async () => {
-    const result = await one(task('http://169.254.169.254/latest/meta-data/', { allowPrivateNetwork: true, timeoutMs: 10_000 }));
+    const result = await one(
+      task('http://169.254.169.254/latest/meta-data/', { allowPrivateNetwork: true, timeoutMs: 10_000 }),
+    );
     expect(result).toMatchObject({ status: null, errorKind: 'guard-refused' });
     expect(result.error).toMatch(/metadata/);
     expect(result.durationMs).toBeLessThan(50);

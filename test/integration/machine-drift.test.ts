@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { createDispatchRepository, type DispatchRepository, type Settlement } from '../../src/db/dispatch.repository.js';
+import {
+  createDispatchRepository,
+  type DispatchRepository,
+  type Settlement,
+} from '../../src/db/dispatch.repository.js';
 import type { Orm } from '../../src/db/orm.js';
 import { createTaskRepository, type TaskRepository } from '../../src/db/task.repository.js';
 import { claimableStates, claimTarget } from '../../src/db/transition-patch.sql.js';
@@ -27,7 +31,10 @@ import { expectTransition, snapshot, type GivenValues } from '../support/transit
 const QUEUES = ['drift-a', 'drift-b', 'drift-c', 'drift-d', 'drift-e', 'drift-r'];
 const config = parseConfig({
   queues: Object.fromEntries(
-    QUEUES.map((queue) => [queue, { target: 'https://example.com/t', retry: { strategy: 'fixed', options: { delay: '1s' }, maxAttempts: 2 } }]),
+    QUEUES.map((queue) => [
+      queue,
+      { target: 'https://example.com/t', retry: { strategy: 'fixed', options: { delay: '1s' }, maxAttempts: 2 } },
+    ]),
   ),
 });
 const OWNER = 'drift-scheduler';
@@ -65,12 +72,24 @@ describe.each(drivers())('the machine and the writers on %s', (driver) => {
   }
 
   /** Runs `write` and holds the row to the patch of `event` from the state it started in. */
-  async function transition(id: string, event: TaskEvent, given: GivenValues, write: () => Promise<unknown>): Promise<void> {
+  async function transition(
+    id: string,
+    event: TaskEvent,
+    given: GivenValues,
+    write: () => Promise<unknown>,
+  ): Promise<void> {
     const before = await snapshot(db, id);
     const to = targetOf(before.state, event);
     expect(to, `${before.state} takes ${keyOf(event)}`).toBeDefined();
     await write();
-    expectTransition(before, await snapshot(db, id), to!, patchOf(event), given, `${keyOf(event)} from ${before.state}`);
+    expectTransition(
+      before,
+      await snapshot(db, id),
+      to!,
+      patchOf(event),
+      given,
+      `${keyOf(event)} from ${before.state}`,
+    );
     covered.add(keyOf(event));
   }
 
@@ -78,7 +97,14 @@ describe.each(drivers())('the machine and the writers on %s', (driver) => {
     const now = next();
     const lease = { owner: OWNER, expiresAt: new Date(now.getTime() + LEASE_MS) };
     await transition(id, { type: 'claim' }, { now, lease }, async () => {
-      const claimed = await dispatch.claim({ queue, limit: 1, owner: OWNER, now, leaseMs: LEASE_MS, maxConcurrent: 10 });
+      const claimed = await dispatch.claim({
+        queue,
+        limit: 1,
+        owner: OWNER,
+        now,
+        leaseMs: LEASE_MS,
+        maxConcurrent: 10,
+      });
       expect(claimed.map((task) => task.id)).toEqual([id]);
     });
     return (await tasks.findTask(id))!;
@@ -91,11 +117,26 @@ describe.each(drivers())('the machine and the writers on %s', (driver) => {
   /** The producer's way: decideOutcome's settlement, written by the settle. */
   async function finish(task: TaskRecord, result: Partial<DispatchResult>): Promise<TaskEvent> {
     const now = next();
-    const ctx: OutcomeContext = { queue: config.queues[task.queue], policy: policies.get(task.queue)!, owner: OWNER, now, random: () => 0.5 };
+    const ctx: OutcomeContext = {
+      queue: config.queues[task.queue],
+      policy: policies.get(task.queue)!,
+      owner: OWNER,
+      now,
+      random: () => 0.5,
+    };
     const at = now.getTime() - 5;
     const dispatched: DispatchResult = {
-      taskId: task.id, attempt: task.attempt, status: null, retryAfterMs: null, durationMs: 5, startedAtMs: at, finishedAtMs: at + 5,
-      errorKind: null, error: null, responseExcerpt: null, ...result,
+      taskId: task.id,
+      attempt: task.attempt,
+      status: null,
+      retryAfterMs: null,
+      durationMs: 5,
+      startedAtMs: at,
+      finishedAtMs: at + 5,
+      errorKind: null,
+      error: null,
+      responseExcerpt: null,
+      ...result,
     };
     const { settlement, event } = decideOutcome(task, dispatched, ctx);
     await transition(task.id, event, settled(settlement, now), async () => {
@@ -109,7 +150,13 @@ describe.each(drivers())('the machine and the writers on %s', (driver) => {
     const now = next();
     let given = undefined as Settlement | undefined;
     const rescuer = createRescuer({
-      config, policies, repository: dispatch, clock: { now: () => now }, random: () => 0.5, logger: silentLogger, deadAfterMs: LEASE_MS,
+      config,
+      policies,
+      repository: dispatch,
+      clock: { now: () => now },
+      random: () => 0.5,
+      logger: silentLogger,
+      deadAfterMs: LEASE_MS,
       onRescued: (_tasks, settlements) => (given = settlements.find((s) => s.taskId === id)),
     });
     const before = await snapshot(db, id);
@@ -117,7 +164,14 @@ describe.each(drivers())('the machine and the writers on %s', (driver) => {
     const result = await rescuer.runOnce();
     expect(result.rescued).toBe(1);
     const event: TaskEvent = { type: 'rescue', exhausted: given!.state === 'failed' };
-    expectTransition(before, await snapshot(db, id), targetOf(before.state, event)!, patchOf(event), settled(given!, now), keyOf(event));
+    expectTransition(
+      before,
+      await snapshot(db, id),
+      targetOf(before.state, event)!,
+      patchOf(event),
+      settled(given!, now),
+      keyOf(event),
+    );
     covered.add(keyOf(event));
     return event;
   }
@@ -127,25 +181,44 @@ describe.each(drivers())('the machine and the writers on %s', (driver) => {
     await transition(id, event, { now }, () => tasks.applyEvent(id, event));
   }
 
-  it.runIf(driver === 'postgresql')("dispatchr_claim() takes the machine's claim sources to its claim target", async () => {
-    const [row] = await db.sql.query<{ def: string }>(`select pg_get_functiondef('dispatchr_claim'::regproc) as def`);
-    const written = /d\.state in \(([^)]*)\)/.exec(row.def)?.[1].split(',').map((state) => state.trim()).sort();
-    expect(written).toEqual(claimableStates().split(',').sort());
-    expect(sourcesOf('claim').map((state) => `'${state}'`).sort()).toEqual(written);
-    expect(/set state = '([a-z]+)'/.exec(row.def)?.[1]).toBe(claimTarget());
-  });
+  it.runIf(driver === 'postgresql')(
+    "dispatchr_claim() takes the machine's claim sources to its claim target",
+    async () => {
+      const [row] = await db.sql.query<{ def: string }>(`select pg_get_functiondef('dispatchr_claim'::regproc) as def`);
+      const written = /d\.state in \(([^)]*)\)/
+        .exec(row.def)?.[1]
+        .split(',')
+        .map((state) => state.trim())
+        .sort();
+      expect(written).toEqual(claimableStates().split(',').sort());
+      expect(
+        sourcesOf('claim')
+          .map((state) => `'${state}'`)
+          .sort(),
+      ).toEqual(written);
+      expect(/set state = '([a-z]+)'/.exec(row.def)?.[1]).toBe(claimTarget());
+    },
+  );
 
   it('claim, a failure with budget, a failure without, a manual retry, a success', async () => {
     const id = await insert('drift-a');
-    expect(await finish(await claim(id, 'drift-a'), { status: 500 })).toEqual({ type: 'dispatch.failed', exhausted: false });
-    expect(await finish(await claim(id, 'drift-a'), { status: 500 })).toEqual({ type: 'dispatch.failed', exhausted: true });
+    expect(await finish(await claim(id, 'drift-a'), { status: 500 })).toEqual({
+      type: 'dispatch.failed',
+      exhausted: false,
+    });
+    expect(await finish(await claim(id, 'drift-a'), { status: 500 })).toEqual({
+      type: 'dispatch.failed',
+      exhausted: true,
+    });
     await manual(id, { type: 'retry' });
     expect(await finish(await claim(id, 'drift-a'), { status: 200 })).toEqual({ type: 'dispatch.succeeded' });
   });
 
   it('an interrupted attempt is given back; a later claim keeps the first attempt time; a discard fails', async () => {
     const id = await insert('drift-b');
-    expect(await finish(await claim(id, 'drift-b'), { errorKind: 'aborted', error: 'aborted' })).toEqual({ type: 'interrupt' });
+    expect(await finish(await claim(id, 'drift-b'), { errorKind: 'aborted', error: 'aborted' })).toEqual({
+      type: 'interrupt',
+    });
     expect(await finish(await claim(id, 'drift-b'), { status: 400 })).toEqual({ type: 'dispatch.discarded' });
     await manual(id, { type: 'retry' });
   });

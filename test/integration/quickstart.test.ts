@@ -24,7 +24,13 @@ describe('the quickstart (npm start)', () => {
     const [port, targetPort] = [await freePort(), await freePort()];
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/quickstart.ts')], {
       cwd: ROOT,
-      env: { ...process.env, DISPATCHR_CONFIG: path.join(dir, 'dispatchr.yml'), DISPATCHR_PORT: String(port), TARGET_PORT: String(targetPort), NODE_NO_WARNINGS: '1' },
+      env: {
+        ...process.env,
+        DISPATCHR_CONFIG: path.join(dir, 'dispatchr.yml'),
+        DISPATCHR_PORT: String(port),
+        TARGET_PORT: String(targetPort),
+        NODE_NO_WARNINGS: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -39,7 +45,9 @@ describe('the quickstart (npm start)', () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       const api = `http://127.0.0.1:${port}/v1/queues`;
-      const queues = (await (await fetch(api)).json()) as { queues: { name: string; counts: Record<string, number> }[] };
+      const queues = (await (await fetch(api)).json()) as {
+        queues: { name: string; counts: Record<string, number> }[];
+      };
       expect(queues.queues[0]).toMatchObject({ name: 'demo', counts: { completed: 3, failed: 1 } });
       expect(output).toMatch(/task failed .*\/?.*status=400/);
     } finally {
@@ -50,10 +58,19 @@ describe('the quickstart (npm start)', () => {
 });
 
 /** `npm start` in a fresh folder with these ports, run until it exits by itself. */
-function runQuickstartUntilExit(dir: string, ports: { recorder: number; target: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runQuickstartUntilExit(
+  dir: string,
+  ports: { recorder: number; target: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/quickstart.ts')], {
     cwd: ROOT,
-    env: { ...process.env, DISPATCHR_CONFIG: path.join(dir, 'dispatchr.yml'), DISPATCHR_PORT: String(ports.recorder), TARGET_PORT: String(ports.target), NODE_NO_WARNINGS: '1' },
+    env: {
+      ...process.env,
+      DISPATCHR_CONFIG: path.join(dir, 'dispatchr.yml'),
+      DISPATCHR_PORT: String(ports.recorder),
+      TARGET_PORT: String(ports.target),
+      NODE_NO_WARNINGS: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -101,12 +118,19 @@ describe('the quickstart refuses in one line, without a stack trace', () => {
     try {
       await migrate(db);
       // A live heartbeat, as a `dispatchr schedule` running on the same file keeps it.
-      await createSchedulerRegistry(db).heartbeat({ id: 'already-running', queues: ['demo'], startedAt: new Date(), at: new Date() });
+      await createSchedulerRegistry(db).heartbeat({
+        id: 'already-running',
+        queues: ['demo'],
+        startedAt: new Date(),
+        at: new Date(),
+      });
     } finally {
       await db.close();
     }
     const result = await runQuickstartUntilExit(dir, { recorder: await freePort(), target: await freePort() });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: another scheduler \(already-running, pid \d+ on .+\) already serves this SQLite database; SQLite supports one scheduler, use PostgreSQL to run several\n$/);
+    expect(result.stderr).toMatch(
+      /^error: another scheduler \(already-running, pid \d+ on .+\) already serves this SQLite database; SQLite supports one scheduler, use PostgreSQL to run several\n$/,
+    );
   }, 90_000);
 });

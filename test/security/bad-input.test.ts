@@ -52,10 +52,16 @@ function requestOf(testCase: BadInputCase, port: number, ids: Record<SeededState
   const target = testCase.target.replace(/\{(\w+)\}/g, (_, state: SeededState) => ids[state]);
   let body: Buffer | undefined;
   if (testCase.json !== undefined) body = Buffer.from(JSON.stringify(testCase.json), 'utf8');
-  else if (testCase.raw !== undefined) body = typeof testCase.raw === 'string' ? Buffer.from(testCase.raw, 'utf8') : testCase.raw;
+  else if (testCase.raw !== undefined)
+    body = typeof testCase.raw === 'string' ? Buffer.from(testCase.raw, 'utf8') : testCase.raw;
   const headers: [string, string][] = [];
   if (testCase.host !== null) headers.push(['Host', testCase.host ?? `127.0.0.1:${port}`]);
-  const contentType = testCase.contentType === undefined ? (testCase.method === 'POST' || body !== undefined ? 'application/json' : null) : testCase.contentType;
+  const contentType =
+    testCase.contentType === undefined
+      ? testCase.method === 'POST' || body !== undefined
+        ? 'application/json'
+        : null
+      : testCase.contentType;
   if (contentType !== null) headers.push(['Content-Type', contentType]);
   const as = testCase.as ?? 'admin';
   if (!testCase.open && as !== 'none') headers.push(['Authorization', `Bearer ${TOKENS[as]}`]);
@@ -76,7 +82,14 @@ function requestOf(testCase: BadInputCase, port: number, ids: Record<SeededState
 /** `/v1/tasks/:id` → a pattern for the request paths it serves. */
 const routePattern = (path: string) => new RegExp(`^${path.replace(/:[a-z]+/g, '[^/?]+')}$`);
 const requestPath = (testCase: BadInputCase) => testCase.target.split('?')[0];
-const signature = (testCase: BadInputCase) => JSON.stringify({ ...testCase, name: undefined, category: undefined, expect: undefined, raw: testCase.raw?.toString('base64') });
+const signature = (testCase: BadInputCase) =>
+  JSON.stringify({
+    ...testCase,
+    name: undefined,
+    category: undefined,
+    expect: undefined,
+    raw: testCase.raw?.toString('base64'),
+  });
 
 describe('the bad-input corpus', () => {
   it('has at least 150 distinct cases', () => {
@@ -100,7 +113,11 @@ describe.each(drivers())('bad input on every route, on %s', (driver) => {
   beforeAll(async () => {
     recorder = await startTestRecorder(driver, { queues: QUEUES, recorder: RECORDER }, { defaultToken: TOKEN });
     // The open API (no tokens) over the same database: the Host and cross-site rules bite hardest there.
-    const openConfig = parseConfig({ database: { url: recorder.config.database.url }, recorder: { host: '127.0.0.1', port: 0, maxBodySize: MAX_BODY_BYTES }, queues: QUEUES });
+    const openConfig = parseConfig({
+      database: { url: recorder.config.database.url },
+      recorder: { host: '127.0.0.1', port: 0, maxBodySize: MAX_BODY_BYTES },
+      queues: QUEUES,
+    });
     open = await startRecorderServer(openConfig, { db: recorder.db });
     const json = { 'content-type': 'application/json' };
     ids = await seedTasks(
@@ -124,7 +141,10 @@ describe.each(drivers())('bad input on every route, on %s', (driver) => {
 
   it('has a case for every route the router serves', () => {
     const uncovered = recorder.server.recorder.routes
-      .filter((route) => !BAD_INPUT_CASES.some((c) => c.method === route.method && routePattern(route.path).test(requestPath(c))))
+      .filter(
+        (route) =>
+          !BAD_INPUT_CASES.some((c) => c.method === route.method && routePattern(route.path).test(requestPath(c))),
+      )
       .map((route) => `${route.method} ${route.path}`);
     expect(uncovered).toEqual([]);
   });
@@ -146,7 +166,10 @@ describe.each(drivers())('bad input on every route, on %s', (driver) => {
         expect(reply.json.status, shown).toBe(expected.status);
         if (expected.path !== undefined) {
           const paths: string[] = reply.json.errors.map((error: { path: string }) => error.path);
-          expect(paths.some((path) => path === expected.path || path.startsWith(`${expected.path}.`)), `${shown}: errors name ${expected.path}`).toBe(true);
+          expect(
+            paths.some((path) => path === expected.path || path.startsWith(`${expected.path}.`)),
+            `${shown}: errors name ${expected.path}`,
+          ).toBe(true);
         }
       }
     }

@@ -20,7 +20,19 @@ const QUEUE = 'fuzz';
 const METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET', 'HEAD', 'OPTIONS'] as const;
 
 /** Spec 4.6: a header whose lowercased name contains one of these is shown as [redacted]. */
-const SENSITIVE_PARTS = ['auth', 'cookie', 'token', 'secret', 'key', 'passw', 'pwd', 'signature', 'jwt', 'session', 'credential'];
+const SENSITIVE_PARTS = [
+  'auth',
+  'cookie',
+  'token',
+  'secret',
+  'key',
+  'passw',
+  'pwd',
+  'signature',
+  'jwt',
+  'session',
+  'credential',
+];
 const isSensitive = (name: string) => SENSITIVE_PARTS.some((part) => name.toLowerCase().includes(part));
 const isJsonType = (type: string) => /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i.test(type);
 
@@ -43,36 +55,85 @@ const segment = fc.oneof(
   fc.constantFrom('%20', '%41', '%C3%A9', '%25', 'caf%C3%A9', '%E2%98%83', '\u00e9t\u00e9'),
 );
 const safePath = fc
-  .tuple(fc.array(segment, { minLength: 1, maxLength: 4 }), fc.option(fc.stringMatching(/^[a-z]{1,5}=[A-Za-z0-9%]{0,8}$/), { nil: undefined }))
+  .tuple(
+    fc.array(segment, { minLength: 1, maxLength: 4 }),
+    fc.option(fc.stringMatching(/^[a-z]{1,5}=[A-Za-z0-9%]{0,8}$/), { nil: undefined }),
+  )
   .map(([segments, query]) => `/${segments.join('/')}${query === undefined ? '' : `?${query}`}`);
 const headerName = fc.oneof(
   { weight: 6, arbitrary: fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,15}$/) },
   {
     weight: 3,
-    arbitrary: fc.constantFrom('Authorization', 'X-Api-Key', 'Cookie', 'Set-Cookie', 'X-Auth-Token', 'Password', 'X-Jwt', 'X-Session-Id', 'X-Hub-Signature', 'db_passwd', 'X-Authorization'),
+    arbitrary: fc.constantFrom(
+      'Authorization',
+      'X-Api-Key',
+      'Cookie',
+      'Set-Cookie',
+      'X-Auth-Token',
+      'Password',
+      'X-Jwt',
+      'X-Session-Id',
+      'X-Hub-Signature',
+      'db_passwd',
+      'X-Authorization',
+    ),
   },
-  { weight: 1, arbitrary: fc.constantFrom('Dispatchr-Queue', 'Webhook_Id', 'Host', 'X-Forwarded-For', 'Connection', 'Content-Type', 'X-Original-URL') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'Dispatchr-Queue',
+      'Webhook_Id',
+      'Host',
+      'X-Forwarded-For',
+      'Connection',
+      'Content-Type',
+      'X-Original-URL',
+    ),
+  },
 );
 const headerValue = fc.string({ unit: fc.constantFrom(...'\t abcXYZ019-_.:;/=+~!@"\'\u00e9\u00ff'), maxLength: 30 });
 
 /** A task object; `hostile` lets every field take any text and any type. */
 function taskArbitrary(hostile: boolean): fc.Arbitrary<Sent> {
-  const text = (max: number, min = 0) => (hostile ? fuzzText(max, min) : fc.string({ unit: 'grapheme', minLength: min, maxLength: max }));
+  const text = (max: number, min = 0) =>
+    hostile ? fuzzText(max, min) : fc.string({ unit: 'grapheme', minLength: min, maxLength: max });
   const body = fc.oneof(
     { weight: 2, arbitrary: fc.constant({}) },
     { weight: 5, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((value) => ({ body: value })) },
-    { weight: hostile ? 3 : 1, arbitrary: fc.jsonValue({ maxDepth: 3, stringUnit: hostile ? fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) : 'grapheme' }).map((value) => ({ body: value })) },
+    {
+      weight: hostile ? 3 : 1,
+      arbitrary: fc
+        .jsonValue({
+          maxDepth: 3,
+          stringUnit: hostile ? fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) : 'grapheme',
+        })
+        .map((value) => ({ body: value })),
+    },
     { weight: hostile ? 2 : 0, arbitrary: text(20).map((value) => ({ body: { text: value } })) },
-    { weight: 3, arbitrary: fc.uint8Array({ maxLength: 96 }).map((bytes) => ({ bodyBase64: Buffer.from(bytes).toString('base64') })) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .uint8Array({ maxLength: 96 })
+        .map((bytes) => ({ bodyBase64: Buffer.from(bytes).toString('base64') })),
+    },
   );
   const contentType = fc.oneof(
-    fc.constantFrom('application/json', 'application/vnd.fuzz+json', 'text/plain', 'application/octet-stream', 'image/png', 'text/plain; charset=utf-8'),
+    fc.constantFrom(
+      'application/json',
+      'application/vnd.fuzz+json',
+      'text/plain',
+      'application/octet-stream',
+      'image/png',
+      'text/plain; charset=utf-8',
+    ),
     ...(hostile ? [text(24)] : []),
   );
   const when = fc.oneof(
     fc.constant({}),
     fc.integer({ min: hostile ? -10 : 0, max: hostile ? 40_000_000 : 86_400 }).map((delay) => ({ delay })),
-    fc.constantFrom('500ms', '10s', '5m', '2h', '1d', ...(hostile ? ['soon', '-1s', '400d'] : [])).map((delay) => ({ delay })),
+    fc
+      .constantFrom('500ms', '10s', '5m', '2h', '1d', ...(hostile ? ['soon', '-1s', '400d'] : []))
+      .map((delay) => ({ delay })),
     fc
       .integer({ min: -86_400_000, max: hostile ? 500 * 86_400_000 : 300 * 86_400_000 })
       .map((offset) => ({ runAt: new Date(Date.now() + offset).toISOString() })),
@@ -80,17 +141,29 @@ function taskArbitrary(hostile: boolean): fc.Arbitrary<Sent> {
   const fields = fc.record(
     {
       path: hostile ? fc.oneof(safePath, fc.constant(''), text(30)) : fc.oneof(safePath, fc.constant('')),
-      method: hostile ? fc.oneof(fc.constantFrom(...METHODS), text(8)) : fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE'),
-      headers: fc.dictionary(hostile ? fc.oneof(headerName, text(12, 1)) : headerName.filter((name) => /^x-[a-z]/i.test(name) || isSensitive(name)), hostile ? fc.oneof(headerValue, text(20)) : headerValue, {
-        maxKeys: 5,
-      }),
+      method: hostile
+        ? fc.oneof(fc.constantFrom(...METHODS), text(8))
+        : fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE'),
+      headers: fc.dictionary(
+        hostile
+          ? fc.oneof(headerName, text(12, 1))
+          : headerName.filter((name) => /^x-[a-z]/i.test(name) || isSensitive(name)),
+        hostile ? fc.oneof(headerValue, text(20)) : headerValue,
+        {
+          maxKeys: 5,
+        },
+      ),
       contentType,
       key: text(40, 1),
-      maxAttempts: hostile ? fc.oneof(fc.integer({ min: -2, max: 150 }), fc.double()) : fc.integer({ min: 1, max: 100 }),
+      maxAttempts: hostile
+        ? fc.oneof(fc.integer({ min: -2, max: 150 }), fc.double())
+        : fc.integer({ min: 1, max: 100 }),
     },
     { requiredKeys: [] },
   );
-  return fc.tuple(fields, body, when).map(([rest, chosenBody, chosenTime]) => ({ ...rest, ...chosenBody, ...chosenTime }));
+  return fc
+    .tuple(fields, body, when)
+    .map(([rest, chosenBody, chosenTime]) => ({ ...rest, ...chosenBody, ...chosenTime }));
 }
 
 /** Spec 4.5: the stored path is "" for the target itself, else starts with "/" (or "?" for a query on the target). */
@@ -114,10 +187,17 @@ function expectAsSent(task: Record<string, any>, sent: Sent): void {
   const path = expectedPath(sent.path);
   if (path !== undefined) expect(task.path).toBe(path);
   expect(task.method).toBe(sent.method ?? 'POST');
-  const headers = Object.fromEntries(Object.entries(sent.headers ?? {}).map(([name, value]) => [name.toLowerCase(), isSensitive(name) ? '[redacted]' : value]));
+  const headers = Object.fromEntries(
+    Object.entries(sent.headers ?? {}).map(([name, value]) => [
+      name.toLowerCase(),
+      isSensitive(name) ? '[redacted]' : value,
+    ]),
+  );
   expect(task.headers).toEqual(headers);
   const hasBody = sent.body !== undefined && sent.body !== null;
-  const contentType = sent.contentType ?? (hasBody ? 'application/json' : sent.bodyBase64 !== undefined ? 'application/octet-stream' : null);
+  const contentType =
+    sent.contentType ??
+    (hasBody ? 'application/json' : sent.bodyBase64 !== undefined ? 'application/octet-stream' : null);
   expect(task.contentType).toBe(contentType);
   if (hasBody) {
     // The value a JSON reader sees in the text that was sent (-0 is that value, written as 0).
@@ -131,11 +211,16 @@ function expectAsSent(task: Record<string, any>, sent: Sent): void {
   }
   expect(task.key).toBe(sent.key ?? null);
   expect(task.maxAttempts).toBe(sent.maxAttempts ?? null);
-  if (sent.runAt !== undefined && Date.parse(task.createdAt) < Date.parse(sent.runAt)) expect(task.runAt).toBe(sent.runAt);
+  if (sent.runAt !== undefined && Date.parse(task.createdAt) < Date.parse(sent.runAt))
+    expect(task.runAt).toBe(sent.runAt);
 }
 
 /** GET /v1/tasks/{id} (the full view, the single read) against what the create sent. */
-async function expectReadBack(recorder: TestRecorder, id: string, check: (task: Record<string, any>) => void): Promise<void> {
+async function expectReadBack(
+  recorder: TestRecorder,
+  id: string,
+  check: (task: Record<string, any>) => void,
+): Promise<void> {
   const reply = await recorder.call('GET', `/v1/tasks/${id}`);
   expect(reply.status).toBe(200);
   check(reply.body);
@@ -182,12 +267,20 @@ class Ledger {
 
   async settle(): Promise<void> {
     const refused = [...this.refusals.values()].reduce((a, b) => a + b, 0);
-    console.log(`[fuzz] ${this.label}: ${this.made} created, ${refused} refused (${[...this.refusals].map(([code, n]) => `${code}: ${n}`).join(', ')})`);
-    expect(await this.recorder.count(QUEUE), 'the queue holds the created tasks and nothing a refused request sent').toBe(this.tasks);
+    console.log(
+      `[fuzz] ${this.label}: ${this.made} created, ${refused} refused (${[...this.refusals].map(([code, n]) => `${code}: ${n}`).join(', ')})`,
+    );
+    expect(
+      await this.recorder.count(QUEUE),
+      'the queue holds the created tasks and nothing a refused request sent',
+    ).toBe(this.tasks);
     let seen = 0;
     let cursor: string | null = null;
     do {
-      const page = await this.recorder.call('GET', `/v1/queues/${QUEUE}/tasks?view=full&limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await this.recorder.call(
+        'GET',
+        `/v1/queues/${QUEUE}/tasks?view=full&limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.status, page.text.slice(0, 300)).toBe(200);
       for (const task of page.body.tasks as Record<string, any>[]) {
         const expected = this.checks.get(task.id);
@@ -196,7 +289,9 @@ class Ledger {
         try {
           expected.check(task);
         } catch (error) {
-          throw new Error(`task ${task.id} does not read back as sent ${JSON.stringify(expected.sent)}: ${(error as Error).message}`);
+          throw new Error(
+            `task ${task.id} does not read back as sent ${JSON.stringify(expected.sent)}: ${(error as Error).message}`,
+          );
         }
       }
       cursor = page.body.nextCursor;
@@ -211,12 +306,15 @@ describe.each(drivers())('fuzzing the create routes on %s', (driver) => {
   let recorder: TestRecorder;
   let run = 0;
   beforeAll(async () => {
-    recorder = await startTestRecorder(driver, { queues: { [QUEUE]: { target: 'http://127.0.0.1:9/t', allowPrivateNetwork: true } } });
+    recorder = await startTestRecorder(driver, {
+      queues: { [QUEUE]: { target: 'http://127.0.0.1:9/t', allowPrivateNetwork: true } },
+    });
   });
   afterAll(async () => recorder?.close());
 
   /** Keys are made unique per run, so no create is de-duplicated into an earlier run's task. */
-  const uniqueKey = (task: Sent): Sent => (typeof task.key === 'string' ? { ...task, key: `${(run += 1)}:${task.key}` } : task);
+  const uniqueKey = (task: Sent): Sent =>
+    typeof task.key === 'string' ? { ...task, key: `${(run += 1)}:${task.key}` } : task;
 
   it(`answers ${RUNS} single creates with 2xx or 4xx, and a created task reads back as sent`, async () => {
     const ledger = await Ledger.open(`${driver} single creates`, recorder);
@@ -236,19 +334,30 @@ describe.each(drivers())('fuzzing the create routes on %s', (driver) => {
   });
 
   it(`answers ${RUNS} batches all or nothing, each created task reading back as sent`, async () => {
-    const task = fc.oneof({ weight: 4, arbitrary: taskArbitrary(false) }, { weight: 1, arbitrary: taskArbitrary(true) });
+    const task = fc.oneof(
+      { weight: 4, arbitrary: taskArbitrary(false) },
+      { weight: 1, arbitrary: taskArbitrary(true) },
+    );
     const ledger = await Ledger.open(`${driver} batches`, recorder);
     await fc.assert(
       fc.asyncProperty(fc.array(task, { minLength: 1, maxLength: 4 }), async (generated) => {
         const tasks = generated.map(uniqueKey);
-        const reply = await recorder.call('POST', `/v1/queues/${QUEUE}/tasks/batch`, { raw: JSON.stringify({ tasks }) });
+        const reply = await recorder.call('POST', `/v1/queues/${QUEUE}/tasks/batch`, {
+          raw: JSON.stringify({ tasks }),
+        });
         expectProblemOrSuccess(reply);
         if (holdsUnstorableText(tasks)) expect(reply.status).toBe(400);
         if (reply.status >= 400) return ledger.refused(reply);
         expect(reply.status).toBe(201);
         expect(reply.body.tasks).toHaveLength(tasks.length);
         const created = reply.body.tasks as { id: string }[];
-        await ledger.created(created.map(({ id }, index) => ({ id, sent: tasks[index], check: (shown) => expectAsSent(shown, tasks[index]) })));
+        await ledger.created(
+          created.map(({ id }, index) => ({
+            id,
+            sent: tasks[index],
+            check: (shown) => expectAsSent(shown, tasks[index]),
+          })),
+        );
       }),
       { numRuns: RUNS },
     );
@@ -256,7 +365,10 @@ describe.each(drivers())('fuzzing the create routes on %s', (driver) => {
   });
 
   it(`refuses, in ${NUMBER_RUNS} raw bodies, every number that cannot be sent as written, and stores the others as their value`, async () => {
-    const arbitrary = fc.oneof(exactNumberToken.map((token) => ({ token, exact: true })), inexactNumberToken.map((token) => ({ token, exact: false })));
+    const arbitrary = fc.oneof(
+      exactNumberToken.map((token) => ({ token, exact: true })),
+      inexactNumberToken.map((token) => ({ token, exact: false })),
+    );
     const ledger = await Ledger.open(`${driver} raw numbers`, recorder);
     await fc.assert(
       fc.asyncProperty(arbitrary, fc.boolean(), async ({ token, exact }, inList) => {
@@ -265,12 +377,15 @@ describe.each(drivers())('fuzzing the create routes on %s', (driver) => {
         expectProblemOrSuccess(reply);
         if (!exact) {
           expect(reply.status, `${token} must be refused`).toBe(400);
-          expect(reply.body.errors.map((error: { path: string }) => error.path)).toEqual([inList ? 'body.list.1' : 'body.n']);
+          expect(reply.body.errors.map((error: { path: string }) => error.path)).toEqual([
+            inList ? 'body.list.1' : 'body.n',
+          ]);
           return ledger.refused(reply);
         }
         expect(reply.status, `${token} can be sent as written: ${reply.text.slice(0, 200)}`).toBe(201);
         const value = Number(token) === 0 ? 0 : Number(token); // -0 is the value 0
-        const check = (task: Record<string, any>) => expect(task.body).toEqual(inList ? { list: [1, value] } : { n: value });
+        const check = (task: Record<string, any>) =>
+          expect(task.body).toEqual(inList ? { list: [1, value] } : { n: value });
         await ledger.created([{ id: reply.body.id, sent: raw, check }]);
       }),
       { numRuns: NUMBER_RUNS },

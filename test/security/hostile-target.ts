@@ -51,7 +51,9 @@ export async function startHostileTarget(): Promise<HostileTarget> {
       socket.resume(); // the request body, if any, is not needed
       const [requestLine, ...lines] = head.slice(0, end).split('\r\n');
       const path = requestLine.split(' ')[1] ?? '/';
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       requests.push({ path, headers, at: Date.now() });
       answer(socket, path);
     };
@@ -70,7 +72,9 @@ export async function startHostileTarget(): Promise<HostileTarget> {
 
   /** Writes `chunk` for as long as the peer reads, then notes how much went out. */
   function pourForever(socket: Socket, chunk: Buffer, chunked: boolean): void {
-    const framed = chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk;
+    const framed = chunked
+      ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])
+      : chunk;
     const pour = () => {
       while (!socket.destroyed && socket.write(framed));
     };
@@ -83,14 +87,18 @@ export async function startHostileTarget(): Promise<HostileTarget> {
     const name = path.split('/').pop() ?? '';
     if (path.includes('/retry-after/')) {
       const value = decodeURIComponent(name);
-      return void socket.end(`HTTP/1.1 503 Service Unavailable\r\nretry-after: ${value}\r\ncontent-length: 4\r\nconnection: close\r\n\r\nbusy`);
+      return void socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\nretry-after: ${value}\r\ncontent-length: 4\r\nconnection: close\r\n\r\nbusy`,
+      );
     }
     switch (name) {
       case 'endless':
         socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n');
         return pourForever(socket, CHUNK, true);
       case 'endless-binary':
-        socket.write('HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/octet-stream\r\nconnection: close\r\n\r\n');
+        socket.write(
+          'HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/octet-stream\r\nconnection: close\r\n\r\n',
+        );
         return pourForever(socket, BINARY, false);
       case 'trickle-head': {
         const bytes = Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
@@ -103,7 +111,9 @@ export async function startHostileTarget(): Promise<HostileTarget> {
       case 'huge-headers':
         return void socket.end(`HTTP/1.1 200 OK\r\n${HUGE_HEADERS}content-length: 2\r\nconnection: close\r\n\r\nok`);
       case 'redirect-metadata':
-        return void socket.end('HTTP/1.1 302 Found\r\nlocation: http://169.254.169.254/latest/meta-data/iam/security-credentials/\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+        return void socket.end(
+          'HTTP/1.1 302 Found\r\nlocation: http://169.254.169.254/latest/meta-data/iam/security-credentials/\r\ncontent-length: 0\r\nconnection: close\r\n\r\n',
+        );
       default:
         return void socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
     }

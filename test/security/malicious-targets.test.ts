@@ -59,15 +59,26 @@ describe.each(drivers())('malicious targets on %s', (driver) => {
       scheduler: { leaseDuration: '10s', pollInterval: '100ms', heartbeatInterval: '1s', shutdownTimeout: '1s' },
       queues: {
         hostile: {
-          target: `${target.url}/h`, allowPrivateNetwork: true, timeout: '1s', maxConcurrent: 50,
+          target: `${target.url}/h`,
+          allowPrivateNetwork: true,
+          timeout: '1s',
+          maxConcurrent: 50,
           retry: { strategy: 'fixed', options: { delay: '100ms' }, maxAttempts: 2 },
         },
         advice: {
-          target: `${target.url}/a`, allowPrivateNetwork: true, timeout: '1s',
-          retry: { strategy: 'exponential', options: { initialDelay: '100ms', maxDelay: MAX_DELAY_MS, jitter: 'none' }, maxAttempts: 2 },
+          target: `${target.url}/a`,
+          allowPrivateNetwork: true,
+          timeout: '1s',
+          retry: {
+            strategy: 'exponential',
+            options: { initialDelay: '100ms', maxDelay: MAX_DELAY_MS, jitter: 'none' },
+            maxAttempts: 2,
+          },
         },
         eager: {
-          target: `${target.url}/e`, allowPrivateNetwork: true, timeout: '1s',
+          target: `${target.url}/e`,
+          allowPrivateNetwork: true,
+          timeout: '1s',
           retry: { strategy: 'fixed', options: { delay: EAGER_DELAY_MS }, maxAttempts: 1_000 },
         },
       },
@@ -87,27 +98,37 @@ describe.each(drivers())('malicious targets on %s', (driver) => {
     const created = await tasks.insertTasks(paths.map((path) => newTask(queue, { path })));
     return Promise.all(
       created.map(({ task }) =>
-        waitFor(async () => {
-          const current = await tasks.findTask(task.id);
-          return current && (current.state === 'completed' || current.state === 'failed') ? current : undefined;
-        }, 30_000, `${task.path} to finish`),
+        waitFor(
+          async () => {
+            const current = await tasks.findTask(task.id);
+            return current && (current.state === 'completed' || current.state === 'failed') ? current : undefined;
+          },
+          30_000,
+          `${task.path} to finish`,
+        ),
       ),
     );
   }
 
   it('ends each hostile answer as the spec says, with memory flat and every excerpt and error bounded', async () => {
     const before = process.memoryUsage();
-    const finished = await runToEnd('hostile', CASES.flatMap((c) => Array.from({ length: COPIES }, () => c.path)));
+    const finished = await runToEnd(
+      'hostile',
+      CASES.flatMap((c) => Array.from({ length: COPIES }, () => c.path)),
+    );
     const after = process.memoryUsage();
 
     for (const task of finished) {
       const expected = CASES.find((c) => c.path === task.path)!;
       const attempts = await tasks.findAttempts(task.id);
       expect({ path: task.path, state: task.state, statuses: attempts.map((a) => a.status) }).toEqual({
-        path: expected.path, state: expected.state, statuses: expected.statuses,
+        path: expected.path,
+        state: expected.state,
+        statuses: expected.statuses,
       });
       for (const attempt of attempts) {
-        if (attempt.responseExcerpt !== null) expect(Buffer.byteLength(attempt.responseExcerpt)).toBeLessThanOrEqual(EXCERPT_BYTES);
+        if (attempt.responseExcerpt !== null)
+          expect(Buffer.byteLength(attempt.responseExcerpt)).toBeLessThanOrEqual(EXCERPT_BYTES);
         if (expected.error) expect(attempt.error).toMatch(expected.error);
         else expect(attempt.error).toBeNull();
         expect(attempt.error?.length ?? 0).toBeLessThanOrEqual(ERROR_CHARS);
@@ -116,7 +137,11 @@ describe.each(drivers())('malicious targets on %s', (driver) => {
     }
     // Each hostile request reached the target once per attempt, and the redirect was not followed.
     expect(target.for('/h/redirect-metadata')).toHaveLength(COPIES);
-    expect(target.requests.filter((r) => !r.path.startsWith('/h/') && !r.path.startsWith('/a/') && !r.path.startsWith('/e/'))).toEqual([]);
+    expect(
+      target.requests.filter(
+        (r) => !r.path.startsWith('/h/') && !r.path.startsWith('/a/') && !r.path.startsWith('/e/'),
+      ),
+    ).toEqual([]);
     // The endless bodies were dropped, not downloaded: far less went out than a second of loopback carries.
     expect(target.endlessBytesAtClose.length).toBeGreaterThanOrEqual(COPIES * 3);
     for (const bytes of target.endlessBytesAtClose) expect(bytes).toBeLessThan(32 * 1024 * 1024);
@@ -131,25 +156,34 @@ describe.each(drivers())('malicious targets on %s', (driver) => {
     ['Fri, 31 Dec 9999 23:59:59 GMT', MAX_DELAY_MS],
     // Not delta-seconds at all: ignored, the strategy's own 100 ms applies.
     ['9e12', 100],
-  ])('Retry-After: %s waits at least %i ms, capped at the maximum delay, with valid dates', async (value, leastGapMs) => {
-    const path = `/retry-after/${encodeURIComponent(value)}`;
-    const [done] = await runToEnd('advice', [path]);
-    expect(done).toMatchObject({ state: 'failed', attempt: 2, lastStatus: 503 });
-    for (const time of [done.runAt, done.updatedAt, done.finalizedAt!]) expect(Number.isFinite(time.getTime())).toBe(true);
-    const [first, second] = await tasks.findAttempts(done.id);
-    // The retry ran at the capped time: waiting for it at all proves the cap (uncapped, it would
-    // come in 285 million years); its gap proves the header was honoured up to that cap.
-    expect(second.startedAt.getTime() - first.finishedAt!.getTime()).toBeGreaterThanOrEqual(leastGapMs - 5);
-  });
+  ])(
+    'Retry-After: %s waits at least %i ms, capped at the maximum delay, with valid dates',
+    async (value, leastGapMs) => {
+      const path = `/retry-after/${encodeURIComponent(value)}`;
+      const [done] = await runToEnd('advice', [path]);
+      expect(done).toMatchObject({ state: 'failed', attempt: 2, lastStatus: 503 });
+      for (const time of [done.runAt, done.updatedAt, done.finalizedAt!])
+        expect(Number.isFinite(time.getTime())).toBe(true);
+      const [first, second] = await tasks.findAttempts(done.id);
+      // The retry ran at the capped time: waiting for it at all proves the cap (uncapped, it would
+      // come in 285 million years); its gap proves the header was honoured up to that cap.
+      expect(second.startedAt.getTime() - first.finishedAt!.getTime()).toBeGreaterThanOrEqual(leastGapMs - 5);
+    },
+  );
 
   it('retries a target answering 503 with Retry-After: 0 no faster than the strategy allows, and slows the queue', async () => {
     const [{ task }] = await tasks.insertTasks([newTask('eager', { path: '/retry-after/0' })]);
-    const sent = await waitFor(async () => (target.for('/e/retry-after/0').length >= 6 ? target.for('/e/retry-after/0') : undefined), 30_000, 'six attempts');
+    const sent = await waitFor(
+      async () => (target.for('/e/retry-after/0').length >= 6 ? target.for('/e/retry-after/0') : undefined),
+      30_000,
+      'six attempts',
+    );
     const window = sent.slice(0, 6).map((request) => request.at);
     // Within the window, no more requests than one per strategy delay.
     const allowed = Math.floor((window[window.length - 1] - window[0]) / EAGER_DELAY_MS) + 1;
     expect(window.length).toBeLessThanOrEqual(allowed);
-    for (let i = 1; i < window.length; i++) expect(window[i] - window[i - 1]).toBeGreaterThanOrEqual(EAGER_DELAY_MS - 1);
+    for (let i = 1; i < window.length; i++)
+      expect(window[i] - window[i - 1]).toBeGreaterThanOrEqual(EAGER_DELAY_MS - 1);
     // Every 503 is backpressure: the queue, unlimited before, now has a rate.
     expect(scheduler.rates().eager).not.toBeNull();
     const numbers = (await tasks.findAttempts(task.id)).map((a) => a.number);

@@ -31,8 +31,16 @@ export interface SsrfCase {
   expect: 'create' | 'config' | 'connect' | 'allowed';
 }
 
-const path = (p: string, expect: SsrfCase['expect'], name = p, queue?: 'query'): SsrfCase => ({ name: `path ${name}`, input: { path: p, queue }, expect });
-const header = (h: string, v: string, expect: SsrfCase['expect'], name = `${h}: ${v}`): SsrfCase => ({ name: `header ${name}`, input: { header: [h, v] }, expect });
+const path = (p: string, expect: SsrfCase['expect'], name = p, queue?: 'query'): SsrfCase => ({
+  name: `path ${name}`,
+  input: { path: p, queue },
+  expect,
+});
+const header = (h: string, v: string, expect: SsrfCase['expect'], name = `${h}: ${v}`): SsrfCase => ({
+  name: `header ${name}`,
+  input: { header: [h, v] },
+  expect,
+});
 const target = (t: string, expect: SsrfCase['expect'], allowPrivateNetwork = false, name = t): SsrfCase => ({
   name: `target ${name}${allowPrivateNetwork ? ' (allowPrivateNetwork)' : ''}`,
   input: { target: t, allowPrivateNetwork },
@@ -126,7 +134,12 @@ const PATHS: SsrfCase[] = [
   path('HTTP://127.0.0.1:9/tasks/x', 'allowed'),
   path('http://2130706433:9/tasks/x', 'allowed', 'http://2130706433:9/tasks/x (the same origin, spelled as a number)'),
   // a target with a query string
-  path('http://127.0.0.1:9/tasks/e?k=1&x=2', 'allowed', 'http://127.0.0.1:9/tasks/e?k=1&x=2 on a target with ?k=1', 'query'),
+  path(
+    'http://127.0.0.1:9/tasks/e?k=1&x=2',
+    'allowed',
+    'http://127.0.0.1:9/tasks/e?k=1&x=2 on a target with ?k=1',
+    'query',
+  ),
   path('/e?x=2', 'allowed', '/e?x=2 on a target with ?k=1', 'query'),
   path('http://127.0.0.1:9/tasks/e?x=2', 'create', 'http://127.0.0.1:9/tasks/e?x=2 on a target with ?k=1', 'query'),
   path('http://127.0.0.1:9/tasks/e?k=12', 'create', 'http://127.0.0.1:9/tasks/e?k=12 on a target with ?k=1', 'query'),
@@ -241,8 +254,18 @@ const TARGETS: SsrfCase[] = [
   target('http://[::ffff:8.8.8.8]/', 'allowed'),
   target('http://[64:ff9b::808:808]/', 'allowed'),
   target('http://127.0.0.1.nip.io/', 'allowed', false, 'http://127.0.0.1.nip.io/ (a name: judged on its DNS answers)'),
-  target('http://169.254.169.254:80@example.com/', 'allowed', false, 'http://169.254.169.254:80@example.com/ (the host is example.com)'),
-  target('http://example.com\\@169.254.169.254/', 'allowed', false, 'http://example.com\\@169.254.169.254/ (a backslash ends the host)'),
+  target(
+    'http://169.254.169.254:80@example.com/',
+    'allowed',
+    false,
+    'http://169.254.169.254:80@example.com/ (the host is example.com)',
+  ),
+  target(
+    'http://example.com\\@169.254.169.254/',
+    'allowed',
+    false,
+    'http://example.com\\@169.254.169.254/ (a backslash ends the host)',
+  ),
 ];
 
 const CONNECT: SsrfCase[] = [
@@ -273,17 +296,49 @@ const CONNECT: SsrfCase[] = [
   url('http://[::ffff:7f00:1]/', 'connect'),
   url('ftp://example.com/', 'connect'),
   // real dispatches to a local server: refused ones open no connection
-  { name: 'real dispatch to 127.0.0.1 without allowPrivateNetwork', input: { dispatch: 'http://127.0.0.1:{port}/ok' }, expect: 'connect' },
-  { name: 'real dispatch to [::ffff:127.0.0.1]', input: { dispatch: 'http://[::ffff:127.0.0.1]:{port}/ok' }, expect: 'connect' },
+  {
+    name: 'real dispatch to 127.0.0.1 without allowPrivateNetwork',
+    input: { dispatch: 'http://127.0.0.1:{port}/ok' },
+    expect: 'connect',
+  },
+  {
+    name: 'real dispatch to [::ffff:127.0.0.1]',
+    input: { dispatch: 'http://[::ffff:127.0.0.1]:{port}/ok' },
+    expect: 'connect',
+  },
   { name: 'real dispatch to 0x7f000001', input: { dispatch: 'http://0x7f000001:{port}/ok' }, expect: 'connect' },
-  { name: 'real dispatch to a name resolving to 127.0.0.1', input: { dispatch: 'http://loopback.test:{port}/ok', dns: ['127.0.0.1'] }, expect: 'connect' },
-  { name: 'real dispatch to a name mixing public and loopback', input: { dispatch: 'http://mixed.test:{port}/ok', dns: ['93.184.216.34', '127.0.0.1'], allowPrivateNetwork: false }, expect: 'connect' },
-  { name: 'real dispatch to 169.254.169.254 with allowPrivateNetwork', input: { dispatch: 'http://169.254.169.254/latest/meta-data/', allowPrivateNetwork: true }, expect: 'connect' },
-  { name: 'real dispatch to a name resolving to 127.0.0.1, allowPrivateNetwork', input: { dispatch: 'http://loopback.test:{port}/ok', dns: ['127.0.0.1'], allowPrivateNetwork: true }, expect: 'allowed' },
+  {
+    name: 'real dispatch to a name resolving to 127.0.0.1',
+    input: { dispatch: 'http://loopback.test:{port}/ok', dns: ['127.0.0.1'] },
+    expect: 'connect',
+  },
+  {
+    name: 'real dispatch to a name mixing public and loopback',
+    input: { dispatch: 'http://mixed.test:{port}/ok', dns: ['93.184.216.34', '127.0.0.1'], allowPrivateNetwork: false },
+    expect: 'connect',
+  },
+  {
+    name: 'real dispatch to 169.254.169.254 with allowPrivateNetwork',
+    input: { dispatch: 'http://169.254.169.254/latest/meta-data/', allowPrivateNetwork: true },
+    expect: 'connect',
+  },
+  {
+    name: 'real dispatch to a name resolving to 127.0.0.1, allowPrivateNetwork',
+    input: { dispatch: 'http://loopback.test:{port}/ok', dns: ['127.0.0.1'], allowPrivateNetwork: true },
+    expect: 'allowed',
+  },
   // redirects are the outcome, never followed
-  { name: 'a 302 to the metadata address', input: { redirect: [302, 'http://169.254.169.254/latest/meta-data/'] }, expect: 'allowed' },
+  {
+    name: 'a 302 to the metadata address',
+    input: { redirect: [302, 'http://169.254.169.254/latest/meta-data/'] },
+    expect: 'allowed',
+  },
   { name: 'a 301 to [::ffff:a9fe:a9fe]', input: { redirect: [301, 'http://[::ffff:a9fe:a9fe]/'] }, expect: 'allowed' },
-  { name: 'a 307 to the same server', input: { redirect: [307, 'http://127.0.0.1:{port}/followed'] }, expect: 'allowed' },
+  {
+    name: 'a 307 to the same server',
+    input: { redirect: [307, 'http://127.0.0.1:{port}/followed'] },
+    expect: 'allowed',
+  },
   { name: 'a 308 to a relative path', input: { redirect: [308, '/followed'] }, expect: 'allowed' },
 ];
 

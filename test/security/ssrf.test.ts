@@ -36,7 +36,10 @@ describe.each(drivers())('refused at create time, on %s', (driver) => {
   let recorder: TestRecorder;
   beforeAll(async () => {
     recorder = await startTestRecorder(driver, {
-      queues: { plain: { target: TARGETS.plain, allowPrivateNetwork: true }, query: { target: TARGETS.query, allowPrivateNetwork: true } },
+      queues: {
+        plain: { target: TARGETS.plain, allowPrivateNetwork: true },
+        query: { target: TARGETS.query, allowPrivateNetwork: true },
+      },
     });
   });
   afterAll(async () => recorder.close());
@@ -80,7 +83,9 @@ describe('refused at config time, and judged the same before connecting', () => 
     if (expected === 'config') expect(problems.map((problem) => problem.path)).toEqual(['queues.q.target']);
     else expect(problems).toEqual([]);
     // One rule for both: the dispatch guard decides the same before any DNS lookup.
-    expect(checkTargetUrl(new URL(input.target), input.allowPrivateNetwork ?? false).allowed).toBe(expected === 'allowed');
+    expect(checkTargetUrl(new URL(input.target), input.allowPrivateNetwork ?? false).allowed).toBe(
+      expected === 'allowed',
+    );
   });
 });
 
@@ -99,7 +104,12 @@ describe('real dispatches: refused before a connection, redirects not followed',
     server = createServer((req, res) => {
       seen.paths.push(req.url ?? '');
       const status = Number(/^\/redirect\/(\d+)/.exec(req.url ?? '')?.[1]);
-      if (status) return void res.writeHead(status, { location: decodeURIComponent(req.url!.split('?to=')[1]).replace('{port}', String(port)) }).end();
+      if (status)
+        return void res
+          .writeHead(status, {
+            location: decodeURIComponent(req.url!.split('?to=')[1]).replace('{port}', String(port)),
+          })
+          .end();
       res.end('ok');
     });
     server.on('connection', () => (seen.connections += 1));
@@ -113,7 +123,9 @@ describe('real dispatches: refused before a connection, redirects not followed',
 
   it.each(dispatchCases)('$name → $expect', async ({ input, expect: expected }) => {
     const redirect = 'redirect' in input ? input.redirect : null;
-    const url = redirect ? `http://127.0.0.1:{port}/redirect/${redirect[0]}?to=${encodeURIComponent(redirect[1])}` : (input as { dispatch: string }).dispatch;
+    const url = redirect
+      ? `http://127.0.0.1:{port}/redirect/${redirect[0]}?to=${encodeURIComponent(redirect[1])}`
+      : (input as { dispatch: string }).dispatch;
     const allow = redirect ? true : ((input as { allowPrivateNetwork?: boolean }).allowPrivateNetwork ?? false);
     const agents = createDispatchAgents({ baseLookup: fakeDns('dns' in input ? (input.dns ?? []) : []) });
     const before = { connections: seen.connections, requests: seen.paths.length };
@@ -158,19 +170,42 @@ async function guardDecision(raw: string, allow: boolean, answers: string[]): Pr
 
 /** A resolver that answers every name with `answers` (none: ENOTFOUND). */
 function fakeDns(answers: string[]) {
-  return (host: string, _options: unknown, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => {
-    if (answers.length === 0) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), []);
-    callback(null, answers.map((address) => ({ address, family: isIP(address) })));
+  return (
+    host: string,
+    _options: unknown,
+    callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+  ) => {
+    if (answers.length === 0)
+      return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), []);
+    callback(
+      null,
+      answers.map((address) => ({ address, family: isIP(address) })),
+    );
   };
 }
 
 function dispatch(url: string, allowPrivateNetwork: boolean): DispatchRequest {
   return {
-    taskId: 'ssrf-case', queue: 'q', attempt: 1, url, method: 'POST', headers: {}, body: null, contentType: null,
-    timeoutMs: 5_000, allowPrivateNetwork, signingSecrets: [], scheduledAt: new Date().toISOString(), previousStatus: null, traceparent: null,
+    taskId: 'ssrf-case',
+    queue: 'q',
+    attempt: 1,
+    url,
+    method: 'POST',
+    headers: {},
+    body: null,
+    contentType: null,
+    timeoutMs: 5_000,
+    allowPrivateNetwork,
+    signingSecrets: [],
+    scheduledAt: new Date().toISOString(),
+    previousStatus: null,
+    traceparent: null,
   };
 }
 
 function countBy(values: string[]): Record<string, number> {
-  return values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
+  return values.reduce<Record<string, number>>(
+    (counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }),
+    {},
+  );
 }

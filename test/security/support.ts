@@ -39,12 +39,20 @@ const REPLY_TIMEOUT_MS = 10_000;
  * has begun: a 413 comes before the body is read, and the server closes without reading the rest.
  */
 export function sendRaw(port: number, request: RawRequest): Promise<RawReply> {
-  const head = [`${request.method} ${request.target} HTTP/${request.version ?? '1.1'}`, ...request.headers.map(([name, value]) => `${name}: ${value}`), '', ''].join('\r\n');
+  const head = [
+    `${request.method} ${request.target} HTTP/${request.version ?? '1.1'}`,
+    ...request.headers.map(([name, value]) => `${name}: ${value}`),
+    '',
+    '',
+  ].join('\r\n');
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const received: Buffer[] = [];
     let answered = false;
-    const timer = setTimeout(() => socket.destroy(new Error(`no complete answer within ${REPLY_TIMEOUT_MS} ms`)), REPLY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`no complete answer within ${REPLY_TIMEOUT_MS} ms`)),
+      REPLY_TIMEOUT_MS,
+    );
     socket.on('data', (chunk: Buffer) => {
       answered = true;
       received.push(chunk);
@@ -119,7 +127,10 @@ export function chunked(body: Buffer, size = 8192): Buffer {
   return Buffer.concat(parts);
 }
 
-export type SeededState = Extract<TaskState, 'available' | 'scheduled' | 'cancelled' | 'running' | 'completed' | 'failed'>;
+export type SeededState = Extract<
+  TaskState,
+  'available' | 'scheduled' | 'cancelled' | 'running' | 'completed' | 'failed'
+>;
 
 /**
  * One task in each state the actions care about. `available`, `scheduled` and `cancelled` are made
@@ -133,7 +144,13 @@ export async function seedTasks(
   db: Orm,
 ): Promise<Record<SeededState, string>> {
   const { waitingQueue, claimQueue } = queues;
-  const available = (await create(waitingQueue, { path: '/seed/available', headers: { 'x-seed': 'available' }, body: { seed: 'available' } })).id;
+  const available = (
+    await create(waitingQueue, {
+      path: '/seed/available',
+      headers: { 'x-seed': 'available' },
+      body: { seed: 'available' },
+    })
+  ).id;
   const scheduled = (await create(waitingQueue, { path: '/seed/scheduled', delay: '1h', key: 'seed-scheduled' })).id;
   const cancelled = (await create(waitingQueue, { path: '/seed/cancelled', delay: '1h' })).id;
   await cancel(cancelled);
@@ -142,7 +159,14 @@ export async function seedTasks(
   const claimed = new Map<string, string>();
   for (const name of ['completed', 'failed', 'running']) {
     claimed.set(name, (await create(claimQueue, { path: `/seed/${name}` })).id);
-    const [task] = await dispatch.claim({ queue: claimQueue, limit: 1, owner, now: new Date(), leaseMs: 3_600_000, maxConcurrent: 10 });
+    const [task] = await dispatch.claim({
+      queue: claimQueue,
+      limit: 1,
+      owner,
+      now: new Date(),
+      leaseMs: 3_600_000,
+      maxConcurrent: 10,
+    });
     if (task?.id !== claimed.get(name)) throw new Error(`seeding: expected to claim the ${name} task`);
     if (name === 'running') break;
     const now = new Date();
@@ -158,13 +182,28 @@ export async function seedTasks(
           runAt: null,
           lastStatus: status,
           lastError: name === 'failed' ? 'HTTP 400' : null,
-          record: { startedAt: task.attemptedAt ?? now, finishedAt: now, status, outcome: name === 'completed' ? 'completed' : 'failed', durationMs: 1, error: null, responseExcerpt: null },
+          record: {
+            startedAt: task.attemptedAt ?? now,
+            finishedAt: now,
+            status,
+            outcome: name === 'completed' ? 'completed' : 'failed',
+            durationMs: 1,
+            error: null,
+            responseExcerpt: null,
+          },
         },
       ],
       now,
     );
   }
-  return { available, scheduled, cancelled, running: claimed.get('running')!, completed: claimed.get('completed')!, failed: claimed.get('failed')! };
+  return {
+    available,
+    scheduled,
+    cancelled,
+    running: claimed.get('running')!,
+    completed: claimed.get('completed')!,
+    failed: claimed.get('failed')!,
+  };
 }
 
 export interface Snapshot {
@@ -182,7 +221,9 @@ export interface Snapshot {
  */
 export async function snapshot(db: Orm): Promise<Snapshot> {
   const [tasks, attempts, paused, records] = await Promise.all([
-    db.sql.query<Record<string, unknown>>('select id, state, attempt, run_at, updated_at from dispatchr_task order by id'),
+    db.sql.query<Record<string, unknown>>(
+      'select id, state, attempt, run_at, updated_at from dispatchr_task order by id',
+    ),
     db.sql.query<{ n: unknown }>('select count(*) as n from dispatchr_attempt'),
     db.sql.query<{ name: string; paused: unknown }>('select name, paused from dispatchr_queue_state order by name'),
     db.sql.query<{ n: unknown }>('select count(*) as n from dispatchr_idempotency_key'),
@@ -207,7 +248,8 @@ export const textUnit: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constant('\u0000') },
 );
 
-export const fuzzText = (maxLength: number, minLength = 0): fc.Arbitrary<string> => fc.string({ unit: textUnit, minLength, maxLength });
+export const fuzzText = (maxLength: number, minLength = 0): fc.Arbitrary<string> =>
+  fc.string({ unit: textUnit, minLength, maxLength });
 
 const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -215,7 +257,8 @@ const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
 export function holdsUnstorableText(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000') || UNPAIRED_SURROGATE.test(value);
   if (Array.isArray(value)) return value.some(holdsUnstorableText);
-  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([key, inner]) => holdsUnstorableText(key) || holdsUnstorableText(inner));
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).some(([key, inner]) => holdsUnstorableText(key) || holdsUnstorableText(inner));
   return false;
 }
 
@@ -240,5 +283,8 @@ export const inexactNumberToken: fc.Arbitrary<string> = fc.oneof(
   // Odd integers above 2^53 have no double: they would be rounded to an even neighbour.
   fc.bigInt({ min: 1n, max: 1n << 40n }).map((k) => String((1n << 53n) + 2n * k + 1n)),
   // The shortest form of a double, then 22 more digits: the same double, a different decimal.
-  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((value) => value !== 0).map((value) => withDigits(value, '0000000000000000000001')),
+  fc
+    .double({ noNaN: true, noDefaultInfinity: true })
+    .filter((value) => value !== 0)
+    .map((value) => withDigits(value, '0000000000000000000001')),
 );

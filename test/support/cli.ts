@@ -10,7 +10,10 @@ export interface CliResult {
 }
 
 /** Runs the real CLI (oclif development mode through tsx) as a child process. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`${ROOT}bin/dev.js`, ...args], {
       cwd: options.cwd ?? ROOT,

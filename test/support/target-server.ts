@@ -41,7 +41,13 @@ export async function startTargetServer(routes: Record<string, Reply> = {}, fall
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const path = (req.url ?? '/').split('?')[0];
-      const entry: ReceivedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
+      const entry: ReceivedRequest = {
+        method: req.method ?? 'GET',
+        path,
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        at: Date.now(),
+      };
       received.push(entry);
       const count = (counts.get(path) ?? 0) + 1;
       counts.set(path, count);
@@ -71,7 +77,11 @@ export async function startTargetServer(routes: Record<string, Reply> = {}, fall
   };
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false | null>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false | null>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -68,9 +68,15 @@ export interface GivenValues {
 }
 
 /** The row `patch` declares after `before`, given these values: each field derived from the patch alone. */
-export function expectedRow(before: RowSnapshot, to: TaskState, patch: Readonly<TransitionPatch>, given: GivenValues): RowSnapshot {
+export function expectedRow(
+  before: RowSnapshot,
+  to: TaskState,
+  patch: Readonly<TransitionPatch>,
+  given: GivenValues,
+): RowSnapshot {
   const now = given.now.getTime();
-  const counter = (rule: 'increment' | 'reset' | 'keep', value: number) => (rule === 'increment' ? value + 1 : rule === 'reset' ? 0 : value);
+  const counter = (rule: 'increment' | 'reset' | 'keep', value: number) =>
+    rule === 'increment' ? value + 1 : rule === 'reset' ? 0 : value;
   const need = <T>(value: T | undefined, name: string): T => {
     if (value === undefined) throw new Error(`the patch needs ${name}, which the test did not give`);
     return value;
@@ -80,7 +86,12 @@ export function expectedRow(before: RowSnapshot, to: TaskState, patch: Readonly<
   // `given` means the writer is handed a value: a patch that says so while the writer gets none has drifted.
   if (patch.runAt === 'given') expect(givenRunAt, 'a given runAt').not.toBeNull();
   if (patch.lastError === 'given') expect(given.lastError ?? null, 'a given lastError').not.toBeNull();
-  const finalOutcome = { set: () => need(given.outcome, 'outcome'), clear: () => null, keep: () => before.finalOutcome, history: () => null };
+  const finalOutcome = {
+    set: () => need(given.outcome, 'outcome'),
+    clear: () => null,
+    keep: () => before.finalOutcome,
+    history: () => null,
+  };
   return {
     state: to,
     attempt: counter(patch.attempt, before.attempt),
@@ -89,10 +100,14 @@ export function expectedRow(before: RowSnapshot, to: TaskState, patch: Readonly<
     leaseOwner: patch.lease === 'set' ? need(given.lease, 'lease').owner : null,
     leaseExpiresAt: patch.lease === 'set' ? need(given.lease, 'lease').expiresAt.getTime() : null,
     attemptedAt: patch.attemptedAt === 'now' ? now : before.attemptedAt,
-    firstAttemptAt: { 'coalesce-now': before.firstAttemptAt ?? now, clear: null, keep: before.firstAttemptAt }[patch.firstAttemptAt],
+    firstAttemptAt: { 'coalesce-now': before.firstAttemptAt ?? now, clear: null, keep: before.firstAttemptAt }[
+      patch.firstAttemptAt
+    ],
     finalizedAt: { set: now, clear: null, keep: before.finalizedAt }[patch.finalized],
     lastStatus: patch.lastStatus === 'given' ? need(given.lastStatus, 'lastStatus') : before.lastStatus,
-    lastError: { given: () => need(given.lastError, 'lastError'), clear: () => null, keep: () => before.lastError }[patch.lastError](),
+    lastError: { given: () => need(given.lastError, 'lastError'), clear: () => null, keep: () => before.lastError }[
+      patch.lastError
+    ](),
     finalOutcome: finalOutcome[patch.finalAttempt](),
     // An attempt that does not stay on the row becomes a dispatchr_attempt row; a reopened final one moves there.
     attemptRows:
@@ -103,6 +118,13 @@ export function expectedRow(before: RowSnapshot, to: TaskState, patch: Readonly<
   };
 }
 
-export function expectTransition(before: RowSnapshot, after: RowSnapshot, to: TaskState, patch: Readonly<TransitionPatch>, given: GivenValues, what: string): void {
+export function expectTransition(
+  before: RowSnapshot,
+  after: RowSnapshot,
+  to: TaskState,
+  patch: Readonly<TransitionPatch>,
+  given: GivenValues,
+  what: string,
+): void {
   expect(after, what).toEqual(expectedRow(before, to, patch, given));
 }

@@ -32,14 +32,16 @@ function importsOf(file: string): { local: string[]; packages: string[] } {
   const packages: string[] = [];
   for (const match of text.matchAll(IMPORT)) {
     const spec = match[1] ?? match[2];
-    if (spec.startsWith('.')) local.push(path.relative(SRC, path.resolve(path.dirname(file), spec)).replace(/\.js$/, '.ts'));
+    if (spec.startsWith('.'))
+      local.push(path.relative(SRC, path.resolve(path.dirname(file), spec)).replace(/\.js$/, '.ts'));
     else packages.push(spec);
   }
   return { local, packages };
 }
 
 /** The top folder of a src-relative path, or "kernel" for files directly in src/. */
-const area = (relative: string) => (relative === 'index.ts' ? 'entry' : relative.includes('/') ? relative.split('/')[0] : 'kernel');
+const area = (relative: string) =>
+  relative === 'index.ts' ? 'entry' : relative.includes('/') ? relative.split('/')[0] : 'kernel';
 
 const KERNEL = ['kernel', 'rules'];
 const ALLOWED: Record<string, string[]> = {
@@ -64,7 +66,22 @@ const ALLOWED: Record<string, string[]> = {
   cli: [...KERNEL, 'cli', 'config', 'db'],
   // The operator commands' backends (database or HTTP): the recorder's domain modules, never its routes.
   operator: [...KERNEL, 'operator', 'cli', 'config', 'db', 'explain', 'recorder'],
-  commands: [...KERNEL, 'commands', 'cli', 'operator', 'config', 'db', 'machines', 'strategies', 'workers', 'cron', 'explain', 'metrics', 'recorder', 'scheduler'],
+  commands: [
+    ...KERNEL,
+    'commands',
+    'cli',
+    'operator',
+    'config',
+    'db',
+    'machines',
+    'strategies',
+    'workers',
+    'cron',
+    'explain',
+    'metrics',
+    'recorder',
+    'scheduler',
+  ],
   entry: [...KERNEL, 'config', 'db', 'machines', 'strategies', 'recorder', 'scheduler'],
 };
 
@@ -106,7 +123,9 @@ describe('module boundaries', () => {
   });
 
   it('only the recorder imports its routes: domain functions live outside routes/', () => {
-    const routeUsers = all.filter((f) => !f.file.startsWith('recorder/') && f.local.some((t) => t.startsWith('recorder/routes/')));
+    const routeUsers = all.filter(
+      (f) => !f.file.startsWith('recorder/') && f.local.some((t) => t.startsWith('recorder/routes/')),
+    );
     expect(routeUsers.map((f) => f.file)).toEqual([]);
   });
 
@@ -114,7 +133,9 @@ describe('module boundaries', () => {
     it(`${from} imports only ${allowed.join(', ')}`, () => {
       const violations = all
         .filter((f) => area(f.file) === from)
-        .flatMap((f) => f.local.filter((target) => !allowed.includes(area(target))).map((target) => `${f.file} → ${target}`));
+        .flatMap((f) =>
+          f.local.filter((target) => !allowed.includes(area(target))).map((target) => `${f.file} → ${target}`),
+        );
       expect(violations).toEqual([]);
     });
   }

@@ -31,7 +31,8 @@ function humanizeDurations(config: Record<string, any>): void {
     config.scheduler[key] = formatDuration(config.scheduler[key]);
   }
   for (const key of ['completed', 'failed']) config.retention[key] = formatDuration(config.retention[key]);
-  if (typeof config.recorder.readTimeout === 'number') config.recorder.readTimeout = formatDuration(config.recorder.readTimeout);
+  if (typeof config.recorder.readTimeout === 'number')
+    config.recorder.readTimeout = formatDuration(config.recorder.readTimeout);
   for (const queue of Object.values(config.queues) as Record<string, any>[]) {
     queue.timeout = formatDuration(queue.timeout);
     queue.retry.maxRetryDuration = formatDuration(queue.retry.maxRetryDuration);

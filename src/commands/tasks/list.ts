@@ -19,7 +19,11 @@ export default class TasksList extends OperatorCommand<typeof TasksList> {
   };
 
   protected async operate(backend: OperatorBackend): Promise<void> {
-    const page = await backend.listTasks({ ...readFilter(this.flags), limit: this.flags.limit, cursor: this.flags.cursor });
+    const page = await backend.listTasks({
+      ...readFilter(this.flags),
+      limit: this.flags.limit,
+      cursor: this.flags.cursor,
+    });
     this.print(page, () => formatTaskPage(page));
   }
 }

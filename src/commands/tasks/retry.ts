@@ -20,7 +20,9 @@ export default class TasksRetry extends OperatorCommand<typeof TasksRetry> {
     '<%= config.bin %> tasks retry --state failed,cancelled --search user-42 --yes --json',
     '<%= config.bin %> tasks retry --queue emails --state failed --dry-run',
   ];
-  static override args = { id: Args.string({ description: 'The task id; omit it for a bulk retry.', required: false }) };
+  static override args = {
+    id: Args.string({ description: 'The task id; omit it for a bulk retry.', required: false }),
+  };
   static override flags = {
     ...filterFlags,
     yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (bulk retry).' }),
@@ -32,7 +34,8 @@ export default class TasksRetry extends OperatorCommand<typeof TasksRetry> {
     const filter = readFilter(this.flags);
     const filtered = filter.queue ?? filter.states ?? filter.since ?? filter.until ?? filter.path ?? filter.search;
     if (args.id !== undefined) {
-      if (filtered !== undefined || this.flags['dry-run']) throw usageError('give a task id or filter flags (--state ...), not both');
+      if (filtered !== undefined || this.flags['dry-run'])
+        throw usageError('give a task id or filter flags (--state ...), not both');
       const task = await backend.actOnTask(args.id, 'retry');
       this.print(task, () => formatTaskAction('retried', task));
       return;
@@ -45,11 +48,18 @@ export default class TasksRetry extends OperatorCommand<typeof TasksRetry> {
     const what = `${filter.states.join(' or ')} task${matched === 1 ? '' : 's'}${filter.queue ? ` of queue ${filter.queue}` : ''}`;
     if (this.flags['dry-run'] || matched === 0) {
       const dry = { matched, retried: 0 };
-      this.print(dry, () => (matched === 0 ? `no ${what} match; nothing to retry` : `${matched} ${what} match; nothing was changed (dry run)`));
+      this.print(dry, () =>
+        matched === 0
+          ? `no ${what} match; nothing to retry`
+          : `${matched} ${what} match; nothing was changed (dry run)`,
+      );
       return;
     }
     await confirm(`Retry ${matched} ${what}?`, { yes: this.flags.yes });
-    const progress = backend.mode === 'database' ? createProgress('retried', matched) : createSpinnerLine(`retrying ${matched} ${what} on the recorder`);
+    const progress =
+      backend.mode === 'database'
+        ? createProgress('retried', matched)
+        : createSpinnerLine(`retrying ${matched} ${what} on the recorder`);
     let result;
     try {
       result = await backend.retryMatching(filter, (retried) => progress.update(retried));
@@ -57,14 +67,20 @@ export default class TasksRetry extends OperatorCommand<typeof TasksRetry> {
       progress.finish();
     }
     const skipped = result.matched - result.retried;
-    this.print(result, () => `retried ${result.retried} ${what}${skipped > 0 ? ` (${skipped} changed meanwhile or hold a key an unfinished task has)` : ''}`);
+    this.print(
+      result,
+      () =>
+        `retried ${result.retried} ${what}${skipped > 0 ? ` (${skipped} changed meanwhile or hold a key an unfinished task has)` : ''}`,
+    );
   }
 }
 
 /** A bulk retry needs --state, and only failed and cancelled tasks can be retried. */
 function retryStates(states: string[] | undefined): RetryState[] {
-  if (states === undefined) throw usageError('give a task id, or --state failed and/or cancelled to retry every matching task');
+  if (states === undefined)
+    throw usageError('give a task id, or --state failed and/or cancelled to retry every matching task');
   const wrong = states.filter((state) => !(RETRY_STATES as readonly string[]).includes(state));
-  if (wrong.length > 0) throw usageError(`--state: only failed and cancelled tasks can be retried, not ${wrong.join(', ')}`);
+  if (wrong.length > 0)
+    throw usageError(`--state: only failed and cancelled tasks can be retried, not ${wrong.join(', ')}`);
   return states as RetryState[];
 }

@@ -5,7 +5,10 @@ import { OperatorCommand } from '../../operator/operator-command.js';
 
 export default class TasksShow extends OperatorCommand<typeof TasksShow> {
   static override description = 'Show a task, every attempt, and why it is waiting when it is not running.';
-  static override examples = ['<%= config.bin %> tasks show 0190a1b2-0000-7000-8000-000000000000', '<%= config.bin %> tasks show ID --json'];
+  static override examples = [
+    '<%= config.bin %> tasks show 0190a1b2-0000-7000-8000-000000000000',
+    '<%= config.bin %> tasks show ID --json',
+  ];
   static override args = { id: Args.string({ description: 'The task id.', required: true }) };
 
   protected async operate(backend: OperatorBackend): Promise<void> {

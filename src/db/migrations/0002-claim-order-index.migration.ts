@@ -8,12 +8,16 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class ClaimOrderIndex extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create index dispatchr_task_due_order_idx on dispatchr_task (queue, run_at, id) where state in ('scheduled','available','retryable')`);
+    this.addSql(
+      `create index dispatchr_task_due_order_idx on dispatchr_task (queue, run_at, id) where state in ('scheduled','available','retryable')`,
+    );
     this.addSql(`drop index dispatchr_task_due_idx`);
   }
 
   override async down(): Promise<void> {
-    this.addSql(`create index dispatchr_task_due_idx on dispatchr_task (queue, run_at) where state in ('scheduled','available','retryable')`);
+    this.addSql(
+      `create index dispatchr_task_due_idx on dispatchr_task (queue, run_at) where state in ('scheduled','available','retryable')`,
+    );
     this.addSql(`drop index dispatchr_task_due_order_idx`);
   }
 }

@@ -17,7 +17,9 @@ import { Migration } from '@mikro-orm/migrations';
 
 export class RetryDedupIndex extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create index dispatchr_task_retry_dedup_idx on dispatchr_task (queue, dedup_key, id) where dedup_key is not null and state in ('failed','cancelled')`);
+    this.addSql(
+      `create index dispatchr_task_retry_dedup_idx on dispatchr_task (queue, dedup_key, id) where dedup_key is not null and state in ('failed','cancelled')`,
+    );
   }
 
   override async down(): Promise<void> {

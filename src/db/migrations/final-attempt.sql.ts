@@ -15,7 +15,9 @@ export const FINAL_ATTEMPT_COLUMN_TYPES = {
   final_excerpt: { postgresql: 'text', sqlite: 'text' },
 } as const;
 
-export const FINAL_ATTEMPT_COLUMNS = Object.keys(FINAL_ATTEMPT_COLUMN_TYPES) as (keyof typeof FINAL_ATTEMPT_COLUMN_TYPES)[];
+export const FINAL_ATTEMPT_COLUMNS = Object.keys(
+  FINAL_ATTEMPT_COLUMN_TYPES,
+) as (keyof typeof FINAL_ATTEMPT_COLUMN_TYPES)[];
 
 /** `add column` clauses for the final_* columns. */
 export function addFinalAttemptColumns(dialect: 'postgresql' | 'sqlite'): string[] {
@@ -28,7 +30,8 @@ export const moveFinalAttemptInsert = `insert into dispatchr_attempt (task_id, n
           old.final_duration_ms, old.final_error, old.final_excerpt)`;
 
 /** When a row holding a final attempt is reopened (finalized_at cleared): the reopen trigger's WHEN. */
-export const reopensFinalAttempt = 'old.final_outcome is not null and new.final_outcome is not null and new.finalized_at is null';
+export const reopensFinalAttempt =
+  'old.final_outcome is not null and new.final_outcome is not null and new.finalized_at is null';
 
 /**
  * Every attempt of every task, oldest first per task when ordered by `seq`: the dispatchr_attempt

@@ -22,12 +22,19 @@ const COMMON_ERRORS: Record<number, ResponseSpec> = {
   404: { description: 'Unknown queue.', schema: problemResource },
   413: { description: 'Body larger than recorder.maxBodySize.', schema: problemResource },
   415: { description: 'Content-Type is not JSON.', schema: problemResource },
-  409: { description: 'Another request took the Idempotency-Key while this one ran, and its answer cannot be replayed; nothing was written, retry.', schema: problemResource },
+  409: {
+    description:
+      'Another request took the Idempotency-Key while this one ran, and its answer cannot be replayed; nothing was written, retry.',
+    schema: problemResource,
+  },
   422: { description: 'Idempotency-Key reused with a different request.', schema: problemResource },
 };
 
 export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
-  const schemas = new Map<string, { single: ReturnType<typeof taskInputSchema>; batch: ReturnType<typeof batchInputSchema> }>();
+  const schemas = new Map<
+    string,
+    { single: ReturnType<typeof taskInputSchema>; batch: ReturnType<typeof batchInputSchema> }
+  >();
   const schemasFor = (name: string, queue: QueueConfig) => {
     let entry = schemas.get(name);
     if (!entry) {
@@ -44,7 +51,10 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
     const { value, raw } = await readJsonBody(ctx, deps.config.recorder.maxBodySize);
     const now = deps.clock.now();
     const traceparent = validTraceparent(ctx.get('traceparent'));
-    const inputs = kind === 'single' ? [parseInput(schemasFor(name, queue).single, value)] : parseInput(schemasFor(name, queue).batch, value).tasks;
+    const inputs =
+      kind === 'single'
+        ? [parseInput(schemasFor(name, queue).single, value)]
+        : parseInput(schemasFor(name, queue).batch, value).tasks;
     const tasks = inputs.map((input) => toNewTask(input, name, queue.target, now, traceparent));
     const idempotency = readIdempotencyKey(ctx, `${ctx.state.principal.id}|${name}`, kind, raw);
     return { tasks, idempotency };
@@ -67,11 +77,21 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
   });
   const batch = (results: CreateResult[]): FirstAnswer => {
     // The basic view (docs/spec.md 4.7): a thousand tasks' headers and bodies would echo the request back.
-    const body = JSON.stringify({ tasks: results.map((result) => Object.assign(renderTask(result.task, { view: 'basic', config: deps.config }), { deduplicated: result.deduplicated })) });
+    const body = JSON.stringify({
+      tasks: results.map((result) =>
+        Object.assign(renderTask(result.task, { view: 'basic', config: deps.config }), {
+          deduplicated: result.deduplicated,
+        }),
+      ),
+    });
     return { status: 201, body, replayBody: () => body };
   };
 
-  async function create(ctx: RecorderContext, kind: 'single' | 'batch', respond: (results: CreateResult[]) => FirstAnswer) {
+  async function create(
+    ctx: RecorderContext,
+    kind: 'single' | 'batch',
+    respond: (results: CreateResult[]) => FirstAnswer,
+  ) {
     const { tasks, idempotency } = await readTasks(ctx, kind);
     const stores = await deps.stores();
     let response: CreateResponse;
@@ -84,9 +104,11 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
       });
       if (!response.replayed) countEnqueued(created); // a replay (or a lost race for the key) created nothing
       // A replay has only the stored text (small: no task body); a first answer has its task.
-      if (kind === 'single') id = response.replayed ? (JSON.parse(response.body) as { id?: string }).id : created[0]?.task.id;
+      if (kind === 'single')
+        id = response.replayed ? (JSON.parse(response.body) as { id?: string }).id : created[0]?.task.id;
     } else {
-      const results = kind === 'single' ? [await stores.creates.create(tasks[0])] : await stores.tasks.insertTasks(tasks);
+      const results =
+        kind === 'single' ? [await stores.creates.create(tasks[0])] : await stores.tasks.insertTasks(tasks);
       countEnqueued(results);
       const { status, body } = respond(results);
       response = { status, body, replayed: false };
@@ -99,11 +121,14 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
   function countEnqueued(results: readonly CreateResult[]): void {
     // One inc per queue, not per task: a labelled inc hashes its labels every call.
     const made = new Map<string, number>();
-    for (const result of results) if (!result.deduplicated) made.set(result.task.queue, (made.get(result.task.queue) ?? 0) + 1);
+    for (const result of results)
+      if (!result.deduplicated) made.set(result.task.queue, (made.get(result.task.queue) ?? 0) + 1);
     for (const [queue, count] of made) deps.metrics.enqueued.inc({ queue }, count);
   }
 
-  const idempotencyHeader = { 'Idempotent-Replayed': '"true" when this is the stored first response to the Idempotency-Key.' };
+  const idempotencyHeader = {
+    'Idempotent-Replayed': '"true" when this is the stored first response to the Idempotency-Key.',
+  };
   return [
     {
       method: 'POST',
@@ -114,8 +139,16 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
       body: taskInputSchema(DOC_RULES),
       idempotent: true,
       responses: {
-        201: { description: 'Created: `available` when due now, else `scheduled`.', schema: taskResource, headers: { Location: 'The task URL.', ...idempotencyHeader } },
-        200: { description: 'An unfinished task of the queue already holds `key`: that task.', schema: taskResource, headers: { 'Dispatchr-Deduplicated': '"true"', ...idempotencyHeader } },
+        201: {
+          description: 'Created: `available` when due now, else `scheduled`.',
+          schema: taskResource,
+          headers: { Location: 'The task URL.', ...idempotencyHeader },
+        },
+        200: {
+          description: 'An unfinished task of the queue already holds `key`: that task.',
+          schema: taskResource,
+          headers: { 'Dispatchr-Deduplicated': '"true"', ...idempotencyHeader },
+        },
         ...COMMON_ERRORS,
       },
       handle: (ctx) => create(ctx, 'single', ([result]) => single(result)),
@@ -129,7 +162,11 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
       body: batchInputSchema(DOC_RULES),
       idempotent: true,
       responses: {
-        201: { description: 'All created (or de-duplicated), in request order.', schema: batchResponse, headers: idempotencyHeader },
+        201: {
+          description: 'All created (or de-duplicated), in request order.',
+          schema: batchResponse,
+          headers: idempotencyHeader,
+        },
         ...COMMON_ERRORS,
       },
       handle: (ctx) => create(ctx, 'batch', batch),

@@ -21,7 +21,9 @@ export function healthRoutes(deps: RecorderDeps): RouteSpec[] {
       if (isDatabaseUnavailable(error)) return 'the database is unreachable';
       throw error;
     }
-    const expected = (stores.db.target.dialect === 'postgresql' ? postgresMigrations : sqliteMigrations).map((m) => m.name);
+    const expected = (stores.db.target.dialect === 'postgresql' ? postgresMigrations : sqliteMigrations).map(
+      (m) => m.name,
+    );
     let applied: Set<string>;
     try {
       const rows = await stores.db.sql.query<{ name: string }>(`select name from ${MIGRATIONS_TABLE}`);
@@ -31,7 +33,9 @@ export function healthRoutes(deps: RecorderDeps): RouteSpec[] {
       return 'the database schema is missing: run dispatchr migrate';
     }
     const pending = expected.filter((name) => !applied.has(name));
-    return pending.length > 0 ? `the database schema is old (${pending.length} pending migrations): run dispatchr migrate` : null;
+    return pending.length > 0
+      ? `the database schema is old (${pending.length} pending migrations): run dispatchr migrate`
+      : null;
   }
 
   return [

@@ -36,7 +36,10 @@ export function allRoutes(deps: RecorderDeps): RouteSpec[] {
     permission: 'read',
     operationId: 'openapi',
     summary: 'This document',
-    responses: { 200: { description: 'OpenAPI 3.1.' }, 401: { description: 'Missing or bad bearer token.', schema: problemResource } },
+    responses: {
+      200: { description: 'OpenAPI 3.1.' },
+      401: { description: 'Missing or bad bearer token.', schema: problemResource },
+    },
     async handle(ctx) {
       document ??= buildOpenApiDocument(routes, packageVersion());
       sendJson(ctx, 200, { ...document, servers: [{ url: mountPrefix(ctx) || '/' }] });
@@ -68,7 +71,9 @@ export function buildRouter(routes: readonly RouteSpec[], deps: RecorderDeps): R
 
 function packageVersion(): string {
   try {
-    const json = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const json = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return json.version ?? '0.0.0';
   } catch {
     return '0.0.0';

@@ -21,7 +21,8 @@ export function metricsRoutes(deps: RecorderDeps): RouteSpec[] {
         403: { description: 'The token is limited to some queues.', schema: problemResource },
       },
       async handle(ctx) {
-        if (ctx.state.principal.queues !== null) throw forbidden('metrics cover every queue: use a token that is not limited to some queues');
+        if (ctx.state.principal.queues !== null)
+          throw forbidden('metrics cover every queue: use a token that is not limited to some queues');
         const { contentType, body } = await deps.metrics.render();
         ctx.status = 200;
         ctx.type = contentType;

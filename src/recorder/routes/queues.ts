@@ -10,7 +10,12 @@ import { resolveQueue, sendJson, type RouteSpec } from './route.js';
  * to some queues sees only those in the list.
  */
 const describe = (deps: RecorderDeps, stores: Stores, names: string[]) =>
-  describeQueues({ ...stores, schedulers: createSchedulerRegistry(stores.db, deps.clock) }, deps.config, names, deps.clock.now());
+  describeQueues(
+    { ...stores, schedulers: createSchedulerRegistry(stores.db, deps.clock) },
+    deps.config,
+    names,
+    deps.clock.now(),
+  );
 
 const unknownQueue = { description: 'Unknown queue.', schema: problemResource };
 

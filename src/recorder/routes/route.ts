@@ -92,8 +92,17 @@ export async function sendTaskPage(
   let gate = readGates.get(deps);
   if (!gate) readGates.set(deps, (gate = createReadGate(recorder.maxConcurrentReads)));
   const stores = await deps.stores();
-  const request = { limit: page.limit === undefined ? DEFAULT_LIMIT : Number(page.limit), cursor: page.cursor, view: page.view ?? 'basic', config: deps.config };
-  const limits = { maxPageBytes: recorder.maxPageBytes, maxScanRows: recorder.maxScanRows, readTimeoutMs: recorder.readTimeout };
+  const request = {
+    limit: page.limit === undefined ? DEFAULT_LIMIT : Number(page.limit),
+    cursor: page.cursor,
+    view: page.view ?? 'basic',
+    config: deps.config,
+  };
+  const limits = {
+    maxPageBytes: recorder.maxPageBytes,
+    maxScanRows: recorder.maxScanRows,
+    readTimeoutMs: recorder.readTimeout,
+  };
   try {
     const page = await gate.run(() => buildTaskPage(stores.tasks, filter, request, limits));
     ctx.status = 200;
@@ -102,7 +111,8 @@ export async function sendTaskPage(
     ctx.body = pageStream(page);
     ctx.length = page.bytes;
   } catch (error) {
-    if (isDispatchrError(error, 'reads_busy') || isDispatchrError(error, 'query_timeout')) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+    if (isDispatchrError(error, 'reads_busy') || isDispatchrError(error, 'query_timeout'))
+      ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
     throw error;
   }
 }

@@ -22,7 +22,9 @@ export function schedulerRoutes(deps: RecorderDeps): RouteSpec[] {
       responses: { 200: { description: 'Alive ones first, then by start time.', schema: schedulerListResponse } },
       async handle(ctx) {
         const stores = await deps.stores();
-        const all = await createSchedulerRegistry(stores.db, deps.clock).listStatus(deps.config.scheduler.heartbeatInterval);
+        const all = await createSchedulerRegistry(stores.db, deps.clock).listStatus(
+          deps.config.scheduler.heartbeatInterval,
+        );
         sendJson(ctx, 200, { schedulers: visibleSchedulers(ctx.state.principal, all) });
       },
     },

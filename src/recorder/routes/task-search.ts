@@ -6,7 +6,12 @@ import type { RecorderContext, RecorderDeps } from '../context.js';
 import { queueNotFound } from '../errors.js';
 import { parseRfc3339 } from '../../rules/rfc3339.js';
 import { problemResource } from '../schemas/resource.schema.js';
-import { bulkRetryBodySchema, bulkRetryResponse, parseStates, taskSearchQuerySchema } from '../schemas/search.schema.js';
+import {
+  bulkRetryBodySchema,
+  bulkRetryResponse,
+  parseStates,
+  taskSearchQuerySchema,
+} from '../schemas/search.schema.js';
 import { sendJson, sendTaskPage, taskPageResponse, type RouteSpec } from './route.js';
 import { parseInput } from '../parse-input.js';
 
@@ -59,9 +64,15 @@ export function taskSearchRoutes(deps: RecorderDeps): RouteSpec[] {
       query: taskSearchQuerySchema,
       responses: {
         200: taskPageResponse,
-        400: { description: 'A bad filter, limit, cursor or view; `errors` names the parameter.', schema: problemResource },
+        400: {
+          description: 'A bad filter, limit, cursor or view; `errors` names the parameter.',
+          schema: problemResource,
+        },
         404: { description: '`queue` is not configured.', schema: problemResource },
-        503: { description: '`reads_busy` or `query_timeout` (docs/spec.md 4.8); carries Retry-After.', schema: problemResource },
+        503: {
+          description: '`reads_busy` or `query_timeout` (docs/spec.md 4.8); carries Retry-After.',
+          schema: problemResource,
+        },
       },
       async handle(ctx) {
         const query = parseInput(taskSearchQuerySchema, { ...ctx.query });
@@ -88,8 +99,13 @@ export function taskSearchRoutes(deps: RecorderDeps): RouteSpec[] {
         const filter = scopedFilter(ctx, deps, { ...body, states });
         const stores = await deps.stores();
         const matched = await stores.tasks.countTasks(filter);
-        const retried = body.dryRun || matched === 0 ? 0 : await stores.tasks.retryMatching(filter, { batchSize: BULK_BATCH });
-        if (!body.dryRun) deps.logger.info({ principal: ctx.state.principal.name ?? ctx.state.principal.id, matched, retried }, 'bulk retry');
+        const retried =
+          body.dryRun || matched === 0 ? 0 : await stores.tasks.retryMatching(filter, { batchSize: BULK_BATCH });
+        if (!body.dryRun)
+          deps.logger.info(
+            { principal: ctx.state.principal.name ?? ctx.state.principal.id, matched, retried },
+            'bulk retry',
+          );
         sendJson(ctx, 200, { matched, retried });
       },
     },

@@ -13,16 +13,26 @@ import { parseInput } from '../parse-input.js';
  * names the state the task is in.
  */
 const notFound = { description: 'No such task (or not in a queue this token may use).', schema: problemResource };
-const conflict = { description: 'The task is in a state that does not allow this; `detail` names it.', schema: problemResource };
+const conflict = {
+  description: 'The task is in a state that does not allow this; `detail` names it.',
+  schema: problemResource,
+};
 
 export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
-  const action = (type: Extract<TaskEvent, { type: 'cancel' | 'retry' | 'run' }>['type'], summary: string): RouteSpec => ({
+  const action = (
+    type: Extract<TaskEvent, { type: 'cancel' | 'retry' | 'run' }>['type'],
+    summary: string,
+  ): RouteSpec => ({
     method: 'POST',
     path: `/v1/tasks/:id/${type}`,
     permission: 'admin',
     operationId: `${type}Task`,
     summary,
-    responses: { 200: { description: 'The task after the change.', schema: taskResource }, 404: notFound, 409: conflict },
+    responses: {
+      200: { description: 'The task after the change.', schema: taskResource },
+      404: notFound,
+      409: conflict,
+    },
     async handle(ctx) {
       const stores = await deps.stores();
       const task = await loadTask(ctx, stores);
@@ -39,7 +49,10 @@ export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
       summary: 'A task with every attempt, and why it is waiting',
       query: taskReadQuerySchema,
       responses: {
-        200: { description: 'The task, with `attempts` and `waiting`; in the `full` view unless `view=basic`.', schema: taskResource },
+        200: {
+          description: 'The task, with `attempts` and `waiting`; in the `full` view unless `view=basic`.',
+          schema: taskResource,
+        },
         400: { description: 'An unknown query parameter, or a bad `view`.', schema: problemResource },
         404: notFound,
       },
@@ -47,7 +60,10 @@ export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
         const query = parseInput(taskReadQuerySchema, { ...ctx.query });
         const stores = await deps.stores();
         const task = await loadTask(ctx, stores);
-        const [attempts, waiting] = await Promise.all([stores.tasks.findAttempts(task.id), waitingReasonOf(stores.db, deps.config, task, deps.clock)]);
+        const [attempts, waiting] = await Promise.all([
+          stores.tasks.findAttempts(task.id),
+          waitingReasonOf(stores.db, deps.config, task, deps.clock),
+        ]);
         sendJson(ctx, 200, renderTask(task, { view: query.view ?? 'full', attempts, waiting, config: deps.config }));
       },
     },
@@ -56,13 +72,17 @@ export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
       path: '/v1/queues/:queue/tasks',
       permission: 'read',
       operationId: 'listTasks',
-      summary: 'Tasks of a queue, newest first (basic view unless view=full; a page ends early at recorder.maxPageBytes)',
+      summary:
+        'Tasks of a queue, newest first (basic view unless view=full; a page ends early at recorder.maxPageBytes)',
       query: listQuerySchema,
       responses: {
         200: taskPageResponse,
         400: { description: 'Bad state, limit, cursor or view.', schema: problemResource },
         404: { description: 'Unknown queue.', schema: problemResource },
-        503: { description: '`reads_busy` or `query_timeout` (docs/spec.md 4.8); carries Retry-After.', schema: problemResource },
+        503: {
+          description: '`reads_busy` or `query_timeout` (docs/spec.md 4.8); carries Retry-After.',
+          schema: problemResource,
+        },
       },
       async handle(ctx) {
         const { name } = resolveQueue(ctx, deps);

@@ -25,7 +25,11 @@ export const listQuerySchema = z.strictObject({
     })
     .optional()
     .describe(`Page size, 1 to ${MAX_LIMIT}; default ${DEFAULT_LIMIT}.`),
-  cursor: z.string({ error: 'expected one cursor' }).max(200).optional().describe('nextCursor of the previous page; opaque.'),
+  cursor: z
+    .string({ error: 'expected one cursor' })
+    .max(200)
+    .optional()
+    .describe('nextCursor of the previous page; opaque.'),
   view: view('basic'),
 });
 

@@ -18,13 +18,27 @@ export const attemptResource = z.object({
   status: z.number().int().nullable().describe('HTTP status of the answer; null when none arrived.'),
   outcome: z.enum(ATTEMPT_OUTCOMES).nullable().describe('null while the attempt is running.'),
   durationMs: z.number().int().nullable(),
-  error: z.string().nullable().describe('null for a completed (or running) attempt; else why it did not complete: `HTTP 503 Service Unavailable: <body start>`, or what went wrong.'),
+  error: z
+    .string()
+    .nullable()
+    .describe(
+      'null for a completed (or running) attempt; else why it did not complete: `HTTP 503 Service Unavailable: <body start>`, or what went wrong.',
+    ),
   responseExcerpt: z.string().nullable(),
 });
 
 export const waitingReason = z.object({
   code: z
-    .enum(['scheduled', 'backing-off', 'queue-paused', 'no-scheduler', 'at-max-concurrent', 'at-rate-limit', 'next-in-line', 'queue-not-configured'])
+    .enum([
+      'scheduled',
+      'backing-off',
+      'queue-paused',
+      'no-scheduler',
+      'at-max-concurrent',
+      'at-rate-limit',
+      'next-in-line',
+      'queue-not-configured',
+    ])
     .describe('Stable, machine-readable.'),
   message: z.string().describe('For people; may change.'),
 });
@@ -35,20 +49,36 @@ export const taskResource = z.object({
   state: z.enum(TASK_STATES),
   path: z.string().describe('"" for the target itself, else "/..." appended to it.'),
   method: z.string(),
-  headers: z.record(z.string(), z.string()).optional().describe('Full view only. Lowercase names; sensitive values shown as [redacted].'),
+  headers: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Full view only. Lowercase names; sensitive values shown as [redacted].'),
   body: z
     .unknown()
     .optional()
-    .describe('Full view only. The body as JSON when contentType is a JSON type and the bytes are UTF-8 JSON text (null when there is no body).'),
+    .describe(
+      'Full view only. The body as JSON when contentType is a JSON type and the bytes are UTF-8 JSON text (null when there is no body).',
+    ),
   bodyBase64: z.string().optional().describe('Full view only. The exact bytes, when the body is not shown as `body`.'),
   contentType: z.string().nullable(),
-  bodyBytes: z.number().int().nullable().describe('Both views: the size of the body in bytes; null when there is no body.'),
+  bodyBytes: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Both views: the size of the body in bytes; null when there is no body.'),
   runAt: time,
-  attempt: z.number().int().describe('The number of the latest attempt (0 before the first), interrupted ones included; back to 0 at a manual retry.'),
+  attempt: z
+    .number()
+    .int()
+    .describe(
+      'The number of the latest attempt (0 before the first), interrupted ones included; back to 0 at a manual retry.',
+    ),
   attemptsGivenBack: z
     .number()
     .int()
-    .describe('Attempts given back unspent (interrupted by a shutdown or fencing); attempt minus this is what counts against effective.maxAttempts.'),
+    .describe(
+      'Attempts given back unspent (interrupted by a shutdown or fencing); attempt minus this is what counts against effective.maxAttempts.',
+    ),
   maxAttempts: z.number().int().nullable(),
   timeoutMs: z.number().int().nullable(),
   key: z.string().nullable(),
@@ -60,18 +90,35 @@ export const taskResource = z.object({
   lastError: z.string().nullable(),
   effective: z
     .object({
-      maxAttempts: z.number().int().describe('Attempts in all: the task\'s maxAttempts, else the queue\'s retry.maxAttempts, at most the queue\'s taskLimits.maxAttempts.'),
-      timeoutMs: z.number().int().describe('Per-attempt timeout: the task\'s timeout, else the queue\'s, at most the queue\'s taskLimits.timeout and shorter than the lease.'),
+      maxAttempts: z
+        .number()
+        .int()
+        .describe(
+          "Attempts in all: the task's maxAttempts, else the queue's retry.maxAttempts, at most the queue's taskLimits.maxAttempts.",
+        ),
+      timeoutMs: z
+        .number()
+        .int()
+        .describe(
+          "Per-attempt timeout: the task's timeout, else the queue's, at most the queue's taskLimits.timeout and shorter than the lease.",
+        ),
     })
     .nullable()
     .optional()
-    .describe('The values the scheduler runs the task with, by this recorder\'s configuration; null when its queue is not configured.'),
+    .describe(
+      "The values the scheduler runs the task with, by this recorder's configuration; null when its queue is not configured.",
+    ),
   attempts: z.array(attemptResource).optional().describe('Every attempt, oldest first (GET /v1/tasks/{id}).'),
-  deduplicated: z.boolean().optional().describe('Batch answers only: true when an unfinished task already held the key.'),
+  deduplicated: z
+    .boolean()
+    .optional()
+    .describe('Batch answers only: true when an unfinished task already held the key.'),
   waiting: waitingReason
     .nullable()
     .optional()
-    .describe('GET /v1/tasks/{id} only: why a scheduled, available or retryable task is not running yet; null when it is running or finished.'),
+    .describe(
+      'GET /v1/tasks/{id} only: why a scheduled, available or retryable task is not running yet; null when it is running or finished.',
+    ),
 });
 
 export const batchResponse = z.object({ tasks: z.array(taskResource).describe('In request order.') });
@@ -90,18 +137,25 @@ export const queueResource = z.object({
   currentRate: z
     .object({ perSecond: z.number().nullable().describe('null: unlimited.') })
     .nullable()
-    .describe('The adaptive rate in force (lowered while the target pushes back): the sum of what the live schedulers enforce, as of their last heartbeats; null when unknown.'),
+    .describe(
+      'The adaptive rate in force (lowered while the target pushes back): the sum of what the live schedulers enforce, as of their last heartbeats; null when unknown.',
+    ),
 });
 
 export const queueListResponse = z.object({ queues: z.array(queueResource) });
-export const purgeResponse = z.object({ queue: z.string(), purged: z.number().int().describe('Waiting tasks deleted.') });
+export const purgeResponse = z.object({
+  queue: z.string(),
+  purged: z.number().int().describe('Waiting tasks deleted.'),
+});
 
 export const problemResource = z.object({
   code: z.string().describe('Stable, machine-readable.'),
   title: z.string(),
   status: z.number().int(),
   detail: z.string(),
-  errors: z.array(z.object({ path: z.string().describe('Dotted, e.g. headers.x-a or tasks.3.runAt'), message: z.string() })),
+  errors: z.array(
+    z.object({ path: z.string().describe('Dotted, e.g. headers.x-a or tasks.3.runAt'), message: z.string() }),
+  ),
 });
 
 export const healthResponse = z.object({ status: z.string() });

@@ -15,7 +15,9 @@ export const RETRY_STATES = ['failed', 'cancelled'] as const;
 const time = (what: string) =>
   z
     .string({ error: 'expected one RFC 3339 time' })
-    .refine((value) => parseRfc3339(value) !== undefined, { error: 'expected an RFC 3339 time like "2025-01-31T12:00:00Z"' })
+    .refine((value) => parseRfc3339(value) !== undefined, {
+      error: 'expected an RFC 3339 time like "2025-01-31T12:00:00Z"',
+    })
     .describe(what);
 
 const states = z
@@ -26,16 +28,26 @@ const states = z
   .describe('One state, or several separated by commas (failed,cancelled).');
 
 const filterFields = {
-  queue: z.string({ error: 'expected one queue name' }).max(64).optional().describe('Only this queue (404 when it is not configured).'),
+  queue: z
+    .string({ error: 'expected one queue name' })
+    .max(64)
+    .optional()
+    .describe('Only this queue (404 when it is not configured).'),
   since: time('Created at or after this time.').optional(),
   until: time('Created before this time.').optional(),
-  path: z.string({ error: 'expected one path prefix' }).max(2048).optional().describe('Only tasks whose path starts with this.'),
+  path: z
+    .string({ error: 'expected one path prefix' })
+    .max(2048)
+    .optional()
+    .describe('Only tasks whose path starts with this.'),
   search: z
     .string({ error: 'expected one search text' })
     .min(1, { error: 'expected at least 1 character' })
     .max(MAX_SEARCH_LENGTH, { error: `expected at most ${MAX_SEARCH_LENGTH} characters` })
     .optional()
-    .describe('Case-insensitive text in the body, a header name, or a header value (sensitive header values are not searched).'),
+    .describe(
+      'Case-insensitive text in the body, a header name, or a header value (sensitive header values are not searched).',
+    ),
 };
 
 export const taskSearchQuerySchema = z.strictObject({
@@ -49,14 +61,21 @@ export const taskSearchQuerySchema = z.strictObject({
 export const bulkRetryBodySchema = z.strictObject({
   ...filterFields,
   state: z
-    .union([z.enum(RETRY_STATES), z.array(z.enum(RETRY_STATES)).min(1)], { error: 'expected "failed", "cancelled" or an array of them' })
+    .union([z.enum(RETRY_STATES), z.array(z.enum(RETRY_STATES)).min(1)], {
+      error: 'expected "failed", "cancelled" or an array of them',
+    })
     .describe('Which finished tasks to retry: failed, cancelled, or both.'),
   dryRun: z.boolean().optional().describe('Count the matching tasks and change nothing.'),
 });
 
 export const bulkRetryResponse = z.object({
   matched: z.number().int().describe('Tasks matching the filter when the retry started.'),
-  retried: z.number().int().describe('Tasks moved to available (0 on a dry run). May differ from matched when tasks changed meanwhile or a dedup key is held by an unfinished task.'),
+  retried: z
+    .number()
+    .int()
+    .describe(
+      'Tasks moved to available (0 on a dry run). May differ from matched when tasks changed meanwhile or a dedup key is held by an unfinished task.',
+    ),
 });
 
 export type TaskSearchQuery = z.output<typeof taskSearchQuerySchema>;

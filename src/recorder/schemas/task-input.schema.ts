@@ -3,8 +3,24 @@ import { bareSecondsHint, formatDuration, parseDuration } from '../../duration.j
 import { headerProblem, MAX_HEADERS } from '../../rules/task-headers.js';
 import { parseRfc3339 } from '../../rules/rfc3339.js';
 import { MAX_PATH_LENGTH, normalizeTaskPath } from '../../rules/target-path.js';
-import { BASE64, hasNoBody, isJsonMediaType, MAX_CONTENT_TYPE_LENGTH, MAX_KEY_LENGTH, MEDIA_TYPE, TASK_METHODS } from '../../rules/task-fields.js';
-import { LEASE_HEADROOM_MS, longestTimeoutFor, MAX_AHEAD_MS, MAX_TASK_ATTEMPTS, taskCapsOf, type QueueLimitsSource, type TaskCaps } from '../../rules/task-limits.js';
+import {
+  BASE64,
+  hasNoBody,
+  isJsonMediaType,
+  MAX_CONTENT_TYPE_LENGTH,
+  MAX_KEY_LENGTH,
+  MEDIA_TYPE,
+  TASK_METHODS,
+} from '../../rules/task-fields.js';
+import {
+  LEASE_HEADROOM_MS,
+  longestTimeoutFor,
+  MAX_AHEAD_MS,
+  MAX_TASK_ATTEMPTS,
+  taskCapsOf,
+  type QueueLimitsSource,
+  type TaskCaps,
+} from '../../rules/task-limits.js';
 
 /**
  * The request schemas for creating tasks. The same zod objects validate requests and generate the
@@ -27,7 +43,11 @@ export interface TaskRules {
 }
 
 /** The rules for creating tasks on a queue: its target, the lease, and its caps. */
-export function queueTaskRules(queue: { target: string } & QueueLimitsSource, leaseMs: number, now: () => number): TaskRules {
+export function queueTaskRules(
+  queue: { target: string } & QueueLimitsSource,
+  leaseMs: number,
+  now: () => number,
+): TaskRules {
   return { target: queue.target, leaseMs, caps: taskCapsOf(queue, leaseMs), now };
 }
 
@@ -41,8 +61,14 @@ function duration(description: string, check: (ms: number) => string | null) {
     .superRefine((value, ctx) => {
       const ms = parseDuration(value, 's');
       const message =
-        ms === undefined ? `expected a duration like "90s", "10m" or a number of seconds, got ${JSON.stringify(value)}` : check(ms);
-      if (message) ctx.addIssue({ code: 'custom', message: ms !== undefined && ms > 0 ? message + bareSecondsHint(value) : message });
+        ms === undefined
+          ? `expected a duration like "90s", "10m" or a number of seconds, got ${JSON.stringify(value)}`
+          : check(ms);
+      if (message)
+        ctx.addIssue({
+          code: 'custom',
+          message: ms !== undefined && ms > 0 ? message + bareSecondsHint(value) : message,
+        });
     })
     .describe(description);
 }
@@ -57,18 +83,24 @@ export function taskInputSchema(rules: TaskRules) {
         if (!result.ok) ctx.addIssue({ code: 'custom', message: result.message });
       })
       .optional()
-      .describe('Appended to the queue target with exactly one "/" between them, query kept; default: the target itself.'),
+      .describe(
+        'Appended to the queue target with exactly one "/" between them, query kept; default: the target itself.',
+      ),
     method: z.enum(TASK_METHODS).optional().describe('HTTP method of the dispatch; default POST.'),
     headers: z
-      .record(z.string(), z.string({ error: 'expected a string value' }), { error: 'expected an object of header names to strings' })
+      .record(z.string(), z.string({ error: 'expected a string value' }), {
+        error: 'expected an object of header names to strings',
+      })
       .superRefine((headers, ctx) => {
         const names = Object.keys(headers);
-        if (names.length > MAX_HEADERS) ctx.addIssue({ code: 'custom', message: `expected at most ${MAX_HEADERS} headers` });
+        if (names.length > MAX_HEADERS)
+          ctx.addIssue({ code: 'custom', message: `expected at most ${MAX_HEADERS} headers` });
         const seen = new Set<string>();
         for (const name of names) {
           const problem = headerProblem(name, headers[name]);
           if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
-          else if (seen.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: 'header given twice (names are case-insensitive)' });
+          else if (seen.has(name.toLowerCase()))
+            ctx.addIssue({ code: 'custom', path: [name], message: 'header given twice (names are case-insensitive)' });
           seen.add(name.toLowerCase());
         }
       })
@@ -89,8 +121,13 @@ export function taskInputSchema(rules: TaskRules) {
       .string({ error: 'expected an RFC 3339 time like "2025-01-31T12:00:00Z"' })
       .superRefine((value, ctx) => {
         const at = parseRfc3339(value);
-        if (at === undefined) ctx.addIssue({ code: 'custom', message: `expected an RFC 3339 time like "2025-01-31T12:00:00Z", got ${JSON.stringify(value)}` });
-        else if (at - rules.now() > MAX_AHEAD_MS) ctx.addIssue({ code: 'custom', message: 'expected a time at most one year (366 days) ahead' });
+        if (at === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected an RFC 3339 time like "2025-01-31T12:00:00Z", got ${JSON.stringify(value)}`,
+          });
+        else if (at - rules.now() > MAX_AHEAD_MS)
+          ctx.addIssue({ code: 'custom', message: 'expected a time at most one year (366 days) ahead' });
       })
       .optional()
       .describe('RFC 3339 time when the task is due; a past time means due now. At most one year ahead.'),
@@ -111,25 +148,39 @@ export function taskInputSchema(rules: TaskRules) {
       .superRefine((value, ctx) => {
         // Above 1,000 the check before has said it already.
         const cap = rules.caps?.maxAttempts ?? MAX_TASK_ATTEMPTS;
-        if (value <= MAX_TASK_ATTEMPTS && value > cap) ctx.addIssue({ code: 'custom', message: `expected an integer <= ${cap}, this queue's cap (taskLimits.maxAttempts)` });
+        if (value <= MAX_TASK_ATTEMPTS && value > cap)
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected an integer <= ${cap}, this queue's cap (taskLimits.maxAttempts)`,
+          });
       })
       .optional()
-      .describe("Attempts in all, overriding the queue's retry.maxAttempts; at most the queue's taskLimits.maxAttempts."),
-    timeout: duration("Per-attempt timeout (\"30s\" or seconds); > 0, at least 2 s shorter than scheduler.leaseDuration, at most the queue's taskLimits.timeout.", (ms) => {
-      if (ms <= 0) return 'expected a timeout greater than 0';
-      if (rules.caps?.timeoutCapped && ms > rules.caps.timeoutMs) return `expected a timeout of at most ${formatDuration(rules.caps.timeoutMs)}, this queue's cap (taskLimits.timeout)`;
-      if (ms > longestTimeoutFor(rules.leaseMs)) {
-        return `expected a timeout of at most ${formatDuration(longestTimeoutFor(rules.leaseMs))}: ${LEASE_HEADROOM_MS / 1000} s shorter than scheduler.leaseDuration (${formatDuration(rules.leaseMs)})`;
-      }
-      return null;
-    }).optional(),
+      .describe(
+        "Attempts in all, overriding the queue's retry.maxAttempts; at most the queue's taskLimits.maxAttempts.",
+      ),
+    timeout: duration(
+      'Per-attempt timeout ("30s" or seconds); > 0, at least 2 s shorter than scheduler.leaseDuration, at most the queue\'s taskLimits.timeout.',
+      (ms) => {
+        if (ms <= 0) return 'expected a timeout greater than 0';
+        if (rules.caps?.timeoutCapped && ms > rules.caps.timeoutMs)
+          return `expected a timeout of at most ${formatDuration(rules.caps.timeoutMs)}, this queue's cap (taskLimits.timeout)`;
+        if (ms > longestTimeoutFor(rules.leaseMs)) {
+          return `expected a timeout of at most ${formatDuration(longestTimeoutFor(rules.leaseMs))}: ${LEASE_HEADROOM_MS / 1000} s shorter than scheduler.leaseDuration (${formatDuration(rules.leaseMs)})`;
+        }
+        return null;
+      },
+    ).optional(),
   });
   return task.superRefine((input, ctx) => {
     if (input.body !== undefined && input.bodyBase64 !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['bodyBase64'], message: 'expected either body or bodyBase64, not both' });
     }
     if (input.body !== undefined && input.contentType !== undefined && !isJsonMediaType(input.contentType)) {
-      ctx.addIssue({ code: 'custom', path: ['contentType'], message: 'body is sent as JSON: use a JSON content type, or bodyBase64 for other types' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['contentType'],
+        message: 'body is sent as JSON: use a JSON content type, or bodyBase64 for other types',
+      });
     }
     if (input.runAt !== undefined && input.delay !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['delay'], message: 'expected either runAt or delay, not both' });

@@ -11,7 +11,11 @@ import { ROOT } from '../../support/cli.js';
  */
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -45,7 +49,10 @@ describe('the built CLI (after npm ci)', () => {
     expect(commands.length).toBeGreaterThan(10);
     // Each topic's help lists its commands; the root help lists the rest.
     const topics = [...new Set(commands.filter((id) => id.includes(' ')).map((id) => id.split(' ')[0]))];
-    const helps = await Promise.all([run(['bin/run.js', '--help']), ...topics.map((topic) => run(['bin/run.js', topic, '--help']))]);
+    const helps = await Promise.all([
+      run(['bin/run.js', '--help']),
+      ...topics.map((topic) => run(['bin/run.js', topic, '--help'])),
+    ]);
     const listed = helps.map((help) => help.stdout).join('\n');
     for (const id of commands) expect(listed, id).toMatch(new RegExp(`^\\s+(dispatchr )?${id}\\s`, 'm'));
     expect(listed).not.toMatch(/removed|ghost/);

@@ -37,21 +37,30 @@ describe('usage mistakes', () => {
   it('a missing argument is named, with its description, on one line (exit 2)', async () => {
     const result = await runCli(['tasks', 'show']);
     expect(result.code).toBe(2);
-    expect(errorLines(result)).toEqual(['error: Missing 1 required arg: id (The task id); see dispatchr tasks show --help']);
+    expect(errorLines(result)).toEqual([
+      'error: Missing 1 required arg: id (The task id); see dispatchr tasks show --help',
+    ]);
   });
 
   it('a mistyped command gets the closest one suggested (exit 2); a far-off one gets the help hint', async () => {
     const [typo, far] = await Promise.all([runCli(['task', 'list', '--queue', 'emails']), runCli(['frobnicate'])]);
     expect(typo.code).toBe(2);
-    expect(errorLines(typo)).toEqual(['error: "task list" is not a dispatchr command; did you mean "dispatchr tasks list"?']);
+    expect(errorLines(typo)).toEqual([
+      'error: "task list" is not a dispatchr command; did you mean "dispatchr tasks list"?',
+    ]);
     expect(far.code).toBe(2);
-    expect(errorLines(far)).toEqual(['error: "frobnicate" is not a dispatchr command; `dispatchr --help` lists the commands']);
+    expect(errorLines(far)).toEqual([
+      'error: "frobnicate" is not a dispatchr command; `dispatchr --help` lists the commands',
+    ]);
   });
 });
 
 describe('config validate', () => {
   it('a YAML error names file, line and column, and shows the code frame (exit 2)', async () => {
-    const bad = file('broken.yml', 'queues:\n  emails:\n    target: "https://example.com\n    timeout: 5s\n  other: [1,\n');
+    const bad = file(
+      'broken.yml',
+      'queues:\n  emails:\n    target: "https://example.com\n    timeout: 5s\n  other: [1,\n',
+    );
     const result = await runCli(['config', 'validate', '--config', bad]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
@@ -77,11 +86,14 @@ describe('config validate', () => {
     expect(good.code, good.stderr).toBe(0);
     expect(good.stdout).toContain('postgres://app:[redacted]@127.0.0.1:5432/db?password=[redacted]');
     expect(good.stdout).toContain('https://[redacted]:[redacted]@example.com/tasks?api_key=[redacted]&page=1');
-    for (const secret of ['db-pass-1', 'db-pass-2', 'hook-user', 'hook-pass', 'key-123', digits]) expect(good.stdout).not.toContain(secret);
+    for (const secret of ['db-pass-1', 'db-pass-2', 'hook-user', 'hook-pass', 'key-123', digits])
+      expect(good.stdout).not.toContain(secret);
 
     const short = await runCli(['config', 'validate', '--config', config], { env: { TOKEN: '1234567' } });
     expect(short.code).toBe(2);
-    expect(errorLines(short)).toEqual(['recorder.tokens.0: expected a token of at least 16 characters, got a string (not shown)']);
+    expect(errorLines(short)).toEqual([
+      'recorder.tokens.0: expected a token of at least 16 characters, got a string (not shown)',
+    ]);
   });
 });
 
@@ -103,17 +115,29 @@ describe('refusals at start-up', () => {
   });
 
   it('a second scheduler on one SQLite file is refused in one line (exit 1)', async () => {
-    const config = file('single.yml', 'database: { url: "sqlite:./single.db" }\nqueues:\n  q: { target: "http://127.0.0.1:9/x", allowPrivateNetwork: true }\n');
+    const config = file(
+      'single.yml',
+      'database: { url: "sqlite:./single.db" }\nqueues:\n  q: { target: "http://127.0.0.1:9/x", allowPrivateNetwork: true }\n',
+    );
     const db = await initOrm({ url: `sqlite:${path.join(dir, 'single.db')}` });
     try {
       await migrate(db);
       // A live heartbeat of another scheduler, as a running `dispatchr schedule` keeps it.
-      await createSchedulerRegistry(db).heartbeat({ id: 'the-first', queues: ['q'], startedAt: new Date(), at: new Date() });
+      await createSchedulerRegistry(db).heartbeat({
+        id: 'the-first',
+        queues: ['q'],
+        startedAt: new Date(),
+        at: new Date(),
+      });
     } finally {
       await db.close();
     }
     const result = await runCli(['schedule', '--config', config]);
     expect(result.code).toBe(1);
-    expect(errorLines(result)).toEqual([expect.stringMatching(/^error: another scheduler \(the-first, pid \d+ on .+\) already serves this SQLite database; SQLite supports one scheduler, use PostgreSQL to run several$/)]);
+    expect(errorLines(result)).toEqual([
+      expect.stringMatching(
+        /^error: another scheduler \(the-first, pid \d+ on .+\) already serves this SQLite database; SQLite supports one scheduler, use PostgreSQL to run several$/,
+      ),
+    ]);
   });
 });

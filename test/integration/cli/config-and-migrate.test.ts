@@ -23,7 +23,14 @@ describe('dispatchr config validate', () => {
   it('prints one line per mistake with its key path and exits 2', async () => {
     const bad = file(
       'bad.yml',
-      ['scheduler: { leaseDuration: 30s }', 'queues:', '  emails:', '    target: http://127.0.0.1:3000/tasks', '    timeout: 1m', '    retry: { maxAttempts: 0 }'].join('\n'),
+      [
+        'scheduler: { leaseDuration: 30s }',
+        'queues:',
+        '  emails:',
+        '    target: http://127.0.0.1:3000/tasks',
+        '    timeout: 1m',
+        '    retry: { maxAttempts: 0 }',
+      ].join('\n'),
     );
     const result = await runCli(['config', 'validate', '--config', bad]);
     expect(result.code).toBe(2);
@@ -47,16 +54,29 @@ describe('dispatchr config validate', () => {
         '    signingSecret: ${SIGNING}',
       ].join('\n'),
     );
-    const result = await runCli(['config', 'validate', '--config', good], { env: { SIGNING: 'whsec_dGhlLXNlY3JldC1vZi0yNC1ieXRlcy1vci1tb3Jl' } });
+    const result = await runCli(['config', 'validate', '--config', good], {
+      env: { SIGNING: 'whsec_dGhlLXNlY3JldC1vZi0yNC1ieXRlcy1vci1tb3Jl' },
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('timeout: 30s');
     expect(result.stdout).toContain('postgres://app:[redacted]@127.0.0.1:5432/db');
-    for (const secret of ['hunter2', 'token-that-is-long-enough', 'whsec_dGhlLXNlY3JldC1vZi0yNC1ieXRlcy1vci1tb3Jl', 'dGhlLXNlY3JldC1vZi0yNC1ieXRlcy1vci1tb3Jl']) expect(result.stdout).not.toContain(secret);
+    for (const secret of [
+      'hunter2',
+      'token-that-is-long-enough',
+      'whsec_dGhlLXNlY3JldC1vZi0yNC1ieXRlcy1vci1tb3Jl',
+      'dGhlLXNlY3JldC1vZi0yNC1ieXRlcy1vci1tb3Jl',
+    ])
+      expect(result.stdout).not.toContain(secret);
   });
 
   it('reports a missing file and unknown strategy in one line each', async () => {
-    expect((await runCli(['config', 'validate', '--config', path.join(dir, 'nope.yml')])).stderr).toMatch(/nope\.yml does not exist/);
-    const typo = file('typo.yml', 'queues:\n  q:\n    target: https://example.com\n    retry: { strategy: exponental }\n');
+    expect((await runCli(['config', 'validate', '--config', path.join(dir, 'nope.yml')])).stderr).toMatch(
+      /nope\.yml does not exist/,
+    );
+    const typo = file(
+      'typo.yml',
+      'queues:\n  q:\n    target: https://example.com\n    retry: { strategy: exponental }\n',
+    );
     const result = await runCli(['config', 'validate', '--config', typo]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('queues.q.retry.strategy');
@@ -86,8 +106,14 @@ describe('dispatchr migrate', () => {
 
     it('creates the schema on an empty database; a second run changes nothing', async () => {
       const config = file('pg.yml', `database: { url: "${schema.url}" }\n`);
-      expect(await runCli(['migrate', '--config', config])).toMatchObject({ code: 0, stdout: applied(postgresMigrations as { name: string }[]) });
-      expect(await runCli(['migrate', '--config', config])).toMatchObject({ code: 0, stdout: 'the schema is current; nothing to do\n' });
+      expect(await runCli(['migrate', '--config', config])).toMatchObject({
+        code: 0,
+        stdout: applied(postgresMigrations as { name: string }[]),
+      });
+      expect(await runCli(['migrate', '--config', config])).toMatchObject({
+        code: 0,
+        stdout: 'the schema is current; nothing to do\n',
+      });
     });
   });
 

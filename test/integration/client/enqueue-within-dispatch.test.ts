@@ -44,22 +44,37 @@ describe.runIf(postgresAvailable())('a task enqueued within a transaction is dis
       database: { url: app.testDb.url },
       scheduler: { pollInterval: '30s', leaseDuration: '10s', heartbeatInterval: '1s', shutdownTimeout: '2s' },
       queues: {
-        signups: { target: `http://127.0.0.1:${(target.address() as AddressInfo).port}/hooks`, allowPrivateNetwork: true, timeout: '2s', signingSecret: SECRET },
+        signups: {
+          target: `http://127.0.0.1:${(target.address() as AddressInfo).port}/hooks`,
+          allowPrivateNetwork: true,
+          timeout: '2s',
+          signingSecret: SECRET,
+        },
       },
     });
     // By the database's clock, which stamps backend_start below.
-    const { rows: [{ startedAt }] } = await app.pool.query('select clock_timestamp() as "startedAt"');
-    scheduler = await createScheduler({ config, db: app.db, logger: process.env.DEBUG_SCHEDULER ? createLogger({ level: 'debug' }) : silentLogger });
+    const {
+      rows: [{ startedAt }],
+    } = await app.pool.query('select clock_timestamp() as "startedAt"');
+    scheduler = await createScheduler({
+      config,
+      db: app.db,
+      logger: process.env.DEBUG_SCHEDULER ? createLogger({ level: 'debug' }) : silentLogger,
+    });
     await scheduler.start();
     // Wait until a wake-up connection LISTENs, then for its first wake-up pass to finish, so the
     // only thing that can wake the producer below is the NOTIFY of our commit.
-    await waitFor(async () => {
-      const { rows } = await app.pool.query(
-        `select count(*)::int as n from pg_stat_activity where query ilike 'listen dispatchr_due%' and backend_start >= $1`,
-        [startedAt],
-      );
-      return rows[0].n > 0;
-    }, 10_000, 'the scheduler to LISTEN');
+    await waitFor(
+      async () => {
+        const { rows } = await app.pool.query(
+          `select count(*)::int as n from pg_stat_activity where query ilike 'listen dispatchr_due%' and backend_start >= $1`,
+          [startedAt],
+        );
+        return rows[0].n > 0;
+      },
+      10_000,
+      'the scheduler to LISTEN',
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
   });
 
@@ -86,10 +101,14 @@ describe.runIf(postgresAvailable())('a task enqueued within a transaction is dis
     expect(JSON.parse(arrival.body)).toEqual({ email: 'a@example.com' });
 
     const tasks = createTaskRepository(app.db);
-    const done = await waitFor(async () => {
-      const task = await tasks.findTask(id);
-      return task?.state === 'completed' ? task : undefined;
-    }, 5_000, 'the task to complete');
+    const done = await waitFor(
+      async () => {
+        const task = await tasks.findTask(id);
+        return task?.state === 'completed' ? task : undefined;
+      },
+      5_000,
+      'the task to complete',
+    );
     expect(done).toMatchObject({ attempt: 1, lastStatus: 204 });
   });
 });

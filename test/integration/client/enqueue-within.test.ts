@@ -1,6 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueWithin, type EnqueueWithinResult, type SqlTransaction, type TaskInput } from '../../../src/client/index.js';
+import {
+  enqueueWithin,
+  type EnqueueWithinResult,
+  type SqlTransaction,
+  type TaskInput,
+} from '../../../src/client/index.js';
 import { createTaskRepository, type TaskRepository } from '../../../src/db/task.repository.js';
 import { postgresAvailable } from '../../support/postgres.js';
 import { openAppDatabase, type AppDatabase } from './pg-support.js';
@@ -16,7 +21,10 @@ class Rollback extends Error {}
 /** Runs `work` in a transaction of one library, then commits or rolls back. */
 interface Library {
   name: string;
-  transaction(commit: boolean, work: (tx: SqlTransaction) => Promise<EnqueueWithinResult[]>): Promise<EnqueueWithinResult[]>;
+  transaction(
+    commit: boolean,
+    work: (tx: SqlTransaction) => Promise<EnqueueWithinResult[]>,
+  ): Promise<EnqueueWithinResult[]>;
 }
 
 describe.runIf(postgresAvailable())('enqueueWithin on PostgreSQL', () => {
@@ -88,24 +96,45 @@ describe.runIf(postgresAvailable())('enqueueWithin on PostgreSQL', () => {
   ];
 
   describe.each(libraries)('with $name', (library) => {
-    const task: TaskInput = { path: '/welcome', body: { to: 'a@example.com' }, headers: { 'X-Tenant': 'acme' }, maxAttempts: 4, timeout: '20s' };
+    const task: TaskInput = {
+      path: '/welcome',
+      body: { to: 'a@example.com' },
+      headers: { 'X-Tenant': 'acme' },
+      maxAttempts: 4,
+      timeout: '20s',
+    };
 
     it('commit: the task exists, stored as the recorder stores it', async () => {
       const [result] = await library.transaction(true, async (tx) => [await enqueueWithin(tx, 'emails', task)]);
       expect(result.deduplicated).toBe(false);
       const stored = await tasks.findTask(result.id);
-      expect(stored).toMatchObject({ queue: 'emails', state: 'available', path: '/welcome', method: 'POST', headers: { 'x-tenant': 'acme' }, contentType: 'application/json', attempt: 0, maxAttempts: 4, timeoutMs: 20_000, key: null });
+      expect(stored).toMatchObject({
+        queue: 'emails',
+        state: 'available',
+        path: '/welcome',
+        method: 'POST',
+        headers: { 'x-tenant': 'acme' },
+        contentType: 'application/json',
+        attempt: 0,
+        maxAttempts: 4,
+        timeoutMs: 20_000,
+        key: null,
+      });
       expect(stored!.body!.toString('utf8')).toBe('{"to":"a@example.com"}');
       // Stamped with the database's clock, and no time zone lost on the way (MikroORM inlines values).
       expect(stored!.runAt.getTime()).toBe(stored!.createdAt.getTime());
       expect(Math.abs(stored!.runAt.getTime() - Date.now())).toBeLessThan(30_000);
-      const [{ body_json: bodyJson }] = (await app.pool.query('select body_json from dispatchr_task where id = $1', [result.id])).rows;
+      const [{ body_json: bodyJson }] = (
+        await app.pool.query('select body_json from dispatchr_task where id = $1', [result.id])
+      ).rows;
       expect(bodyJson).toEqual({ to: 'a@example.com' }); // the jsonb copy the recorder's search reads
     });
 
     it('rollback: no task', async () => {
       const before = await tasks.countTasks({ queue: 'emails' });
-      const [result] = await library.transaction(false, async (tx) => [await enqueueWithin(tx, 'emails', { path: '/never' })]);
+      const [result] = await library.transaction(false, async (tx) => [
+        await enqueueWithin(tx, 'emails', { path: '/never' }),
+      ]);
       expect(await tasks.findTask(result.id)).toBeNull();
       expect(await tasks.countTasks({ queue: 'emails' })).toBe(before);
     });
@@ -118,7 +147,9 @@ describe.runIf(postgresAvailable())('enqueueWithin on PostgreSQL', () => {
         await enqueueWithin(tx, 'emails', { path: '/later', delay: '10m' }),
       ]);
       expect(second).toEqual({ id: first.id, deduplicated: true });
-      expect((await app.pool.query('select count(*)::int as n from dispatchr_task where dedup_key = $1', [key])).rows[0].n).toBe(1);
+      expect(
+        (await app.pool.query('select count(*)::int as n from dispatchr_task where dedup_key = $1', [key])).rows[0].n,
+      ).toBe(1);
       const scheduled = (await tasks.findTask(later.id))!;
       expect(scheduled.state).toBe('scheduled');
       expect(Math.abs(scheduled.runAt.getTime() - (Date.now() + 600_000))).toBeLessThan(30_000);
@@ -148,7 +179,9 @@ describe.runIf(postgresAvailable())('enqueueWithin on PostgreSQL', () => {
     await expect(enqueueWithin(client, 'emails', {})).rejects.toMatchObject({ code: 'not_in_transaction' });
     await expect(enqueueWithin(app.pool, 'emails', {})).rejects.toMatchObject({ code: 'not_in_transaction' });
     await expect(enqueueWithin(app.knex, 'emails', {})).rejects.toMatchObject({ code: 'not_in_transaction' });
-    await expect(enqueueWithin(app.db.orm.em.fork(), 'emails', {})).rejects.toMatchObject({ code: 'not_in_transaction' });
+    await expect(enqueueWithin(app.db.orm.em.fork(), 'emails', {})).rejects.toMatchObject({
+      code: 'not_in_transaction',
+    });
     expect(await tasks.countTasks({})).toBe(before);
   });
 
@@ -158,8 +191,13 @@ describe.runIf(postgresAvailable())('enqueueWithin on PostgreSQL', () => {
     await client.query('create temporary table app_orders (id int)');
     await client.query('insert into app_orders values (1)');
     await client.query('set local search_path to pg_catalog'); // no dispatchr_task here
-    await expect(enqueueWithin(client, 'emails', {})).rejects.toMatchObject({ code: 'enqueue_failed', message: expect.stringContaining('dispatchr_task') });
-    await expect(enqueueWithin(client, 'emails', { path: '/../x' })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(enqueueWithin(client, 'emails', {})).rejects.toMatchObject({
+      code: 'enqueue_failed',
+      message: expect.stringContaining('dispatchr_task'),
+    });
+    await expect(enqueueWithin(client, 'emails', { path: '/../x' })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
     await client.query(`set local search_path to "${app.schema}"`);
     const { id } = await enqueueWithin(client, 'emails', { path: '/after-a-failure' });
     expect((await client.query('select count(*)::int as n from app_orders')).rows[0].n).toBe(1);
@@ -170,7 +208,9 @@ describe.runIf(postgresAvailable())('enqueueWithin on PostgreSQL', () => {
   it('refuses a queue outside the allowlist', async () => {
     const client = await app.pgClient();
     await client.query('begin');
-    await expect(enqueueWithin(client, 'emials', {}, { queues: ['emails'] })).rejects.toMatchObject({ code: 'queue_not_found' });
+    await expect(enqueueWithin(client, 'emials', {}, { queues: ['emails'] })).rejects.toMatchObject({
+      code: 'queue_not_found',
+    });
     await client.query('rollback');
   });
 });

@@ -39,14 +39,32 @@ describe('DispatchrClient against a real recorder', () => {
   });
 
   it('enqueues a task and reads it back with its attempts', async () => {
-    const created = await client.enqueue('emails', { path: '/welcome', body: { to: 'a@example.com' }, headers: { 'X-Tenant': 'acme' }, maxAttempts: 5, timeout: '20s' });
-    expect(created).toMatchObject({ queue: 'emails', state: 'available', path: '/welcome', body: { to: 'a@example.com' }, headers: { 'x-tenant': 'acme' }, maxAttempts: 5, timeoutMs: 20_000, deduplicated: false });
+    const created = await client.enqueue('emails', {
+      path: '/welcome',
+      body: { to: 'a@example.com' },
+      headers: { 'X-Tenant': 'acme' },
+      maxAttempts: 5,
+      timeout: '20s',
+    });
+    expect(created).toMatchObject({
+      queue: 'emails',
+      state: 'available',
+      path: '/welcome',
+      body: { to: 'a@example.com' },
+      headers: { 'x-tenant': 'acme' },
+      maxAttempts: 5,
+      timeoutMs: 20_000,
+      deduplicated: false,
+    });
     const read = await client.get(created.id);
     expect(read).toMatchObject({ id: created.id, attempt: 0, attempts: [] });
   });
 
   it('sends bytes as they are', async () => {
-    const created = await client.enqueue('emails', { body: Buffer.from([0, 1, 254, 255]), contentType: 'application/octet-stream' });
+    const created = await client.enqueue('emails', {
+      body: Buffer.from([0, 1, 254, 255]),
+      contentType: 'application/octet-stream',
+    });
     expect(created.bodyBase64).toBe(Buffer.from([0, 1, 254, 255]).toString('base64'));
   });
 
@@ -63,23 +81,42 @@ describe('DispatchrClient against a real recorder', () => {
     expect((await client.cancel(later.id)).state).toBe('cancelled');
     const refused = await client.cancel(later.id).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(DispatchrApiError);
-    expect(refused).toMatchObject({ code: 'invalid_transition', status: 409, errors: [{ path: 'state', message: expect.stringContaining('cancelled') }] });
+    expect(refused).toMatchObject({
+      code: 'invalid_transition',
+      status: 409,
+      errors: [{ path: 'state', message: expect.stringContaining('cancelled') }],
+    });
     expect((await client.retry(later.id)).state).toBe('available');
     await client.cancel(later.id);
     await client.delete(later.id);
-    await expect(client.get(later.id)).rejects.toMatchObject({ code: 'task_not_found', status: 404, title: expect.any(String), detail: expect.any(String) });
+    await expect(client.get(later.id)).rejects.toMatchObject({
+      code: 'task_not_found',
+      status: 404,
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
   });
 
   it('enqueues a batch all or nothing', async () => {
     const before = await tasks.countTasks({ queue: 'reports' });
-    const batch = await client.enqueueMany('reports', [{ path: '/a' }, { path: '/b', key: 'r' }, { path: '/c', delay: 60 }]);
+    const batch = await client.enqueueMany('reports', [
+      { path: '/a' },
+      { path: '/b', key: 'r' },
+      { path: '/c', delay: 60 },
+    ]);
     expect(batch.map((t) => [t.path, t.state, t.deduplicated])).toEqual([
       ['/a', 'available', false],
       ['/b', 'available', false],
       ['/c', 'scheduled', false],
     ]);
-    const refused = await client.enqueueMany('reports', [{ path: '/d' }, { path: '/../e' }]).catch((error: unknown) => error);
-    expect(refused).toMatchObject({ code: 'validation_failed', status: 400, errors: [{ path: 'tasks.1.path', message: expect.any(String) }] });
+    const refused = await client
+      .enqueueMany('reports', [{ path: '/d' }, { path: '/../e' }])
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      code: 'validation_failed',
+      status: 400,
+      errors: [{ path: 'tasks.1.path', message: expect.any(String) }],
+    });
     expect(await tasks.countTasks({ queue: 'reports' })).toBe(before + 3);
   });
 
@@ -125,7 +162,9 @@ describe('DispatchrClient against a real recorder', () => {
       const response = await fetch(input, init);
       if (calls > 1) return response;
       await response.text(); // the recorder committed and answered; the answer never arrives
-      throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+      throw Object.assign(new TypeError('fetch failed'), {
+        cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      });
     };
     const flaky = new DispatchrClient({ url: server.url, token: TOKEN, fetch: losing, retryDelayMs: 10 });
     const created = await flaky.enqueue('emails', { path: '/lost-answer', body: { n: 1 } });

@@ -22,7 +22,13 @@ describe('fault (fast): a second scheduler on one SQLite file', () => {
     const configFile = path.join(dir, 'dispatchr.yml');
     writeFileSync(
       configFile,
-      ['database: { url: "sqlite:./shared.db" }', 'scheduler: { heartbeatInterval: 1s }', 'queues:', '  q: { target: "http://127.0.0.1:9/x", allowPrivateNetwork: true }', ''].join('\n'),
+      [
+        'database: { url: "sqlite:./shared.db" }',
+        'scheduler: { heartbeatInterval: 1s }',
+        'queues:',
+        '  q: { target: "http://127.0.0.1:9/x", allowPrivateNetwork: true }',
+        '',
+      ].join('\n'),
     );
     const spawn = (name: string) => {
       const child = spawnScheduler({ name, configFile });

@@ -41,7 +41,9 @@ describe.each(drivers())('no secret reaches the logs on %s', (driver) => {
   let taskId: string;
 
   beforeAll(async () => {
-    target = await startTargetServer({ '/hooks/flaky': (_req, res, n) => res.writeHead(n === 1 ? 500 : 200).end(n === 1 ? 'try again' : 'ok') });
+    target = await startTargetServer({
+      '/hooks/flaky': (_req, res, n) => res.writeHead(n === 1 ? 500 : 200).end(n === 1 ? 'try again' : 'ok'),
+    });
     testDb = await createTestDatabase(driver);
     await (await testDb.openMigrated()).close();
     const url = new URL(testDb.url);
@@ -55,32 +57,73 @@ describe.each(drivers())('no secret reaches the logs on %s', (driver) => {
       stringify({
         database: { url: driver === 'postgresql' ? url.toString() : testDb.url },
         recorder: { host: '127.0.0.1', port, tokens: [TOKEN, { token: OPS_TOKEN, name: 'ops', queues: ['hooks'] }] },
-        scheduler: { pollInterval: '100ms', heartbeatInterval: '500ms', shutdownTimeout: '2s', metrics: { port: metricsPort } },
-        queues: { hooks: { target: `${target.url}/hooks`, allowPrivateNetwork: true, signingSecret: SIGNING, retry: { strategy: 'fixed', options: { delay: '100ms' } } } },
+        scheduler: {
+          pollInterval: '100ms',
+          heartbeatInterval: '500ms',
+          shutdownTimeout: '2s',
+          metrics: { port: metricsPort },
+        },
+        queues: {
+          hooks: {
+            target: `${target.url}/hooks`,
+            allowPrivateNetwork: true,
+            signingSecret: SIGNING,
+            retry: { strategy: 'fixed', options: { delay: '100ms' } },
+          },
+        },
       }),
     );
 
-    const child = spawn(process.execPath, [`${ROOT}bin/dev.js`, 'schedule', '--with-recorder', '--log-level', 'debug', '--config', configFile], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [`${ROOT}bin/dev.js`, 'schedule', '--with-recorder', '--log-level', 'debug', '--config', configFile],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NODE_NO_WARNINGS: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
     try {
-      await waitFor(async () => (await call(baseUrl, 'GET', '/readyz').catch(() => ({ status: 0 }))).status === 200, 60_000, 'the recorder');
+      await waitFor(
+        async () => (await call(baseUrl, 'GET', '/readyz').catch(() => ({ status: 0 }))).status === 200,
+        60_000,
+        'the recorder',
+      );
       const created = await call(baseUrl, 'POST', '/v1/queues/hooks/tasks', {
         token: TOKEN,
-        body: { path: '/flaky', body: { user: 1 }, headers: { Authorization: TASK_AUTH, 'X-Api-Key': TASK_KEY, Cookie: TASK_COOKIE, 'X-Jwt': TASK_JWT, 'X-Authorization': TASK_X_AUTHORIZATION } },
+        body: {
+          path: '/flaky',
+          body: { user: 1 },
+          headers: {
+            Authorization: TASK_AUTH,
+            'X-Api-Key': TASK_KEY,
+            Cookie: TASK_COOKIE,
+            'X-Jwt': TASK_JWT,
+            'X-Authorization': TASK_X_AUTHORIZATION,
+          },
+        },
         headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
       });
       expect(created.status).toBe(201);
       taskId = created.body.id;
       // Refusals log too: a wrong token, and a bad body.
       expect((await call(baseUrl, 'GET', '/v1/queues', { token: `${TOKEN}x` })).status).toBe(401);
-      expect((await call(baseUrl, 'POST', '/v1/queues/hooks/tasks', { token: OPS_TOKEN, body: { headers: { Authorization: 42 } } })).status).toBe(400);
-      await waitFor(async () => (await call(baseUrl, 'GET', `/v1/tasks/${taskId}`, { token: TOKEN })).body.state === 'completed', 30_000, 'the task');
+      expect(
+        (
+          await call(baseUrl, 'POST', '/v1/queues/hooks/tasks', {
+            token: OPS_TOKEN,
+            body: { headers: { Authorization: 42 } },
+          })
+        ).status,
+      ).toBe(400);
+      await waitFor(
+        async () => (await call(baseUrl, 'GET', `/v1/tasks/${taskId}`, { token: TOKEN })).body.state === 'completed',
+        30_000,
+        'the task',
+      );
       expect((await call(baseUrl, 'GET', '/metrics', { token: TOKEN })).status).toBe(200);
       // The operator CLI in both modes, at debug level, is part of what must stay clean.
       const env = { DISPATCHR_URL: '', DISPATCHR_TOKEN: '' };
@@ -114,13 +157,32 @@ describe.each(drivers())('no secret reaches the logs on %s', (driver) => {
     expect(output).toContain('authorization: [redacted]');
     // The secrets were really in play: the target got the task's headers, signed.
     const [first] = target.for('/hooks/flaky');
-    expect(first.headers).toMatchObject({ authorization: TASK_AUTH, 'x-api-key': TASK_KEY, cookie: TASK_COOKIE, 'x-jwt': TASK_JWT, 'x-authorization': TASK_X_AUTHORIZATION });
+    expect(first.headers).toMatchObject({
+      authorization: TASK_AUTH,
+      'x-api-key': TASK_KEY,
+      cookie: TASK_COOKIE,
+      'x-jwt': TASK_JWT,
+      'x-authorization': TASK_X_AUTHORIZATION,
+    });
     expect(first.headers['webhook-signature']).toMatch(/^v1,/);
   });
 
   it('never printed a secret value', () => {
     if (process.env.DUMP_LOG_OUTPUT) writeFileSync(process.env.DUMP_LOG_OUTPUT, output);
-    const secrets = [TOKEN, OPS_TOKEN, SIGNING, SIGNING_RAW, Buffer.from(SIGNING_RAW).toString('base64'), TASK_AUTH, 'task-authz-SECRET-91', TASK_KEY, TASK_COOKIE, 'cookie-SECRET-13', TASK_JWT, TASK_X_AUTHORIZATION];
+    const secrets = [
+      TOKEN,
+      OPS_TOKEN,
+      SIGNING,
+      SIGNING_RAW,
+      Buffer.from(SIGNING_RAW).toString('base64'),
+      TASK_AUTH,
+      'task-authz-SECRET-91',
+      TASK_KEY,
+      TASK_COOKIE,
+      'cookie-SECRET-13',
+      TASK_JWT,
+      TASK_X_AUTHORIZATION,
+    ];
     if (driver === 'postgresql') secrets.push(DB_PASSWORD);
     for (const secret of secrets) expect(output.includes(secret), `${secret} leaked:\n${output}`).toBe(false);
   });

@@ -18,10 +18,27 @@ function capture(level = 'debug') {
 describe('log redaction', () => {
   it('censors credentials under any key spelling and at any depth', () => {
     const { logger, text } = capture();
-    const headers = { Authorization: 'Bearer AAA-secret', 'X-Api-Key': 'BBB-secret', cookie: 'CCC-secret', 'x-tenant': 'acme' };
-    logger.debug({ task: { headers }, queue: { signingSecret: 'DDD-secret' }, user: { accessToken: 'EEE-secret', db_password: 'FFF-secret' } }, 'dispatching');
+    const headers = {
+      Authorization: 'Bearer AAA-secret',
+      'X-Api-Key': 'BBB-secret',
+      cookie: 'CCC-secret',
+      'x-tenant': 'acme',
+    };
+    logger.debug(
+      {
+        task: { headers },
+        queue: { signingSecret: 'DDD-secret' },
+        user: { accessToken: 'EEE-secret', db_password: 'FFF-secret' },
+      },
+      'dispatching',
+    );
     const line = JSON.parse(text());
-    expect(line.task.headers).toEqual({ Authorization: '[redacted]', 'X-Api-Key': '[redacted]', cookie: '[redacted]', 'x-tenant': 'acme' });
+    expect(line.task.headers).toEqual({
+      Authorization: '[redacted]',
+      'X-Api-Key': '[redacted]',
+      cookie: '[redacted]',
+      'x-tenant': 'acme',
+    });
     expect(line.queue.signingSecret).toBe('[redacted]');
     expect(line.user).toEqual({ accessToken: '[redacted]', db_password: '[redacted]' });
     expect(headers.Authorization).toBe('Bearer AAA-secret'); // the caller's object is untouched
@@ -29,15 +46,24 @@ describe('log redaction', () => {
 
   it('censors the password of URLs in values, messages and errors', () => {
     const { logger, text } = capture();
-    const error = Object.assign(new Error('connect to postgres://app:GGG-secret@db:5432/x failed'), { code: 'ECONNREFUSED' });
+    const error = Object.assign(new Error('connect to postgres://app:GGG-secret@db:5432/x failed'), {
+      code: 'ECONNREFUSED',
+    });
     logger.warn({ err: error, url: 'postgres://app:HHH-secret@db/x' }, 'retrying postgres://app:III-secret@db/x');
     logger.error(new Error('lost postgres://app:JJJ-secret@db/x'));
     const output = text();
     for (const secret of ['GGG', 'HHH', 'III', 'JJJ']) expect(output).not.toContain(`${secret}-secret`);
-    const [first, second] = output.trim().split('\n').map((line) => JSON.parse(line));
+    const [first, second] = output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(first.url).toBe('postgres://app:[redacted]@db/x');
     expect(first.msg).toBe('retrying postgres://app:[redacted]@db/x');
-    expect(first.err).toMatchObject({ type: 'Error', message: 'connect to postgres://app:[redacted]@db:5432/x failed', code: 'ECONNREFUSED' });
+    expect(first.err).toMatchObject({
+      type: 'Error',
+      message: 'connect to postgres://app:[redacted]@db:5432/x failed',
+      code: 'ECONNREFUSED',
+    });
     expect(first.err.stack).toContain('[redacted]');
     expect(second.msg).toBe('lost postgres://app:[redacted]@db/x');
   });
@@ -45,12 +71,23 @@ describe('log redaction', () => {
   it('leaves ordinary fields alone', () => {
     const { logger, text } = capture('info');
     logger.info({ taskId: 't-1', queue: 'emails', status: 200, url: 'https://example.com/a@b' }, 'task completed');
-    expect(JSON.parse(text())).toMatchObject({ taskId: 't-1', queue: 'emails', status: 200, url: 'https://example.com/a@b', msg: 'task completed' });
+    expect(JSON.parse(text())).toMatchObject({
+      taskId: 't-1',
+      queue: 'emails',
+      status: 200,
+      url: 'https://example.com/a@b',
+      msg: 'task completed',
+    });
   });
 
   it('censors by the one rule the API and search use: a whole object under a sensitive name, and any name containing "key"', () => {
     const { logger, text } = capture('info');
     logger.info({ auth: { user: 'u' }, key: 'welcome:42', session: 's', signature: 'sig' }, 'checked');
-    expect(JSON.parse(text())).toMatchObject({ auth: '[redacted]', key: '[redacted]', session: '[redacted]', signature: '[redacted]' });
+    expect(JSON.parse(text())).toMatchObject({
+      auth: '[redacted]',
+      key: '[redacted]',
+      session: '[redacted]',
+      signature: '[redacted]',
+    });
   });
 });

@@ -45,18 +45,28 @@ describe.each(drivers())('metrics after a scripted run on %s', (driver) => {
       }),
       { token: TOKEN },
     );
-    const create = (queue: string, body: Record<string, unknown>) => stack.recorder.call('POST', `/v1/queues/${queue}/tasks`, { body });
-    for (const p of ['/ok', '/ok', '/ok', '/bad', '/bad', '/flaky']) expect((await create('hooks', { path: p })).status).toBe(201);
+    const create = (queue: string, body: Record<string, unknown>) =>
+      stack.recorder.call('POST', `/v1/queues/${queue}/tasks`, { body });
+    for (const p of ['/ok', '/ok', '/ok', '/bad', '/bad', '/flaky'])
+      expect((await create('hooks', { path: p })).status).toBe(201);
     expect((await create('hooks', { path: '/ok', key: 'once' })).status).toBe(201);
     expect((await create('hooks', { path: '/ok', key: 'once' })).status).toBe(200); // de-duplicated: not counted
     expect((await create('hooks', { path: '/ok', delay: '1h' })).status).toBe(201);
-    expect((await stack.recorder.call('POST', '/v1/queues/plain/tasks/batch', { body: { tasks: [{ path: '/ok' }, { path: '/ok' }] } })).status).toBe(201);
+    expect(
+      (
+        await stack.recorder.call('POST', '/v1/queues/plain/tasks/batch', {
+          body: { tasks: [{ path: '/ok' }, { path: '/ok' }] },
+        })
+      ).status,
+    ).toBe(201);
     await stack.settled();
   });
   afterAll(async () => stack?.close());
 
   const countsByState = async () => {
-    const rows = await stack.recorder.db.sql.query<{ queue: string; state: string; n: number | string }>('select queue, state, count(*) as n from dispatchr_task group by queue, state');
+    const rows = await stack.recorder.db.sql.query<{ queue: string; state: string; n: number | string }>(
+      'select queue, state, count(*) as n from dispatchr_task group by queue, state',
+    );
     return rows.map((row) => ({ ...row, n: Number(row.n) }));
   };
 
@@ -82,7 +92,9 @@ describe.each(drivers())('metrics after a scripted run on %s', (driver) => {
     expect(samples.get('dispatchr_tasks{queue="hooks",state="completed"}')).toBe(5);
     expect(samples.get('dispatchr_tasks{queue="hooks",state="failed"}')).toBe(2);
     expect(samples.get('dispatchr_tasks{queue="hooks",state="scheduled"}')).toBe(1);
-    expect(samples.has('dispatchr_process_resident_memory_bytes') || samples.has('dispatchr_process_cpu_seconds_total')).toBe(true);
+    expect(
+      samples.has('dispatchr_process_resident_memory_bytes') || samples.has('dispatchr_process_cpu_seconds_total'),
+    ).toBe(true);
     // No task ids or URLs as labels.
     expect(reply.text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-7|http:\/\//);
   });
@@ -96,10 +108,17 @@ describe.each(drivers())('metrics after a scripted run on %s', (driver) => {
     );
     expect(attempts.length).toBeGreaterThan(0);
     for (const row of attempts) {
-      expect(sumOf(samples, 'dispatchr_dispatch_attempts_total', { queue: row.queue, outcome: row.outcome }), `${row.queue} ${row.outcome}`).toBe(Number(row.n));
+      expect(
+        sumOf(samples, 'dispatchr_dispatch_attempts_total', { queue: row.queue, outcome: row.outcome }),
+        `${row.queue} ${row.outcome}`,
+      ).toBe(Number(row.n));
     }
-    expect(sumOf(samples, 'dispatchr_dispatch_attempts_total', { queue: 'hooks', outcome: 'retry', status_class: '5xx' })).toBe(1);
-    expect(sumOf(samples, 'dispatchr_dispatch_attempts_total', { queue: 'hooks', outcome: 'failed', status_class: '4xx' })).toBe(2);
+    expect(
+      sumOf(samples, 'dispatchr_dispatch_attempts_total', { queue: 'hooks', outcome: 'retry', status_class: '5xx' }),
+    ).toBe(1);
+    expect(
+      sumOf(samples, 'dispatchr_dispatch_attempts_total', { queue: 'hooks', outcome: 'failed', status_class: '4xx' }),
+    ).toBe(2);
     const total = attempts.filter((row) => row.queue === 'hooks').reduce((sum, row) => sum + Number(row.n), 0);
     expect(total).toBe(8); // 5 ok + 2 bad + 2 for flaky
     expect(samples.get('dispatchr_dispatch_duration_seconds_count{queue="hooks"}')).toBe(total);
@@ -127,7 +146,10 @@ describe.each(drivers())('metrics after a scripted run on %s', (driver) => {
       // No scheduler.metrics here: the CLI reads the rate from the database alone.
       const { database, queues: configured } = stack.recorder.config;
       writeFileSync(file, stringify({ database: { url: database.url }, queues: configured }));
-      const result = await runCli(['queues', 'list', '--config', file], { env: { DISPATCHR_URL: '' }, timeoutMs: 60_000 });
+      const result = await runCli(['queues', 'list', '--config', file], {
+        env: { DISPATCHR_URL: '' },
+        timeoutMs: 60_000,
+      });
       expect(result.code).toBe(0);
       const [, hooks, plain] = result.stdout.trim().split('\n');
       expect(hooks).toMatch(/^hooks .* 50\/s burst 50 +50\/s$/);

@@ -47,7 +47,9 @@ describe.each(drivers())('one redaction rule for the API, search and logs on %s'
   beforeAll(async () => {
     recorder = await startTestRecorder(driver);
     const headers = Object.fromEntries(NAMES.map(([name], index) => [name, valueOf(index)]));
-    const created = await recorder.call('POST', '/v1/queues/emails/tasks', { body: { path: '/x', headers, delay: '1h' } });
+    const created = await recorder.call('POST', '/v1/queues/emails/tasks', {
+      body: { path: '/x', headers, delay: '1h' },
+    });
     expect(created.status).toBe(201);
     taskId = created.body.id;
 
@@ -60,18 +62,21 @@ describe.each(drivers())('one redaction rule for the API, search and logs on %s'
   });
   afterAll(async () => recorder?.close());
 
-  it.each(NAMES.map(([name, sensitive], index) => [name, sensitive, index] as const))('%s: hidden everywhere is %s', async (name, sensitive, index) => {
-    expect(isSensitiveName(name)).toBe(sensitive);
+  it.each(NAMES.map(([name, sensitive], index) => [name, sensitive, index] as const))(
+    '%s: hidden everywhere is %s',
+    async (name, sensitive, index) => {
+      expect(isSensitiveName(name)).toBe(sensitive);
 
-    const shown = (await recorder.call('GET', `/v1/tasks/${taskId}`)).body.headers[name.toLowerCase()];
-    expect(shown).toBe(sensitive ? '[redacted]' : valueOf(index));
+      const shown = (await recorder.call('GET', `/v1/tasks/${taskId}`)).body.headers[name.toLowerCase()];
+      expect(shown).toBe(sensitive ? '[redacted]' : valueOf(index));
 
-    const found = await recorder.call('GET', `/v1/tasks?search=${valueOf(index)}`);
-    expect(found.status).toBe(200);
-    expect(found.body.tasks.map((task: { id: string }) => task.id)).toEqual(sensitive ? [] : [taskId]);
+      const found = await recorder.call('GET', `/v1/tasks?search=${valueOf(index)}`);
+      expect(found.status).toBe(200);
+      expect(found.body.tasks.map((task: { id: string }) => task.id)).toEqual(sensitive ? [] : [taskId]);
 
-    expect(logged[name]).toBe(sensitive ? '[redacted]' : valueOf(index));
-  });
+      expect(logged[name]).toBe(sensitive ? '[redacted]' : valueOf(index));
+    },
+  );
 
   it('a search still matches header names, sensitive ones included', async () => {
     const found = await recorder.call('GET', '/v1/tasks?search=x-api-key');

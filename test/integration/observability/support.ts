@@ -20,7 +20,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export const FAST_SCHEDULER = { leaseDuration: '1m', pollInterval: '100ms', heartbeatInterval: '500ms', shutdownTimeout: '2s' } as const;
+export const FAST_SCHEDULER = {
+  leaseDuration: '1m',
+  pollInterval: '100ms',
+  heartbeatInterval: '500ms',
+  shutdownTimeout: '2s',
+} as const;
 
 export async function startStack(
   driver: DriverName,
@@ -30,7 +35,11 @@ export async function startStack(
 ): Promise<Stack> {
   const target = await startTargetServer(routes);
   const config = input(target.url);
-  const recorder = await startTestRecorder(driver, { ...config, scheduler: { ...FAST_SCHEDULER, ...config.scheduler } }, { defaultToken: options.token ?? null });
+  const recorder = await startTestRecorder(
+    driver,
+    { ...config, scheduler: { ...FAST_SCHEDULER, ...config.scheduler } },
+    { defaultToken: options.token ?? null },
+  );
   const scheduler = await createScheduler({ config: recorder.config, db: recorder.db, logger: silentLogger });
   await scheduler.start();
   return {
@@ -38,7 +47,11 @@ export async function startStack(
     scheduler,
     target,
     async settled(timeoutMs = 20_000) {
-      await waitFor(async () => (await recorder.tasks.countTasks({ states: ['available', 'retryable', 'running'] })) === 0, timeoutMs, 'every task to settle');
+      await waitFor(
+        async () => (await recorder.tasks.countTasks({ states: ['available', 'retryable', 'running'] })) === 0,
+        timeoutMs,
+        'every task to settle',
+      );
     },
     async close() {
       await scheduler.stop({ timeoutMs: 1_000 });
@@ -60,7 +73,10 @@ export function parseMetrics(text: string): Map<string, number> {
       .filter(Boolean)
       .sort()
       .join(',');
-    samples.set(labels ? `${match[1]}{${labels}}` : match[1], match[3] === '+Inf' ? Number.POSITIVE_INFINITY : Number(match[3]));
+    samples.set(
+      labels ? `${match[1]}{${labels}}` : match[1],
+      match[3] === '+Inf' ? Number.POSITIVE_INFINITY : Number(match[3]),
+    );
   }
   return samples;
 }

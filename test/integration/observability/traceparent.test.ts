@@ -21,19 +21,34 @@ describe.each(drivers())('traceparent from create to every attempt on %s', (driv
         '/t/flaky': (_req, res, n) => res.writeHead(n < 3 ? 503 : 200).end(),
         '/t/ok': (_req, res) => res.writeHead(200).end(),
       },
-      (url) => ({ queues: { traced: { target: `${url}/t`, allowPrivateNetwork: true, retry: { strategy: 'fixed', options: { delay: '50ms' }, maxAttempts: 5 } } } }),
+      (url) => ({
+        queues: {
+          traced: {
+            target: `${url}/t`,
+            allowPrivateNetwork: true,
+            retry: { strategy: 'fixed', options: { delay: '50ms' }, maxAttempts: 5 },
+          },
+        },
+      }),
     );
   });
   afterAll(async () => stack?.close());
 
   const finished = (id: string) =>
-    waitFor(async () => {
-      const reply = await stack.recorder.call('GET', `/v1/tasks/${id}`);
-      return ['completed', 'failed'].includes(reply.body.state) ? reply.body : undefined;
-    }, 20_000, `task ${id} to finish`);
+    waitFor(
+      async () => {
+        const reply = await stack.recorder.call('GET', `/v1/tasks/${id}`);
+        return ['completed', 'failed'].includes(reply.body.state) ? reply.body : undefined;
+      },
+      20_000,
+      `task ${id} to finish`,
+    );
 
   it('stores the create request’s traceparent and sends it on every attempt', async () => {
-    const created = await stack.recorder.call('POST', '/v1/queues/traced/tasks', { body: { path: '/flaky' }, headers: { traceparent: TRACE } });
+    const created = await stack.recorder.call('POST', '/v1/queues/traced/tasks', {
+      body: { path: '/flaky' },
+      headers: { traceparent: TRACE },
+    });
     expect(created.status).toBe(201);
     expect(created.body.traceparent).toBe(TRACE);
     const task = await finished(created.body.id);
@@ -50,7 +65,10 @@ describe.each(drivers())('traceparent from create to every attempt on %s', (driv
       headers: { traceparent: BATCH_TRACE },
     });
     expect(batch.status).toBe(201);
-    const invalid = await stack.recorder.call('POST', '/v1/queues/traced/tasks', { body: { path: '/ok?n=3' }, headers: { traceparent: 'ff-not-a-trace' } });
+    const invalid = await stack.recorder.call('POST', '/v1/queues/traced/tasks', {
+      body: { path: '/ok?n=3' },
+      headers: { traceparent: 'ff-not-a-trace' },
+    });
     expect(invalid.status).toBe(201);
     expect(invalid.body.traceparent).toBeNull();
     for (const task of [...batch.body.tasks, invalid.body]) await finished(task.id);

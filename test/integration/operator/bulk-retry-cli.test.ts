@@ -32,7 +32,9 @@ describe.each(drivers())('dispatchr tasks retry (bulk) on %s', (driver) => {
     const result = await env.cli(['tasks', 'retry', '--queue', 'emails', '--state', 'failed']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('error: Retry 4 failed tasks of queue emails: not confirmed; pass --yes to run without a terminal\n');
+    expect(result.stderr).toBe(
+      'error: Retry 4 failed tasks of queue emails: not confirmed; pass --yes to run without a terminal\n',
+    );
     expect(await failedCount()).toBe(4);
   });
 
@@ -43,17 +45,46 @@ describe.each(drivers())('dispatchr tasks retry (bulk) on %s', (driver) => {
       env.cli(['tasks', 'retry', '--state', 'completed', '--yes']),
       env.cli(['tasks', 'retry', '--queue', 'emails', '--yes']),
     ]);
-    expect(dry).toMatchObject({ code: 0, stdout: '4 failed tasks of queue emails match; nothing was changed (dry run)\n' });
+    expect(dry).toMatchObject({
+      code: 0,
+      stdout: '4 failed tasks of queue emails match; nothing was changed (dry run)\n',
+    });
     expect(json(dryJson)).toEqual({ matched: 5, retried: 0 });
-    expect(wrongState).toMatchObject({ code: 2, stderr: 'error: --state: only failed and cancelled tasks can be retried, not completed\n' });
+    expect(wrongState).toMatchObject({
+      code: 2,
+      stderr: 'error: --state: only failed and cancelled tasks can be retried, not completed\n',
+    });
     expect(noState.code).toBe(2);
     expect(await failedCount()).toBe(4);
   });
 
   it('retries the matching tasks with --yes and prints the count', async () => {
-    const none = await env.cli(['tasks', 'retry', '--queue', 'emails', '--state', 'failed', '--since', '2000-01-01', '--until', '2000-01-02', '--yes']);
+    const none = await env.cli([
+      'tasks',
+      'retry',
+      '--queue',
+      'emails',
+      '--state',
+      'failed',
+      '--since',
+      '2000-01-01',
+      '--until',
+      '2000-01-02',
+      '--yes',
+    ]);
     expect(none).toMatchObject({ code: 0, stdout: 'no failed tasks of queue emails match; nothing to retry\n' });
-    const result = await env.cli(['tasks', 'retry', '--queue', 'emails', '--state', 'failed', '--since', '1h', '--yes', '--json']);
+    const result = await env.cli([
+      'tasks',
+      'retry',
+      '--queue',
+      'emails',
+      '--state',
+      'failed',
+      '--since',
+      '1h',
+      '--yes',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     expect(json(result)).toEqual({ matched: 4, retried: 4 });
     for (const id of failedIds) expect(await env.stateOf(id)).toBe('available');
@@ -65,7 +96,10 @@ describe.each(drivers())('dispatchr tasks retry (bulk) on %s', (driver) => {
   it.runIf(hasScript)('asks on a terminal and draws the progress bar there', async () => {
     const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
       const command = `node ${ROOT}bin/dev.js tasks retry --queue reports --state failed --config ${env.configFile}`;
-      const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1', DISPATCHR_URL: '' } });
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        cwd: ROOT,
+        env: { ...process.env, NODE_NO_WARNINGS: '1', DISPATCHR_URL: '' },
+      });
       let text = '';
       let answered = false;
       child.stdout.on('data', (chunk: Buffer) => {

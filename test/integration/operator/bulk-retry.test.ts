@@ -62,7 +62,11 @@ describe.each(drivers())('bulk retry in the repository on %s', (driver) => {
 
   it('skips a task whose key an unfinished task holds, and retries only the newest of a key', async () => {
     const held = await failedTask('emails', { path: '/keys/held', key: 'k-held' });
-    const holder = await env.seed('emails', { path: '/keys/holder', key: 'k-held', runAt: new Date(Date.now() + 600_000) });
+    const holder = await env.seed('emails', {
+      path: '/keys/holder',
+      key: 'k-held',
+      runAt: new Date(Date.now() + 600_000),
+    });
     const older = await failedTask('emails', { path: '/keys/twin', key: 'k-twin' });
     const newer = await failedTask('emails', { path: '/keys/twin', key: 'k-twin' });
     const retried = await env.tasks.retryMatching({ states: ['failed'], pathPrefix: '/keys/' }, { batchSize: 1 });

@@ -16,11 +16,33 @@ describe.each(drivers())('dispatchr enqueue on %s', (driver) => {
   afterAll(async () => env?.cleanup());
 
   it('creates a task with body, headers, delay and key; a second create with the key is de-duplicated', async () => {
-    const args = ['enqueue', 'emails', '--path', '/welcome', '--body', '{"user":42}', '--delay', '10m', '--key', 'welcome:42', '-H', 'x-tenant: acme', '-H', 'Authorization: Bearer s3cret'];
+    const args = [
+      'enqueue',
+      'emails',
+      '--path',
+      '/welcome',
+      '--body',
+      '{"user":42}',
+      '--delay',
+      '10m',
+      '--key',
+      'welcome:42',
+      '-H',
+      'x-tenant: acme',
+      '-H',
+      'Authorization: Bearer s3cret',
+    ];
     const created = await env.cli([...args, '--json']);
     expect(created.code).toBe(0);
     const task = taskResource.parse(json(created));
-    expect(task).toMatchObject({ queue: 'emails', state: 'scheduled', path: '/welcome', body: { user: 42 }, key: 'welcome:42', deduplicated: false });
+    expect(task).toMatchObject({
+      queue: 'emails',
+      state: 'scheduled',
+      path: '/welcome',
+      body: { user: 42 },
+      key: 'welcome:42',
+      deduplicated: false,
+    });
     expect(task.headers).toEqual({ 'x-tenant': 'acme', authorization: '[redacted]' });
     // Due 10 minutes after the command read the clock (createdAt is stamped a moment later, at insert).
     const dueIn = Date.parse(task.runAt) - Date.parse(task.createdAt);
@@ -30,7 +52,10 @@ describe.each(drivers())('dispatchr enqueue on %s', (driver) => {
     expect(stored?.headers.authorization).toBe('Bearer s3cret'); // stored and sent as given, shown redacted
 
     const again = await env.cli(args);
-    expect(again).toMatchObject({ code: 0, stdout: `deduplicated: task ${task.id} (scheduled) already holds key "welcome:42"; nothing new was made\n` });
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: `deduplicated: task ${task.id} (scheduled) already holds key "welcome:42"; nothing new was made\n`,
+    });
     expect(await env.tasks.countTasks({ queue: 'emails' })).toBe(1);
   });
 
@@ -58,7 +83,10 @@ describe.each(drivers())('dispatchr enqueue on %s', (driver) => {
     expect(badJson).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: --body: expected JSON/) });
     expect(badHeader).toMatchObject({ code: 2, stderr: 'error: --header: expected "name: value", got "no-colon"\n' });
     expect(reserved.code).toBe(2);
-    expect(reserved.stderr.trim().split('\n').sort()).toEqual([expect.stringMatching(/^delay: /), expect.stringMatching(/^headers\.webhook-id: /)]);
+    expect(reserved.stderr.trim().split('\n').sort()).toEqual([
+      expect.stringMatching(/^delay: /),
+      expect.stringMatching(/^headers\.webhook-id: /),
+    ]);
     expect(unknown).toMatchObject({ code: 1, stderr: 'error: no queue "nope" is configured\n' });
     expect(await env.tasks.countTasks({ queue: 'emails' })).toBe(1);
   });

@@ -33,15 +33,20 @@ describe.each(drivers())('dispatchr schedulers through a recorder on %s', (drive
     await registry.heartbeat({ id: 'sched-dead', queues: ['reports'], startedAt: hoursAgo(8), at: hoursAgo(6) });
     dir = mkdtempSync(path.join(tmpdir(), 'dispatchr-schedulers-url-'));
     configFile = path.join(dir, 'dispatchr.yml');
-    writeFileSync(configFile, stringify({ database: { url: recorder.config.database.url }, scheduler, queues: QUEUES }));
+    writeFileSync(
+      configFile,
+      stringify({ database: { url: recorder.config.database.url }, scheduler, queues: QUEUES }),
+    );
   });
   afterAll(async () => {
     await recorder?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const viaUrl = (args: string[], token = TOKEN) => runCli(['schedulers', ...args, '--url', recorder.url], { env: { DISPATCHR_TOKEN: token, DISPATCHR_URL: '' } });
-  const viaDb = (args: string[]) => runCli(['schedulers', ...args, '--config', configFile], { env: { DISPATCHR_URL: '', DISPATCHR_TOKEN: '' } });
+  const viaUrl = (args: string[], token = TOKEN) =>
+    runCli(['schedulers', ...args, '--url', recorder.url], { env: { DISPATCHR_TOKEN: token, DISPATCHR_URL: '' } });
+  const viaDb = (args: string[]) =>
+    runCli(['schedulers', ...args, '--config', configFile], { env: { DISPATCHR_URL: '', DISPATCHR_TOKEN: '' } });
 
   it('--url --json answers the same schedulers as --config --json', async () => {
     const [fromUrl, fromDb] = await Promise.all([viaUrl(['--json']), viaDb(['--json'])]);

@@ -32,7 +32,12 @@ export interface OperatorEnv {
   cli(args: string[], options?: { env?: NodeJS.ProcessEnv }): Promise<CliResult>;
   seed(queue: string, overrides?: Partial<NewTask>): Promise<TaskRecord>;
   /** Claims the task and settles it into `state` with a status, as the scheduler would. */
-  settle(task: TaskRecord, state: Extract<TaskState, 'failed' | 'retryable' | 'completed'>, status: number, runAt?: Date): Promise<void>;
+  settle(
+    task: TaskRecord,
+    state: Extract<TaskState, 'failed' | 'retryable' | 'completed'>,
+    status: number,
+    runAt?: Date,
+  ): Promise<void>;
   stateOf(id: string): Promise<TaskState | undefined>;
   cleanup(): Promise<void>;
 }
@@ -42,7 +47,10 @@ export async function startOperatorEnv(driver: DriverName, input: ConfigInput = 
   const db = await testDb.openMigrated();
   const dir = mkdtempSync(path.join(tmpdir(), 'dispatchr-operator-'));
   const configFile = path.join(dir, 'dispatchr.yml');
-  writeFileSync(configFile, stringify({ ...input, database: { url: testDb.url }, queues: input.queues ?? OPERATOR_QUEUES }));
+  writeFileSync(
+    configFile,
+    stringify({ ...input, database: { url: testDb.url }, queues: input.queues ?? OPERATOR_QUEUES }),
+  );
   const tasks = createTaskRepository(db);
   const dispatch = createDispatchRepository(db);
   return {
@@ -51,7 +59,8 @@ export async function startOperatorEnv(driver: DriverName, input: ConfigInput = 
     tasks,
     configFile,
     dir,
-    cli: (args, options = {}) => runCli([...args, '--config', configFile], { env: { DISPATCHR_URL: '', ...options.env } }),
+    cli: (args, options = {}) =>
+      runCli([...args, '--config', configFile], { env: { DISPATCHR_URL: '', ...options.env } }),
     async seed(queue, overrides = {}) {
       const [result] = await tasks.insertTasks([
         newTask(queue, { path: '/work', body: Buffer.from('{}'), contentType: 'application/json', ...overrides }),
@@ -63,7 +72,14 @@ export async function startOperatorEnv(driver: DriverName, input: ConfigInput = 
       const p = driver === 'postgresql' ? ['$1', '$2'] : ['?', '?'];
       await db.sql.execute(`update dispatchr_task set run_at = ${p[0]} where id = ${p[1]}`, [new Date(1_000), task.id]);
       const now = new Date();
-      const [claimed] = await dispatch.claim({ queue: task.queue, limit: 1, owner: 'test-scheduler', now, leaseMs: 60_000, maxConcurrent: 1000 });
+      const [claimed] = await dispatch.claim({
+        queue: task.queue,
+        limit: 1,
+        owner: 'test-scheduler',
+        now,
+        leaseMs: 60_000,
+        maxConcurrent: 1000,
+      });
       if (claimed?.id !== task.id) throw new Error(`could not claim ${task.id}`);
       const outcome = state === 'completed' ? 'completed' : state === 'failed' ? 'failed' : 'retry';
       const error = status >= 300 ? `HTTP ${status}` : null;
@@ -78,7 +94,15 @@ export async function startOperatorEnv(driver: DriverName, input: ConfigInput = 
             runAt: runAt ?? null,
             lastStatus: status,
             lastError: error,
-            record: { startedAt: now, finishedAt: new Date(), status, outcome, durationMs: 5, error, responseExcerpt: null },
+            record: {
+              startedAt: now,
+              finishedAt: new Date(),
+              status,
+              outcome,
+              durationMs: 5,
+              error,
+              responseExcerpt: null,
+            },
           },
         ],
         new Date(),

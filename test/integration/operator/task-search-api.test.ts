@@ -23,7 +23,8 @@ describe.each(drivers())('search and bulk retry API on %s', (driver) => {
   });
   afterAll(async () => recorder.close());
 
-  const create = async (queue: string, body: Record<string, unknown>) => (await recorder.call('POST', `/v1/queues/${queue}/tasks`, { body })).body;
+  const create = async (queue: string, body: Record<string, unknown>) =>
+    (await recorder.call('POST', `/v1/queues/${queue}/tasks`, { body })).body;
   /** Fails every due task of the queue, as a scheduler would on a 400 answer. */
   async function failAll(queue: string) {
     const dispatch = createDispatchRepository(recorder.db);
@@ -31,8 +32,23 @@ describe.each(drivers())('search and bulk retry API on %s', (driver) => {
     const claimed = await dispatch.claim({ queue, limit: 100, owner: 's', now, leaseMs: 60_000, maxConcurrent: 100 });
     await dispatch.settle(
       claimed.map((t) => ({
-        taskId: t.id, attempt: t.attempt, owner: 's', state: 'failed' as const, nextAttempt: t.attempt, runAt: null, lastStatus: 400, lastError: 'HTTP 400',
-        record: { startedAt: now, finishedAt: now, status: 400, outcome: 'failed' as const, durationMs: 1, error: 'HTTP 400', responseExcerpt: null },
+        taskId: t.id,
+        attempt: t.attempt,
+        owner: 's',
+        state: 'failed' as const,
+        nextAttempt: t.attempt,
+        runAt: null,
+        lastStatus: 400,
+        lastError: 'HTTP 400',
+        record: {
+          startedAt: now,
+          finishedAt: now,
+          status: 400,
+          outcome: 'failed' as const,
+          durationMs: 1,
+          error: 'HTTP 400',
+          responseExcerpt: null,
+        },
       })),
       now,
     );
@@ -40,8 +56,16 @@ describe.each(drivers())('search and bulk retry API on %s', (driver) => {
   }
 
   it('searches across queues with the filters of the CLI, paginated', async () => {
-    const a = await create('emails', { path: '/search/a', body: { order: 'ord-77' }, headers: { 'x-tenant': 'north' } });
-    const b = await create('reports', { path: '/search/b', body: { order: 'ord-78' }, headers: { authorization: 'Bearer ord-77' } });
+    const a = await create('emails', {
+      path: '/search/a',
+      body: { order: 'ord-77' },
+      headers: { 'x-tenant': 'north' },
+    });
+    const b = await create('reports', {
+      path: '/search/b',
+      body: { order: 'ord-78' },
+      headers: { authorization: 'Bearer ord-77' },
+    });
     const c = await create('reports', { path: '/other/c', delay: '1h' });
     const ids = async (query: string, token = TOKEN) => {
       const reply = await recorder.call('GET', `/v1/tasks?${query}`, { token });
@@ -53,7 +77,11 @@ describe.each(drivers())('search and bulk retry API on %s', (driver) => {
     expect(await ids('search=north')).toEqual([a.id]);
     expect(await ids('state=scheduled,available&path=/')).toEqual([c.id, b.id, a.id]);
     expect(await ids('queue=reports&path=/')).toEqual([c.id, b.id]);
-    expect(await ids(`since=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}&until=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&path=/search`)).toEqual([b.id, a.id]);
+    expect(
+      await ids(
+        `since=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}&until=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&path=/search`,
+      ),
+    ).toEqual([b.id, a.id]);
     expect(await ids('path=/', SCOPED)).toEqual([c.id, b.id]); // a scoped token searches its queues only
     const first = (await recorder.call('GET', '/v1/tasks?path=/&limit=2')).body;
     expect(first.tasks).toHaveLength(2);
@@ -62,7 +90,15 @@ describe.each(drivers())('search and bulk retry API on %s', (driver) => {
   });
 
   it('refuses bad filters with the parameter named, an unknown queue 404, another queue 403', async () => {
-    for (const query of ['state=done', 'since=yesterday', 'until=2025-13-01T00:00:00Z', 'search=', 'limit=0', 'cursor=xyz', 'color=red']) {
+    for (const query of [
+      'state=done',
+      'since=yesterday',
+      'until=2025-13-01T00:00:00Z',
+      'search=',
+      'limit=0',
+      'cursor=xyz',
+      'color=red',
+    ]) {
       const reply = await recorder.call('GET', `/v1/tasks?${query}`);
       expect(reply.status, query).toBe(400);
       expect(reply.body.errors[0].path, query).toBe(query.split('=')[0]);
@@ -76,10 +112,15 @@ describe.each(drivers())('search and bulk retry API on %s', (driver) => {
     await create('reports', { path: '/bulk/r' });
     await failAll('emails');
     await failAll('reports');
-    const dry = await recorder.call('POST', '/v1/tasks/retry', { body: { queue: 'emails', state: 'failed', path: '/bulk/', dryRun: true } });
+    const dry = await recorder.call('POST', '/v1/tasks/retry', {
+      body: { queue: 'emails', state: 'failed', path: '/bulk/', dryRun: true },
+    });
     expect(bulkRetryResponse.parse(dry.body)).toEqual({ matched: 3, retried: 0 });
     // A scoped token retries only in its queues, even without naming one.
-    expect((await recorder.call('POST', '/v1/tasks/retry', { body: { state: ['failed'], path: '/bulk/' }, token: SCOPED })).body).toEqual({ matched: 1, retried: 1 });
+    expect(
+      (await recorder.call('POST', '/v1/tasks/retry', { body: { state: ['failed'], path: '/bulk/' }, token: SCOPED }))
+        .body,
+    ).toEqual({ matched: 1, retried: 1 });
     const done = await recorder.call('POST', '/v1/tasks/retry', { body: { state: 'failed', path: '/bulk/' } });
     expect(done.status).toBe(200);
     expect(done.body).toEqual({ matched: 3, retried: 3 });
@@ -88,21 +129,34 @@ describe.each(drivers())('search and bulk retry API on %s', (driver) => {
   });
 
   it('refuses a bulk retry from a read-only token, of other states, or of a queue out of scope', async () => {
-    expect((await recorder.call('POST', '/v1/tasks/retry', { body: { state: 'failed' }, token: READER })).status).toBe(403);
+    expect((await recorder.call('POST', '/v1/tasks/retry', { body: { state: 'failed' }, token: READER })).status).toBe(
+      403,
+    );
     const completed = await recorder.call('POST', '/v1/tasks/retry', { body: { state: 'completed' } });
     expect(completed.status).toBe(400);
     expect(completed.body.errors[0].path).toBe('state');
     expect((await recorder.call('POST', '/v1/tasks/retry', { body: {} })).body.errors[0].path).toBe('state');
-    expect((await recorder.call('POST', '/v1/tasks/retry', { body: { state: 'failed', queue: 'emails' }, token: SCOPED })).status).toBe(403);
-    expect((await recorder.call('POST', '/v1/tasks/retry', { body: { state: 'failed', queue: 'nope' } })).status).toBe(404);
+    expect(
+      (await recorder.call('POST', '/v1/tasks/retry', { body: { state: 'failed', queue: 'emails' }, token: SCOPED }))
+        .status,
+    ).toBe(403);
+    expect((await recorder.call('POST', '/v1/tasks/retry', { body: { state: 'failed', queue: 'nope' } })).status).toBe(
+      404,
+    );
   });
 
   it('explains why a task waits on GET /v1/tasks/{id}, and says nothing once it has finished', async () => {
     const later = await create('emails', { delay: '10m' });
     const shown = taskResource.parse((await recorder.call('GET', `/v1/tasks/${later.id}`)).body);
-    expect(shown.waiting).toEqual({ code: 'scheduled', message: expect.stringMatching(/^scheduled for .* \(in (59\d(\.\d)?|600) s\)$/) });
+    expect(shown.waiting).toEqual({
+      code: 'scheduled',
+      message: expect.stringMatching(/^scheduled for .* \(in (59\d(\.\d)?|600) s\)$/),
+    });
     const due = await create('reports', {});
-    expect((await recorder.call('GET', `/v1/tasks/${due.id}`)).body.waiting).toEqual({ code: 'no-scheduler', message: 'no live scheduler serves queue reports' });
+    expect((await recorder.call('GET', `/v1/tasks/${due.id}`)).body.waiting).toEqual({
+      code: 'no-scheduler',
+      message: 'no live scheduler serves queue reports',
+    });
     await recorder.call('POST', '/v1/queues/reports/pause');
     expect((await recorder.call('GET', `/v1/tasks/${due.id}`)).body.waiting.code).toBe('queue-paused');
     await recorder.call('POST', '/v1/queues/reports/resume');
@@ -114,8 +168,22 @@ describe.each(drivers())('search and bulk retry API on %s', (driver) => {
 
   it('documents the new routes in the OpenAPI document', async () => {
     const doc = (await recorder.call('GET', '/v1/openapi.json')).body;
-    expect(doc.paths['/v1/tasks'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['queue', 'since', 'until', 'path', 'search', 'state', 'limit', 'cursor', 'view']);
-    expect(doc.paths['/v1/tasks/retry'].post.requestBody.content['application/json'].schema.required).toEqual(['state']);
-    expect(doc.paths['/v1/tasks/retry'].post.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/BulkRetry' });
+    expect(doc.paths['/v1/tasks'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'queue',
+      'since',
+      'until',
+      'path',
+      'search',
+      'state',
+      'limit',
+      'cursor',
+      'view',
+    ]);
+    expect(doc.paths['/v1/tasks/retry'].post.requestBody.content['application/json'].schema.required).toEqual([
+      'state',
+    ]);
+    expect(doc.paths['/v1/tasks/retry'].post.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/BulkRetry',
+    });
   });
 });

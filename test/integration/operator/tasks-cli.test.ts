@@ -24,8 +24,15 @@ describe.each(drivers())('dispatchr tasks on %s', (driver) => {
     await env.settle(failed, 'failed', 400);
     retrying = await env.seed('emails', { path: '/digest' });
     await env.settle(retrying, 'retryable', 503, new Date(Date.now() + 3_600_000));
-    later = await env.seed('reports', { path: '/monthly/2026', runAt: new Date(Date.now() + 600_000), headers: { 'x-tenant': 'acme' } });
-    secret = await env.seed('reports', { path: '/private', headers: { authorization: 'Bearer sk-live-needle', 'x-api-key': 'needle-key' } });
+    later = await env.seed('reports', {
+      path: '/monthly/2026',
+      runAt: new Date(Date.now() + 600_000),
+      headers: { 'x-tenant': 'acme' },
+    });
+    secret = await env.seed('reports', {
+      path: '/private',
+      headers: { authorization: 'Bearer sk-live-needle', 'x-api-key': 'needle-key' },
+    });
   });
   afterAll(async () => env?.cleanup());
 
@@ -42,24 +49,29 @@ describe.each(drivers())('dispatchr tasks on %s', (driver) => {
     expect(page.nextCursor).toBeNull();
     // The basic view (spec 4.11): a list prints no headers or bodies; `tasks show` reads them.
     expect(page.tasks[0]).not.toHaveProperty('headers');
-    expect(taskResource.parse(json(await env.cli(['tasks', 'show', secret.id, '--json']))).headers).toEqual({ authorization: '[redacted]', 'x-api-key': '[redacted]' });
+    expect(taskResource.parse(json(await env.cli(['tasks', 'show', secret.id, '--json']))).headers).toEqual({
+      authorization: '[redacted]',
+      'x-api-key': '[redacted]',
+    });
   });
 
   it('filters by queue, state, path prefix, creation time and text, in the database', async () => {
-    const ids = async (...args: string[]) => json(await env.cli(['tasks', 'list', '--json', ...args])).tasks.map((t: { id: string }) => t.id);
+    const ids = async (...args: string[]) =>
+      json(await env.cli(['tasks', 'list', '--json', ...args])).tasks.map((t: { id: string }) => t.id);
     // Independent reads, run side by side: each is a whole CLI process.
-    const [byQueue, byStates, byRepeated, byPath, inBody, inHeaderValue, inHeaderName, inSecret, recent, old] = await Promise.all([
-      ids('--queue', 'emails'),
-      ids('--state', 'failed,scheduled'),
-      ids('--state', 'retryable', '--state', 'failed'),
-      ids('--path', '/monthly/'),
-      ids('--search', 'USER-42'),
-      ids('--search', 'acme'),
-      ids('--search', 'x-api'),
-      ids('--search', 'needle'),
-      ids('--since', '1h', '--queue', 'reports'),
-      ids('--until', '2000-01-01'),
-    ]);
+    const [byQueue, byStates, byRepeated, byPath, inBody, inHeaderValue, inHeaderName, inSecret, recent, old] =
+      await Promise.all([
+        ids('--queue', 'emails'),
+        ids('--state', 'failed,scheduled'),
+        ids('--state', 'retryable', '--state', 'failed'),
+        ids('--path', '/monthly/'),
+        ids('--search', 'USER-42'),
+        ids('--search', 'acme'),
+        ids('--search', 'x-api'),
+        ids('--search', 'needle'),
+        ids('--since', '1h', '--queue', 'reports'),
+        ids('--until', '2000-01-01'),
+      ]);
     expect(byQueue).toEqual([retrying.id, failed.id]);
     expect(byStates).toEqual([later.id, failed.id]);
     expect(byRepeated).toEqual([retrying.id, failed.id]);
@@ -84,13 +96,19 @@ describe.each(drivers())('dispatchr tasks on %s', (driver) => {
     const shown = await env.cli(['tasks', 'show', retrying.id]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/^state\s+retryable$/m);
-    expect(shown.stdout).toMatch(/^waiting\s+backing off after attempt 1, which got status 503; next attempt at .* \(backing-off\)$/m);
-    expect(shown.stdout).toMatch(/^attempts\n#\s+STARTED\s+FINISHED\s+STATUS\s+OUTCOME\s+MS\s+ERROR\n\s*1\s+\S+\s+\S+\s+503\s+retry\s+5\s+HTTP 503$/m);
+    expect(shown.stdout).toMatch(
+      /^waiting\s+backing off after attempt 1, which got status 503; next attempt at .* \(backing-off\)$/m,
+    );
+    expect(shown.stdout).toMatch(
+      /^attempts\n#\s+STARTED\s+FINISHED\s+STATUS\s+OUTCOME\s+MS\s+ERROR\n\s*1\s+\S+\s+\S+\s+503\s+retry\s+5\s+HTTP 503$/m,
+    );
 
     const doc = taskResource.parse(json(await env.cli(['tasks', 'show', retrying.id, '--json'])));
     expect(doc.waiting?.code).toBe('backing-off');
     expect(doc.attempts).toHaveLength(1);
-    expect(taskResource.parse(json(await env.cli(['tasks', 'show', later.id, '--json']))).waiting?.code).toBe('scheduled');
+    expect(taskResource.parse(json(await env.cli(['tasks', 'show', later.id, '--json']))).waiting?.code).toBe(
+      'scheduled',
+    );
     expect(taskResource.parse(json(await env.cli(['tasks', 'show', failed.id, '--json']))).waiting).toBeNull(); // finished: not waiting
   });
 
@@ -101,7 +119,9 @@ describe.each(drivers())('dispatchr tasks on %s', (driver) => {
     expect(cancelled).toMatchObject({ id: later.id, state: 'cancelled' });
     const again = await env.cli(['tasks', 'cancel', later.id]);
     expect(again).toMatchObject({ code: 1, stdout: '', stderr: 'error: a cancelled task cannot take "cancel"\n' });
-    expect((await env.cli(['tasks', 'retry', later.id])).stdout).toBe(`retried task ${later.id}: now available, due now\n`);
+    expect((await env.cli(['tasks', 'retry', later.id])).stdout).toBe(
+      `retried task ${later.id}: now available, due now\n`,
+    );
     expect(await env.stateOf(later.id)).toBe('available');
   });
 

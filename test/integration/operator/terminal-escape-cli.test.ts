@@ -34,7 +34,10 @@ describe.each(drivers())('the operator CLI escapes what it prints on %s', (drive
     // The error and the response excerpt as a hostile target would have them recorded.
     const p = driver === 'postgresql' ? ['$1', '$2', '$3'] : ['?', '?', '?'];
     await env.db.sql.execute(`update dispatchr_task set last_error = ${p[0]} where id = ${p[1]}`, [ERROR, task.id]);
-    await env.db.sql.execute(`update dispatchr_attempt set error = ${p[0]}, response_excerpt = ${p[1]} where task_id = ${p[2]}`, [ERROR, EXCERPT, task.id]);
+    await env.db.sql.execute(
+      `update dispatchr_attempt set error = ${p[0]}, response_excerpt = ${p[1]} where task_id = ${p[2]}`,
+      [ERROR, EXCERPT, task.id],
+    );
   });
   afterAll(async () => env?.cleanup());
 
@@ -49,12 +52,17 @@ describe.each(drivers())('the operator CLI escapes what it prints on %s', (drive
     expect(list.stdout).toContain('/p/\\x1b]52;c;aGk=\\x07\\x1b[2J\\x9b31m'); // the PATH column is cut at 40
     expect(show.stdout).toMatch(/^key\s+key-\\x1b]52;c;aGk=\\x07\\x1b\[2J\\x9b31m\\x7f\\u202e$/m);
     expect(show.stdout).toContain('x-note: v-\\x1b]52;c;aGk=\\x07');
-    expect(show.stdout).toMatch(/^last error\s+HTTP 503: \\x1b]52;c;aGk=\\x07\\x1b\[2J\\x9b31m\\x7f\\u202e\\x0aforged-row failed 9$/m);
+    expect(show.stdout).toMatch(
+      /^last error\s+HTTP 503: \\x1b]52;c;aGk=\\x07\\x1b\[2J\\x9b31m\\x7f\\u202e\\x0aforged-row failed 9$/m,
+    );
     expect(show.stdout).not.toMatch(/^forged-row/m);
   });
 
   it('--json prints no raw control character either, and parses back to the exact values', async () => {
-    const [list, show] = await Promise.all([env.cli(['tasks', 'list', '--json']), env.cli(['tasks', 'show', task.id, '--json'])]);
+    const [list, show] = await Promise.all([
+      env.cli(['tasks', 'list', '--json']),
+      env.cli(['tasks', 'show', task.id, '--json']),
+    ]);
     for (const result of [list, show]) expect(result.stdout).not.toMatch(RAW_CONTROL);
     expect(json(list).tasks[0]).toMatchObject({ id: task.id, key: KEY, path: PATH, lastError: ERROR });
     const shown = json(show);

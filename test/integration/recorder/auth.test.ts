@@ -28,19 +28,30 @@ describe.each(drivers())('auth on %s', (driver) => {
   });
   afterAll(async () => recorder.close());
 
-  const concrete = (path: string) => path.replace(':queue', 'emails').replace(':id', '01900000-0000-7000-8000-000000000000');
+  const concrete = (path: string) =>
+    path.replace(':queue', 'emails').replace(':id', '01900000-0000-7000-8000-000000000000');
 
   it('refuses every route of the router without a token or with a wrong one, except the probes', async () => {
     const routes = recorder.server.recorder.routes;
     expect(routes.length).toBeGreaterThanOrEqual(16);
-    expect(routes.filter((r) => r.public).map((r) => `${r.method} ${r.path}`).sort()).toEqual([...PUBLIC].sort());
+    expect(
+      routes
+        .filter((r) => r.public)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual([...PUBLIC].sort());
     for (const route of routes.filter((r) => !r.public)) {
       for (const token of [null, 'wrong-token-0123456789abcdef']) {
-        const reply = await recorder.call(route.method, concrete(route.path), { token, ...(route.method === 'POST' ? { body: {} } : {}) });
+        const reply = await recorder.call(route.method, concrete(route.path), {
+          token,
+          ...(route.method === 'POST' ? { body: {} } : {}),
+        });
         expect(reply.status, `${route.method} ${route.path} with ${token ?? 'no token'}`).toBe(401);
         if (route.method !== 'HEAD') expect(reply.body.code).toBe('unauthorized');
         // RFC 6750 3.1: a presented token that is not valid says so; a missing one only names the scheme.
-        expect(reply.headers['www-authenticate']).toBe(token ? 'Bearer realm="dispatchr", error="invalid_token"' : 'Bearer realm="dispatchr"');
+        expect(reply.headers['www-authenticate']).toBe(
+          token ? 'Bearer realm="dispatchr", error="invalid_token"' : 'Bearer realm="dispatchr"',
+        );
       }
     }
     for (const probe of ['/healthz', '/readyz']) expect((await recorder.call('GET', probe)).status).toBe(200);
@@ -57,10 +68,14 @@ describe.each(drivers())('auth on %s', (driver) => {
     expect((await recorder.call('GET', '/v1/queues', { token: HASHED })).status).toBe(200);
     const hashItself = `sha256:${createHash('sha256').update(HASHED).digest('hex')}`;
     expect((await recorder.call('GET', '/v1/queues', { token: hashItself })).status).toBe(401); // the hash is not the token
-    const basic = await recorder.call('GET', '/v1/queues', { headers: { authorization: `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}` } });
+    const basic = await recorder.call('GET', '/v1/queues', {
+      headers: { authorization: `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}` },
+    });
     expect(basic.status).toBe(401);
     expect(basic.headers['www-authenticate']).toBe('Bearer realm="dispatchr"'); // no bearer token was presented
-    expect((await recorder.call('GET', '/v1/queues', { headers: { authorization: `bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await recorder.call('GET', '/v1/queues', { headers: { authorization: `bearer ${TOKEN}` } })).status).toBe(
+      200,
+    );
   });
 
   it('lets a read-only token read but not write (403)', async () => {
@@ -78,10 +93,14 @@ describe.each(drivers())('auth on %s', (driver) => {
       const reply = await recorder.call(method, path, { token: READER, ...(method === 'POST' ? { body: {} } : {}) });
       expect(reply.status, path).toBe(403);
       expect(reply.body.code).toBe('forbidden');
-      expect(reply.body.detail).toMatch(/^this token's role is "read": (POST|DELETE) \S+ needs role "(enqueue|admin)"$/);
+      expect(reply.body.detail).toMatch(
+        /^this token's role is "read": (POST|DELETE) \S+ needs role "(enqueue|admin)"$/,
+      );
     }
     expect(await recorder.count()).toBe(before);
-    expect((await recorder.call('GET', `/v1/tasks/${created.body.id}`, { token: READER })).body.state).toBe('available');
+    expect((await recorder.call('GET', `/v1/tasks/${created.body.id}`, { token: READER })).body.state).toBe(
+      'available',
+    );
   });
 
   it('keeps a scoped token to its queues: 403 on other queues, their tasks invisible', async () => {

@@ -63,7 +63,11 @@ const CASES: Case[] = [
   ['header twice in two spellings', { headers: { 'x-a': '1', 'X-A': '2' } }, 'headers.X-A'],
   ['Dispatchr_* (underscore spelling)', { headers: { Dispatchr_Queue: 'x' } }, 'headers.Dispatchr_Queue'],
   ['Webhook_Id (underscore spelling)', { headers: { Webhook_Id: 'x' } }, 'headers.Webhook_Id'],
-  ['Transfer_Encoding (underscore spelling)', { headers: { Transfer_Encoding: 'chunked' } }, 'headers.Transfer_Encoding'],
+  [
+    'Transfer_Encoding (underscore spelling)',
+    { headers: { Transfer_Encoding: 'chunked' } },
+    'headers.Transfer_Encoding',
+  ],
   ['X-Forwarded-For', { headers: { 'X-Forwarded-For': '10.0.0.1' } }, 'headers.X-Forwarded-For'],
   ['X_Forwarded_Host', { headers: { X_Forwarded_Host: 'evil.example' } }, 'headers.X_Forwarded_Host'],
   ['Forwarded', { headers: { Forwarded: 'for=10.0.0.1' } }, 'headers.Forwarded'],
@@ -128,7 +132,12 @@ describe.each(drivers())('bad input on %s', (driver) => {
 
   it('refuses malformed JSON and broken UTF-8 with invalid_json', async () => {
     before = await recorder.count();
-    for (const raw of ['{"path": "/x",}', '{"path": ', "{'path': 1}", Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])]) {
+    for (const raw of [
+      '{"path": "/x",}',
+      '{"path": ',
+      "{'path': 1}",
+      Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
+    ]) {
       const reply = await recorder.call('POST', '/v1/queues/emails/tasks', { raw });
       expect(reply.status).toBe(400);
       expect(reply.body.code).toBe('invalid_json');
@@ -137,9 +146,13 @@ describe.each(drivers())('bad input on %s', (driver) => {
 
   it('refuses a batch whose one bad task is named by index, writing none of it', async () => {
     before = await recorder.count();
-    const reply = await recorder.call('POST', '/v1/queues/emails/tasks/batch', { body: { tasks: [{}, { headers: { host: 'x' } }] } });
+    const reply = await recorder.call('POST', '/v1/queues/emails/tasks/batch', {
+      body: { tasks: [{}, { headers: { host: 'x' } }] },
+    });
     expect(reply.status).toBe(400);
-    expect(reply.body.errors).toEqual([{ path: 'tasks.1.headers.host', message: expect.stringContaining('cannot be set') }]);
+    expect(reply.body.errors).toEqual([
+      { path: 'tasks.1.headers.host', message: expect.stringContaining('cannot be set') },
+    ]);
   });
 
   it('refuses NUL in any query parameter with 400 naming it (PostgreSQL cannot hold it)', async () => {
@@ -165,7 +178,9 @@ describe.each(drivers())('bad input on %s', (driver) => {
 
   it('refuses limit=1e9 and a tampered cursor', async () => {
     before = await recorder.count();
-    const good = (await recorder.call('GET', '/v1/queues/emails/tasks?limit=1')).body.nextCursor ?? Buffer.from('v1:x').toString('base64url');
+    const good =
+      (await recorder.call('GET', '/v1/queues/emails/tasks?limit=1')).body.nextCursor ??
+      Buffer.from('v1:x').toString('base64url');
     for (const query of ['limit=1e9', `cursor=${good.slice(0, -2)}zz`, 'cursor=%00']) {
       const reply = await recorder.call('GET', `/v1/queues/emails/tasks?${query}`);
       expect(reply.status, query).toBe(400);

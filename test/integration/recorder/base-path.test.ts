@@ -19,7 +19,9 @@ describe.each(drivers())('recorder.basePath on %s', (driver) => {
     expect(created.headers.location).toBe(`/api/dispatchr/v1/tasks/${created.body.id}`);
     expect((await call(origin, 'GET', created.headers.location)).body.id).toBe(created.body.id);
     expect((await call(origin, 'GET', '/api/dispatchr/healthz')).status).toBe(200);
-    expect((await call(origin, 'GET', '/api/dispatchr/v1/openapi.json')).body.servers).toEqual([{ url: '/api/dispatchr' }]);
+    expect((await call(origin, 'GET', '/api/dispatchr/v1/openapi.json')).body.servers).toEqual([
+      { url: '/api/dispatchr' },
+    ]);
   });
 
   it('answers 404 problem+json outside the base path', async () => {

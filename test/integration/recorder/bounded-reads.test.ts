@@ -21,9 +21,15 @@ describe.each(drivers())('bounded scans on %s', (driver) => {
   beforeAll(async () => {
     recorder = await startTestRecorder(driver, { recorder: { maxScanRows: 1_000 } });
     // The oldest task matches; the 5,000 after it (newer, so read first) do not.
-    await recorder.tasks.insertTasks([newTask('emails', { path: '/needle-task', headers: { 'x-note': 'needle-123' } })]);
+    await recorder.tasks.insertTasks([
+      newTask('emails', { path: '/needle-task', headers: { 'x-note': 'needle-123' } }),
+    ]);
     for (let batch = 0; batch < 10; batch++) {
-      await recorder.tasks.insertTasks(Array.from({ length: 500 }, (_, i) => newTask(batch % 2 ? 'emails' : 'reports', { path: `/hay/${batch}/${i}` })));
+      await recorder.tasks.insertTasks(
+        Array.from({ length: 500 }, (_, i) =>
+          newTask(batch % 2 ? 'emails' : 'reports', { path: `/hay/${batch}/${i}` }),
+        ),
+      );
     }
   });
   afterAll(async () => recorder.close());
@@ -72,8 +78,19 @@ describe.each(drivers())('bounded scans of every shape on %s', (driver) => {
   it('pages through every shape of bounded search to exactly what an unbounded one finds', async () => {
     // Running and cancelled tasks too: SQLite reads running ones through their own index, and
     // PostgreSQL walks queue and state pairs; the window must end at the same place for all.
-    await tasks.insertTasks(Array.from({ length: 12 }, (_, i) => newTask(i % 3 ? 'emails' : 'reports', { path: i % 2 ? '/shape/odd' : '/shape/even' })));
-    await createDispatchRepository(db).claim({ queue: 'reports', limit: 2, owner: 'shapes', now: new Date(), leaseMs: 60_000, maxConcurrent: 100 });
+    await tasks.insertTasks(
+      Array.from({ length: 12 }, (_, i) =>
+        newTask(i % 3 ? 'emails' : 'reports', { path: i % 2 ? '/shape/odd' : '/shape/even' }),
+      ),
+    );
+    await createDispatchRepository(db).claim({
+      queue: 'reports',
+      limit: 2,
+      owner: 'shapes',
+      now: new Date(),
+      leaseMs: 60_000,
+      maxConcurrent: 100,
+    });
     const page = await tasks.listTasks({ queue: 'emails', pathPrefix: '/shape', limit: 2 });
     await tasks.applyEvent(page.tasks[1].id, { type: 'cancel' });
     const shapes: TaskFilter[] = [
@@ -116,7 +133,8 @@ describe.runIf(postgresAvailable())('bounded reads on postgresql', () => {
     // A small pool that gives up waiting after 1 s: without the read cap, queued searches would make creates wait past it.
     db = await initOrm({ url: schema.url, poolSize: 3, acquireTimeoutMs: 1_000 });
     await migrate(db);
-    await db.sql.execute(`insert into dispatchr_task (id, queue, state, path, method, headers, body, body_json, content_type, run_at, created_at, updated_at)
+    await db.sql
+      .execute(`insert into dispatchr_task (id, queue, state, path, method, headers, body, body_json, content_type, run_at, created_at, updated_at)
       select gen_random_uuid(), 'emails', 'completed', '/p/' || i, 'POST', jsonb_build_object('x-n', i::text),
         convert_to('{"n":' || i || ',"pad":"' || repeat('a', 100) || '"}', 'UTF8'), ('{"n":' || i || ',"pad":"' || repeat('a', 100) || '"}')::jsonb,
         'application/json', now(), now(), now()
@@ -130,7 +148,11 @@ describe.runIf(postgresAvailable())('bounded reads on postgresql', () => {
   });
 
   async function start(recorder: Record<string, unknown>): Promise<string> {
-    const config = parseConfig({ database: { url: schema.url, poolSize: 3 }, recorder: { host: '127.0.0.1', port: 0, ...recorder }, queues: QUEUES });
+    const config = parseConfig({
+      database: { url: schema.url, poolSize: 3 },
+      recorder: { host: '127.0.0.1', port: 0, ...recorder },
+      queues: QUEUES,
+    });
     const server = await startRecorderServer(config, { db });
     servers.push(server);
     return server.url;
@@ -145,7 +167,9 @@ describe.runIf(postgresAvailable())('bounded reads on postgresql', () => {
     expect(Number(reply.headers['retry-after'])).toBeGreaterThan(0);
     // SET LOCAL ended with the read's transaction: no pooled connection kept the limit.
     const settings = await Promise.all(
-      Array.from({ length: 3 }, () => db.sql.query<{ timeout: string }>(`select current_setting('statement_timeout') as timeout, pg_sleep(0.05)`)),
+      Array.from({ length: 3 }, () =>
+        db.sql.query<{ timeout: string }>(`select current_setting('statement_timeout') as timeout, pg_sleep(0.05)`),
+      ),
     );
     expect(settings.map(([row]) => row.timeout)).toEqual(['0', '0', '0']);
     // A read the index serves is quick and answers.
@@ -154,8 +178,12 @@ describe.runIf(postgresAvailable())('bounded reads on postgresql', () => {
 
   it('refuses searches past recorder.maxConcurrentReads (503 reads_busy) so that every create gets a connection', async () => {
     const url = await start({ maxConcurrentReads: 1, maxScanRows: 10_000_000, readTimeout: '14s' });
-    const searches = Array.from({ length: 12 }, () => call(url, 'GET', '/v1/tasks?search=not-there', { timeoutMs: 60_000 }));
-    const creates = Array.from({ length: 10 }, (_, i) => call(url, 'POST', '/v1/queues/emails/tasks', { body: { path: `/during/${i}` } }));
+    const searches = Array.from({ length: 12 }, () =>
+      call(url, 'GET', '/v1/tasks?search=not-there', { timeoutMs: 60_000 }),
+    );
+    const creates = Array.from({ length: 10 }, (_, i) =>
+      call(url, 'POST', '/v1/queues/emails/tasks', { body: { path: `/during/${i}` } }),
+    );
     const [searched, created] = await Promise.all([Promise.all(searches), Promise.all(creates)]);
     expect(created.map((reply) => reply.status)).toEqual(Array(10).fill(201));
     const busy = searched.filter((reply) => reply.status === 503);

@@ -53,7 +53,11 @@ async function openSetup(driver: DriverName): Promise<Setup> {
     url: testDb.url,
     async insertBlind(task) {
       const [{ task: created }] = await repository.insertTasks([
-        newTask('capped', { path: task.path ?? '/', maxAttempts: task.maxAttempts ?? null, timeoutMs: task.timeout === '9s' ? 9_000 : null }),
+        newTask('capped', {
+          path: task.path ?? '/',
+          maxAttempts: task.maxAttempts ?? null,
+          timeoutMs: task.timeout === '9s' ? 9_000 : null,
+        }),
       ]);
       return created.id;
     },
@@ -114,24 +118,37 @@ describe.each(drivers())('per-task limits within the queue caps on %s', (driver)
       expect(reply.status, JSON.stringify(body)).toBe(400);
       expect(reply.body.errors).toEqual([{ path, message: expect.stringContaining(message) }]);
     }
-    const batch = await call(recorder.url, 'POST', '/v1/queues/capped/tasks/batch', { body: { tasks: [{ maxAttempts: 3 }, { maxAttempts: 1000 }] } });
+    const batch = await call(recorder.url, 'POST', '/v1/queues/capped/tasks/batch', {
+      body: { tasks: [{ maxAttempts: 3 }, { maxAttempts: 1000 }] },
+    });
     expect(batch.status).toBe(400);
-    expect(batch.body.errors).toEqual([{ path: 'tasks.1.maxAttempts', message: expect.stringContaining('taskLimits.maxAttempts') }]);
+    expect(batch.body.errors).toEqual([
+      { path: 'tasks.1.maxAttempts', message: expect.stringContaining('taskLimits.maxAttempts') },
+    ]);
     // The default cap of a queue without taskLimits: 100 attempts.
-    expect((await post('defaults', { maxAttempts: 101 })).body.errors).toEqual([{ path: 'maxAttempts', message: expect.stringContaining('<= 100') }]);
+    expect((await post('defaults', { maxAttempts: 101 })).body.errors).toEqual([
+      { path: 'maxAttempts', message: expect.stringContaining('<= 100') },
+    ]);
     expect(await tasks.countTasks({})).toBe(before);
   });
 
   it('a created task keeps what was sent (null for nothing) and shows the values in force as `effective`', async () => {
     const plain = await post('capped', { path: '/later', delay: '1h' });
     expect(plain.status).toBe(201);
-    expect(plain.body).toMatchObject({ maxAttempts: null, timeoutMs: null, effective: { maxAttempts: 3, timeoutMs: 200 } });
+    expect(plain.body).toMatchObject({
+      maxAttempts: null,
+      timeoutMs: null,
+      effective: { maxAttempts: 3, timeoutMs: 200 },
+    });
     const own = await post('capped', { path: '/later', delay: '1h', maxAttempts: 2, timeout: '250ms' });
     expect(own.body).toMatchObject({ maxAttempts: 2, timeoutMs: 250, effective: { maxAttempts: 2, timeoutMs: 250 } });
     const queueDefaults = await post('defaults', { delay: '1h', maxAttempts: 100 });
     expect(queueDefaults.body).toMatchObject({ maxAttempts: 100, effective: { maxAttempts: 100, timeoutMs: 30_000 } });
     // Every rendering carries it: a read, and a list (basic view).
-    expect((await call(recorder.url, 'GET', `/v1/tasks/${own.body.id}`)).body.effective).toEqual({ maxAttempts: 2, timeoutMs: 250 });
+    expect((await call(recorder.url, 'GET', `/v1/tasks/${own.body.id}`)).body.effective).toEqual({
+      maxAttempts: 2,
+      timeoutMs: 250,
+    });
     const listed = await call(recorder.url, 'GET', '/v1/queues/capped/tasks?limit=1');
     expect(listed.body.tasks[0].effective).toEqual({ maxAttempts: 2, timeoutMs: 250 });
   });
@@ -146,10 +163,14 @@ describe.each(drivers())('per-task limits within the queue caps on %s', (driver)
     scheduler = await createScheduler({ config, db: setup.db, logger: silentLogger, queues: ['capped'] });
     await scheduler.start();
     const finished = async (id: string) =>
-      waitFor(async () => {
-        const task = await tasks.findTask(id);
-        return task?.state === 'failed' ? task : undefined;
-      }, 30_000, `task ${id} to fail`);
+      waitFor(
+        async () => {
+          const task = await tasks.findTask(id);
+          return task?.state === 'failed' ? task : undefined;
+        },
+        30_000,
+        `task ${id} to fail`,
+      );
 
     expect(await finished(failing)).toMatchObject({ state: 'failed', attempt: 3 });
     expect(target.for('/hooks/fail')).toHaveLength(3);

@@ -29,7 +29,9 @@ function writeConfig(name: string, databaseUrl: string): string {
 }
 
 function run(configFile: string) {
-  const child = spawn(process.execPath, [BIN, 'recorder', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'recorder', '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -50,7 +52,13 @@ describe('dispatchr recorder', () => {
     const proc = run(writeConfig('sqlite.yml', 'sqlite:./quick.db'));
     const url = await proc.listening;
     // Besides log lines (JSON; this open config logs the open-API warning, open-warning.test.ts), one line.
-    expect(proc.output().stdout.trim().split('\n').filter((line) => !line.startsWith('{'))).toEqual([`dispatchr recorder listening on ${url}`]);
+    expect(
+      proc
+        .output()
+        .stdout.trim()
+        .split('\n')
+        .filter((line) => !line.startsWith('{')),
+    ).toEqual([`dispatchr recorder listening on ${url}`]);
     expect((await call(url, 'POST', '/v1/queues/emails/tasks', { body: { path: '/hello' } })).status).toBe(201);
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);

@@ -13,7 +13,15 @@ describe.each(drivers())('creating tasks on %s', (driver) => {
 
   it('answers 201 with the task, available when due now, and stores exactly what was sent', async () => {
     const reply = await recorder.call('POST', '/v1/queues/emails/tasks', {
-      body: { path: '/send?lang=en', method: 'PUT', headers: { 'X-Tenant': 'a', Authorization: 'Bearer s3cret', 'X-Api-Key': 'k' }, body: { to: 'a@example.com' }, maxAttempts: 3, timeout: 20, key: 'welcome-1' },
+      body: {
+        path: '/send?lang=en',
+        method: 'PUT',
+        headers: { 'X-Tenant': 'a', Authorization: 'Bearer s3cret', 'X-Api-Key': 'k' },
+        body: { to: 'a@example.com' },
+        maxAttempts: 3,
+        timeout: 20,
+        key: 'welcome-1',
+      },
       headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
     });
     expect(reply.status).toBe(201);
@@ -50,7 +58,10 @@ describe.each(drivers())('creating tasks on %s', (driver) => {
     expect(delayMs).toBeGreaterThan(599_000);
     expect(delayMs).toBeLessThanOrEqual(600_000);
     const at = new Date(Date.now() + 3_600_000).toISOString();
-    expect((await recorder.call('POST', '/v1/queues/emails/tasks', { body: { runAt: at } })).body).toMatchObject({ state: 'scheduled', runAt: at });
+    expect((await recorder.call('POST', '/v1/queues/emails/tasks', { body: { runAt: at } })).body).toMatchObject({
+      state: 'scheduled',
+      runAt: at,
+    });
     const past = await recorder.call('POST', '/v1/queues/emails/tasks', { body: { runAt: '2001-01-01T00:00:00Z' } });
     expect(past.body.state).toBe('available');
     expect(Date.parse(past.body.runAt)).toBeGreaterThan(Date.now() - 60_000);
@@ -58,18 +69,23 @@ describe.each(drivers())('creating tasks on %s', (driver) => {
 
   it('accepts every number that survives as written, other spellings of the same value, and surrogate pairs', async () => {
     // Raw text: JSON.stringify in the test would already have normalised what the server must read.
-    const raw = '{"body": {"max": 9007199254740991, "exact": 9007199254740992, "tenth": 0.1, "one": 1.0, "hundred": 1E2, "big": 1e300, "tiny": 5e-324, "emoji": "\\ud83d\\ude00"}}';
+    const raw =
+      '{"body": {"max": 9007199254740991, "exact": 9007199254740992, "tenth": 0.1, "one": 1.0, "hundred": 1E2, "big": 1e300, "tiny": 5e-324, "emoji": "\\ud83d\\ude00"}}';
     const reply = await recorder.call('POST', '/v1/queues/emails/tasks', { raw });
     expect(reply.status).toBe(201);
     const stored = await recorder.tasks.findTask(reply.body.id);
     // Sent as JSON.stringify writes the parsed values: each denotes the number that was written.
-    expect(stored?.body?.toString('utf8')).toBe('{"max":9007199254740991,"exact":9007199254740992,"tenth":0.1,"one":1,"hundred":100,"big":1e+300,"tiny":5e-324,"emoji":"\u{1f600}"}');
+    expect(stored?.body?.toString('utf8')).toBe(
+      '{"max":9007199254740991,"exact":9007199254740992,"tenth":0.1,"one":1,"hundred":100,"big":1e+300,"tiny":5e-324,"emoji":"\u{1f600}"}',
+    );
     expect(reply.body.body.emoji).toBe('\u{1f600}');
   });
 
   it('keeps bodyBase64 bytes exact and shows non-JSON bodies as base64', async () => {
     const bytes = Buffer.from([0, 1, 2, 253, 254, 255]);
-    const reply = await recorder.call('POST', '/v1/queues/emails/tasks', { body: { bodyBase64: bytes.toString('base64') } });
+    const reply = await recorder.call('POST', '/v1/queues/emails/tasks', {
+      body: { bodyBase64: bytes.toString('base64') },
+    });
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({ bodyBase64: bytes.toString('base64'), contentType: 'application/octet-stream' });
     expect(reply.body.body).toBeUndefined();
@@ -77,7 +93,8 @@ describe.each(drivers())('creating tasks on %s', (driver) => {
   });
 
   it('joins paths to the target with one slash and accepts absolute URLs inside the target', async () => {
-    const create = async (path: string, queue = 'emails') => (await recorder.call('POST', `/v1/queues/${queue}/tasks`, { body: { path } })).body.path;
+    const create = async (path: string, queue = 'emails') =>
+      (await recorder.call('POST', `/v1/queues/${queue}/tasks`, { body: { path } })).body.path;
     expect(await create('email')).toBe('/email');
     expect(await create('/reports/x', 'reports')).toBe('/reports/x');
     expect(await create('http://127.0.0.1:9/tasks/inside?a=1')).toBe('/inside?a=1');
@@ -99,7 +116,9 @@ describe.each(drivers())('creating tasks on %s', (driver) => {
   it('makes exactly one task from 50 concurrent creates with one key', async () => {
     const before = await recorder.count();
     const replies = await Promise.all(
-      Array.from({ length: 50 }, () => recorder.call('POST', '/v1/queues/emails/tasks', { body: { key: 'stampede', body: { n: 1 } } })),
+      Array.from({ length: 50 }, () =>
+        recorder.call('POST', '/v1/queues/emails/tasks', { body: { key: 'stampede', body: { n: 1 } } }),
+      ),
     );
     expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
     const deduplicated = replies.filter((r) => r.status === 200);
@@ -115,7 +134,14 @@ describe.each(drivers())('creating tasks on %s', (driver) => {
       { path: '/a', body: { quote: 'say "hi"\\ \n', emoji: '✓ 𝄞', nested: { list: [1, null, true, 2.5] } } },
       { path: '/b', bodyBase64: binary.toString('base64'), contentType: 'application/json' },
       { path: '/c', bodyBase64: Buffer.from('plain, "quoted" text').toString('base64'), contentType: 'text/plain' },
-      { path: '/d', body: 'a JSON string', headers: { 'X-Note': 'a "b" \\ c', 'x-token': 'secret' }, maxAttempts: 3, timeout: 7, delay: '1h' },
+      {
+        path: '/d',
+        body: 'a JSON string',
+        headers: { 'X-Note': 'a "b" \\ c', 'x-token': 'secret' },
+        maxAttempts: 3,
+        timeout: 7,
+        delay: '1h',
+      },
       { path: '/e' },
     ];
     const reply = await recorder.call('POST', '/v1/queues/reports/tasks/batch', { body: { tasks } });
@@ -133,7 +159,12 @@ describe.each(drivers())('creating tasks on %s', (driver) => {
     expect(full[0].body).toEqual(tasks[0].body);
     expect((await recorder.tasks.findTask(created[1].id))?.body?.equals(binary)).toBe(true);
     expect((await recorder.tasks.findTask(created[2].id))?.body?.toString('utf8')).toBe('plain, "quoted" text');
-    expect(created[3]).toMatchObject({ state: 'scheduled', maxAttempts: 3, timeoutMs: 7_000, bodyBytes: Buffer.byteLength('"a JSON string"') });
+    expect(created[3]).toMatchObject({
+      state: 'scheduled',
+      maxAttempts: 3,
+      timeoutMs: 7_000,
+      bodyBytes: Buffer.byteLength('"a JSON string"'),
+    });
     expect(full[3]).toMatchObject({ body: 'a JSON string' });
     expect(full[3].headers).toEqual({ 'x-note': 'a "b" \\ c', 'x-token': '[redacted]' });
     expect((await recorder.tasks.findTask(created[3].id))?.headers['x-token']).toBe('secret');
@@ -148,7 +179,9 @@ describe.each(drivers())('creating tasks on %s', (driver) => {
     expect(created.every((t) => t.deduplicated === false && t.state === 'available')).toBe(true);
 
     const before = await recorder.count();
-    const bad = await recorder.call('POST', '/v1/queues/reports/tasks/batch', { body: { tasks: [{ path: '/ok' }, { path: '/ok' }, { maxAttempts: 0 }] } });
+    const bad = await recorder.call('POST', '/v1/queues/reports/tasks/batch', {
+      body: { tasks: [{ path: '/ok' }, { path: '/ok' }, { maxAttempts: 0 }] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([{ path: 'tasks.2.maxAttempts', message: expect.stringContaining('>= 1') }]);
     expect(await recorder.count()).toBe(before);
@@ -156,10 +189,14 @@ describe.each(drivers())('creating tasks on %s', (driver) => {
 
   it('takes 1,000 tasks in one batch and refuses 1,001', async () => {
     const before = await recorder.count('reports');
-    const thousand = await recorder.call('POST', '/v1/queues/reports/tasks/batch', { body: { tasks: Array.from({ length: 1000 }, () => ({})) } });
+    const thousand = await recorder.call('POST', '/v1/queues/reports/tasks/batch', {
+      body: { tasks: Array.from({ length: 1000 }, () => ({})) },
+    });
     expect(thousand.status).toBe(201);
     expect(thousand.body.tasks).toHaveLength(1000);
-    const over = await recorder.call('POST', '/v1/queues/reports/tasks/batch', { body: { tasks: Array.from({ length: 1001 }, () => ({})) } });
+    const over = await recorder.call('POST', '/v1/queues/reports/tasks/batch', {
+      body: { tasks: Array.from({ length: 1001 }, () => ({})) },
+    });
     expect(over.status).toBe(400);
     expect(over.body.errors[0]).toEqual({ path: 'tasks', message: expect.stringContaining('at most 1000') });
     expect(await recorder.count('reports')).toBe(before + 1000);

@@ -12,7 +12,13 @@ import { startTestRecorder, TOKEN, type TestRecorder } from './support.js';
 const QUEUES = { demo: { target: 'http://127.0.0.1:9/tasks', allowPrivateNetwork: true } };
 
 /** The content types a browser sends cross-site without asking first, and none at all. */
-const SIMPLE_TYPES: (string | null)[] = [null, 'text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'];
+const SIMPLE_TYPES: (string | null)[] = [
+  null,
+  'text/plain',
+  'text/plain;charset=UTF-8',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+];
 
 describe.each(drivers())('cross-site and rebinding protection on %s', (driver) => {
   let open: TestRecorder; // tokens: [], allowedHosts: [app.internal]
@@ -22,7 +28,11 @@ describe.each(drivers())('cross-site and rebinding protection on %s', (driver) =
     [open, guarded, pinned] = await Promise.all([
       startTestRecorder(driver, { queues: QUEUES, recorder: { allowedHosts: ['App.Internal.'] } }),
       startTestRecorder(driver, { queues: QUEUES, recorder: { tokens: [TOKEN] } }, { defaultToken: TOKEN }),
-      startTestRecorder(driver, { queues: QUEUES, recorder: { tokens: [TOKEN], allowedHosts: ['api.internal'], trustProxy: true } }, { defaultToken: TOKEN }),
+      startTestRecorder(
+        driver,
+        { queues: QUEUES, recorder: { tokens: [TOKEN], allowedHosts: ['api.internal'], trustProxy: true } },
+        { defaultToken: TOKEN },
+      ),
     ]);
   });
   afterAll(async () => Promise.all([open, guarded, pinned].map((recorder) => recorder?.close())));
@@ -74,7 +84,9 @@ describe.each(drivers())('cross-site and rebinding protection on %s', (driver) =
     expect((await browserPost(open, `/v1/tasks/${task.id}/cancel`, 'application/json')).body.state).toBe('cancelled');
     const deleted = await open.call('DELETE', `/v1/tasks/${task.id}`, { headers: {} });
     expect(deleted.status).toBe(204);
-    expect((await browserPost(open, '/v1/queues/demo/pause', 'application/problem+json; charset=utf-8')).body.paused).toBe(true);
+    expect(
+      (await browserPost(open, '/v1/queues/demo/pause', 'application/problem+json; charset=utf-8')).body.paused,
+    ).toBe(true);
     expect((await browserPost(open, '/v1/queues/demo/resume', 'application/json')).body.paused).toBe(false);
     expect(await open.count('demo')).toBeGreaterThan(0);
     const purged = await browserPost(open, '/v1/queues/demo/purge', 'application/json');
@@ -105,30 +117,57 @@ describe.each(drivers())('cross-site and rebinding protection on %s', (driver) =
 
   it('answers an open API by loopback names and recorder.allowedHosts, with any port', async () => {
     const port = new URL(open.url).port;
-    for (const host of [`127.0.0.1:${port}`, '127.0.0.2', `localhost:${port}`, 'LOCALHOST', 'app.localhost:80', `[::1]:${port}`, '[0:0:0:0:0:0:0:1]', 'app.internal', `APP.internal.:${port}`]) {
+    for (const host of [
+      `127.0.0.1:${port}`,
+      '127.0.0.2',
+      `localhost:${port}`,
+      'LOCALHOST',
+      'app.localhost:80',
+      `[::1]:${port}`,
+      '[0:0:0:0:0:0:0:1]',
+      'app.internal',
+      `APP.internal.:${port}`,
+    ]) {
       expect((await open.call('GET', '/v1/queues', { headers: { host } })).status, host).toBe(200);
     }
-    for (const host of ['evil.example', 'localhost.evil.example', '127.0.0.1.nip.io', 'evil.example@127.0.0.1', 'internal', '10.0.0.1', '[::2]', 'app.internal.evil', '']) {
+    for (const host of [
+      'evil.example',
+      'localhost.evil.example',
+      '127.0.0.1.nip.io',
+      'evil.example@127.0.0.1',
+      'internal',
+      '10.0.0.1',
+      '[::2]',
+      'app.internal.evil',
+      '',
+    ]) {
       expect((await open.call('GET', '/v1/queues', { headers: { host } })).status, host || 'empty').toBe(421);
     }
   });
 
   it('keeps the probes public whatever the Host (an orchestrator calls them by address)', async () => {
-    for (const probe of ['/healthz', '/readyz']) expect((await open.call('GET', probe, { headers: { host: '10.1.2.3:8787' } })).status).toBe(200);
+    for (const probe of ['/healthz', '/readyz'])
+      expect((await open.call('GET', probe, { headers: { host: '10.1.2.3:8787' } })).status).toBe(200);
   });
 
   it('leaves Host unchecked when tokens are configured, unless recorder.allowedHosts is set', async () => {
     expect((await guarded.call('GET', '/v1/queues', { headers: { host: 'dispatchr.example.com' } })).status).toBe(200);
-    expect((await guarded.call('GET', '/v1/queues', { headers: { host: 'dispatchr.example.com' }, token: null })).status).toBe(401);
+    expect(
+      (await guarded.call('GET', '/v1/queues', { headers: { host: 'dispatchr.example.com' }, token: null })).status,
+    ).toBe(401);
     expect((await pinned.call('GET', '/v1/queues', { headers: { host: 'api.internal:443' } })).status).toBe(200);
     expect((await pinned.call('GET', '/v1/queues', { headers: { host: 'localhost' } })).status).toBe(200);
-    const other = await pinned.call('POST', '/v1/queues/demo/tasks', { headers: { host: 'dispatchr.example.com' }, body: {} });
+    const other = await pinned.call('POST', '/v1/queues/demo/tasks', {
+      headers: { host: 'dispatchr.example.com' },
+      body: {},
+    });
     expect(other.status).toBe(421);
     expect(await pinned.count('demo')).toBe(0);
   });
 
   it('checks the last X-Forwarded-Host value behind a trusted proxy: the one the proxy wrote', async () => {
-    const viaProxy = (host: string, forwarded: string) => pinned.call('GET', '/v1/queues', { headers: { host, 'x-forwarded-host': forwarded } });
+    const viaProxy = (host: string, forwarded: string) =>
+      pinned.call('GET', '/v1/queues', { headers: { host, 'x-forwarded-host': forwarded } });
     expect((await viaProxy('api.internal', 'evil.example')).status).toBe(421);
     expect((await viaProxy('upstream-pool-7', 'api.internal')).status).toBe(200);
     // A rebinding page sends its own X-Forwarded-Host; a proxy that appends the real name exposes it.

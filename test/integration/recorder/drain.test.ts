@@ -32,7 +32,9 @@ describe.each(drivers())('draining the server on %s', (driver) => {
       socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
       socket.on('close', () => resolve());
     });
-    socket.write(`POST /v1/queues/emails/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(
+      `POST /v1/queues/emails/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
     socket.write(body.slice(0, 10));
     // Wait until the server has seen the request begin (a full request/response on another connection proves the loop turned).
     expect((await recorder.call('GET', '/healthz')).status).toBe(200);

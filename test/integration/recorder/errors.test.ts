@@ -59,12 +59,27 @@ describe.each(drivers())('error answers on %s', (driver) => {
 
   it('answers 415 for bodies that are not JSON', async () => {
     const before = await recorder.count();
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'application/jsonx']) {
-      const reply = await recorder.call('POST', '/v1/queues/emails/tasks', { raw: '{}', headers: { 'content-type': type } });
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=latin1',
+      'application/jsonx',
+    ]) {
+      const reply = await recorder.call('POST', '/v1/queues/emails/tasks', {
+        raw: '{}',
+        headers: { 'content-type': type },
+      });
       expect(reply.status, type).toBe(415);
       expect(reply.body.code).toBe('unsupported_media_type');
     }
-    expect((await recorder.call('POST', '/v1/queues/emails/tasks', { raw: '{}', headers: { 'content-type': 'application/merge-patch+json' } })).status).toBe(201);
+    expect(
+      (
+        await recorder.call('POST', '/v1/queues/emails/tasks', {
+          raw: '{}',
+          headers: { 'content-type': 'application/merge-patch+json' },
+        })
+      ).status,
+    ).toBe(201);
     expect(await recorder.count()).toBe(before + 1);
   });
 
@@ -99,7 +114,10 @@ describe.each(drivers())('error answers on %s', (driver) => {
       await broken.db.sql.execute('drop table dispatchr_queue_state');
       const reply = await broken.call('GET', '/v1/queues');
       expect(reply.status).toBe(500);
-      expect(problemResource.parse(reply.body)).toMatchObject({ code: 'internal_error', detail: expect.stringContaining('unexpected') });
+      expect(problemResource.parse(reply.body)).toMatchObject({
+        code: 'internal_error',
+        detail: expect.stringContaining('unexpected'),
+      });
       expect(reply.text).not.toMatch(/dispatchr_|select|relation|sqlite|at .*\.ts|127\.0\.0\.1/i);
       expect((await broken.call('GET', '/healthz')).status).toBe(200);
     } finally {

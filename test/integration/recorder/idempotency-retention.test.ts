@@ -22,19 +22,32 @@ describe.each(drivers())('Idempotency-Key records on %s', (driver) => {
   afterAll(async () => recorder.close());
 
   const dialect = () => recorder.db.target.dialect;
-  const records = async () => Number((await recorder.db.sql.query<{ n: number | string }>('select count(*) as n from dispatchr_idempotency_key'))[0].n);
-  const create = (key: string, body: unknown, path = '/v1/queues/emails/tasks') => recorder.call('POST', path, { body, headers: { 'Idempotency-Key': key } });
+  const records = async () =>
+    Number(
+      (await recorder.db.sql.query<{ n: number | string }>('select count(*) as n from dispatchr_idempotency_key'))[0].n,
+    );
+  const create = (key: string, body: unknown, path = '/v1/queues/emails/tasks') =>
+    recorder.call('POST', path, { body, headers: { 'Idempotency-Key': key } });
   /** One pass of the scheduler's retention loop as of `at` (nothing else configured to prune). */
   const retentionAt = (at: Date) => {
     const passClock = fixedClock(at);
     const config = parseConfig({ retention: { completed: 0, failed: 0 } });
-    return createRetention({ config, repository: createDispatchRepository(recorder.db), idempotency: createIdempotencyRepository(recorder.db, passClock), clock: passClock, logger: silentLogger }).runOnce();
+    return createRetention({
+      config,
+      repository: createDispatchRepository(recorder.db),
+      idempotency: createIdempotencyRepository(recorder.db, passClock),
+      clock: passClock,
+      logger: silentLogger,
+    }).runOnce();
   };
 
   it('keeps records through their window and deletes every one in a single retention pass after it', async () => {
     const madeAt = clock.now().getTime();
     for (let i = 0; i < 3; i++) expect((await create(`window-${i}`, { path: `/w/${i}` })).status).toBe(201);
-    expect((await create('window-batch', { tasks: [{ path: '/b/1' }, { path: '/b/2' }] }, '/v1/queues/emails/tasks/batch')).status).toBe(201);
+    expect(
+      (await create('window-batch', { tasks: [{ path: '/b/1' }, { path: '/b/2' }] }, '/v1/queues/emails/tasks/batch'))
+        .status,
+    ).toBe(201);
     expect(await records()).toBe(4);
 
     expect(await retentionAt(new Date(madeAt + IDEMPOTENCY_TTL_MS - 1))).toEqual({ tasks: 0, idempotencyKeys: 0 });
@@ -80,7 +93,12 @@ describe.each(drivers())('Idempotency-Key records on %s', (driver) => {
     const again = await create('big-body', { path: '/big', body });
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers.location).toBe(first.headers.location);
-    expect(again.body).toMatchObject({ id: first.body.id, state: first.body.state, path: '/big', bodyBytes: first.body.bodyBytes });
+    expect(again.body).toMatchObject({
+      id: first.body.id,
+      state: first.body.state,
+      path: '/big',
+      bodyBytes: first.body.bodyBytes,
+    });
     expect(again.body).not.toHaveProperty('body');
   });
 });

@@ -91,8 +91,14 @@ describe.each(drivers())('Idempotency-Key on %s', (driver) => {
   it('works for batches, and refuses a malformed key', async () => {
     const body = { tasks: [{ path: '/1' }, { path: '/2' }] };
     const before = await recorder.count();
-    const first = await recorder.call('POST', '/v1/queues/emails/tasks/batch', { body, headers: { 'Idempotency-Key': 'batch-1' } });
-    const again = await recorder.call('POST', '/v1/queues/emails/tasks/batch', { body, headers: { 'Idempotency-Key': 'batch-1' } });
+    const first = await recorder.call('POST', '/v1/queues/emails/tasks/batch', {
+      body,
+      headers: { 'Idempotency-Key': 'batch-1' },
+    });
+    const again = await recorder.call('POST', '/v1/queues/emails/tasks/batch', {
+      body,
+      headers: { 'Idempotency-Key': 'batch-1' },
+    });
     expect(again.text).toBe(first.text);
     expect(await recorder.count()).toBe(before + 2);
     const bad = await create('x'.repeat(256), {});
@@ -100,32 +106,47 @@ describe.each(drivers())('Idempotency-Key on %s', (driver) => {
     expect(bad.body.errors[0].path).toBe('Idempotency-Key');
   });
 
-  it.runIf(driver === 'postgresql')('answers 409 idempotency_key_in_use when another request took the key meanwhile and its answer cannot be replayed; writes nothing', async () => {
-    // The race: this create finds no record, then another request's record for the key commits
-    // first, and by then that record's window has passed (its expires_at is behind us), so there
-    // is nothing to replay. Not `conflict`, which means a task changed (spec §4.12).
-    await create('k-probe', { path: '/probe' });
-    const [{ scope }] = await recorder.db.sql.query<{ scope: string }>(`select scope from dispatchr_idempotency_key where key = 'k-probe'`);
-    const before = await recorder.count();
-    let reply: Promise<Reply> | undefined;
-    await recorder.db.sql.transaction(async (tx) => {
-      await tx.execute(
-        `insert into dispatchr_idempotency_key (scope, key, request_hash, status, response, created_at, expires_at)
-         values ($1, 'k-held', 'another request', 201, '{}', now() - interval '2 days', now() - interval '1 day')`,
-        [scope],
+  it.runIf(driver === 'postgresql')(
+    'answers 409 idempotency_key_in_use when another request took the key meanwhile and its answer cannot be replayed; writes nothing',
+    async () => {
+      // The race: this create finds no record, then another request's record for the key commits
+      // first, and by then that record's window has passed (its expires_at is behind us), so there
+      // is nothing to replay. Not `conflict`, which means a task changed (spec §4.12).
+      await create('k-probe', { path: '/probe' });
+      const [{ scope }] = await recorder.db.sql.query<{ scope: string }>(
+        `select scope from dispatchr_idempotency_key where key = 'k-probe'`,
       );
-      const [{ pid }] = await tx.query<{ pid: number }>('select pg_backend_pid() as pid');
-      reply = create('k-held', { path: '/held' });
-      // It waits on this transaction's insert of the key (seen by PostgreSQL, not guessed from a sleep).
-      await waitFor(async () => (await recorder.db.sql.query('select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [pid])).length > 0 || undefined, 5_000, 'the create to wait for the key');
-    });
-    const answered = await reply!;
-    expect(answered.status).toBe(409);
-    expect(answered.body).toMatchObject({ code: 'idempotency_key_in_use', status: 409, detail: expect.stringContaining('retry') });
-    expect(await recorder.count()).toBe(before);
-    // The retry it asks for succeeds: the expired record makes way.
-    const retried = await create('k-held', { path: '/held' });
-    expect(retried.status).toBe(201);
-    expect(await recorder.count()).toBe(before + 1);
-  });
+      const before = await recorder.count();
+      let reply: Promise<Reply> | undefined;
+      await recorder.db.sql.transaction(async (tx) => {
+        await tx.execute(
+          `insert into dispatchr_idempotency_key (scope, key, request_hash, status, response, created_at, expires_at)
+         values ($1, 'k-held', 'another request', 201, '{}', now() - interval '2 days', now() - interval '1 day')`,
+          [scope],
+        );
+        const [{ pid }] = await tx.query<{ pid: number }>('select pg_backend_pid() as pid');
+        reply = create('k-held', { path: '/held' });
+        // It waits on this transaction's insert of the key (seen by PostgreSQL, not guessed from a sleep).
+        await waitFor(
+          async () =>
+            (await recorder.db.sql.query('select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [pid]))
+              .length > 0 || undefined,
+          5_000,
+          'the create to wait for the key',
+        );
+      });
+      const answered = await reply!;
+      expect(answered.status).toBe(409);
+      expect(answered.body).toMatchObject({
+        code: 'idempotency_key_in_use',
+        status: 409,
+        detail: expect.stringContaining('retry'),
+      });
+      expect(await recorder.count()).toBe(before);
+      // The retry it asks for succeeds: the expired record makes way.
+      const retried = await create('k-held', { path: '/held' });
+      expect(retried.status).toBe(201);
+      expect(await recorder.count()).toBe(before + 1);
+    },
+  );
 });

@@ -36,9 +36,14 @@ function writeConfig(name: string, tokens: string[]): string {
 describe('the open-API warning', () => {
   it('is logged by `dispatchr recorder` on loopback, and not once a token is configured', async () => {
     const open = spawnCli(['recorder', '--config', writeConfig('standalone-open', [])], { env: { DISPATCHR_URL: '' } });
-    const closed = spawnCli(['recorder', '--config', writeConfig('standalone-token', [TOKEN])], { env: { DISPATCHR_URL: '' } });
+    const closed = spawnCli(['recorder', '--config', writeConfig('standalone-token', [TOKEN])], {
+      env: { DISPATCHR_URL: '' },
+    });
     try {
-      await Promise.all([open.waitForOutput(/listening on http:\/\/127\.0\.0\.1:\d+/), closed.waitForOutput(/listening on http:\/\/127\.0\.0\.1:\d+/)]);
+      await Promise.all([
+        open.waitForOutput(/listening on http:\/\/127\.0\.0\.1:\d+/),
+        closed.waitForOutput(/listening on http:\/\/127\.0\.0\.1:\d+/),
+      ]);
       expect(open.output()).toMatch(WARNING);
       expect(closed.output()).not.toContain('the API is open');
     } finally {
@@ -48,7 +53,9 @@ describe('the open-API warning', () => {
   }, 120_000);
 
   it('is logged by `dispatchr schedule --with-recorder`', async () => {
-    const proc = spawnCli(['schedule', '--with-recorder', '--config', writeConfig('with-recorder', [])], { env: { DISPATCHR_URL: '' } });
+    const proc = spawnCli(['schedule', '--with-recorder', '--config', writeConfig('with-recorder', [])], {
+      env: { DISPATCHR_URL: '' },
+    });
     try {
       await proc.waitForOutput(WARNING);
     } finally {
@@ -65,7 +72,13 @@ describe('the open-API warning', () => {
     createRecorder({ config: parseConfig({ recorder: { tokens: [TOKEN] }, queues: {} }), logger });
     await new Promise((resolve) => setImmediate(resolve));
     const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(logged).toEqual([expect.objectContaining({ level: 40, allowedHosts: ['app.internal'], msg: expect.stringContaining('the API is open') })]);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        level: 40,
+        allowedHosts: ['app.internal'],
+        msg: expect.stringContaining('the API is open'),
+      }),
+    ]);
   });
 
   it('goes to process warnings when createRecorder() was given no logger', async () => {
@@ -79,6 +92,8 @@ describe('the open-API warning', () => {
     } finally {
       process.off('warning', onWarning);
     }
-    expect(seen.map((warning) => [warning.code, warning.message.startsWith('recorder.tokens is empty: the API is open')])).toEqual([['DISPATCHR_OPEN_API', true]]);
+    expect(
+      seen.map((warning) => [warning.code, warning.message.startsWith('recorder.tokens is empty: the API is open')]),
+    ).toEqual([['DISPATCHR_OPEN_API', true]]);
   });
 });

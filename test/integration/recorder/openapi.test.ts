@@ -32,7 +32,10 @@ describe('the OpenAPI document', () => {
 
   it('describes the create body exactly as the validating schema does', () => {
     const body = doc.paths['/v1/queues/{queue}/tasks'].post.requestBody.content['application/json'].schema;
-    const validating = z.toJSONSchema(taskInputSchema({ target: 'https://x/y', leaseMs: 1, now: Date.now }), { io: 'input', unrepresentable: 'any' });
+    const validating = z.toJSONSchema(taskInputSchema({ target: 'https://x/y', leaseMs: 1, now: Date.now }), {
+      io: 'input',
+      unrepresentable: 'any',
+    });
     expect(Object.keys(body.properties).sort()).toEqual(Object.keys(validating.properties ?? {}).sort());
     expect(body.additionalProperties).toBe(false); // unknown fields are refused, and the document says so
     expect(body.properties.maxAttempts).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000 });
@@ -44,15 +47,25 @@ describe('the OpenAPI document', () => {
   it('documents responses, problems, auth and the Idempotency-Key header', () => {
     const create = doc.paths['/v1/queues/{queue}/tasks'].post;
     expect(create.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Task' });
-    expect(create.responses['400'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
-    expect(create.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['queue', 'Idempotency-Key', 'traceparent']));
+    expect(create.responses['400'].content['application/problem+json'].schema).toEqual({
+      $ref: '#/components/schemas/Problem',
+    });
+    expect(create.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['queue', 'Idempotency-Key', 'traceparent']),
+    );
     expect(create.security).toEqual([{ bearer: [] }]);
     expect(doc.paths['/healthz'].get.security).toEqual([]);
-    expect(doc.components.schemas.Task.required).toEqual(expect.arrayContaining(['id', 'queue', 'state', 'runAt', 'attempt', 'createdAt']));
+    expect(doc.components.schemas.Task.required).toEqual(
+      expect.arrayContaining(['id', 'queue', 'state', 'runAt', 'attempt', 'createdAt']),
+    );
     expect(doc.components.schemas.Problem.required).toEqual(['code', 'title', 'status', 'detail', 'errors']);
-    const list = doc.paths['/v1/queues/{queue}/tasks'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
+    const list = doc.paths['/v1/queues/{queue}/tasks'].get.parameters.map(
+      (p: { name: string; in: string }) => `${p.in}:${p.name}`,
+    );
     expect(list).toEqual(['path:queue', 'query:state', 'query:limit', 'query:cursor', 'query:view']);
     // GET /v1/tasks/{id} documents its one query parameter (others are refused, spec 4.1).
-    expect(doc.paths['/v1/tasks/{id}'].get.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`)).toEqual(['path:id', 'query:view']);
+    expect(
+      doc.paths['/v1/tasks/{id}'].get.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`),
+    ).toEqual(['path:id', 'query:view']);
   });
 });

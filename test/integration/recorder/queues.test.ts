@@ -74,7 +74,11 @@ describe.each(drivers())('queue routes on %s', (driver) => {
       ['GET', '/v1/queues/nope/tasks'],
       ['POST', '/v1/queues/nope/tasks/batch'],
     ]) {
-      const reply = await recorder.call(method, path, method === 'POST' && path.endsWith('batch') ? { body: { tasks: [{}] } } : {});
+      const reply = await recorder.call(
+        method,
+        path,
+        method === 'POST' && path.endsWith('batch') ? { body: { tasks: [{}] } } : {},
+      );
       expect(reply.status, path).toBe(404);
       expect(reply.body.code, path).toBe('queue_not_found');
     }

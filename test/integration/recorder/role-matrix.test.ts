@@ -34,7 +34,11 @@ const PERMISSIONS: Record<string, Permission> = {
 /** Every GET route also answers HEAD, under the same permission. */
 const ROUTES: Record<string, Permission> = {
   ...PERMISSIONS,
-  ...Object.fromEntries(Object.entries(PERMISSIONS).flatMap(([route, permission]) => (route.startsWith('GET ') ? [[`HEAD ${route.slice(4)}`, permission]] : []))),
+  ...Object.fromEntries(
+    Object.entries(PERMISSIONS).flatMap(([route, permission]) =>
+      route.startsWith('GET ') ? [[`HEAD ${route.slice(4)}`, permission]] : [],
+    ),
+  ),
 };
 
 const ENQUEUER = 'enqueue-token-0123456789abcdef';
@@ -72,7 +76,12 @@ describe.each(drivers())('the role matrix on %s', (driver) => {
       driver,
       {
         recorder: {
-          tokens: [TOKEN, { token: ENQUEUER, role: 'enqueue', name: 'app' }, { token: READER, role: 'read' }, { token: SCOPED, role: 'enqueue', queues: ['reports'] }],
+          tokens: [
+            TOKEN,
+            { token: ENQUEUER, role: 'enqueue', name: 'app' },
+            { token: READER, role: 'read' },
+            { token: SCOPED, role: 'enqueue', queues: ['reports'] },
+          ],
         },
       },
       { defaultToken: TOKEN },
@@ -81,14 +90,21 @@ describe.each(drivers())('the role matrix on %s', (driver) => {
   afterAll(async () => recorder.close());
 
   it('serves exactly the routes of the table, each declaring its permission', () => {
-    const served = Object.fromEntries(recorder.server.recorder.routes.map((route) => [`${route.method} ${route.path}`, route.permission]));
+    const served = Object.fromEntries(
+      recorder.server.recorder.routes.map((route) => [`${route.method} ${route.path}`, route.permission]),
+    );
     expect(served).toEqual(ROUTES);
   });
 
   /** What a refused call must not change: each queue's counts per state, and whether it is paused. */
   async function state() {
-    const { queues } = (await recorder.call('GET', '/v1/queues')).body as { queues: { name: string; paused: boolean; counts: unknown }[] };
-    return { tasks: await recorder.count(), queues: queues.map(({ name, paused, counts }) => ({ name, paused, counts })) };
+    const { queues } = (await recorder.call('GET', '/v1/queues')).body as {
+      queues: { name: string; paused: boolean; counts: unknown }[];
+    };
+    return {
+      tasks: await recorder.count(),
+      queues: queues.map(({ name, paused, counts }) => ({ name, paused, counts })),
+    };
   }
 
   /** The call for a route, its task (if it names one) created first, so the "before" state includes it. */
@@ -122,10 +138,12 @@ describe.each(drivers())('the role matrix on %s', (driver) => {
         expect(got, `${name} → ${route} (${reply.text.slice(0, 200)})`).toBe(want);
         if (want === 403 && route.split(' ')[0] !== 'HEAD') {
           expect(reply.body.code).toBe('forbidden');
-          if (STRENGTH[caller.role!] < STRENGTH[ROUTES[route] as 'read']) expect(reply.body.detail).toContain(`role is "${caller.role}"`);
+          if (STRENGTH[caller.role!] < STRENGTH[ROUTES[route] as 'read'])
+            expect(reply.body.detail).toContain(`role is "${caller.role}"`);
         }
         if (before) expect(await state(), `${name} → ${route} changed something`).toEqual(before);
-        if (route === 'POST /v1/queues/:queue/pause' && want === 'allowed') await recorder.call('POST', '/v1/queues/emails/resume');
+        if (route === 'POST /v1/queues/:queue/pause' && want === 'allowed')
+          await recorder.call('POST', '/v1/queues/emails/resume');
       }
       expect(cells).toHaveLength(Object.keys(ROUTES).length);
     });

@@ -87,14 +87,23 @@ export async function call(baseUrl: string, method: string, path: string, option
   if (options.body !== undefined) body = JSON.stringify(options.body);
   // Like every client of ours: JSON whenever there is a body, and on every POST (spec 4.1), unless
   // the test sets its own Content-Type.
-  if ((body !== undefined || method === 'POST') && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
+  if (
+    (body !== undefined || method === 'POST') &&
+    !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')
+  ) {
     headers['content-type'] = 'application/json';
   }
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const response = await request(`${baseUrl}${path}`, { method: method as 'GET', headers, body, headersTimeout: options.timeoutMs ?? 10_000 });
+  const response = await request(`${baseUrl}${path}`, {
+    method: method as 'GET',
+    headers,
+    body,
+    headersTimeout: options.timeoutMs ?? 10_000,
+  });
   const text = await response.body.text();
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(response.headers)) flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  for (const [name, value] of Object.entries(response.headers))
+    flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
   let parsed: unknown = undefined;
   if (/json/.test(flat['content-type'] ?? '') && text !== '') parsed = JSON.parse(text); // HEAD answers carry no body
   return { status: response.statusCode, headers: flat, text, body: parsed };

@@ -12,17 +12,29 @@ describe.each(drivers())('task routes on %s', (driver) => {
   let recorder: TestRecorder;
   beforeAll(async () => {
     recorder = await startTestRecorder(driver, {
-      queues: { ...QUEUES, ops: { target: 'http://127.0.0.1:9/ops', allowPrivateNetwork: true }, listing: { target: 'http://127.0.0.1:9/l', allowPrivateNetwork: true } },
+      queues: {
+        ...QUEUES,
+        ops: { target: 'http://127.0.0.1:9/ops', allowPrivateNetwork: true },
+        listing: { target: 'http://127.0.0.1:9/l', allowPrivateNetwork: true },
+      },
     });
   });
   afterAll(async () => recorder.close());
 
-  const create = async (queue: string, body: Record<string, unknown> = {}) => (await recorder.call('POST', `/v1/queues/${queue}/tasks`, { body })).body;
+  const create = async (queue: string, body: Record<string, unknown> = {}) =>
+    (await recorder.call('POST', `/v1/queues/${queue}/tasks`, { body })).body;
 
   /** Claims the queue's due tasks and settles them with the given outcome, as the scheduler does. */
   async function claim(queue: string) {
     const dispatch = createDispatchRepository(recorder.db);
-    return dispatch.claim({ queue, limit: 10, owner: 'test-scheduler', now: new Date(), leaseMs: 60_000, maxConcurrent: 10 });
+    return dispatch.claim({
+      queue,
+      limit: 10,
+      owner: 'test-scheduler',
+      now: new Date(),
+      leaseMs: 60_000,
+      maxConcurrent: 10,
+    });
   }
 
   it('shows a task with every attempt, the running one with outcome null', async () => {
@@ -31,7 +43,27 @@ describe.each(drivers())('task routes on %s', (driver) => {
     const dispatch = createDispatchRepository(recorder.db);
     const startedAt = running.attemptedAt!;
     await dispatch.settle(
-      [{ taskId: task.id, attempt: 1, owner: 'test-scheduler', state: 'retryable', nextAttempt: 1, runAt: new Date(), lastStatus: 500, lastError: 'HTTP 500', record: { startedAt, finishedAt: new Date(), status: 500, outcome: 'retry', durationMs: 12, error: 'HTTP 500', responseExcerpt: 'oops' } }],
+      [
+        {
+          taskId: task.id,
+          attempt: 1,
+          owner: 'test-scheduler',
+          state: 'retryable',
+          nextAttempt: 1,
+          runAt: new Date(),
+          lastStatus: 500,
+          lastError: 'HTTP 500',
+          record: {
+            startedAt,
+            finishedAt: new Date(),
+            status: 500,
+            outcome: 'retry',
+            durationMs: 12,
+            error: 'HTTP 500',
+            responseExcerpt: 'oops',
+          },
+        },
+      ],
       new Date(),
     );
     await claim('ops'); // attempt 2 is now in flight
@@ -41,8 +73,26 @@ describe.each(drivers())('task routes on %s', (driver) => {
     const shown = taskResource.parse(reply.body);
     expect(shown).toMatchObject({ state: 'running', attempt: 2, lastStatus: 500, lastError: 'HTTP 500' });
     expect(shown.attempts).toEqual([
-      { number: 1, startedAt: startedAt.toISOString(), finishedAt: expect.any(String), status: 500, outcome: 'retry', durationMs: 12, error: 'HTTP 500', responseExcerpt: 'oops' },
-      { number: 2, startedAt: expect.any(String), finishedAt: null, status: null, outcome: null, durationMs: null, error: null, responseExcerpt: null },
+      {
+        number: 1,
+        startedAt: startedAt.toISOString(),
+        finishedAt: expect.any(String),
+        status: 500,
+        outcome: 'retry',
+        durationMs: 12,
+        error: 'HTTP 500',
+        responseExcerpt: 'oops',
+      },
+      {
+        number: 2,
+        startedAt: expect.any(String),
+        finishedAt: null,
+        status: null,
+        outcome: null,
+        durationMs: null,
+        error: null,
+        responseExcerpt: null,
+      },
     ]);
     // A running task cannot be cancelled or deleted; the 409 names its state.
     const cancel = await recorder.call('POST', `/v1/tasks/${task.id}/cancel`);
@@ -94,7 +144,8 @@ describe.each(drivers())('task routes on %s', (driver) => {
 
   it('lists newest first with an opaque cursor, filters by state, and pages to the end', async () => {
     const made = [];
-    for (let i = 0; i < 5; i++) made.push(await create('listing', { path: `/n/${i}`, ...(i === 2 ? { delay: 60 } : {}) }));
+    for (let i = 0; i < 5; i++)
+      made.push(await create('listing', { path: `/n/${i}`, ...(i === 2 ? { delay: 60 } : {}) }));
     const first = await recorder.call('GET', '/v1/queues/listing/tasks?limit=2');
     expect(first.status).toBe(200);
     const page = taskListResponse.parse(first.body);
@@ -110,7 +161,17 @@ describe.each(drivers())('task routes on %s', (driver) => {
   });
 
   it('refuses bad list parameters with the parameter named', async () => {
-    for (const query of ['limit=1e9', 'limit=0', 'limit=1001', 'limit=-1', 'limit=1&limit=2', 'state=done', 'cursor=AAAA', 'cursor=' + Buffer.from('v1:x').toString('base64url'), 'page=2']) {
+    for (const query of [
+      'limit=1e9',
+      'limit=0',
+      'limit=1001',
+      'limit=-1',
+      'limit=1&limit=2',
+      'state=done',
+      'cursor=AAAA',
+      'cursor=' + Buffer.from('v1:x').toString('base64url'),
+      'page=2',
+    ]) {
       const reply = await recorder.call('GET', `/v1/queues/listing/tasks?${query}`);
       expect(reply.status, query).toBe(400);
       expect(reply.body.errors[0].path, query).toBe(query.split('=')[0]);

@@ -38,16 +38,21 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
       '/hooks/ok': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('done'),
       '/hooks/flaky': (_req, res, n) => res.writeHead(n === 1 ? 500 : 200).end(n === 1 ? 'boom' : 'ok'),
       '/hooks/bad': (_req, res) => res.writeHead(400).end('no such thing'),
-      '/hooks/binary': (_req, res) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from([0x6f, 0x6b, 0x00, 0xff, 0x00])),
+      '/hooks/binary': (_req, res) =>
+        res
+          .writeHead(200, { 'content-type': 'application/octet-stream' })
+          .end(Buffer.from([0x6f, 0x6b, 0x00, 0xff, 0x00])),
       '/hooks/binary-error': (_req, res) => res.writeHead(422).end(Buffer.from('bad\u0000input')),
-      '/hooks/busy': (_req, res, n) => (n === 1 ? res.writeHead(429, { 'retry-after': '2' }).end() : res.writeHead(200).end()),
+      '/hooks/busy': (_req, res, n) =>
+        n === 1 ? res.writeHead(429, { 'retry-after': '2' }).end() : res.writeHead(200).end(),
       '/hooks/slow': async (_req, res) => {
         await new Promise((resolve) => setTimeout(resolve, 3_000));
         res.writeHead(200).end();
       },
       '/hooks/reset': (_req, res) => res.socket?.destroy(),
       '/hooks/redirect': (_req, res) => res.writeHead(301, { location: '/hooks/redirected' }).end(),
-      '/hooks/unavailable': (_req, res, n) => (n === 1 ? res.writeHead(503).end('down for\n  maintenance') : res.writeHead(204).end()),
+      '/hooks/unavailable': (_req, res, n) =>
+        n === 1 ? res.writeHead(503).end('down for\n  maintenance') : res.writeHead(204).end(),
       // 500, then no answer within the timeout, then 200: what does the third request say came before?
       '/hooks/then-silent': async (_req, res, n) => {
         if (n === 2) await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -67,7 +72,11 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
           timeout: '1s',
           signingSecret: SECRET,
           // Retry-After is capped by the strategy's maximum delay, so the maximum here is well above 2 s.
-          retry: { strategy: 'exponential', options: { initialDelay: '100ms', maxDelay: '10s', jitter: 'none' }, maxAttempts: 3 },
+          retry: {
+            strategy: 'exponential',
+            options: { initialDelay: '100ms', maxDelay: '10s', jitter: 'none' },
+            maxAttempts: 3,
+          },
         },
         metadata: { target: 'http://metadata.example.com/latest', timeout: '1s', allowPrivateNetwork: true },
       },
@@ -76,7 +85,12 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
     // connect-time guard has to refuse it (config refuses the literal address up front).
     config.queues.metadata.target = 'http://169.254.169.254/latest';
     tasks = createTaskRepository(db);
-    scheduler = await createScheduler({ config, db, logger: process.env.DEBUG_SCHEDULER ? createLogger({ level: 'debug' }) : silentLogger, queues: ['hooks', 'metadata'] });
+    scheduler = await createScheduler({
+      config,
+      db,
+      logger: process.env.DEBUG_SCHEDULER ? createLogger({ level: 'debug' }) : silentLogger,
+      queues: ['hooks', 'metadata'],
+    });
     await scheduler.start();
     recorder = await startRecorderServer(config, { db });
   });
@@ -90,17 +104,23 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
 
   async function runToEnd(newTask: NewTask, states = ['completed', 'failed']): Promise<TaskRecord> {
     const [{ task: created }] = await tasks.insertTasks([newTask]);
-    return waitFor(async () => {
-      const current = await tasks.findTask(created.id);
-      return current && states.includes(current.state) ? current : undefined;
-    }, 20_000, `task ${newTask.path} to finish`);
+    return waitFor(
+      async () => {
+        const current = await tasks.findTask(created.id);
+        return current && states.includes(current.state) ? current : undefined;
+      },
+      20_000,
+      `task ${newTask.path} to finish`,
+    );
   }
 
   it('completes on 200 and sends the documented headers with a verifiable signature', async () => {
     const done = await runToEnd(task('/ok'));
     expect(done).toMatchObject({ state: 'completed', attempt: 1, lastStatus: 200 });
     const attempts = await tasks.findAttempts(done.id);
-    expect(attempts).toEqual([expect.objectContaining({ number: 1, status: 200, outcome: 'completed', responseExcerpt: 'done' })]);
+    expect(attempts).toEqual([
+      expect.objectContaining({ number: 1, status: 200, outcome: 'completed', responseExcerpt: 'done' }),
+    ]);
     const [received] = target.for('/hooks/ok');
     expect(received.headers).toMatchObject({
       'dispatchr-task-id': done.id,
@@ -113,7 +133,10 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
     });
     expect(received.headers['dispatchr-previous-status']).toBeUndefined();
     expect(Date.parse(String(received.headers['dispatchr-scheduled-at']))).toBeGreaterThan(0);
-    const verified = new Webhook(SECRET).verify(received.body.toString('utf8'), received.headers as Record<string, string>);
+    const verified = new Webhook(SECRET).verify(
+      received.body.toString('utf8'),
+      received.headers as Record<string, string>,
+    );
     expect(verified).toEqual({ path: '/ok' });
   });
 
@@ -190,7 +213,10 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
   it('says in the API why every attempt that got a status failed: the status, its reason phrase and the body', async () => {
     const retried = await runToEnd(task('/unavailable'));
     const bad = await runToEnd(task('/bad'));
-    type Shown = { lastError: string | null; attempts: Array<{ status: number | null; outcome: string; error: string | null }> };
+    type Shown = {
+      lastError: string | null;
+      attempts: Array<{ status: number | null; outcome: string; error: string | null }>;
+    };
     const read = async (id: string) => (await (await fetch(`${recorder.url}/v1/tasks/${id}`)).json()) as Shown;
     const shownRetried = await read(retried.id);
     expect(shownRetried.attempts.map((a) => [a.status, a.outcome, a.error])).toEqual([
@@ -198,7 +224,9 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
       [204, 'completed', null],
     ]);
     const shownBad = await read(bad.id);
-    expect(shownBad.attempts).toEqual([expect.objectContaining({ status: 400, outcome: 'failed', error: 'HTTP 400 Bad Request: no such thing' })]);
+    expect(shownBad.attempts).toEqual([
+      expect.objectContaining({ status: 400, outcome: 'failed', error: 'HTTP 400 Bad Request: no such thing' }),
+    ]);
     expect(shownBad.lastError).toBe('HTTP 400 Bad Request: no such thing');
   });
 
@@ -209,7 +237,11 @@ describe.each(drivers())('dispatch outcomes end to end on %s', (driver) => {
     expect(second.headers['dispatchr-previous-status']).toBe('500');
     expect(third.headers['dispatchr-attempt']).toBe('3');
     expect(third.headers['dispatchr-previous-status']).toBeUndefined();
-    expect((await tasks.findAttempts(done.id)).map((a) => [a.number, a.status])).toEqual([[1, 500], [2, null], [3, 200]]);
+    expect((await tasks.findAttempts(done.id)).map((a) => [a.number, a.status])).toEqual([
+      [1, 500],
+      [2, null],
+      [3, 200],
+    ]);
   });
 });
 
@@ -235,7 +267,9 @@ describe.each(drivers())('an attempt given back unsent on %s', (driver) => {
       scheduler: { leaseDuration: '10s', pollInterval: '200ms', heartbeatInterval: '1s' },
       queues: {
         lease: {
-          target: `${target.url}/lease`, allowPrivateNetwork: true, timeout: '1s',
+          target: `${target.url}/lease`,
+          allowPrivateNetwork: true,
+          timeout: '1s',
           retry: { strategy: 'fixed', options: { delay: '100ms' }, maxAttempts: 2 },
         },
       },
@@ -256,7 +290,12 @@ describe.each(drivers())('an attempt given back unsent on %s', (driver) => {
     await scheduler.runOnce();
     clock.step = 0;
     expect(target.received).toHaveLength(0);
-    expect(await tasks.findTask(created.id)).toMatchObject({ state: 'available', attempt: 1, attemptsGivenBack: 1, lastStatus: null });
+    expect(await tasks.findTask(created.id)).toMatchObject({
+      state: 'available',
+      attempt: 1,
+      attemptsGivenBack: 1,
+      lastStatus: null,
+    });
 
     // Sent as attempt 2 (500), then, past the 100 ms backoff, as attempt 3: two attempts counted
     // against maxAttempts 2, so the budget holds both although three numbers were used.
@@ -266,7 +305,11 @@ describe.each(drivers())('an attempt given back unsent on %s', (driver) => {
     const done = await tasks.findTask(created.id);
     expect(done).toMatchObject({ state: 'completed', attempt: 3, attemptsGivenBack: 1 });
     const attempts = await tasks.findAttempts(created.id);
-    expect(attempts.map((a) => [a.number, a.outcome, a.status])).toEqual([[1, 'interrupted', null], [2, 'retry', 500], [3, 'completed', 200]]);
+    expect(attempts.map((a) => [a.number, a.outcome, a.status])).toEqual([
+      [1, 'interrupted', null],
+      [2, 'retry', 500],
+      [3, 'completed', 200],
+    ]);
     expect(attempts[0].error).toMatch(/^not sent: \d+ ms of lease left, less than its 1000 ms timeout and the margin$/);
     const [second, third] = target.for('/lease/flaky');
     expect([second.headers['dispatchr-attempt'], third.headers['dispatchr-attempt']]).toEqual(['2', '3']);

@@ -37,7 +37,11 @@ describe.each(drivers())('queue limits on %s', (driver) => {
     const started = Date.now();
     scheduler = await createScheduler({ config, db, logger: silentLogger });
     await scheduler.start();
-    await waitFor(async () => (await tasks.countTasks({ queue: 'q', state: 'completed' })) === count, 30_000, 'every task completed');
+    await waitFor(
+      async () => (await tasks.countTasks({ queue: 'q', state: 'completed' })) === count,
+      30_000,
+      'every task completed',
+    );
     return { elapsedMs: Date.now() - started, received: target.received.length, maxConcurrent: target.maxConcurrent };
   }
 
@@ -79,12 +83,20 @@ describe.each(drivers())('queue limits on %s', (driver) => {
     await scheduler.start();
     // With one slot of 4 the batch holding /slow would block the queue for its 4 s; the second slot
     // goes on claiming and sending the other 20 meanwhile.
-    await waitFor(async () => target!.received.filter((r) => r.path !== '/slow').length === 20, 3_500, 'the 20 quick tasks sent');
+    await waitFor(
+      async () => target!.received.filter((r) => r.path !== '/slow').length === 20,
+      3_500,
+      'the 20 quick tasks sent',
+    );
     expect(target.for('/slow')).toHaveLength(1); // it was sent, and is still in flight:
     expect(slowDone).toBe(false);
     // Outcomes are written per batch: the one quick task that shared the slow one's batch waits
     // for it (docs/deployment.md, "Batches"); the other 19 are recorded already.
-    await waitFor(async () => (await tasks.countTasks({ queue: 'q', state: 'completed' })) >= 19, 2_000, '19 quick tasks recorded');
+    await waitFor(
+      async () => (await tasks.countTasks({ queue: 'q', state: 'completed' })) >= 19,
+      2_000,
+      '19 quick tasks recorded',
+    );
     expect(slowDone).toBe(false);
   });
 

@@ -18,12 +18,15 @@ import { call } from '../recorder/support.js';
  * flag (under the queue's claim lock on PostgreSQL, in its write transaction on SQLite).
  */
 const POLL_MS = 400;
-const MODES = drivers().flatMap((driver) => [
-  // `schedule --with-recorder`: one process, one pool of connections.
-  [driver, 'one process'],
-  // A recorder and a scheduler apart: connections of their own.
-  [driver, 'separate processes'],
-] as [DriverName, string][]);
+const MODES = drivers().flatMap(
+  (driver) =>
+    [
+      // `schedule --with-recorder`: one process, one pool of connections.
+      [driver, 'one process'],
+      // A recorder and a scheduler apart: connections of their own.
+      [driver, 'separate processes'],
+    ] as [DriverName, string][],
+);
 
 describe.each(MODES)('pause on %s, recorder and scheduler in %s', (driver, mode) => {
   let testDb: TestDatabase;
@@ -99,10 +102,21 @@ describe.each(drivers())('the claim of a paused queue on %s', (driver) => {
   afterEach(async () => createQueueStateRepository(db).setPaused('p', false));
 
   const claim = (queue: string, owner = 'o') =>
-    createDispatchRepository(db).claim({ queue, limit: 10, owner, now: new Date(), leaseMs: 60_000, maxConcurrent: 100 });
+    createDispatchRepository(db).claim({
+      queue,
+      limit: 10,
+      owner,
+      now: new Date(),
+      leaseMs: 60_000,
+      maxConcurrent: 100,
+    });
 
   it('takes nothing while the queue is paused, though tasks are due, and takes them after resume', async () => {
-    await createTaskRepository(db).insertTasks([newTask('p', { runAt: new Date(0) }), newTask('p', { runAt: new Date(0) }), newTask('other', { runAt: new Date(0) })]);
+    await createTaskRepository(db).insertTasks([
+      newTask('p', { runAt: new Date(0) }),
+      newTask('p', { runAt: new Date(0) }),
+      newTask('other', { runAt: new Date(0) }),
+    ]);
     const states = createQueueStateRepository(db);
     await states.setPaused('p', true);
     expect(await claim('p')).toHaveLength(0);
@@ -111,35 +125,48 @@ describe.each(drivers())('the claim of a paused queue on %s', (driver) => {
     expect(await claim('p')).toHaveLength(2);
   });
 
-  it.runIf(driver === 'postgresql')('orders pause and claim by the queue\'s claim lock: a claim waiting on a pause sees it, a pause waits for a claim in flight', async () => {
-    await createTaskRepository(db).insertTasks([newTask('p', { runAt: new Date(0) })]);
-    // Seen by PostgreSQL, not guessed from a sleep: a session blocked by this transaction's backend.
-    const backendOf = async (tx: { query<T>(sql: string): Promise<T[]> }) => (await tx.query<{ pid: number }>('select pg_backend_pid() as pid'))[0].pid;
-    const blockedBy = (pid: number) => async () =>
-      (await db.sql.query(`select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))`, [pid])).length > 0 || undefined;
-    // A pause's transaction, held open after it took the lock and wrote the flag: the claim waits,
-    // then reads the flag the pause committed.
-    let waiting: Promise<unknown[]> | undefined;
-    await db.sql.transaction(async (tx) => {
-      await tx.query(`select pg_advisory_xact_lock(hashtext('dispatchr.claim.' || $1))`, ['p']);
-      await tx.execute(`insert into dispatchr_queue_state (name, paused, updated_at) values ($1, true, now()) on conflict (name) do update set paused = true`, ['p']);
-      waiting = claim('p');
-      await waitFor(blockedBy(await backendOf(tx)), 5_000, 'the claim to wait on the queue lock');
-    });
-    expect(await waiting!).toHaveLength(0);
-    await createQueueStateRepository(db).setPaused('p', false);
-    // A claim in flight (its transaction not yet committed): the pause waits for it, so a pause
-    // that has answered never has a claim of the queue still to commit.
-    let pause: Promise<void> | undefined;
-    let pauseDone = false;
-    await db.sql.transaction(async (tx) => {
-      const held = await tx.query(`select id from dispatchr_claim($1, 'a', now() + interval '1 minute', now(), 5, 100)`, ['p']);
-      expect(held).toHaveLength(1);
-      pause = createQueueStateRepository(db).setPaused('p', true).then(() => void (pauseDone = true));
-      await waitFor(blockedBy(await backendOf(tx)), 5_000, 'the pause to wait on the queue lock');
-      expect(pauseDone).toBe(false);
-    });
-    await pause;
-    expect(await createQueueStateRepository(db).pausedQueues()).toEqual(new Set(['p']));
-  });
+  it.runIf(driver === 'postgresql')(
+    "orders pause and claim by the queue's claim lock: a claim waiting on a pause sees it, a pause waits for a claim in flight",
+    async () => {
+      await createTaskRepository(db).insertTasks([newTask('p', { runAt: new Date(0) })]);
+      // Seen by PostgreSQL, not guessed from a sleep: a session blocked by this transaction's backend.
+      const backendOf = async (tx: { query<T>(sql: string): Promise<T[]> }) =>
+        (await tx.query<{ pid: number }>('select pg_backend_pid() as pid'))[0].pid;
+      const blockedBy = (pid: number) => async () =>
+        (await db.sql.query(`select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))`, [pid])).length >
+          0 || undefined;
+      // A pause's transaction, held open after it took the lock and wrote the flag: the claim waits,
+      // then reads the flag the pause committed.
+      let waiting: Promise<unknown[]> | undefined;
+      await db.sql.transaction(async (tx) => {
+        await tx.query(`select pg_advisory_xact_lock(hashtext('dispatchr.claim.' || $1))`, ['p']);
+        await tx.execute(
+          `insert into dispatchr_queue_state (name, paused, updated_at) values ($1, true, now()) on conflict (name) do update set paused = true`,
+          ['p'],
+        );
+        waiting = claim('p');
+        await waitFor(blockedBy(await backendOf(tx)), 5_000, 'the claim to wait on the queue lock');
+      });
+      expect(await waiting!).toHaveLength(0);
+      await createQueueStateRepository(db).setPaused('p', false);
+      // A claim in flight (its transaction not yet committed): the pause waits for it, so a pause
+      // that has answered never has a claim of the queue still to commit.
+      let pause: Promise<void> | undefined;
+      let pauseDone = false;
+      await db.sql.transaction(async (tx) => {
+        const held = await tx.query(
+          `select id from dispatchr_claim($1, 'a', now() + interval '1 minute', now(), 5, 100)`,
+          ['p'],
+        );
+        expect(held).toHaveLength(1);
+        pause = createQueueStateRepository(db)
+          .setPaused('p', true)
+          .then(() => void (pauseDone = true));
+        await waitFor(blockedBy(await backendOf(tx)), 5_000, 'the pause to wait on the queue lock');
+        expect(pauseDone).toBe(false);
+      });
+      await pause;
+      expect(await createQueueStateRepository(db).pausedQueues()).toEqual(new Set(['p']));
+    },
+  );
 });

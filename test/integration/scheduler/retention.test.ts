@@ -25,7 +25,13 @@ describe.each(drivers())('retention on %s', (driver) => {
   afterAll(async () => testDb.cleanup());
 
   const retention = (config: ReturnType<typeof parseConfig>) =>
-    createRetention({ config, repository: createDispatchRepository(db), idempotency: createIdempotencyRepository(db, clock), clock, logger: silentLogger });
+    createRetention({
+      config,
+      repository: createDispatchRepository(db),
+      idempotency: createIdempotencyRepository(db, clock),
+      clock,
+      logger: silentLogger,
+    });
 
   /** A task finished `ageDays` ago in `state`, through the real claim and settle. */
   async function finished(state: TaskState, ageDays: number): Promise<string> {
@@ -34,17 +40,45 @@ describe.each(drivers())('retention on %s', (driver) => {
     const at = new Date(clock.now().getTime() - ageDays * DAY);
     const [{ task }] = await tasks.insertTasks([newTask('r', { runAt: new Date(0) })]);
     if (state === 'cancelled') {
-      await db.sql.execute(db.target.dialect === 'postgresql' ? 'update dispatchr_task set state = $1, finalized_at = $2 where id = $3' : 'update dispatchr_task set state = ?, finalized_at = ? where id = ?', [
-        state,
-        db.target.dialect === 'postgresql' ? at : at.getTime(),
-        task.id,
-      ]);
+      await db.sql.execute(
+        db.target.dialect === 'postgresql'
+          ? 'update dispatchr_task set state = $1, finalized_at = $2 where id = $3'
+          : 'update dispatchr_task set state = ?, finalized_at = ? where id = ?',
+        [state, db.target.dialect === 'postgresql' ? at : at.getTime(), task.id],
+      );
       return task.id;
     }
-    const [claimed] = await dispatch.claim({ queue: 'r', limit: 1, owner: 'o', now: clock.now(), leaseMs: 60_000, maxConcurrent: 1_000 });
+    const [claimed] = await dispatch.claim({
+      queue: 'r',
+      limit: 1,
+      owner: 'o',
+      now: clock.now(),
+      leaseMs: 60_000,
+      maxConcurrent: 1_000,
+    });
     expect(claimed.id).toBe(task.id);
     const won = await dispatch.settle(
-      [{ taskId: task.id, attempt: 1, owner: 'o', state, nextAttempt: 1, runAt: null, lastStatus: 200, lastError: null, record: { startedAt: at, finishedAt: at, status: 200, outcome: state === 'completed' ? 'completed' : 'failed', durationMs: 1, error: null, responseExcerpt: null } }],
+      [
+        {
+          taskId: task.id,
+          attempt: 1,
+          owner: 'o',
+          state,
+          nextAttempt: 1,
+          runAt: null,
+          lastStatus: 200,
+          lastError: null,
+          record: {
+            startedAt: at,
+            finishedAt: at,
+            status: 200,
+            outcome: state === 'completed' ? 'completed' : 'failed',
+            durationMs: 1,
+            error: null,
+            responseExcerpt: null,
+          },
+        },
+      ],
       at,
     );
     expect(won.has(task.id)).toBe(true);

@@ -44,10 +44,28 @@ describe.each(drivers())('schedulers list on %s', (driver) => {
     testDb = await createTestDatabase(driver);
     db = await testDb.openMigrated();
     const registry = createSchedulerRegistry(db);
-    await registry.heartbeat({ id: 'sched-live', queues: ['emails', 'reports'], startedAt: new Date(now.getTime() - 60_000), at: now, rates: { emails: 2.5, reports: null } });
-    await registry.heartbeat({ id: 'sched-dead', queues: ['reports'], startedAt: new Date(now.getTime() - 7_200_000), at: new Date(now.getTime() - 3_600_000), rates: { reports: 40 } });
+    await registry.heartbeat({
+      id: 'sched-live',
+      queues: ['emails', 'reports'],
+      startedAt: new Date(now.getTime() - 60_000),
+      at: now,
+      rates: { emails: 2.5, reports: null },
+    });
+    await registry.heartbeat({
+      id: 'sched-dead',
+      queues: ['reports'],
+      startedAt: new Date(now.getTime() - 7_200_000),
+      at: new Date(now.getTime() - 3_600_000),
+      rates: { reports: 40 },
+    });
     // A write that was stuck and lands late moves neither the heartbeat nor the rates back.
-    await registry.heartbeat({ id: 'sched-live', queues: ['emails', 'reports'], startedAt: new Date(now.getTime() - 60_000), at: new Date(now.getTime() - 30_000), rates: { emails: 1 } });
+    await registry.heartbeat({
+      id: 'sched-live',
+      queues: ['emails', 'reports'],
+      startedAt: new Date(now.getTime() - 60_000),
+      at: new Date(now.getTime() - 30_000),
+      rates: { emails: 1 },
+    });
     dir = mkdtempSync(path.join(tmpdir(), 'dispatchr-schedulers-'));
     configFile = path.join(dir, 'dispatchr.yml');
     writeFileSync(
@@ -77,7 +95,12 @@ describe.each(drivers())('schedulers list on %s', (driver) => {
       ['sched-live', true],
       ['sched-dead', false],
     ]);
-    expect(body.schedulers[0]).toMatchObject({ queues: ['emails', 'reports'], pid: process.pid, heartbeatAt: now.toISOString(), rates: { emails: 2.5, reports: null } });
+    expect(body.schedulers[0]).toMatchObject({
+      queues: ['emails', 'reports'],
+      pid: process.pid,
+      heartbeatAt: now.toISOString(),
+      rates: { emails: 2.5, reports: null },
+    });
     expect(body.schedulers[1].rates).toEqual({ reports: 40 });
     expect(body.schedulers[1].silentMs).toBeGreaterThanOrEqual(3_600_000);
   });
@@ -100,7 +123,12 @@ describe.each(drivers())('schedulers list on %s', (driver) => {
     beforeAll(async () => {
       const config = parseConfig({ database: { url: testDb.url }, scheduler: { heartbeatInterval: '5s' } });
       // The route reads config, clock and the database only.
-      const used: Pick<RecorderDeps, 'config' | 'clock' | 'logger' | 'stores'> = { config, clock: { now: () => new Date() }, logger: silentLogger, stores: async () => ({ db }) as Stores };
+      const used: Pick<RecorderDeps, 'config' | 'clock' | 'logger' | 'stores'> = {
+        config,
+        clock: { now: () => new Date() },
+        logger: silentLogger,
+        stores: async () => ({ db }) as Stores,
+      };
       const deps = used as RecorderDeps;
       const app = new Koa<RecorderState, RecorderContext>();
       app.use(async (ctx, next) => {
@@ -128,7 +156,9 @@ describe.each(drivers())('schedulers list on %s', (driver) => {
     it('shows a scoped token only the schedulers of its queues, and only those queues', async () => {
       principal = { id: 'scoped', name: 'emails-only', queues: new Set(['emails']), role: 'read' };
       const body = schedulerListResponse.parse(await (await request(url)).body.json());
-      expect(body.schedulers.map((s) => [s.id, s.queues, s.rates])).toEqual([['sched-live', ['emails'], { emails: 2.5 }]]);
+      expect(body.schedulers.map((s) => [s.id, s.queues, s.rates])).toEqual([
+        ['sched-live', ['emails'], { emails: 2.5 }],
+      ]);
     });
   });
 });

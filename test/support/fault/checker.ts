@@ -66,7 +66,9 @@ export function checkHistory(
       duplicateTaskIds.push(row.id);
       if (!options.allowedDuplicates?.has(row.id)) unexplained.push(row.id);
     }
-    const answered = seen.find((d) => d.attempt === row.attempt && d.status !== null && d.status >= 200 && d.status < 300 && !d.aborted);
+    const answered = seen.find(
+      (d) => d.attempt === row.attempt && d.status !== null && d.status >= 200 && d.status < 300 && !d.aborted,
+    );
     if (row.state === 'completed' && !answered) {
       lostIds.push(row.id);
       problems.push(`${row.id}: completed at attempt ${row.attempt} but the target never answered 2xx to that attempt`);
@@ -74,18 +76,23 @@ export function checkHistory(
       lostIds.push(row.id);
     }
     for (const delivery of seen) {
-      if (delivery.attempt < 1 || delivery.attempt > row.attempt) problems.push(`${row.id}: delivered as attempt ${delivery.attempt}, database at ${row.attempt}`);
+      if (delivery.attempt < 1 || delivery.attempt > row.attempt)
+        problems.push(`${row.id}: delivered as attempt ${delivery.attempt}, database at ${row.attempt}`);
     }
     const perAttempt = new Map<number, number>();
     for (const delivery of seen) perAttempt.set(delivery.attempt, (perAttempt.get(delivery.attempt) ?? 0) + 1);
     for (const [number, count] of perAttempt) {
-      if (count > 1 && !options.sameAttemptResendAllowed?.has(row.id)) problems.push(`${row.id}: attempt ${number} was sent ${count} times`);
+      if (count > 1 && !options.sameAttemptResendAllowed?.has(row.id))
+        problems.push(`${row.id}: attempt ${number} was sent ${count} times`);
     }
     const completions = recorded.filter((a) => a.outcome === 'completed');
     if (row.state === 'completed' && (completions.length !== 1 || completions[0].number !== row.attempt)) {
-      problems.push(`${row.id}: ${completions.length} completed attempt records for a task completed at attempt ${row.attempt}`);
+      problems.push(
+        `${row.id}: ${completions.length} completed attempt records for a task completed at attempt ${row.attempt}`,
+      );
     }
-    if (row.state !== 'running' && recorded.some((a) => a.number > row.attempt)) problems.push(`${row.id}: an attempt record beyond the task's counter`);
+    if (row.state !== 'running' && recorded.some((a) => a.number > row.attempt))
+      problems.push(`${row.id}: an attempt record beyond the task's counter`);
   }
   for (const id of deliveries.keys()) if (!known.has(id)) problems.push(`${id}: delivered but unknown to the database`);
   return {

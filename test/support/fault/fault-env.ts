@@ -89,7 +89,10 @@ export async function createFaultEnv(prefix: string): Promise<FaultEnv> {
     appName,
     writeConfig(name, input, options = {}) {
       const file = path.join(dir, `${name}.yml`);
-      const config = { ...input, database: { poolSize: 5, ...input.database, url: options.url ?? (options.direct ? created.url : proxyUrl) } };
+      const config = {
+        ...input,
+        database: { poolSize: 5, ...input.database, url: options.url ?? (options.direct ? created.url : proxyUrl) },
+      };
       writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
       return file;
     },
@@ -104,7 +107,14 @@ export async function createFaultEnv(prefix: string): Promise<FaultEnv> {
       for (let start = 0; start < count; start += chunk) {
         const list: NewTask[] = [];
         for (let i = start; i < Math.min(count, start + chunk); i++) {
-          list.push(newTask(queue, { path: `/t/${i}`, body: Buffer.from(`{"n":${i}}`), contentType: 'application/json', ...overrides }));
+          list.push(
+            newTask(queue, {
+              path: `/t/${i}`,
+              body: Buffer.from(`{"n":${i}}`),
+              contentType: 'application/json',
+              ...overrides,
+            }),
+          );
         }
         const results = await tasks.insertTasks(list);
         for (const result of results) ids.push(result.task.id);
@@ -112,11 +122,15 @@ export async function createFaultEnv(prefix: string): Promise<FaultEnv> {
       return ids;
     },
     async counts() {
-      const rows = await db.sql.query<{ state: string; n: string }>('select state, count(*) as n from dispatchr_task group by state');
+      const rows = await db.sql.query<{ state: string; n: string }>(
+        'select state, count(*) as n from dispatchr_task group by state',
+      );
       return Object.fromEntries(rows.map((row) => [row.state, Number(row.n)]));
     },
     async snapshot() {
-      const rows = await db.sql.query<Record<string, unknown>>('select id, queue, state, attempt, lease_owner, attempted_at, updated_at from dispatchr_task');
+      const rows = await db.sql.query<Record<string, unknown>>(
+        'select id, queue, state, attempt, lease_owner, attempted_at, updated_at from dispatchr_task',
+      );
       return rows.map((row) => ({
         id: String(row.id),
         queue: String(row.queue),
@@ -128,7 +142,9 @@ export async function createFaultEnv(prefix: string): Promise<FaultEnv> {
       }));
     },
     async attempts() {
-      const rows = await db.sql.query<Record<string, unknown>>('select task_id, number, outcome, status, started_at, finished_at from dispatchr_attempt_history order by started_at, task_id, seq');
+      const rows = await db.sql.query<Record<string, unknown>>(
+        'select task_id, number, outcome, status, started_at, finished_at from dispatchr_attempt_history order by started_at, task_id, seq',
+      );
       return rows.map((row) => ({
         taskId: String(row.task_id),
         number: Number(row.number),
@@ -139,7 +155,10 @@ export async function createFaultEnv(prefix: string): Promise<FaultEnv> {
       }));
     },
     async runningOwnedBy(owner) {
-      const rows = await db.sql.query<{ id: string }>(`select id from dispatchr_task where state = 'running' and lease_owner = $1`, [owner]);
+      const rows = await db.sql.query<{ id: string }>(
+        `select id from dispatchr_task where state = 'running' and lease_owner = $1`,
+        [owner],
+      );
       return rows.map((row) => String(row.id));
     },
     async terminateBackends(filter = {}) {
@@ -147,7 +166,10 @@ export async function createFaultEnv(prefix: string): Promise<FaultEnv> {
       const ports = proxy.upstreamPorts();
       if (via === 'proxy' && ports.length === 0) return 0;
       const params: unknown[] = [via === 'proxy' ? ports : appName];
-      let where = via === 'proxy' ? `client_port = any($1::int[]) and client_addr in ('127.0.0.1', '::1')` : 'application_name = $1';
+      let where =
+        via === 'proxy'
+          ? `client_port = any($1::int[]) and client_addr in ('127.0.0.1', '::1')`
+          : 'application_name = $1';
       if (filter.queryLike) {
         params.push(filter.queryLike);
         where += ` and query ilike $${params.length}`;
@@ -172,7 +194,12 @@ export async function createFaultEnv(prefix: string): Promise<FaultEnv> {
 }
 
 /** Polls until `probe` answers truthy; throws naming `what` after `timeoutMs`. */
-export async function until<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs: number, what: string, everyMs = 50): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs: number,
+  what: string,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -186,6 +213,8 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** One line per scenario that a reader of the test output sees. */
 export function printFigures(scenario: string, figures: Record<string, unknown>): void {
-  const parts = Object.entries(figures).map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  const parts = Object.entries(figures).map(
+    ([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+  );
   console.log(`[fault] ${scenario}: ${parts.join('; ')}`);
 }

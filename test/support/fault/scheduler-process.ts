@@ -55,12 +55,18 @@ export function spawnScheduler(options: SpawnOptions): SchedulerProcess {
   // `ready` waits for the "scheduler started" line, an info line: at least info, whatever the config says.
   const env: NodeJS.ProcessEnv = { ...process.env, DISPATCHR_LOG_LEVEL: 'info', ...options.env };
   if (!options.env?.DISPATCHR_FAILPOINTS) delete env.DISPATCHR_FAILPOINTS;
-  const child = spawn(process.execPath, [BIN, options.command ?? 'schedule', '--config', options.configFile, ...(options.args ?? [])], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const file: WriteStream | null = options.logDir ? createWriteStream(path.join(options.logDir, `${options.name}.log`)) : null;
+  const child = spawn(
+    process.execPath,
+    [BIN, options.command ?? 'schedule', '--config', options.configFile, ...(options.args ?? [])],
+    {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const file: WriteStream | null = options.logDir
+    ? createWriteStream(path.join(options.logDir, `${options.name}.log`))
+    : null;
   const lines: LogLine[] = [];
   let stderr = '';
   let pending = '';
@@ -100,7 +106,11 @@ export function spawnScheduler(options: SpawnOptions): SchedulerProcess {
   void exited.then(() => file?.end());
   const ready = new Promise<string>((resolve, reject) => {
     onStarted = resolve;
-    void exited.then((info) => reject(new Error(`${options.name} exited (${info.code ?? info.signal}) before it started: ${stderr.slice(-2000)}`)));
+    void exited.then((info) =>
+      reject(
+        new Error(`${options.name} exited (${info.code ?? info.signal}) before it started: ${stderr.slice(-2000)}`),
+      ),
+    );
   });
   ready.catch(() => undefined); // callers that never await ready must not see an unhandled rejection
 

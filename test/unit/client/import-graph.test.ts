@@ -28,7 +28,8 @@ const SHARED_WITH_CLIENT = [
   'src/backoff.ts', // the one infrastructure backoff rule (transport's retries)
 ];
 const SHARED_WITH_HANDLER = ['src/errors.ts', 'src/signing-secret.ts']; // the secret format, one rule on both sides
-const FORBIDDEN_PACKAGES = /^(@mikro-orm\/|koa$|koa-|@koa\/|piscina|bottleneck|undici|pg$|pg-|knex|express|zod|xstate|pino|yaml|@oclif\/|better-sqlite3)/;
+const FORBIDDEN_PACKAGES =
+  /^(@mikro-orm\/|koa$|koa-|@koa\/|piscina|bottleneck|undici|pg$|pg-|knex|express|zod|xstate|pino|yaml|@oclif\/|better-sqlite3)/;
 
 interface Graph {
   files: Set<string>;
@@ -39,13 +40,30 @@ function specifiersOf(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       found.push(node.moduleSpecifier.text);
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       found.push(node.argument.literal.text);
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
       found.push(node.arguments[0].text);
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
       found.push(node.moduleReference.expression.text);
     }
     ts.forEachChild(node, visit);
@@ -65,7 +83,8 @@ export function importGraph(entry: string): Graph {
     for (const specifier of specifiersOf(file)) {
       if (specifier.startsWith('.')) {
         const target = path.resolve(path.dirname(file), specifier).replace(/\.js$/, '.ts');
-        if (!existsSync(target)) throw new Error(`${relative} imports ${specifier}, which does not resolve to a .ts file`);
+        if (!existsSync(target))
+          throw new Error(`${relative} imports ${specifier}, which does not resolve to a .ts file`);
         pending.push(target);
       } else if (!graph.packages.has(specifier)) {
         graph.packages.set(specifier, relative);
@@ -77,7 +96,8 @@ export function importGraph(entry: string): Graph {
 
 const outside = (files: Set<string>, folder: string, shared: string[]) =>
   [...files].filter((file) => !file.startsWith(`${folder}/`) && !shared.includes(file));
-const notBuiltin = (graph: Graph) => [...graph.packages].filter(([specifier]) => !specifier.startsWith('node:')).map(([s, by]) => `${s} (from ${by})`);
+const notBuiltin = (graph: Graph) =>
+  [...graph.packages].filter(([specifier]) => !specifier.startsWith('node:')).map(([s, by]) => `${s} (from ${by})`);
 
 describe('import graph of the app-side entry points', () => {
   it('src/client/index.ts reaches only src/client, the listed shared modules and node: builtins', () => {

@@ -29,16 +29,32 @@ function problems(task: TaskInput, queue = 'emails'): string[] {
 
 describe('checkTask: refused', () => {
   it('paths that climb out of the target, absolute URLs, control characters', () => {
-    for (const path of ['/a/../b', '/%2e%2e/x', '/a\\b', '//evil.example/x', 'https://evil.example/x', 'user:1', '/a b', '/a#f', '/%zz']) {
+    for (const path of [
+      '/a/../b',
+      '/%2e%2e/x',
+      '/a\\b',
+      '//evil.example/x',
+      'https://evil.example/x',
+      'user:1',
+      '/a b',
+      '/a#f',
+      '/%zz',
+    ]) {
       expect(problems({ path }), path).toEqual(['path']);
     }
   });
 
   it('headers with CR/LF, reserved names, duplicates, or too many', () => {
     expect(problems({ headers: { 'x-a': 'v\r\nx-b: 1' } })).toEqual(['headers.x-a']);
-    expect(problems({ headers: { 'Content-Type': 'text/plain', Host: 'h', 'Dispatchr-Attempt': '9', 'webhook-signature': 'v1,x' } })).toHaveLength(4);
+    expect(
+      problems({
+        headers: { 'Content-Type': 'text/plain', Host: 'h', 'Dispatchr-Attempt': '9', 'webhook-signature': 'v1,x' },
+      }),
+    ).toHaveLength(4);
     expect(problems({ headers: { 'X-A': '1', 'x-a': '2' } })).toEqual(['headers.x-a']);
-    expect(problems({ headers: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`x-${i}`, 'v'])) })).toEqual(['headers']);
+    expect(problems({ headers: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`x-${i}`, 'v'])) })).toEqual([
+      'headers',
+    ]);
   });
 
   it('bodies PostgreSQL cannot store or that are not JSON, and GET with a body', () => {
@@ -103,12 +119,40 @@ describe('checkTask: refused', () => {
 describe('checkTask → toTaskInsertRow: accepted', () => {
   it('fills the defaults: POST, no body, due now and available', () => {
     const row = rowOf({});
-    expect(row).toMatchObject({ queue: 'emails', path: '', method: 'POST', headers: {}, body: null, contentType: null, state: 'available', runAt: now, createdAt: now, key: null, maxAttempts: null, timeoutMs: null, bodyJson: null });
+    expect(row).toMatchObject({
+      queue: 'emails',
+      path: '',
+      method: 'POST',
+      headers: {},
+      body: null,
+      contentType: null,
+      state: 'available',
+      runAt: now,
+      createdAt: now,
+      key: null,
+      maxAttempts: null,
+      timeoutMs: null,
+      bodyJson: null,
+    });
   });
 
   it('normalizes like the recorder: lowercase headers, "/"-led paths, JSON bytes with a jsonb copy', () => {
-    const row = rowOf({ path: 'welcome?x=1', headers: { 'X-Tenant': 'acme' }, body: { to: 'é' }, key: 'k', maxAttempts: 3, timeout: '30s' });
-    expect(row).toMatchObject({ path: '/welcome?x=1', headers: { 'x-tenant': 'acme' }, contentType: 'application/json', key: 'k', maxAttempts: 3, timeoutMs: 30_000 });
+    const row = rowOf({
+      path: 'welcome?x=1',
+      headers: { 'X-Tenant': 'acme' },
+      body: { to: 'é' },
+      key: 'k',
+      maxAttempts: 3,
+      timeout: '30s',
+    });
+    expect(row).toMatchObject({
+      path: '/welcome?x=1',
+      headers: { 'x-tenant': 'acme' },
+      contentType: 'application/json',
+      key: 'k',
+      maxAttempts: 3,
+      timeoutMs: 30_000,
+    });
     expect(Buffer.from(row.body!).toString('utf8')).toBe('{"to":"é"}');
     expect(row.bodyJson).toBe('{"to":"é"}');
   });
@@ -117,12 +161,17 @@ describe('checkTask → toTaskInsertRow: accepted', () => {
     const bytes = check({ body: new Uint8Array([0, 1, 2]) });
     expect(bytes).toMatchObject({ contentType: 'application/octet-stream' });
     expect(rowOf({ bodyBase64: 'AAEC', contentType: 'application/json' }).bodyJson).toBeNull();
-    expect(rowOf({ bodyBase64: Buffer.from('{"a":1}').toString('base64'), contentType: 'application/json' }).bodyJson).toBe('{"a":1}');
+    expect(
+      rowOf({ bodyBase64: Buffer.from('{"a":1}').toString('base64'), contentType: 'application/json' }).bodyJson,
+    ).toBe('{"a":1}');
   });
 
   it('schedules a later task and brings a past runAt to now', () => {
     expect(rowOf({ delay: 90 })).toMatchObject({ state: 'scheduled', runAt: new Date(now.getTime() + 90_000) });
-    expect(rowOf({ runAt: '2026-01-01T00:00:00+01:00' })).toMatchObject({ state: 'scheduled', runAt: new Date('2025-12-31T23:00:00Z') });
+    expect(rowOf({ runAt: '2026-01-01T00:00:00+01:00' })).toMatchObject({
+      state: 'scheduled',
+      runAt: new Date('2025-12-31T23:00:00Z'),
+    });
     expect(rowOf({ runAt: new Date('2020-01-01') })).toMatchObject({ state: 'available', runAt: now });
   });
 });

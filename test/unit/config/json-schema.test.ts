@@ -21,6 +21,8 @@ describe('config/dispatchr.schema.json', () => {
   it('the example file is a valid config', () => {
     const example = parse(readFileSync(new URL('../../../config/dispatchr.example.yml', import.meta.url), 'utf8'));
     // The example's one required variable: a signing secret has no safe default.
-    expect(() => parseConfig(example, undefined, { EMAILS_SIGNING_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}` })).not.toThrow();
+    expect(() =>
+      parseConfig(example, undefined, { EMAILS_SIGNING_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}` }),
+    ).not.toThrow();
   });
 });

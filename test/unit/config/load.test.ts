@@ -29,17 +29,30 @@ describe('durations', () => {
     ['1.5s', 1_500],
   ])('config reads %j as %d ms', (value, ms) => expect(parseDuration(value, 'ms')).toBe(ms));
 
-  it('reads a bare number as seconds where the surface says so (the API)', () => expect(parseDuration(90, 's')).toBe(90_000));
-  it.each(['ten seconds', '5 weeks', '-1s', '', null, {}])('refuses %j', (value) => expect(parseDuration(value)).toBeUndefined());
+  it('reads a bare number as seconds where the surface says so (the API)', () =>
+    expect(parseDuration(90, 's')).toBe(90_000));
+  it.each(['ten seconds', '5 weeks', '-1s', '', null, {}])('refuses %j', (value) =>
+    expect(parseDuration(value)).toBeUndefined(),
+  );
 });
 
 describe('config validation', () => {
   it('fills every default', () => {
     const config = parseConfig({ queues: { emails: queue } });
     expect(config.database.url).toBe('sqlite:./dispatchr.db');
-    expect(config.recorder).toMatchObject({ host: '127.0.0.1', port: 8787, basePath: '/', tokens: [], maxBodySize: 1024 * 1024 });
+    expect(config.recorder).toMatchObject({
+      host: '127.0.0.1',
+      port: 8787,
+      basePath: '/',
+      tokens: [],
+      maxBodySize: 1024 * 1024,
+    });
     expect(config.scheduler).toMatchObject({ leaseDuration: 120_000, pollInterval: 1_000, shutdownTimeout: 25_000 });
-    expect(config.queues.emails).toMatchObject({ timeout: 30_000, maxConcurrent: 100, retry: { strategy: 'exponential', maxAttempts: 25 } });
+    expect(config.queues.emails).toMatchObject({
+      timeout: 30_000,
+      maxConcurrent: 100,
+      retry: { strategy: 'exponential', maxAttempts: 25 },
+    });
   });
 
   it('reports every problem at once, each with its key path and the limit', () => {
@@ -63,22 +76,42 @@ describe('config validation', () => {
   });
 
   it('refuses loopback and private targets unless allowPrivateNetwork is set, and metadata always', () => {
-    for (const target of ['http://127.0.0.1:3000/x', 'http://localhost/x', 'http://10.1.2.3/x', 'http://[::1]/x', 'http://192.168.0.9/']) {
-      expect(problems({ queues: { q: { target } } })).toEqual([expect.stringContaining('set queues.q.allowPrivateNetwork: true')]);
+    for (const target of [
+      'http://127.0.0.1:3000/x',
+      'http://localhost/x',
+      'http://10.1.2.3/x',
+      'http://[::1]/x',
+      'http://192.168.0.9/',
+    ]) {
+      expect(problems({ queues: { q: { target } } })).toEqual([
+        expect.stringContaining('set queues.q.allowPrivateNetwork: true'),
+      ]);
       expect(problems({ queues: { q: { target, allowPrivateNetwork: true } } })).toEqual([]);
     }
-    expect(problems({ queues: { q: { target: 'http://169.254.169.254/latest', allowPrivateNetwork: true } } })).toEqual([
-      'queues.q.target: 169.254.169.254 (cloud metadata) is never allowed',
-    ]);
+    expect(problems({ queues: { q: { target: 'http://169.254.169.254/latest', allowPrivateNetwork: true } } })).toEqual(
+      ['queues.q.target: 169.254.169.254 (cloud metadata) is never allowed'],
+    );
   });
 
   it('judges every spelling of an address as the dispatch guard does (IPv6 forms carrying IPv4 included)', () => {
-    const metadata = ['http://[::ffff:169.254.169.254]/', 'http://[::ffff:a9fe:a9fe]/', 'http://[::a9fe:a9fe]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[fd20:ce::254]/', 'http://168.63.129.16/', 'http://0xa9fea9fe/'];
+    const metadata = [
+      'http://[::ffff:169.254.169.254]/',
+      'http://[::ffff:a9fe:a9fe]/',
+      'http://[::a9fe:a9fe]/',
+      'http://[64:ff9b::a9fe:a9fe]/',
+      'http://[fd20:ce::254]/',
+      'http://168.63.129.16/',
+      'http://0xa9fea9fe/',
+    ];
     for (const target of metadata) {
-      expect(problems({ queues: { q: { target, allowPrivateNetwork: true } } }), target).toEqual([expect.stringContaining('(cloud metadata')]);
+      expect(problems({ queues: { q: { target, allowPrivateNetwork: true } } }), target).toEqual([
+        expect.stringContaining('(cloud metadata'),
+      ]);
     }
     for (const target of ['http://[::ffff:7f00:1]/', 'http://[fec0::1]/', 'http://0.0.0.0/', 'http://app.localhost/']) {
-      expect(problems({ queues: { q: { target } } }), target).toEqual([expect.stringContaining('set queues.q.allowPrivateNetwork: true')]);
+      expect(problems({ queues: { q: { target } } }), target).toEqual([
+        expect.stringContaining('set queues.q.allowPrivateNetwork: true'),
+      ]);
       expect(problems({ queues: { q: { target, allowPrivateNetwork: true } } }), target).toEqual([]);
     }
   });
@@ -102,16 +135,23 @@ describe('config validation', () => {
     for (const [secret, why] of refused) {
       const [found, ...more] = problems({ queues: { q: { ...queue, signingSecret: secret } } });
       expect(more, secret).toEqual([]);
-      expect(found, secret).toMatch(/^queues\.q\.signingSecret: expected whsec_ followed by the base64 of 24 to 64 random bytes/);
+      expect(found, secret).toMatch(
+        /^queues\.q\.signingSecret: expected whsec_ followed by the base64 of 24 to 64 random bytes/,
+      );
       expect(found, secret).toContain(why);
       if (secret.length > 6) expect(found, secret).not.toContain(secret.slice(6, 30));
     }
-    expect(problems({ queues: { q: { ...queue, signingSecrets: [of(32), 'whsec_'] } } })).toEqual([expect.stringMatching(/^queues\.q\.signingSecrets\.1: expected whsec_/)]);
+    expect(problems({ queues: { q: { ...queue, signingSecrets: [of(32), 'whsec_'] } } })).toEqual([
+      expect.stringMatching(/^queues\.q\.signingSecrets\.1: expected whsec_/),
+    ]);
   });
 
   it('takes ${VAR} and ${VAR:-default} from the environment, typed when a value is one reference', () => {
     const config = parseConfig(
-      { recorder: { port: '${PORT}' }, queues: { q: { target: 'https://${HOST:-example.com}/t', signingSecret: '${SECRET}' } } },
+      {
+        recorder: { port: '${PORT}' },
+        queues: { q: { target: 'https://${HOST:-example.com}/t', signingSecret: '${SECRET}' } },
+      },
       undefined,
       { PORT: '9000', SECRET: SECRET_32 },
     );
@@ -135,14 +175,19 @@ describe('config validation', () => {
   });
 
   it('redacts tokens, signing secrets and the database password for printing', () => {
-    const SIGNING = { current: `whsec_${Buffer.alloc(24, 1).toString('base64')}`, next: `whsec_${Buffer.alloc(24, 2).toString('base64')}`, old: `whsec_${Buffer.alloc(24, 3).toString('base64')}` };
+    const SIGNING = {
+      current: `whsec_${Buffer.alloc(24, 1).toString('base64')}`,
+      next: `whsec_${Buffer.alloc(24, 2).toString('base64')}`,
+      old: `whsec_${Buffer.alloc(24, 3).toString('base64')}`,
+    };
     const config = parseConfig({
       database: { url: 'postgres://app:hunter2@db.internal:5432/prod' },
       recorder: { tokens: ['a-very-secret-token-1', { token: `sha256:${'ab'.repeat(32)}`, readOnly: true }] },
       queues: { q: { ...queue, signingSecret: SIGNING.current, signingSecrets: [SIGNING.next, SIGNING.old] } },
     });
     const printed = JSON.stringify(redactConfig(config));
-    for (const secret of ['hunter2', 'a-very-secret-token-1', ...Object.values(SIGNING)]) expect(printed).not.toContain(secret);
+    for (const secret of ['hunter2', 'a-very-secret-token-1', ...Object.values(SIGNING)])
+      expect(printed).not.toContain(secret);
     expect(printed).toContain(`sha256:${'ab'.repeat(32)}`); // a hash reveals nothing
     expect(printed).toContain('postgres://app:[redacted]@db.internal:5432/prod');
   });
@@ -155,6 +200,8 @@ describe('a bare number in configuration is milliseconds, and 1 to 999 is refuse
       'queues.emails.timeout: expected a duration with its unit (a bare number is milliseconds in configuration, so 30 would be 30 ms): write "30s" for seconds, or "30ms" if you meant milliseconds, got 30',
     ]);
     expect(problems({ queues: { emails: { ...queue, timeout: '30ms', retry: { maxRetryDuration: 0 } } } })).toEqual([]);
-    expect(problems({ scheduler: { pollInterval: 1000 }, queues: { emails: { ...queue, timeout: 5000 } } })).toEqual([]);
+    expect(problems({ scheduler: { pollInterval: 1000 }, queues: { emails: { ...queue, timeout: 5000 } } })).toEqual(
+      [],
+    );
   });
 });

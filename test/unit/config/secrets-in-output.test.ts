@@ -41,7 +41,8 @@ describe('URLs printed by config validate', () => {
       queues: { q: { target: 'https://basic-user:basic-pass@example.com/tasks?token=tk-123&page=1' } },
     });
     const printed = JSON.stringify(redactConfig(config));
-    for (const secret of ['hunter2', 'pw2', 'basic-user', 'basic-pass', 'tk-123']) expect(printed).not.toContain(secret);
+    for (const secret of ['hunter2', 'pw2', 'basic-user', 'basic-pass', 'tk-123'])
+      expect(printed).not.toContain(secret);
     expect(printed).toContain('https://[redacted]:[redacted]@example.com/tasks?token=[redacted]&page=1');
   });
 });
@@ -49,11 +50,15 @@ describe('URLs printed by config validate', () => {
 describe('${VAR} under a credential key', () => {
   it('stays the string the environment holds, digits-only or not; elsewhere one reference is still typed', () => {
     const digits = '12345678901234567890123'; // beyond 2^53: as a number it would not even survive
-    const config = parseConfig({ recorder: { port: '${PORT}', tokens: ['${TOKEN}', { token: '${TOKEN2}' }] } }, undefined, {
-      PORT: '9000',
-      TOKEN: digits,
-      TOKEN2: `${digits}9`,
-    });
+    const config = parseConfig(
+      { recorder: { port: '${PORT}', tokens: ['${TOKEN}', { token: '${TOKEN2}' }] } },
+      undefined,
+      {
+        PORT: '9000',
+        TOKEN: digits,
+        TOKEN2: `${digits}9`,
+      },
+    );
     expect(config.recorder.port).toBe(9000);
     expect(config.recorder.tokens).toEqual([digits, expect.objectContaining({ token: `${digits}9` })]);
   });
@@ -61,7 +66,10 @@ describe('${VAR} under a credential key', () => {
 
 describe('validation errors', () => {
   it('never echo a value taken from the environment, but name its kind and keep the limit', () => {
-    const lines = problems({ recorder: { port: '${PORT}' }, queues: { q: { target: 'https://example.com', maxConcurrent: '${MAX}' } } }, { PORT: '70000', MAX: 'lots-of-secret' });
+    const lines = problems(
+      { recorder: { port: '${PORT}' }, queues: { q: { target: 'https://example.com', maxConcurrent: '${MAX}' } } },
+      { PORT: '70000', MAX: 'lots-of-secret' },
+    );
     expect(lines).toEqual([
       'recorder.port: expected an integer <= 65535, got a number (not shown)',
       'queues.q.maxConcurrent: expected an integer from 1 to 10000, got a string (not shown)',
@@ -74,7 +82,9 @@ describe('validation errors', () => {
   });
 
   it('still echo a literal, non-secret value (a person fixing the file needs it), with URL credentials removed', () => {
-    expect(problems({ queues: { q: { target: 'https://example.com', maxConcurrent: 0 } } })).toEqual(['queues.q.maxConcurrent: expected an integer >= 1, got 0']);
+    expect(problems({ queues: { q: { target: 'https://example.com', maxConcurrent: 0 } } })).toEqual([
+      'queues.q.maxConcurrent: expected an integer >= 1, got 0',
+    ]);
     const [line] = problems({ queues: { q: { target: 'ftp://user:pw-123@example.com/x' } } });
     expect(line).toMatch(/^queues\.q\.target: expected an http\(s\) URL/);
     expect(line).not.toContain('pw-123');

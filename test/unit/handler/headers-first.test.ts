@@ -36,7 +36,10 @@ async function serve(listener: RequestListener): Promise<{ port: number; bodyRea
 }
 
 /** Sends the head and 64 KB of an 8 MB body, then nothing more; resolves with the answer once the server closes. */
-function stalledPost(port: number, headers: Record<string, string>): Promise<{ status: number; head: string; body: { code?: string } }> {
+function stalledPost(
+  port: number,
+  headers: Record<string, string>,
+): Promise<{ status: number; head: string; body: { code?: string } }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     sockets.push(socket);
@@ -46,9 +49,17 @@ function stalledPost(port: number, headers: Record<string, string>): Promise<{ s
     socket.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       const [head, body = ''] = text.split('\r\n\r\n');
-      resolve({ status: Number(head.split(' ')[1]), head: head.toLowerCase(), body: body ? (JSON.parse(body) as { code?: string }) : {} });
+      resolve({
+        status: Number(head.split(' ')[1]),
+        head: head.toLowerCase(),
+        body: body ? (JSON.parse(body) as { code?: string }) : {},
+      });
     });
-    const lines = Object.entries({ ...headers, 'content-type': 'application/json', 'content-length': String(8 * 1024 * 1024) }).map(([name, value]) => `${name}: ${value}`);
+    const lines = Object.entries({
+      ...headers,
+      'content-type': 'application/json',
+      'content-length': String(8 * 1024 * 1024),
+    }).map(([name, value]) => `${name}: ${value}`);
     socket.write(`POST /tasks/welcome HTTP/1.1\r\nhost: 127.0.0.1\r\n${lines.join('\r\n')}\r\n\r\n`);
     socket.write(Buffer.alloc(64 * 1024, 'x'));
   });
@@ -83,7 +94,13 @@ function manual(): RequestListener {
       () => res.writeHead(204).end(),
       (error: { code: string }) => {
         const body = JSON.stringify({ code: error.code });
-        res.writeHead(401, { connection: 'close', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+        res
+          .writeHead(401, {
+            connection: 'close',
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          })
+          .end(body);
       },
     );
   };
@@ -100,12 +117,15 @@ const cases: [string, () => RequestListener, Record<string, string>, string][] =
 ];
 
 describe('the receiver kit checks headers before reading the body', () => {
-  it.each(cases)('%s: 401 before the body is read, and the connection closed', async (_name, listener, headers, code) => {
-    const server = await serve(listener());
-    const answer = await stalledPost(server.port, headers);
-    expect(answer.status).toBe(401);
-    expect(answer.body.code).toBe(code);
-    expect(answer.head).toContain('connection: close');
-    expect(server.bodyReadBeforeAnswer).toEqual([false]);
-  });
+  it.each(cases)(
+    '%s: 401 before the body is read, and the connection closed',
+    async (_name, listener, headers, code) => {
+      const server = await serve(listener());
+      const answer = await stalledPost(server.port, headers);
+      expect(answer.status).toBe(401);
+      expect(answer.body.code).toBe(code);
+      expect(answer.head).toContain('connection: close');
+      expect(server.bodyReadBeforeAnswer).toEqual([false]);
+    },
+  );
 });

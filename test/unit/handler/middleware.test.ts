@@ -32,9 +32,17 @@ async function serve(listener: RequestListener): Promise<string> {
 const fresh = () => signedRequest({}, Math.floor(Date.now() / 1000));
 
 async function post(url: string, request: { body: Buffer; headers: Record<string, string> }) {
-  const response = await fetch(`${url}/tasks/welcome`, { method: 'POST', headers: request.headers, body: request.body });
+  const response = await fetch(`${url}/tasks/welcome`, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+  });
   const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type'), body: text ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    body: text ? JSON.parse(text) : undefined,
+  };
 }
 
 const tampered = () => {
@@ -47,12 +55,21 @@ async function expectGuarded(url: string, seen: Seen[]) {
   const genuine = await post(url, fresh());
   expect(genuine.status).toBe(204);
   expect(seen).toHaveLength(1);
-  expect(seen[0].dispatch).toMatchObject({ taskId: fresh().headers['webhook-id'], queue: 'emails', attempt: 1, previousStatus: null });
+  expect(seen[0].dispatch).toMatchObject({
+    taskId: fresh().headers['webhook-id'],
+    queue: 'emails',
+    attempt: 1,
+    previousStatus: null,
+  });
   expect(seen[0].dispatch?.scheduledAt).toBeInstanceOf(Date);
   expect(seen[0].body).toEqual({ to: 'a@example.com' });
 
   const forged = await post(url, tampered());
-  expect(forged).toMatchObject({ status: 401, type: 'application/problem+json', body: { code: 'invalid_signature', status: 401 } });
+  expect(forged).toMatchObject({
+    status: 401,
+    type: 'application/problem+json',
+    body: { code: 'invalid_signature', status: 401 },
+  });
   const { 'webhook-signature': _dropped, ...unsigned } = fresh().headers;
   const missing = await post(url, { body: fresh().body, headers: unsigned });
   expect(missing).toMatchObject({ status: 401, body: { code: 'missing_header' } });
@@ -105,7 +122,10 @@ describe('verifyDispatchr on Express', () => {
   const expressApp = (seen: Seen[], ...before: express.RequestHandler[]) => {
     const app = express();
     app.post('/tasks/welcome', ...before, verifyDispatchr({ secret: SECRET }), (req, res) => {
-      seen.push({ dispatch: req.dispatchr, body: Buffer.isBuffer(req.body) ? JSON.parse(req.body.toString()) : req.body });
+      seen.push({
+        dispatch: req.dispatchr,
+        body: Buffer.isBuffer(req.body) ? JSON.parse(req.body.toString()) : req.body,
+      });
       res.sendStatus(204);
     });
     return app;
@@ -165,7 +185,10 @@ describe('node:http', () => {
     });
     await post(url, fresh());
     await post(url, tampered());
-    expect(outcomes).toEqual([{ taskId: fresh().headers['webhook-id'], bytes: fresh().body.length }, 'invalid_signature']);
+    expect(outcomes).toEqual([
+      { taskId: fresh().headers['webhook-id'], bytes: fresh().body.length },
+      'invalid_signature',
+    ]);
   });
 
   it('refuses to start without a usable secret', () => {

@@ -21,7 +21,12 @@ async function answer(listener: RequestListener) {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { method: 'POST' });
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), type: response.headers.get('content-type'), body: await response.json() };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    type: response.headers.get('content-type'),
+    body: await response.json(),
+  };
 }
 
 const frameworks: [string, (reply: (target: never) => void) => RequestListener][] = [
@@ -48,8 +53,18 @@ describe.each(frameworks)('on %s', (_name, appWith) => {
   it('retryAfter(target, seconds) answers 503 with Retry-After, which Dispatchr honours', async () => {
     const reply = await answer(appWith((target) => retryAfter(target, 42.2, 'the mail server is down')));
     expect(reply).toMatchObject({ status: 503, retryAfter: '43', type: 'application/problem+json' });
-    expect(reply.body).toEqual({ code: 'retry_later', title: 'Retry later', status: 503, detail: 'the mail server is down', errors: [] });
-    const outcome = classifyResult({ status: reply.status, errorKind: null, retryAfterMs: parseRetryAfter(reply.retryAfter) });
+    expect(reply.body).toEqual({
+      code: 'retry_later',
+      title: 'Retry later',
+      status: 503,
+      detail: 'the mail server is down',
+      errors: [],
+    });
+    const outcome = classifyResult({
+      status: reply.status,
+      errorKind: null,
+      retryAfterMs: parseRetryAfter(reply.retryAfter),
+    });
     expect(outcome).toMatchObject({ outcome: 'retry', retryAfterMs: 43_000 });
   });
 

@@ -31,5 +31,8 @@ export function signedRequest(overrides: Partial<DispatchRequest> = {}, timestam
     traceparent: null,
     ...overrides,
   };
-  return { body: Buffer.from(request.body ?? new Uint8Array()), headers: buildDispatchHeaders(request, timestampSeconds) };
+  return {
+    body: Buffer.from(request.body ?? new Uint8Array()),
+    headers: buildDispatchHeaders(request, timestampSeconds),
+  };
 }

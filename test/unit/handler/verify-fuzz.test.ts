@@ -13,20 +13,29 @@ const NOW_SECONDS = 1_760_000_000;
 const TOLERANCE = 300;
 
 // Every secret the format allows (src/signing-secret.ts): whsec_ + base64 of 24 to 64 bytes.
-const secretArb = fc.uint8Array({ minLength: 24, maxLength: 64 }).map((bytes) => `whsec_${Buffer.from(bytes).toString('base64')}`);
+const secretArb = fc
+  .uint8Array({ minLength: 24, maxLength: 64 })
+  .map((bytes) => `whsec_${Buffer.from(bytes).toString('base64')}`);
 
 const dispatchArb = fc.record({
   taskId: fc.uuid({ version: 7 }),
   queue: fc.stringMatching(/^[a-z][a-z0-9_.-]{0,20}$/),
   attempt: fc.integer({ min: 1, max: 1000 }),
-  body: fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 512 }), fc.json().map((text) => new TextEncoder().encode(text))),
+  body: fc.oneof(
+    fc.uint8Array({ minLength: 1, maxLength: 512 }),
+    fc.json().map((text) => new TextEncoder().encode(text)),
+  ),
   secret: secretArb,
   skew: fc.integer({ min: -TOLERANCE, max: TOLERANCE }),
 });
 
 type Dispatch = typeof dispatchArb extends fc.Arbitrary<infer T> ? T : never;
 
-function send(d: Dispatch, timestamp = NOW_SECONDS + d.skew, secret = d.secret): { body: Buffer; headers: Record<string, string> } {
+function send(
+  d: Dispatch,
+  timestamp = NOW_SECONDS + d.skew,
+  secret = d.secret,
+): { body: Buffer; headers: Record<string, string> } {
   const request: DispatchRequest = {
     taskId: d.taskId,
     queue: d.queue,
@@ -57,7 +66,11 @@ const accepted = (body: Buffer, headers: Record<string, string>, secret: string)
 
 const mutationArb = fc.oneof(
   fc.record({ kind: fc.constant('body-byte' as const), index: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ kind: fc.constant('timestamp-beyond' as const), by: fc.integer({ min: TOLERANCE + 1, max: 10 * 365 * 86_400 }), sign: fc.constantFrom(1, -1) }),
+  fc.record({
+    kind: fc.constant('timestamp-beyond' as const),
+    by: fc.integer({ min: TOLERANCE + 1, max: 10 * 365 * 86_400 }),
+    sign: fc.constantFrom(1, -1),
+  }),
   fc.record({ kind: fc.constant('timestamp-stale-signature' as const), by: fc.constantFrom(1, -1) }),
   fc.record({ kind: fc.constant('id' as const), id: fc.uuid({ version: 7 }) }),
   fc.record({ kind: fc.constant('secret' as const), secret: secretArb }),

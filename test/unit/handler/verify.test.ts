@@ -52,9 +52,15 @@ describe('verify() against what the scheduler sends', () => {
 
   it('refuses a secret without whsec_ as a setup mistake, as the scheduler config does, without showing it', () => {
     const { body, headers } = signedRequest();
-    for (const secret of ['a plain secret pasted by an operator', SECRET.slice('whsec_'.length), `whsec_${Buffer.alloc(16, 1).toString('base64')}`]) {
+    for (const secret of [
+      'a plain secret pasted by an operator',
+      SECRET.slice('whsec_'.length),
+      `whsec_${Buffer.alloc(16, 1).toString('base64')}`,
+    ]) {
       expect(() => verify(body, headers, secret, { now }), secret).toThrow(TypeError);
-      expect(() => verify(body, headers, secret, { now }), secret).toThrow(/expected whsec_ followed by the base64 of 24 to 64 random bytes/);
+      expect(() => verify(body, headers, secret, { now }), secret).toThrow(
+        /expected whsec_ followed by the base64 of 24 to 64 random bytes/,
+      );
       try {
         verify(body, headers, secret, { now });
       } catch (error) {
@@ -81,33 +87,65 @@ describe('verify() against what the scheduler sends', () => {
     expect(verify(body, headers, SECRET, { now: now - 300_000 }).taskId).toBeTruthy();
     expectRefused(() => verify(body, headers, SECRET, { now: now + 301_000 }), 'timestamp_too_old');
     expectRefused(() => verify(body, headers, SECRET, { now: new Date(now - 301_000) }), 'timestamp_in_future');
-    expectRefused(() => verify(body, headers, SECRET, { now: now + 11_000, toleranceSeconds: 10 }), 'timestamp_too_old');
+    expectRefused(
+      () => verify(body, headers, SECRET, { now: now + 11_000, toleranceSeconds: 10 }),
+      'timestamp_too_old',
+    );
   });
 
   it('refuses missing or malformed headers, naming the header', () => {
     const { body, headers } = signedRequest();
-    for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'dispatchr-task-id', 'dispatchr-queue', 'dispatchr-attempt', 'dispatchr-scheduled-at']) {
+    for (const name of [
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+      'dispatchr-task-id',
+      'dispatchr-queue',
+      'dispatchr-attempt',
+      'dispatchr-scheduled-at',
+    ]) {
       const { [name]: _dropped, ...rest } = headers;
       expect(expectRefused(() => verify(body, rest, SECRET, { now }), 'missing_header').message).toContain(name);
     }
-    expectRefused(() => verify(body, { ...headers, 'webhook-timestamp': '17e8' }, SECRET, { now }), 'invalid_timestamp');
-    expectRefused(() => verify(body, { ...headers, 'webhook-signature': [headers['webhook-signature'], 'v1,x'] }, SECRET, { now }), 'invalid_header');
-    expectRefused(() => verify(body, { ...headers, 'dispatchr-task-id': 'another-task' }, SECRET, { now }), 'invalid_header');
+    expectRefused(
+      () => verify(body, { ...headers, 'webhook-timestamp': '17e8' }, SECRET, { now }),
+      'invalid_timestamp',
+    );
+    expectRefused(
+      () => verify(body, { ...headers, 'webhook-signature': [headers['webhook-signature'], 'v1,x'] }, SECRET, { now }),
+      'invalid_header',
+    );
+    expectRefused(
+      () => verify(body, { ...headers, 'dispatchr-task-id': 'another-task' }, SECRET, { now }),
+      'invalid_header',
+    );
     expectRefused(() => verify(body, { ...headers, 'dispatchr-attempt': '0' }, SECRET, { now }), 'invalid_header');
-    expectRefused(() => verify(body, { ...headers, 'dispatchr-scheduled-at': 'soon' }, SECRET, { now }), 'invalid_header');
+    expectRefused(
+      () => verify(body, { ...headers, 'dispatchr-scheduled-at': 'soon' }, SECRET, { now }),
+      'invalid_header',
+    );
   });
 
   it('refuses signatures of another version or with the prefix only', () => {
     const { body, headers } = signedRequest();
     const digest = headers['webhook-signature'].slice(3);
-    expectRefused(() => verify(body, { ...headers, 'webhook-signature': `v2,${digest}` }, SECRET, { now }), 'invalid_signature');
+    expectRefused(
+      () => verify(body, { ...headers, 'webhook-signature': `v2,${digest}` }, SECRET, { now }),
+      'invalid_signature',
+    );
     expectRefused(() => verify(body, { ...headers, 'webhook-signature': 'v1,' }, SECRET, { now }), 'invalid_signature');
-    expectRefused(() => verify(body, { ...headers, 'webhook-signature': `v1,${digest}=` }, SECRET, { now }), 'invalid_signature');
+    expectRefused(
+      () => verify(body, { ...headers, 'webhook-signature': `v1,${digest}=` }, SECRET, { now }),
+      'invalid_signature',
+    );
   });
 
   it('never puts the secret or the signature into its messages', () => {
     const { body, headers } = signedRequest();
-    const error = expectRefused(() => verify(Buffer.concat([body, Buffer.from(' ')]), headers, SECRET, { now }), 'invalid_signature');
+    const error = expectRefused(
+      () => verify(Buffer.concat([body, Buffer.from(' ')]), headers, SECRET, { now }),
+      'invalid_signature',
+    );
     expect(error.message).not.toContain(SECRET.slice(6, 20));
     expect(error.message).not.toContain(headers['webhook-signature'].slice(3, 20));
     expect(isSignatureError(error)).toBe(true);
@@ -151,7 +189,12 @@ describe('cross-checked with the standardwebhooks reference library', () => {
     const sent = signedRequest({}, nowSeconds());
     const unprefixed = SECRET.slice('whsec_'.length);
     expect(new Webhook(unprefixed).verify(sent.body.toString('utf8'), sent.headers)).toEqual({ to: 'a@example.com' });
-    expect(new Webhook(Buffer.from(unprefixed, 'base64'), { format: 'raw' }).verify(sent.body.toString('utf8'), sent.headers)).toEqual({ to: 'a@example.com' });
+    expect(
+      new Webhook(Buffer.from(unprefixed, 'base64'), { format: 'raw' }).verify(
+        sent.body.toString('utf8'),
+        sent.headers,
+      ),
+    ).toEqual({ to: 'a@example.com' });
   });
 
   it('refuses what the reference refuses: a changed body, id, timestamp or secret', () => {
@@ -159,8 +202,20 @@ describe('cross-checked with the standardwebhooks reference library', () => {
     const text = sent.body.toString('utf8');
     const cases: [string, Record<string, string>, string][] = [
       ['body', sent.headers, text.replace('a@', 'b@')],
-      ['id', { ...sent.headers, 'webhook-id': 'x' + sent.headers['webhook-id'].slice(1), 'dispatchr-task-id': 'x' + sent.headers['webhook-id'].slice(1) }, text],
-      ['timestamp', { ...sent.headers, 'webhook-timestamp': String(Number(sent.headers['webhook-timestamp']) - 1) }, text],
+      [
+        'id',
+        {
+          ...sent.headers,
+          'webhook-id': 'x' + sent.headers['webhook-id'].slice(1),
+          'dispatchr-task-id': 'x' + sent.headers['webhook-id'].slice(1),
+        },
+        text,
+      ],
+      [
+        'timestamp',
+        { ...sent.headers, 'webhook-timestamp': String(Number(sent.headers['webhook-timestamp']) - 1) },
+        text,
+      ],
     ];
     for (const [what, headers, payload] of cases) {
       expect(() => new Webhook(SECRET).verify(payload, headers), what).toThrow();

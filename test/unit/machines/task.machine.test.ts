@@ -47,12 +47,17 @@ describe('the task machine', () => {
     const expected = LEGAL[`${state}|${name}`];
     expect(nextState(state, event)).toBe(expected);
     if (expected) expect(requireTransition(state, event)).toBe(expected);
-    else expect(() => requireTransition(state, event)).toThrow(expect.objectContaining({ code: 'invalid_transition', status: 409 }));
+    else
+      expect(() => requireTransition(state, event)).toThrow(
+        expect.objectContaining({ code: 'invalid_transition', status: 409 }),
+      );
   });
 
   it('derives exactly the documented legal pairs, no more', () => {
     const table = deriveTransitionTable();
-    const derived = Object.entries(table).flatMap(([state, events]) => Object.entries(events).map(([event, to]) => [`${state}|${event}`, to]));
+    const derived = Object.entries(table).flatMap(([state, events]) =>
+      Object.entries(events).map(([event, to]) => [`${state}|${event}`, to]),
+    );
     expect(Object.fromEntries(derived)).toEqual(LEGAL);
   });
 

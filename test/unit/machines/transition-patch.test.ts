@@ -4,12 +4,20 @@ import { patchSets, settledState } from '../../../src/db/transition-patch.sql.js
 import { SqlParams } from '../../../src/db/task-row.js';
 import { SETTLE_EVENTS, TASK_EVENT_TYPES, type TaskEvent } from '../../../src/machines/task.events.js';
 import { TRANSITION_PATCHES } from '../../../src/machines/transition-patch.js';
-import { deriveTransitionTable, finishedStates, patchOf, sourcesOf, unfinishedStates } from '../../../src/machines/transition-table.js';
+import {
+  deriveTransitionTable,
+  finishedStates,
+  patchOf,
+  sourcesOf,
+  unfinishedStates,
+} from '../../../src/machines/transition-table.js';
 import { FINISHED_STATES, TASK_STATES, UNFINISHED_STATES, WAITING_STATES } from '../../../src/task.js';
 
 /** The machine's patches (what each transition writes) against the table and the spec (§3.1, §4.8). */
 const table = deriveTransitionTable();
-const transitions = TASK_STATES.flatMap((state) => Object.entries(table[state]).map(([key, to]) => ({ from: state, key, to: to! })));
+const transitions = TASK_STATES.flatMap((state) =>
+  Object.entries(table[state]).map(([key, to]) => ({ from: state, key, to: to! })),
+);
 
 describe('the transition patches', () => {
   it('exist for exactly the transitions the machine has', () => {
@@ -47,22 +55,42 @@ describe('the transition patches', () => {
 
   it('hold the rules the spec states', () => {
     // An attempt starts: its number goes up, the first attempt's time is kept once set.
-    expect(patchOf({ type: 'claim' })).toMatchObject({ attempt: 'increment', lease: 'set', attemptedAt: 'now', firstAttemptAt: 'coalesce-now' });
+    expect(patchOf({ type: 'claim' })).toMatchObject({
+      attempt: 'increment',
+      lease: 'set',
+      attemptedAt: 'now',
+      firstAttemptAt: 'coalesce-now',
+    });
     // Interrupted: given back (not counted), due again at once, the number stays used (§4.8).
-    expect(patchOf({ type: 'interrupt' })).toMatchObject({ attempt: 'keep', attemptsGivenBack: 'increment', runAt: 'now' });
+    expect(patchOf({ type: 'interrupt' })).toMatchObject({
+      attempt: 'keep',
+      attemptsGivenBack: 'increment',
+      runAt: 'now',
+    });
     // A manual retry starts a fresh budget, due now, and keeps the history.
     expect(patchOf({ type: 'retry' })).toMatchObject({
-      attempt: 'reset', attemptsGivenBack: 'reset', runAt: 'now', firstAttemptAt: 'clear', finalized: 'clear', finalAttempt: 'history', lastError: 'keep',
+      attempt: 'reset',
+      attemptsGivenBack: 'reset',
+      runAt: 'now',
+      firstAttemptAt: 'clear',
+      finalized: 'clear',
+      finalAttempt: 'history',
+      lastError: 'keep',
     });
     expect(patchOf({ type: 'run' })).toMatchObject({ runAt: 'now', attempt: 'keep', finalized: 'keep' });
     expect(patchOf({ type: 'cancel' })).toMatchObject({ runAt: 'keep', attempt: 'keep', finalized: 'set' });
     // A completed attempt leaves no error behind; every other settled attempt says why.
     expect(patchOf({ type: 'dispatch.succeeded' }).lastError).toBe('clear');
     const failures: TaskEvent[] = [
-      { type: 'dispatch.failed', exhausted: false }, { type: 'dispatch.failed', exhausted: true }, { type: 'dispatch.discarded' },
-      { type: 'rescue', exhausted: false }, { type: 'rescue', exhausted: true }, { type: 'interrupt' },
+      { type: 'dispatch.failed', exhausted: false },
+      { type: 'dispatch.failed', exhausted: true },
+      { type: 'dispatch.discarded' },
+      { type: 'rescue', exhausted: false },
+      { type: 'rescue', exhausted: true },
+      { type: 'interrupt' },
     ];
-    for (const event of failures) expect(patchOf(event), event.type).toMatchObject({ lastError: 'given', lastStatus: 'given' });
+    for (const event of failures)
+      expect(patchOf(event), event.type).toMatchObject({ lastError: 'given', lastStatus: 'given' });
     // Due again at the strategy's time only while budget is left.
     expect(patchOf({ type: 'dispatch.failed', exhausted: false }).runAt).toBe('given');
     expect(patchOf({ type: 'rescue', exhausted: true }).runAt).toBe('keep');
@@ -84,15 +112,24 @@ describe('patchSets', () => {
     const now = new Date('2026-12-01T00:00:00Z');
     const p = new SqlParams('postgresql');
     expect(patchSets('available', patchOf({ type: 'retry' }), { now }, p)).toEqual([
-      'state = $1', 'attempt = 0', 'attempts_given_back = 0', 'run_at = $2', 'lease_owner = null', 'lease_expires_at = null',
-      'first_attempt_at = null', 'finalized_at = null', 'updated_at = $3',
+      'state = $1',
+      'attempt = 0',
+      'attempts_given_back = 0',
+      'run_at = $2',
+      'lease_owner = null',
+      'lease_expires_at = null',
+      'first_attempt_at = null',
+      'finalized_at = null',
+      'updated_at = $3',
     ]);
     expect(p.values).toEqual(['available', now, now]);
   });
 
   it('refuses a patch it cannot write: an attempt outcome (the settle writes those), a lease it was not given', () => {
     const now = new Date();
-    expect(() => patchSets('completed', patchOf({ type: 'dispatch.succeeded' }), { now }, new SqlParams('sqlite'))).toThrow(/settle/);
+    expect(() =>
+      patchSets('completed', patchOf({ type: 'dispatch.succeeded' }), { now }, new SqlParams('sqlite')),
+    ).toThrow(/settle/);
     expect(() => patchSets('running', patchOf({ type: 'claim' }), { now }, new SqlParams('sqlite'))).toThrow(/lease/);
   });
 });

@@ -9,8 +9,15 @@ function pair(contentType: string = Registry.PROMETHEUS_CONTENT_TYPE) {
   const theirs = new Registry();
   const ours = new Registry();
   // prom-client types a registry by its content type; the tests switch one to OpenMetrics.
-  for (const registry of [theirs, ours]) (registry as unknown as { setContentType(type: string): void }).setContentType(contentType);
-  const reference = new Histogram({ name: 'h_seconds', help: 'A histogram.', labelNames: ['queue'], buckets: BOUNDS, registers: [theirs] });
+  for (const registry of [theirs, ours])
+    (registry as unknown as { setContentType(type: string): void }).setContentType(contentType);
+  const reference = new Histogram({
+    name: 'h_seconds',
+    help: 'A histogram.',
+    labelNames: ['queue'],
+    buckets: BOUNDS,
+    registers: [theirs],
+  });
   const histogram = new QueueHistogram('h_seconds', 'A histogram.', BOUNDS, ours);
   const observe = (queue: string, value: number) => {
     reference.labels({ queue }).observe(value);

@@ -46,11 +46,14 @@ describe('terminalSafe', () => {
 
   it('terminalSafeJson parses back to the same value and carries no raw control character (property)', () => {
     fc.assert(
-      fc.property(fc.dictionary(hostile, fc.oneof(hostile, fc.integer(), fc.array(hostile, { maxLength: 3 }))), (value) => {
-        const text = terminalSafeJson(value);
-        expect(text).not.toMatch(RAW_CONTROL_BUT_NEWLINE);
-        expect(JSON.parse(text)).toEqual(value);
-      }),
+      fc.property(
+        fc.dictionary(hostile, fc.oneof(hostile, fc.integer(), fc.array(hostile, { maxLength: 3 }))),
+        (value) => {
+          const text = terminalSafeJson(value);
+          expect(text).not.toMatch(RAW_CONTROL_BUT_NEWLINE);
+          expect(JSON.parse(text)).toEqual(value);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -58,7 +61,10 @@ describe('terminalSafe', () => {
 
 describe('tables and fields', () => {
   it('escape every cell, so a value can neither drive the terminal nor forge a row', () => {
-    const table = renderTable([{ header: 'KEY', value: (row: { key: string }) => row.key }], [{ key: `k${OSC52}\nforged` }, { key: 'plain' }]);
+    const table = renderTable(
+      [{ header: 'KEY', value: (row: { key: string }) => row.key }],
+      [{ key: `k${OSC52}\nforged` }, { key: 'plain' }],
+    );
     expect(table.split('\n')).toEqual(['KEY', 'k\\x1b]52;c;aGk=\\x07\\x0aforged', 'plain']);
     expect(renderFields([['error', `boom\u009b31m\r\nx`]])).toBe('error  boom\\x9b31m\\x0d\\x0ax');
   });
@@ -79,7 +85,10 @@ describe('the pretty log', () => {
 
   it('escapes the message, field names and field values', () => {
     const out = prettyLines((logger) =>
-      logger.warn({ path: `/p${OSC52}`, [`k\u009b`]: 'v', nested: { error: 'x\u001b[2J' } }, `task failed ${OSC52}\nforged line`),
+      logger.warn(
+        { path: `/p${OSC52}`, [`k\u009b`]: 'v', nested: { error: 'x\u001b[2J' } },
+        `task failed ${OSC52}\nforged line`,
+      ),
     );
     expect(out).not.toMatch(RAW_CONTROL_BUT_NEWLINE);
     expect(out.trimEnd().split('\n')).toHaveLength(1);

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
-import { ANONYMOUS, createAuthenticator, requirePermission, type Permission, type Principal } from '../../../src/recorder/auth.js';
+import {
+  ANONYMOUS,
+  createAuthenticator,
+  requirePermission,
+  type Permission,
+  type Principal,
+} from '../../../src/recorder/auth.js';
 
 /** createAuthenticator(tokens): which principal a bearer header stands for; requirePermission: what its role may call. */
 describe('createAuthenticator(tokens)', () => {
@@ -17,7 +23,12 @@ describe('createAuthenticator(tokens)', () => {
   it('matches plain and sha256 tokens, each with its own scope and a non-secret id', () => {
     const auth = createAuthenticator([
       plain,
-      { token: `sha256:${createHash('sha256').update(hashed).digest('hex')}`, queues: ['a'], readOnly: true, name: 'ci' },
+      {
+        token: `sha256:${createHash('sha256').update(hashed).digest('hex')}`,
+        queues: ['a'],
+        readOnly: true,
+        name: 'ci',
+      },
     ]);
     const first = auth.authenticate(`Bearer ${plain}`);
     const second = auth.authenticate(`Bearer ${hashed}`);
@@ -37,12 +48,28 @@ describe('createAuthenticator(tokens)', () => {
       { token: tokens[4], readOnly: false },
       { token: tokens[5], role: 'read', readOnly: true },
     ]);
-    expect(tokens.map((token) => auth.authenticate(`Bearer ${token}`)?.role)).toEqual(['admin', 'enqueue', 'read', 'read', 'admin', 'read']);
+    expect(tokens.map((token) => auth.authenticate(`Bearer ${token}`)?.role)).toEqual([
+      'admin',
+      'enqueue',
+      'read',
+      'read',
+      'admin',
+      'read',
+    ]);
   });
 
   it('refuses missing, malformed and wrong credentials', () => {
     const auth = createAuthenticator([plain]);
-    for (const header of [undefined, '', plain, `Basic ${plain}`, `Bearer`, `Bearer ${plain}x`, `Bearer ${plain} extra`, `Bearer ${plain.slice(0, -1)}`]) {
+    for (const header of [
+      undefined,
+      '',
+      plain,
+      `Basic ${plain}`,
+      `Bearer`,
+      `Bearer ${plain}x`,
+      `Bearer ${plain} extra`,
+      `Bearer ${plain.slice(0, -1)}`,
+    ]) {
       expect(auth.authenticate(header), String(header)).toBeNull();
     }
   });
@@ -61,10 +88,17 @@ describe('createAuthenticator(tokens)', () => {
       return [];
     };
     const conflict = problems([{ token: plain, readOnly: true, role: 'admin' }]);
-    expect(conflict).toEqual([{ path: 'recorder.tokens.0.readOnly', message: expect.stringContaining('got role: "admin"') }]);
+    expect(conflict).toEqual([
+      { path: 'recorder.tokens.0.readOnly', message: expect.stringContaining('got role: "admin"') },
+    ]);
     expect(JSON.stringify(conflict)).not.toContain(plain);
     expect(problems([{ token: plain, role: 'owner' }]).map((p) => p.path)).toEqual(['recorder.tokens.0.role']);
-    expect(problems([{ token: plain, role: 'read', readOnly: true }, { token: plain, role: 'enqueue', readOnly: false }])).toEqual([]);
+    expect(
+      problems([
+        { token: plain, role: 'read', readOnly: true },
+        { token: plain, role: 'enqueue', readOnly: false },
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -82,7 +116,10 @@ describe('requirePermission(principal, permission, route)', () => {
 
   it('orders the roles read < enqueue < admin', () => {
     const roles = ['read', 'enqueue', 'admin'] as const;
-    const table = roles.map((role) => [role, ...(['public', 'read', 'enqueue', 'admin'] as const).map((permission) => allowed(role, permission))]);
+    const table = roles.map((role) => [
+      role,
+      ...(['public', 'read', 'enqueue', 'admin'] as const).map((permission) => allowed(role, permission)),
+    ]);
     expect(table).toEqual([
       ['read', true, true, false, false],
       ['enqueue', true, true, true, false],

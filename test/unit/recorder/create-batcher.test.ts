@@ -10,12 +10,17 @@ import { newTask } from '../../support/new-task.js';
  * function standing in for the repository; the integration suites run the real one.
  */
 const task = (path: string): NewTask => newTask('q', { path, runAt: new Date(0) });
-const result = (t: NewTask): CreateResult => ({ task: { ...t, id: t.path } as unknown as CreateResult['task'], deduplicated: false });
+const result = (t: NewTask): CreateResult => ({
+  task: { ...t, id: t.path } as unknown as CreateResult['task'],
+  deduplicated: false,
+});
 
 describe('createCreateBatcher({ insert })', () => {
   it('groups creates made in the same turn into one insert, in order, each answered with its own task', async () => {
     const calls: string[][] = [];
-    const batcher = createCreateBatcher({ insert: async (tasks) => (calls.push(tasks.map((t) => t.path)), tasks.map(result)) });
+    const batcher = createCreateBatcher({
+      insert: async (tasks) => (calls.push(tasks.map((t) => t.path)), tasks.map(result)),
+    });
     const results = await Promise.all(['/a', '/b', '/c'].map((p) => batcher.create(task(p))));
     expect(calls).toEqual([['/a', '/b', '/c']]);
     expect(results.map((r) => r.task.id)).toEqual(['/a', '/b', '/c']);
@@ -25,7 +30,10 @@ describe('createCreateBatcher({ insert })', () => {
 
   it('flushes a full group at once', async () => {
     const sizes: number[] = [];
-    const batcher = createCreateBatcher({ maxGroup: 2, insert: async (tasks) => (sizes.push(tasks.length), tasks.map(result)) });
+    const batcher = createCreateBatcher({
+      maxGroup: 2,
+      insert: async (tasks) => (sizes.push(tasks.length), tasks.map(result)),
+    });
     await Promise.all(['/1', '/2', '/3', '/4', '/5'].map((p) => batcher.create(task(p))));
     expect(sizes).toEqual([2, 2, 1]);
   });

@@ -7,7 +7,10 @@ describe('findJsonProblem(value)', () => {
 
   it(`accepts ${MAX_JSON_DEPTH} levels and refuses ${MAX_JSON_DEPTH + 1}`, () => {
     expect(findJsonProblem(nested(MAX_JSON_DEPTH))).toBeNull();
-    expect(findJsonProblem(nested(MAX_JSON_DEPTH + 1))).toEqual({ path: '0.0.0', message: expect.stringContaining('64 levels') });
+    expect(findJsonProblem(nested(MAX_JSON_DEPTH + 1))).toEqual({
+      path: '0.0.0',
+      message: expect.stringContaining('64 levels'),
+    });
   });
 
   it('walks 500,000 levels (what fits in 1 MB) without overflowing the stack', () => {
@@ -15,7 +18,10 @@ describe('findJsonProblem(value)', () => {
   });
 
   it('refuses "__proto__" keys anywhere, naming where', () => {
-    expect(findJsonProblem(JSON.parse('{"a": [{"__proto__": 1}]}'))).toEqual({ path: 'a.0.__proto__', message: expect.any(String) });
+    expect(findJsonProblem(JSON.parse('{"a": [{"__proto__": 1}]}'))).toEqual({
+      path: 'a.0.__proto__',
+      message: expect.any(String),
+    });
     expect(findJsonProblem(JSON.parse('{"constructor": {"prototype": 1}}'))).toBeNull(); // plain own keys, harmless
   });
 
@@ -29,14 +35,23 @@ describe('findJsonProblem(value)', () => {
 
 describe('findJsonProblem(value): text and numbers that cannot be stored or sent as they are', () => {
   it('refuses unpaired UTF-16 surrogates in strings and keys, naming where', () => {
-    expect(findJsonProblem(JSON.parse('{"body": {"x": "\\ud800"}}'))).toEqual({ path: 'body.x', message: expect.stringContaining('surrogates') });
+    expect(findJsonProblem(JSON.parse('{"body": {"x": "\\ud800"}}'))).toEqual({
+      path: 'body.x',
+      message: expect.stringContaining('surrogates'),
+    });
     expect(findJsonProblem(JSON.parse('["ok", "a\\udc00b"]'))?.path).toBe('1');
-    expect(findJsonProblem(JSON.parse('{"a": {"k\\udbff": 1}}'))).toEqual({ path: 'a', message: expect.stringContaining('in keys') });
+    expect(findJsonProblem(JSON.parse('{"a": {"k\\udbff": 1}}'))).toEqual({
+      path: 'a',
+      message: expect.stringContaining('in keys'),
+    });
     expect(findJsonProblem(JSON.parse('{"emoji": "\\ud83d\\ude00", "\\ud83d\\ude00": "pair"}'))).toBeNull(); // a pair is a character
   });
 
   it('refuses numbers that are not finite (they would be sent as null)', () => {
-    expect(findJsonProblem(JSON.parse('{"n": 1e400}'))).toEqual({ path: 'n', message: expect.stringContaining('bodyBase64') });
+    expect(findJsonProblem(JSON.parse('{"n": 1e400}'))).toEqual({
+      path: 'n',
+      message: expect.stringContaining('bodyBase64'),
+    });
     expect(findJsonProblem({ a: [Number.NaN] })?.path).toBe('a.0');
     expect(findJsonProblem(-Infinity)?.path).toBe('(root)');
     expect(findJsonProblem({ a: 1.5, b: -0, c: Number.MAX_SAFE_INTEGER })).toBeNull();

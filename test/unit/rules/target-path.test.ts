@@ -23,13 +23,25 @@ describe('normalizeTaskPath(target, path)', () => {
   });
 
   it('refuses dot segments, also percent-encoded or behind backslashes', () => {
-    for (const path of ['..', '.', '/a/..', '/a/./b', '/%2e%2e/x', '/%2E/x', '/.%2e/x', '/a/..%2F..%2Fetc', '/a\\..\\b', '/a/%5c..%5cb']) {
+    for (const path of [
+      '..',
+      '.',
+      '/a/..',
+      '/a/./b',
+      '/%2e%2e/x',
+      '/%2E/x',
+      '/.%2e/x',
+      '/a/..%2F..%2Fetc',
+      '/a\\..\\b',
+      '/a/%5c..%5cb',
+    ]) {
       expect(refused(path), path).toBe(true);
     }
   });
 
   it('refuses fragments, control characters, bad percent-encoding and protocol-relative URLs', () => {
-    for (const path of ['/a#b', '/a b', '/a\tb', '/a%zz', '/%E0%A4%A', '//evil.example/x', `/${'a'.repeat(2048)}`]) expect(refused(path), path).toBe(true);
+    for (const path of ['/a#b', '/a b', '/a\tb', '/a%zz', '/%E0%A4%A', '//evil.example/x', `/${'a'.repeat(2048)}`])
+      expect(refused(path), path).toBe(true);
   });
 
   it('accepts absolute URLs only inside the target', () => {
@@ -37,17 +49,33 @@ describe('normalizeTaskPath(target, path)', () => {
     expect(ok('https://app.example/tasks')).toBe('');
     expect(ok('https://app.example/tasks/')).toBe('');
     expect(ok('https://app.example/tasks/?x=1')).toBe('?x=1');
-    for (const url of ['https://evil.example/tasks/x', 'http://app.example/tasks/x', 'https://app.example/taskss', 'https://app.example/other', 'https://u:p@app.example/tasks/x', 'https://app.example/tasks/../admin', 'https://app.example/tasks/%2e%2e/admin', 'javascript:alert(1)']) {
+    for (const url of [
+      'https://evil.example/tasks/x',
+      'http://app.example/tasks/x',
+      'https://app.example/taskss',
+      'https://app.example/other',
+      'https://u:p@app.example/tasks/x',
+      'https://app.example/tasks/../admin',
+      'https://app.example/tasks/%2e%2e/admin',
+      'javascript:alert(1)',
+    ]) {
       expect(refused(url), url).toBe(true);
     }
   });
 
   it('never names the target in a refusal (a caller may not know where its tasks go)', () => {
     const secretTarget = 'https://internal-billing.corp.example:8443/hooks?tenant=7';
-    for (const url of ['https://evil.example/x', 'not a url:', 'https://internal-billing.corp.example:8443/other', 'https://internal-billing.corp.example:8443/hooks/x?tenant=8']) {
+    for (const url of [
+      'https://evil.example/x',
+      'not a url:',
+      'https://internal-billing.corp.example:8443/other',
+      'https://internal-billing.corp.example:8443/hooks/x?tenant=8',
+    ]) {
       const result = normalizeTaskPath(secretTarget, url);
       expect(result.ok, url).toBe(false);
-      if (!result.ok) for (const part of ['internal-billing', '8443', '/hooks', 'tenant']) expect(result.message, url).not.toContain(part);
+      if (!result.ok)
+        for (const part of ['internal-billing', '8443', '/hooks', 'tenant'])
+          expect(result.message, url).not.toContain(part);
     }
   });
 
@@ -72,8 +100,17 @@ describe('normalizeTaskPath(target, path)', () => {
     });
 
     it('refuses a URL that drops, changes or reorders the target query', () => {
-      for (const url of ['https://app.example/tasks/e', 'https://app.example/tasks/e?x=2', 'https://app.example/tasks/e?k=12', 'https://app.example/tasks/e?x=2&k=1', 'https://app.example/tasks/e?k=2']) {
-        expect(normalizeTaskPath(withQuery, url), url).toEqual({ ok: false, message: "expected an absolute URL whose query string starts with the queue target's" });
+      for (const url of [
+        'https://app.example/tasks/e',
+        'https://app.example/tasks/e?x=2',
+        'https://app.example/tasks/e?k=12',
+        'https://app.example/tasks/e?x=2&k=1',
+        'https://app.example/tasks/e?k=2',
+      ]) {
+        expect(normalizeTaskPath(withQuery, url), url).toEqual({
+          ok: false,
+          message: "expected an absolute URL whose query string starts with the queue target's",
+        });
       }
     });
   });

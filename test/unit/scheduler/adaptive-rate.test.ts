@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AdaptiveRate, describeRateChange } from '../../../src/scheduler/adaptive-rate.js';
 
-describe('AdaptiveRate (backpressure as the scheduler\'s job)', () => {
+describe("AdaptiveRate (backpressure as the scheduler's job)", () => {
   it('halves a configured rate on a 429/503/timeout, at most once per cooldown, then recovers by quarters', () => {
     const rate = new AdaptiveRate({ configuredPerSecond: 100 });
     expect(rate.onBackpressure(0, 100)).toEqual({ perSecond: 50, reason: 'slowed' });
@@ -40,11 +40,19 @@ describe('describeRateChange (the log line of a rate change)', () => {
   it('warns of a slow-down, and reports recovery as info with the rate as a number or "unlimited", never null', () => {
     const rate = new AdaptiveRate({ configuredPerSecond: null });
     const slowed = rate.onBackpressure(0, 40)!;
-    expect(describeRateChange(slowed)).toEqual({ level: 'warn', message: 'target pushes back; queue slows down', perSecond: 20 });
+    expect(describeRateChange(slowed)).toEqual({
+      level: 'warn',
+      message: 'target pushes back; queue slows down',
+      perSecond: 20,
+    });
     const recovering = rate.tick(5_000, 100)!;
     expect(describeRateChange(recovering)).toEqual({ level: 'info', message: 'queue rate recovering', perSecond: 26 });
     const recovered = rate.tick(10_000, 0)!;
     expect(recovered.perSecond).toBeNull();
-    expect(describeRateChange(recovered)).toEqual({ level: 'info', message: 'queue rate recovered', perSecond: 'unlimited' });
+    expect(describeRateChange(recovered)).toEqual({
+      level: 'info',
+      message: 'queue rate recovered',
+      perSecond: 'unlimited',
+    });
   });
 });

@@ -30,7 +30,13 @@ describe('heartbeat fencing', () => {
         new Promise<void>((resolve, reject) => writes.push({ at: info.at!, resolve, reject })),
     } as unknown as SchedulerRegistry;
     const heartbeat = createHeartbeat({
-      registry, id: 's1', queues: ['q'], startedAt: clock.now(), intervalMs: INTERVAL, clock, logger: silentLogger,
+      registry,
+      id: 's1',
+      queues: ['q'],
+      startedAt: clock.now(),
+      intervalMs: INTERVAL,
+      clock,
+      logger: silentLogger,
       onFenced: () => (fenced += 1),
       onRestored: () => (restored += 1),
     });

@@ -7,7 +7,16 @@ import { createQueueLimiter, type QueueLimiter } from '../../../src/scheduler/li
  * bucket (the rate split among more schedulers) never strands a batch that was already claimed.
  */
 function queue(rateLimit?: { perSecond: number; burst?: number }) {
-  return parseConfig({ queues: { q: { target: 'http://127.0.0.1:9/x', allowPrivateNetwork: true, maxConcurrent: 50, ...(rateLimit ? { rateLimit } : {}) } } }).queues.q;
+  return parseConfig({
+    queues: {
+      q: {
+        target: 'http://127.0.0.1:9/x',
+        allowPrivateNetwork: true,
+        maxConcurrent: 50,
+        ...(rateLimit ? { rateLimit } : {}),
+      },
+    },
+  }).queues.q;
 }
 
 describe('queue limiter tokens', () => {

@@ -16,7 +16,11 @@ describe('createPauseFlags', () => {
     const reads = [deferred<Set<string>>(), deferred<Set<string>>(), deferred<Set<string>>()];
     let next = 0;
     const resumed: string[] = [];
-    const flags = createPauseFlags({ queueStates: { pausedQueues: () => reads[next++].promise }, logger: silentLogger, onResumed: (q) => resumed.push(q) });
+    const flags = createPauseFlags({
+      queueStates: { pausedQueues: () => reads[next++].promise },
+      logger: silentLogger,
+      onResumed: (q) => resumed.push(q),
+    });
     const first = flags.refresh();
     reads[0].resolve(new Set(['emails']));
     await first;

@@ -3,7 +3,10 @@ import { Waiter } from '../../../src/scheduler/wait.js';
 
 /** Settles within the test's own turn of the event loop, or answers 'pending'. */
 async function state(promise: Promise<void>): Promise<'woken' | 'pending'> {
-  return Promise.race([promise.then(() => 'woken' as const), new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), 20))]);
+  return Promise.race([
+    promise.then(() => 'woken' as const),
+    new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), 20)),
+  ]);
 }
 
 describe('Waiter (the claim loops sleep on one)', () => {

@@ -73,7 +73,11 @@ describe('cloud-tasks strategy', () => {
         fc.integer({ min: 0, max: 86_400_000 }),
         fc.integer({ min: 0, max: 20 }),
         (minMs, extra, doublings) => {
-          const options = optionsFor(cloudTasks, { minBackoff: minMs, maxBackoff: minMs + extra, maxDoublings: doublings });
+          const options = optionsFor(cloudTasks, {
+            minBackoff: minMs,
+            maxBackoff: minMs + extra,
+            maxDoublings: doublings,
+          });
           expect(delays(cloudTasks, options, 40)).toEqual(protoSchedule(minMs, minMs + extra, doublings, 40));
         },
       ),

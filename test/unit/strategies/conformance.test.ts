@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { checkStrategyConformance } from '../../../src/strategies/conformance.js';
 import { builtinStrategies } from '../../../src/strategies/registry.js';
-import { cloudTasksStrategy, exponentialStrategy, fixedStrategy, linearStrategy } from '../../../src/strategies/index.js';
+import {
+  cloudTasksStrategy,
+  exponentialStrategy,
+  fixedStrategy,
+  linearStrategy,
+} from '../../../src/strategies/index.js';
 import { defineStrategy, type AttemptInfo } from '../../../src/strategies/strategy.js';
 
 /** A 1s-capped test strategy with the given delay function. */
@@ -28,11 +33,21 @@ describe('checkStrategyConformance', () => {
   const runs = { numRuns: 40 };
   it('passes exponential for arbitrary valid options', () => {
     fc.assert(
-      fc.property(duration(1, DAY), duration(1, 30 * DAY), fc.double({ min: 1, max: 100, noNaN: true }), jitter, (initialDelay, maxDelay, factor, j) => {
-        fc.pre(ms(maxDelay) >= ms(initialDelay));
-        const result = checkStrategyConformance(exponentialStrategy, { initialDelay, maxDelay, factor, jitter: j }, { samples: 1 });
-        expect(result).toEqual({ ok: true, failures: [] });
-      }),
+      fc.property(
+        duration(1, DAY),
+        duration(1, 30 * DAY),
+        fc.double({ min: 1, max: 100, noNaN: true }),
+        jitter,
+        (initialDelay, maxDelay, factor, j) => {
+          fc.pre(ms(maxDelay) >= ms(initialDelay));
+          const result = checkStrategyConformance(
+            exponentialStrategy,
+            { initialDelay, maxDelay, factor, jitter: j },
+            { samples: 1 },
+          );
+          expect(result).toEqual({ ok: true, failures: [] });
+        },
+      ),
       runs,
     );
   });
@@ -41,7 +56,9 @@ describe('checkStrategyConformance', () => {
     fc.assert(
       fc.property(duration(0, DAY), duration(0, DAY), duration(0, 30 * DAY), (initialDelay, increment, maxDelay) => {
         fc.pre(ms(maxDelay) >= ms(initialDelay));
-        expect(checkStrategyConformance(linearStrategy, { initialDelay, increment, maxDelay }, { samples: 1 })).toEqual({ ok: true, failures: [] });
+        expect(checkStrategyConformance(linearStrategy, { initialDelay, increment, maxDelay }, { samples: 1 })).toEqual(
+          { ok: true, failures: [] },
+        );
       }),
       runs,
     );
@@ -58,11 +75,20 @@ describe('checkStrategyConformance', () => {
 
   it('passes cloud-tasks for arbitrary valid options', () => {
     fc.assert(
-      fc.property(duration(1, DAY), duration(1, 365 * DAY), fc.integer({ min: 0, max: 100 }), jitter, (minBackoff, maxBackoff, maxDoublings, j) => {
-        fc.pre(ms(maxBackoff) >= ms(minBackoff));
-        const options = { minBackoff, maxBackoff, maxDoublings, jitter: j };
-        expect(checkStrategyConformance(cloudTasksStrategy, options, { samples: 1 })).toEqual({ ok: true, failures: [] });
-      }),
+      fc.property(
+        duration(1, DAY),
+        duration(1, 365 * DAY),
+        fc.integer({ min: 0, max: 100 }),
+        jitter,
+        (minBackoff, maxBackoff, maxDoublings, j) => {
+          fc.pre(ms(maxBackoff) >= ms(minBackoff));
+          const options = { minBackoff, maxBackoff, maxDoublings, jitter: j };
+          expect(checkStrategyConformance(cloudTasksStrategy, options, { samples: 1 })).toEqual({
+            ok: true,
+            failures: [],
+          });
+        },
+      ),
       runs,
     );
   });
@@ -70,13 +96,23 @@ describe('checkStrategyConformance', () => {
   it('catches a negative delay at a late attempt', () => {
     const result = checkStrategyConformance(strategyWith((info) => (info.attempt > 90 ? -1 : 10)));
     expect(result.ok).toBe(false);
-    expect(result.failures[0]).toBe('attempt 91 (status none, random() = 0): returned -1; expected a finite number >= 0');
+    expect(result.failures[0]).toBe(
+      'attempt 91 (status none, random() = 0): returned -1; expected a finite number >= 0',
+    );
   });
 
   it('tries random() = 0 and random() = 0.999999 even with no seeded samples', () => {
-    const atZero = checkStrategyConformance(strategyWith((info) => 1 / info.random()), undefined, { samples: 0 });
+    const atZero = checkStrategyConformance(
+      strategyWith((info) => 1 / info.random()),
+      undefined,
+      { samples: 0 },
+    );
     expect(atZero.failures[0]).toMatch(/random\(\) = 0\): returned Infinity/);
-    const nearOne = checkStrategyConformance(strategyWith((info) => (info.random() > 0.9999 ? 2000 : 0)), undefined, { samples: 0 });
+    const nearOne = checkStrategyConformance(
+      strategyWith((info) => (info.random() > 0.9999 ? 2000 : 0)),
+      undefined,
+      { samples: 0 },
+    );
     expect(nearOne.failures[0]).toMatch(/random\(\) = 0.999999\): returned 2000, above maxDelayMs 1000/);
   });
 
@@ -90,8 +126,12 @@ describe('checkStrategyConformance', () => {
         return Math.floor(Math.random() * 0);
       }),
     );
-    expect(result.failures[0]).toBe('calls Math.random; use attemptInfo.random so a stored attempt replays to the same delay');
-    expect(result.failures).toContain('attempt 7 (status none, random() = 0): returned NaN; expected a finite number >= 0');
+    expect(result.failures[0]).toBe(
+      'calls Math.random; use attemptInfo.random so a stored attempt replays to the same delay',
+    );
+    expect(result.failures).toContain(
+      'attempt 7 (status none, random() = 0): returned NaN; expected a finite number >= 0',
+    );
     expect(result.failures).toContain('attempt 8 (status none, random() = 0): threw no data');
     expect(result.failures.some((f) => /^attempt 9 .*not pure: returned 1, then 2/.test(f))).toBe(true);
     expect(result.failures.some((f) => /^\.\.\. and \d+ more "not pure" failures$/.test(f))).toBe(true);
@@ -109,6 +149,9 @@ describe('checkStrategyConformance', () => {
 
   it('reports a maxDelayMs that is not a usable number', () => {
     const broken = { ...strategyWith(() => 0), maxDelayMs: () => -5 };
-    expect(checkStrategyConformance(broken)).toEqual({ ok: false, failures: ['maxDelayMs returned -5; expected a finite number >= 0'] });
+    expect(checkStrategyConformance(broken)).toEqual({
+      ok: false,
+      failures: ['maxDelayMs returned -5; expected a finite number >= 0'],
+    });
   });
 });

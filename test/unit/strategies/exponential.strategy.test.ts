@@ -14,9 +14,9 @@ describe('exponential strategy', () => {
 
   it('doubles from 1s and caps at 1h without jitter', () => {
     const options = optionsFor(exponential, { jitter: 'none' });
-    expect(delays(exponential, options, 14)).toEqual([
-      1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3600, 3600,
-    ].map((x) => x * s));
+    expect(delays(exponential, options, 14)).toEqual(
+      [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3600, 3600].map((x) => x * s),
+    );
   });
 
   it('accepts durations as strings or ms numbers and a fractional factor', () => {
@@ -72,10 +72,16 @@ describe('exponential strategy', () => {
           const none = optionsFor(exponential, { ...base, jitter: 'none' });
           const current = exponential.delay(attemptInfo(attempt), none);
           expect(exponential.delay(attemptInfo(attempt + 1), none)).toBeGreaterThanOrEqual(current);
-          const full = exponential.delay(attemptInfo(attempt, { random: () => r }), optionsFor(exponential, { ...base, jitter: 'full' }));
+          const full = exponential.delay(
+            attemptInfo(attempt, { random: () => r }),
+            optionsFor(exponential, { ...base, jitter: 'full' }),
+          );
           expect(full).toBeGreaterThanOrEqual(0);
           expect(full).toBeLessThanOrEqual(current);
-          const equal = exponential.delay(attemptInfo(attempt, { random: () => r }), optionsFor(exponential, { ...base, jitter: 'equal' }));
+          const equal = exponential.delay(
+            attemptInfo(attempt, { random: () => r }),
+            optionsFor(exponential, { ...base, jitter: 'equal' }),
+          );
           expect(equal).toBeGreaterThanOrEqual(Math.floor(current / 2));
           expect(equal).toBeLessThanOrEqual(current);
         },

@@ -17,7 +17,10 @@ describe('fixed strategy', () => {
   it('allows 0 (retry as soon as a slot is free) but not negative or unit-less text', () => {
     expect(optionsFor(fixed, { delay: 0 })).toEqual({ delay: 0 });
     const rejected = parseStrategyOptions(fixed, { delay: -5 });
-    expect(rejected).toMatchObject({ ok: false, problems: [{ path: 'delay', message: expect.stringContaining('got -5') }] });
+    expect(rejected).toMatchObject({
+      ok: false,
+      problems: [{ path: 'delay', message: expect.stringContaining('got -5') }],
+    });
     expect(parseStrategyOptions(fixed, { delay: '10 seconds' }).ok).toBe(false);
   });
 });

@@ -22,6 +22,11 @@ export function optionsFor<Options>(strategy: RetryStrategy<Options>, raw: unkno
 }
 
 /** Delays for attempts 1..n, in ms. */
-export function delays<Options>(strategy: RetryStrategy<Options>, options: Options, n: number, random = () => 0.5): number[] {
+export function delays<Options>(
+  strategy: RetryStrategy<Options>,
+  options: Options,
+  n: number,
+  random = () => 0.5,
+): number[] {
   return Array.from({ length: n }, (_, i) => strategy.delay(attemptInfo(i + 1, { random }), options));
 }

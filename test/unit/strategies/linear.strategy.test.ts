@@ -28,11 +28,16 @@ describe('linear strategy', () => {
 
   it('steps by exactly the increment until the cap', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 60_000 }), fc.integer({ min: 0, max: 60_000 }), fc.integer({ min: 1, max: 500 }), (start, step, attempt) => {
-        const options = optionsFor(linear, { initialDelay: start, increment: step, maxDelay: '1h' });
-        const [current, next] = [attempt, attempt + 1].map((n) => delays(linear, options, n).at(-1)!);
-        expect(next).toBe(Math.min(3_600_000, current + step));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.integer({ min: 1, max: 500 }),
+        (start, step, attempt) => {
+          const options = optionsFor(linear, { initialDelay: start, increment: step, maxDelay: '1h' });
+          const [current, next] = [attempt, attempt + 1].map((n) => delays(linear, options, n).at(-1)!);
+          expect(next).toBe(Math.min(3_600_000, current + step));
+        },
+      ),
     );
   });
 });

@@ -41,7 +41,8 @@ export function delay(info, options) { ${body} }
 }
 
 const queue = (retry: Record<string, unknown>) => ({ target: 'https://app.example.com', retry });
-const configWith = (queues: Record<string, unknown>) => parseConfig({ queues }, { file: path.join(dir, 'dispatchr.yml'), dir });
+const configWith = (queues: Record<string, unknown>) =>
+  parseConfig({ queues }, { file: path.join(dir, 'dispatchr.yml'), dir });
 
 async function problems(queues: Record<string, unknown>): Promise<DispatchrError['details']> {
   const error: unknown = await resolveRetryPolicies(configWith(queues)).then(
@@ -58,10 +59,19 @@ describe('resolveRetryPolicies', () => {
     const policies = await resolveRetryPolicies(
       configWith({
         plain: queue({}),
-        tuned: queue({ strategy: 'cloud-tasks', options: { minBackoff: '10s' }, maxAttempts: 5, maxRetryDuration: '1h' }),
+        tuned: queue({
+          strategy: 'cloud-tasks',
+          options: { minBackoff: '10s' },
+          maxAttempts: 5,
+          maxRetryDuration: '1h',
+        }),
       }),
     );
-    expect(policies.get('plain')).toMatchObject({ strategy: { name: 'exponential' }, options: { initialDelay: 1000, jitter: 'full' }, maxAttempts: 25 });
+    expect(policies.get('plain')).toMatchObject({
+      strategy: { name: 'exponential' },
+      options: { initialDelay: 1000, jitter: 'full' },
+      maxAttempts: 25,
+    });
     expect(policies.get('tuned')).toMatchObject({
       strategy: { name: 'cloud-tasks' },
       options: { minBackoff: 10_000, maxBackoff: 3_600_000, maxDoublings: 16, jitter: 'none' },
@@ -73,7 +83,10 @@ describe('resolveRetryPolicies', () => {
   it('loads a plugin by a path relative to the config folder, once for every queue that uses it', async () => {
     write('strategies/stepper.js', stepPlugin());
     const policies = await resolveRetryPolicies(
-      configWith({ a: queue({ strategy: './strategies/stepper.js', options: { step: 250 } }), b: queue({ strategy: './strategies/stepper.js' }) }),
+      configWith({
+        a: queue({ strategy: './strategies/stepper.js', options: { step: 250 } }),
+        b: queue({ strategy: './strategies/stepper.js' }),
+      }),
     );
     const a = policies.get('a')!;
     expect(a.strategy.name).toBe('stepper');
@@ -84,9 +97,12 @@ describe('resolveRetryPolicies', () => {
   });
 
   it('accepts absolute paths, file: URLs and a default export', async () => {
-    const file = write('default-export.js', `import { z } from 'zod';
+    const file = write(
+      'default-export.js',
+      `import { z } from 'zod';
 export default { name: 'half-second', optionsSchema: z.object({}), maxDelayMs: () => 500, delay: () => 500 };
-`);
+`,
+    );
     const policies = await resolveRetryPolicies(
       configWith({ abs: queue({ strategy: file }), url: queue({ strategy: pathToFileURL(file).href }) }),
     );
@@ -95,15 +111,23 @@ export default { name: 'half-second', optionsSchema: z.object({}), maxDelayMs: (
   });
 
   it('resolves an npm package from the config folder', async () => {
-    write('node_modules/dispatchr-strategy-stepper/package.json', JSON.stringify({ name: 'dispatchr-strategy-stepper', type: 'module', exports: './index.js' }));
+    write(
+      'node_modules/dispatchr-strategy-stepper/package.json',
+      JSON.stringify({ name: 'dispatchr-strategy-stepper', type: 'module', exports: './index.js' }),
+    );
     write('node_modules/dispatchr-strategy-stepper/index.js', stepPlugin());
-    const policies = await resolveRetryPolicies(configWith({ q: queue({ strategy: 'dispatchr-strategy-stepper', options: { step: 5 } }) }));
+    const policies = await resolveRetryPolicies(
+      configWith({ q: queue({ strategy: 'dispatchr-strategy-stepper', options: { step: 5 } }) }),
+    );
     expect(policies.get('q')).toMatchObject({ strategy: { name: 'stepper' }, options: { step: 5 } });
   });
 
   it('resolves an ESM-only package, whose "exports" only has an import condition', async () => {
     const exports = { '.': { types: './index.d.ts', import: './esm/index.js' }, './package.json': './package.json' };
-    write('node_modules/@acme/esm-strategy/package.json', JSON.stringify({ name: '@acme/esm-strategy', type: 'module', exports }));
+    write(
+      'node_modules/@acme/esm-strategy/package.json',
+      JSON.stringify({ name: '@acme/esm-strategy', type: 'module', exports }),
+    );
     write('node_modules/@acme/esm-strategy/esm/index.js', stepPlugin());
     const policies = await resolveRetryPolicies(configWith({ q: queue({ strategy: '@acme/esm-strategy' }) }));
     expect(policies.get('q')).toMatchObject({ strategy: { name: 'stepper' }, options: { step: 100 } });
@@ -122,7 +146,9 @@ exports.default = { name: 'cjs', optionsSchema: { safeParse: (v) => ({ success: 
 
   it('finds the strategy in each module shape Node hands back', () => {
     const strategy = { name: 's', delay: () => 1 };
-    expect(strategyFromModule({ name: 's', delay: strategy.delay, default: { other: true } })).toMatchObject({ name: 's' });
+    expect(strategyFromModule({ name: 's', delay: strategy.delay, default: { other: true } })).toMatchObject({
+      name: 's',
+    });
     expect(strategyFromModule({ default: strategy })).toBe(strategy);
     // what native Node gives for CommonJS compiled from TypeScript: default is the whole module.exports
     expect(strategyFromModule({ __esModule: true, default: { __esModule: true, default: strategy } })).toBe(strategy);
@@ -138,13 +164,37 @@ exports.default = { name: 'cjs', optionsSchema: { safeParse: (v) => ({ success: 
   });
 
   it('lists every missing or mistyped export of a malformed plugin', async () => {
-    write('no-delay.js', `export const name = 'broken'; export const optionsSchema = { safeParse: (v) => ({ success: true, data: v }) }; export const maxDelayMs = () => 1;`);
-    write('wrong-types.js', `export const name = 42; export const optionsSchema = {}; export const delay = 'soon'; export const maxDelayMs = () => 1;`);
-    expect(await problems({ emails: queue({ strategy: './no-delay.js' }), sms: queue({ strategy: './wrong-types.js' }) })).toEqual([
-      { path: 'queues.emails.retry.strategy', message: 'retry strategy plugin "./no-delay.js" is malformed: expected an exported "delay" function (attemptInfo, options) => ms, got undefined' },
-      { path: 'queues.sms.retry.strategy', message: 'retry strategy plugin "./wrong-types.js" is malformed: expected an exported "name" (a non-empty string), got 42' },
-      { path: 'queues.sms.retry.strategy', message: 'retry strategy plugin "./wrong-types.js" is malformed: expected an exported "optionsSchema" (a zod schema, with safeParse), got {}' },
-      { path: 'queues.sms.retry.strategy', message: 'retry strategy plugin "./wrong-types.js" is malformed: expected an exported "delay" function (attemptInfo, options) => ms, got "soon"' },
+    write(
+      'no-delay.js',
+      `export const name = 'broken'; export const optionsSchema = { safeParse: (v) => ({ success: true, data: v }) }; export const maxDelayMs = () => 1;`,
+    );
+    write(
+      'wrong-types.js',
+      `export const name = 42; export const optionsSchema = {}; export const delay = 'soon'; export const maxDelayMs = () => 1;`,
+    );
+    expect(
+      await problems({ emails: queue({ strategy: './no-delay.js' }), sms: queue({ strategy: './wrong-types.js' }) }),
+    ).toEqual([
+      {
+        path: 'queues.emails.retry.strategy',
+        message:
+          'retry strategy plugin "./no-delay.js" is malformed: expected an exported "delay" function (attemptInfo, options) => ms, got undefined',
+      },
+      {
+        path: 'queues.sms.retry.strategy',
+        message:
+          'retry strategy plugin "./wrong-types.js" is malformed: expected an exported "name" (a non-empty string), got 42',
+      },
+      {
+        path: 'queues.sms.retry.strategy',
+        message:
+          'retry strategy plugin "./wrong-types.js" is malformed: expected an exported "optionsSchema" (a zod schema, with safeParse), got {}',
+      },
+      {
+        path: 'queues.sms.retry.strategy',
+        message:
+          'retry strategy plugin "./wrong-types.js" is malformed: expected an exported "delay" function (attemptInfo, options) => ms, got "soon"',
+      },
     ]);
   });
 
@@ -158,7 +208,10 @@ exports.default = { name: 'cjs', optionsSchema: { safeParse: (v) => ({ success: 
   it('reports options failing the schema at their own path, naming the plugin and the limit', async () => {
     write('stepper.js', stepPlugin());
     expect(await problems({ emails: queue({ strategy: './stepper.js', options: { step: 0, extra: true } }) })).toEqual([
-      { path: 'queues.emails.retry.options.step', message: 'strategy "stepper" (./stepper.js): expected an integer >= 1, got 0' },
+      {
+        path: 'queues.emails.retry.options.step',
+        message: 'strategy "stepper" (./stepper.js): expected an integer >= 1, got 0',
+      },
       { path: 'queues.emails.retry.options.extra', message: 'strategy "stepper" (./stepper.js): unknown option' },
     ]);
   });
@@ -170,13 +223,20 @@ exports.default = { name: 'cjs', optionsSchema: { safeParse: (v) => ({ success: 
       c: queue({ strategy: './missing.js' }),
       d: queue({ strategy: 'fixed' }),
     });
-    expect(details.map((d) => d.path)).toEqual(['queues.a.retry.strategy', 'queues.b.retry.options.initialDelay', 'queues.c.retry.strategy']);
+    expect(details.map((d) => d.path)).toEqual([
+      'queues.a.retry.strategy',
+      'queues.b.retry.options.initialDelay',
+      'queues.c.retry.strategy',
+    ]);
     expect(details[0].message).toBe('unknown retry strategy "exponental"; did you mean "exponential"?');
     expect(details[1].message).toMatch(/^strategy "exponential": expected a duration from 1ms to 365d .*, got "soon"$/);
   });
 
   it('explains an unknown name that is neither a built-in nor an installed package', async () => {
-    const [unknown, bareFile] = await problems({ a: queue({ strategy: 'no-such-strategy-pkg' }), b: queue({ strategy: 'fib.js' }) });
+    const [unknown, bareFile] = await problems({
+      a: queue({ strategy: 'no-such-strategy-pkg' }),
+      b: queue({ strategy: 'fib.js' }),
+    });
     expect(unknown.message).toContain(`unknown retry strategy "no-such-strategy-pkg"; expected one of "exponential"`);
     expect(unknown.message).toContain(`(no package "no-such-strategy-pkg" found from ${dir})`);
     expect(bareFile.message).toMatch(/; for a file next to the config write "\.\/fib\.js"$/);
@@ -185,19 +245,31 @@ exports.default = { name: 'cjs', optionsSchema: { safeParse: (v) => ({ success: 
   it('refuses a plugin whose maxDelayMs is not a usable number', async () => {
     write('nan-max.js', stepPlugin().replace('options.step * 1000', 'Number.NaN'));
     expect(await problems({ q: queue({ strategy: './nan-max.js' }) })).toEqual([
-      { path: 'queues.q.retry.strategy', message: 'strategy "stepper" (./nan-max.js): maxDelayMs returned NaN for these options; expected a finite number >= 0' },
+      {
+        path: 'queues.q.retry.strategy',
+        message:
+          'strategy "stepper" (./nan-max.js): maxDelayMs returned NaN for these options; expected a finite number >= 0',
+      },
     ]);
   });
 
   it('loads a plugin returning -1 or NaN, whose delays then come back as data messages', async () => {
     write('negative.js', stepPlugin('return -1;'));
     write('nan.js', stepPlugin('return info.attempt > 2 ? Number.NaN : 10;'));
-    const policies = await resolveRetryPolicies(configWith({ neg: queue({ strategy: './negative.js' }), nan: queue({ strategy: './nan.js' }) }));
+    const policies = await resolveRetryPolicies(
+      configWith({ neg: queue({ strategy: './negative.js' }), nan: queue({ strategy: './nan.js' }) }),
+    );
     const neg = policies.get('neg')!;
     const nan = policies.get('nan')!;
-    expect(nextRetryDelay(neg.strategy, neg.options, attemptInfo(1))).toEqual({ ok: false, message: 'strategy "stepper" returned -1 for attempt 1' });
+    expect(nextRetryDelay(neg.strategy, neg.options, attemptInfo(1))).toEqual({
+      ok: false,
+      message: 'strategy "stepper" returned -1 for attempt 1',
+    });
     expect(nextRetryDelay(nan.strategy, nan.options, attemptInfo(2))).toEqual({ ok: true, delayMs: 10 });
-    expect(nextRetryDelay(nan.strategy, nan.options, attemptInfo(3))).toEqual({ ok: false, message: 'strategy "stepper" returned NaN for attempt 3' });
+    expect(nextRetryDelay(nan.strategy, nan.options, attemptInfo(3))).toEqual({
+      ok: false,
+      message: 'strategy "stepper" returned NaN for attempt 3',
+    });
     expect(checkStrategyConformance(neg.strategy).ok).toBe(false);
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { builtinStrategies, getBuiltinStrategy, suggestStrategyName, unknownStrategyMessage } from '../../../src/strategies/registry.js';
+import {
+  builtinStrategies,
+  getBuiltinStrategy,
+  suggestStrategyName,
+  unknownStrategyMessage,
+} from '../../../src/strategies/registry.js';
 
 describe('strategy registry', () => {
   it('knows the four built-ins by name', () => {
@@ -20,7 +25,9 @@ describe('strategy registry', () => {
   });
 
   it('words the unknown-name message with the suggestion or the list', () => {
-    expect(unknownStrategyMessage('exponental')).toBe('unknown retry strategy "exponental"; did you mean "exponential"?');
+    expect(unknownStrategyMessage('exponental')).toBe(
+      'unknown retry strategy "exponental"; did you mean "exponential"?',
+    );
     expect(unknownStrategyMessage('banana')).toBe(
       'unknown retry strategy "banana"; expected one of "exponential", "linear", "fixed", "cloud-tasks", a path to a plugin module ("./strategies/mine.js") or an installed npm package',
     );

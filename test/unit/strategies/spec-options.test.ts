@@ -39,7 +39,8 @@ describe('spec section 7 and the built-in strategies', () => {
     for (const [option, text] of options) {
       const value = defaults[option];
       // Durations are parsed to ms by the schema; the spec writes them as durations.
-      const expected = typeof value === 'number' && /^\d+(ms|s|m|h|d)$/.test(text) ? formatDuration(value) : String(value);
+      const expected =
+        typeof value === 'number' && /^\d+(ms|s|m|h|d)$/.test(text) ? formatDuration(value) : String(value);
       expect({ option, default: text }).toEqual({ option, default: expected });
     }
   });

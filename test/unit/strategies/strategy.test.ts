@@ -28,17 +28,34 @@ describe('nextRetryDelay', () => {
 
   it('honours a Retry-After longer than the strategy delay, capped by maxDelayMs', () => {
     const strategy = returning(1);
-    expect(nextRetryDelay(strategy, {}, attemptInfo(1, { status: 429, retryAfterMs: 5000 }))).toEqual({ ok: true, delayMs: 5000 });
-    expect(nextRetryDelay(strategy, {}, attemptInfo(1, { status: 503, retryAfterMs: 7_200_000 }))).toEqual({ ok: true, delayMs: 3_600_000 });
-    expect(nextRetryDelay(strategy, {}, attemptInfo(1, { status: 503, retryAfterMs: Number.MAX_SAFE_INTEGER }))).toEqual({ ok: true, delayMs: 3_600_000 });
+    expect(nextRetryDelay(strategy, {}, attemptInfo(1, { status: 429, retryAfterMs: 5000 }))).toEqual({
+      ok: true,
+      delayMs: 5000,
+    });
+    expect(nextRetryDelay(strategy, {}, attemptInfo(1, { status: 503, retryAfterMs: 7_200_000 }))).toEqual({
+      ok: true,
+      delayMs: 3_600_000,
+    });
+    expect(
+      nextRetryDelay(strategy, {}, attemptInfo(1, { status: 503, retryAfterMs: Number.MAX_SAFE_INTEGER })),
+    ).toEqual({ ok: true, delayMs: 3_600_000 });
   });
 
   it('never lets Retry-After shorten the strategy delay: 0 (or less) waits what the strategy says', () => {
     const strategy = returning(2_000);
     const delay = vi.spyOn(strategy, 'delay');
-    expect(nextRetryDelay(strategy, {}, attemptInfo(1, { status: 503, retryAfterMs: 0 }))).toEqual({ ok: true, delayMs: 2_000 });
-    expect(nextRetryDelay(strategy, {}, attemptInfo(1, { status: 503, retryAfterMs: -10 }))).toEqual({ ok: true, delayMs: 2_000 });
-    expect(nextRetryDelay(strategy, {}, attemptInfo(1, { status: 429, retryAfterMs: 1_000 }))).toEqual({ ok: true, delayMs: 2_000 });
+    expect(nextRetryDelay(strategy, {}, attemptInfo(1, { status: 503, retryAfterMs: 0 }))).toEqual({
+      ok: true,
+      delayMs: 2_000,
+    });
+    expect(nextRetryDelay(strategy, {}, attemptInfo(1, { status: 503, retryAfterMs: -10 }))).toEqual({
+      ok: true,
+      delayMs: 2_000,
+    });
+    expect(nextRetryDelay(strategy, {}, attemptInfo(1, { status: 429, retryAfterMs: 1_000 }))).toEqual({
+      ok: true,
+      delayMs: 2_000,
+    });
     expect(delay).toHaveBeenCalledTimes(3);
   });
 
@@ -53,8 +70,16 @@ describe('nextRetryDelay', () => {
   });
 
   it('turns a throwing strategy into data', () => {
-    const strategy = { ...returning(0), delay: () => { throw new Error('boom'); } };
-    expect(nextRetryDelay(strategy, {}, attemptInfo(2))).toEqual({ ok: false, message: 'strategy "scripted" threw for attempt 2: boom' });
+    const strategy = {
+      ...returning(0),
+      delay: () => {
+        throw new Error('boom');
+      },
+    };
+    expect(nextRetryDelay(strategy, {}, attemptInfo(2))).toEqual({
+      ok: false,
+      message: 'strategy "scripted" threw for attempt 2: boom',
+    });
   });
 
   it('reports a broken maxDelayMs even when Retry-After is set', () => {

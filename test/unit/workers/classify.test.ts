@@ -20,7 +20,7 @@ describe('classifyResult default table', () => {
     expect(classifyResult(status(code, 5000))).toEqual({ outcome: 'completed', retryAfterMs: null, reason });
   });
 
-  it('names the status with its reason phrase, for the attempt\'s error', () => {
+  it("names the status with its reason phrase, for the attempt's error", () => {
     expect(classifyResult(status(503)).reason).toBe('HTTP 503 Service Unavailable');
     expect(classifyResult(status(400)).reason).toBe('HTTP 400 Bad Request');
     expect(statusText(599)).toBe('HTTP 599');
@@ -47,7 +47,11 @@ describe('classifyResult default table', () => {
   );
 
   it('errorKind guard-refused → failed', () => {
-    expect(classifyResult(error('guard-refused'))).toEqual({ outcome: 'failed', retryAfterMs: null, reason: 'guard-refused' });
+    expect(classifyResult(error('guard-refused'))).toEqual({
+      outcome: 'failed',
+      retryAfterMs: null,
+      reason: 'guard-refused',
+    });
   });
 
   it('no status and no errorKind (broken invariant) → retry', () => {
@@ -58,8 +62,14 @@ describe('classifyResult default table', () => {
 describe('classifyResult statusMap', () => {
   it('exact code beats class beats default', () => {
     const map = { '409': 'completed', '4xx': 'retry', '5xx': 'failed' } as const;
-    expect(classifyResult(status(409), map)).toMatchObject({ outcome: 'completed', reason: 'HTTP 409 Conflict (statusMap "409")' });
-    expect(classifyResult(status(404), map)).toMatchObject({ outcome: 'retry', reason: 'HTTP 404 Not Found (statusMap "4xx")' });
+    expect(classifyResult(status(409), map)).toMatchObject({
+      outcome: 'completed',
+      reason: 'HTTP 409 Conflict (statusMap "409")',
+    });
+    expect(classifyResult(status(404), map)).toMatchObject({
+      outcome: 'retry',
+      reason: 'HTTP 404 Not Found (statusMap "4xx")',
+    });
     expect(classifyResult(status(500), map)).toMatchObject({ outcome: 'failed' });
     expect(classifyResult(status(503, 1000), map)).toMatchObject({ outcome: 'failed', retryAfterMs: null });
     expect(classifyResult(status(200), map)).toMatchObject({ outcome: 'completed', reason: 'HTTP 200 OK' });
@@ -75,9 +85,18 @@ describe('classifyResult statusMap', () => {
   });
 
   it('passes Retry-After through whenever the map says retry, and never otherwise', () => {
-    expect(classifyResult(status(409, 3000), { '409': 'retry' })).toMatchObject({ outcome: 'retry', retryAfterMs: 3000 });
-    expect(classifyResult(status(500, 3000), { '5xx': 'retry' })).toMatchObject({ outcome: 'retry', retryAfterMs: 3000 });
-    expect(classifyResult(status(429, 3000), { '429': 'failed' })).toMatchObject({ outcome: 'failed', retryAfterMs: null });
+    expect(classifyResult(status(409, 3000), { '409': 'retry' })).toMatchObject({
+      outcome: 'retry',
+      retryAfterMs: 3000,
+    });
+    expect(classifyResult(status(500, 3000), { '5xx': 'retry' })).toMatchObject({
+      outcome: 'retry',
+      retryAfterMs: 3000,
+    });
+    expect(classifyResult(status(429, 3000), { '429': 'failed' })).toMatchObject({
+      outcome: 'failed',
+      retryAfterMs: null,
+    });
     expect(classifyResult(status(200, 3000), { '2xx': 'completed' })).toMatchObject({ retryAfterMs: null });
   });
 

@@ -29,7 +29,18 @@ describe('parseRetryAfter', () => {
   });
 
   it('returns null when absent or garbage', () => {
-    for (const value of [undefined, null, '', '   ', 'soon', '1.5', '2s', 'foo 2', 'Wed, 15 Foo 2025 12:00:30 GMT', 'Wed, 15 Jan 2025 25:00:30 GMT']) {
+    for (const value of [
+      undefined,
+      null,
+      '',
+      '   ',
+      'soon',
+      '1.5',
+      '2s',
+      'foo 2',
+      'Wed, 15 Foo 2025 12:00:30 GMT',
+      'Wed, 15 Jan 2025 25:00:30 GMT',
+    ]) {
       expect(parseRetryAfter(value, NOW)).toBeNull();
     }
   });

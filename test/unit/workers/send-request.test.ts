@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DispatchRequest } from '../../../src/workers/protocol.js';
 import { utf8Excerpt } from '../../../src/workers/response-collector.js';
 import { describeSendError } from '../../../src/workers/send-errors.js';
-import { createDispatchAgents, sendBatch, sendRequest, type DispatchAgents } from '../../../src/workers/send-request.js';
+import {
+  createDispatchAgents,
+  sendBatch,
+  sendRequest,
+  type DispatchAgents,
+} from '../../../src/workers/send-request.js';
 
 /** sendRequest without piscina, against raw sockets that misbehave in ways node:http will not. */
 let trickle: NetServer;
@@ -56,9 +61,21 @@ afterAll(async () => {
 
 function task(url: string, overrides: Partial<DispatchRequest> = {}): DispatchRequest {
   return {
-    taskId: 'task_1', queue: 'q', attempt: 1, url, method: 'POST', headers: {}, body: null, contentType: null,
-    timeoutMs: 400, allowPrivateNetwork: true, signingSecrets: [], scheduledAt: new Date().toISOString(),
-    previousStatus: null, traceparent: null, ...overrides,
+    taskId: 'task_1',
+    queue: 'q',
+    attempt: 1,
+    url,
+    method: 'POST',
+    headers: {},
+    body: null,
+    contentType: null,
+    timeoutMs: 400,
+    allowPrivateNetwork: true,
+    signingSecrets: [],
+    scheduledAt: new Date().toISOString(),
+    previousStatus: null,
+    traceparent: null,
+    ...overrides,
   };
 }
 
@@ -116,9 +133,14 @@ describe('sendBatch beyond the connections per origin', () => {
     }
   };
 
-  it('starts an attempt\'s timeout when it gets a connection, not when it was handed over', async () => {
+  it("starts an attempt's timeout when it gets a connection, not when it was handed over", async () => {
     // 30 answers of 200 ms over two connections take 3 s; each attempt alone takes 200 ms of its 1 s.
-    const results = await counted(2, (few) => sendBatch(Array.from({ length: 30 }, (_, i) => task(slowUrl, { taskId: `t${i}`, timeoutMs: 1_000 })), few));
+    const results = await counted(2, (few) =>
+      sendBatch(
+        Array.from({ length: 30 }, (_, i) => task(slowUrl, { taskId: `t${i}`, timeoutMs: 1_000 })),
+        few,
+      ),
+    );
     expect(results.map((r) => [r.status, r.errorKind])).toEqual(Array.from({ length: 30 }, () => [200, null]));
     // Each result's start is its own: the last pair got its connection 14 answers after the first.
     expect(results[29].startedAtMs - results[0].startedAtMs).toBeGreaterThanOrEqual(14 * 200 - 20);
@@ -130,11 +152,18 @@ describe('sendBatch beyond the connections per origin', () => {
     // 100 ms to get a connection: the first gets it at once and keeps its whole 400 ms timeout (its
     // answer takes 200 ms); the others would get it after ~200 ms, when their lease no longer covers
     // 400 ms and the margin, so they are not sent at all.
-    const results = await counted(1, (few) => sendBatch(Array.from({ length: 3 }, (_, i) => task(slowUrl, { taskId: `t${i}`, timeoutMs: 400, sendWithinMs: 100 })), few));
+    const results = await counted(1, (few) =>
+      sendBatch(
+        Array.from({ length: 3 }, (_, i) => task(slowUrl, { taskId: `t${i}`, timeoutMs: 400, sendWithinMs: 100 })),
+        few,
+      ),
+    );
     expect(results[0]).toMatchObject({ status: 200, errorKind: null });
     for (const unsent of results.slice(1)) {
       expect(unsent).toMatchObject({ status: null, errorKind: 'aborted', durationMs: 0 });
-      expect(unsent.error).toMatch(/^not sent: waited \d+ ms for a connection to its target, and its lease no longer covers its 400 ms timeout$/);
+      expect(unsent.error).toMatch(
+        /^not sent: waited \d+ ms for a connection to its target, and its lease no longer covers its 400 ms timeout$/,
+      );
     }
     expect(received).toBe(1);
   });
@@ -149,13 +178,20 @@ describe('sendBatch beyond the connections per origin', () => {
     const outcome = await counted(1, async (few) => {
       const ahead = sendBatch([task(slowUrl, { taskId: 'ahead', timeoutMs: 2_000 })], few);
       const controller = new AbortController();
-      const behind = sendBatch(Array.from({ length: 2 }, (_, i) => task(slowUrl, { taskId: `behind${i}`, timeoutMs: 2_000 })), few, controller.signal);
+      const behind = sendBatch(
+        Array.from({ length: 2 }, (_, i) => task(slowUrl, { taskId: `behind${i}`, timeoutMs: 2_000 })),
+        few,
+        controller.signal,
+      );
       setTimeout(() => controller.abort(), 50);
       const first = await Promise.race([ahead.then(() => 'ahead'), behind.then(() => 'behind')]);
       return { first, ahead: await ahead, behind: await behind };
     });
     expect(outcome.first).toBe('behind'); // settled at the abort, before the connection came free
-    expect(outcome.behind.map((r) => [r.errorKind, r.error])).toEqual([['aborted', 'aborted before sending'], ['aborted', 'aborted before sending']]);
+    expect(outcome.behind.map((r) => [r.errorKind, r.error])).toEqual([
+      ['aborted', 'aborted before sending'],
+      ['aborted', 'aborted before sending'],
+    ]);
     expect(outcome.ahead[0]).toMatchObject({ status: 200 });
     expect(received).toBe(1);
   });
@@ -200,7 +236,9 @@ describe('describeSendError', () => {
     expect(kind(sys('ECONNREFUSED'))).toBe('connection-refused');
     expect(kind(new AggregateError([sys('ECONNREFUSED')], 'all failed'))).toBe('connection-refused');
     expect(kind(sys('ECONNRESET'))).toBe('connection-reset');
-    expect(kind(Object.assign(sys('UND_ERR_SOCKET', 'other side closed'), { cause: sys('ECONNRESET') }))).toBe('connection-reset');
+    expect(kind(Object.assign(sys('UND_ERR_SOCKET', 'other side closed'), { cause: sys('ECONNRESET') }))).toBe(
+      'connection-reset',
+    );
     expect(kind(sys('UND_ERR_SOCKET', 'other side closed'))).toBe('connection-reset');
     expect(kind(sys('ENOTFOUND'))).toBe('dns');
     expect(kind(sys('EAI_AGAIN'))).toBe('dns');
@@ -211,7 +249,9 @@ describe('describeSendError', () => {
   });
 
   it('keeps messages short and drops URL credentials', () => {
-    const { error } = describeSendError(sys('ECONNREFUSED', 'connect to http://user:s3cret@host/ failed ' + 'x'.repeat(500)));
+    const { error } = describeSendError(
+      sys('ECONNREFUSED', 'connect to http://user:s3cret@host/ failed ' + 'x'.repeat(500)),
+    );
     expect(error).not.toContain('s3cret');
     expect(error!.length).toBeLessThanOrEqual(220);
   });

@@ -20,7 +20,9 @@ describe('signPayload', () => {
   });
 
   it('signs bytes and strings identically', () => {
-    expect(signPayload('id', now, new TextEncoder().encode(body), [secretA])).toBe(signPayload('id', now, body, [secretA]));
+    expect(signPayload('id', now, new TextEncoder().encode(body), [secretA])).toBe(
+      signPayload('id', now, body, [secretA]),
+    );
   });
 
   it('signs with every secret during rotation, and each one verifies', () => {
@@ -50,7 +52,14 @@ describe('signPayload', () => {
   it('refuses, rather than reads one way, every secret the libraries could read another way', () => {
     const unprefixed = randomBytes(32).toString('base64'); // the library would base64-decode it; Dispatchr once read it as UTF-8
     const urlSafe = `whsec_${Buffer.alloc(32, 0xfb).toString('base64url')}`; // Node decodes it, the library throws
-    for (const secret of ['', 'whsec_', 'plain-secret-without-prefix', unprefixed, urlSafe, `whsec_${randomBytes(16).toString('base64')}`]) {
+    for (const secret of [
+      '',
+      'whsec_',
+      'plain-secret-without-prefix',
+      unprefixed,
+      urlSafe,
+      `whsec_${randomBytes(16).toString('base64')}`,
+    ]) {
       expect(() => signPayload('id', now, body, [secretA, secret]), secret).toThrow(TypeError);
       try {
         decodeSigningSecret(secret);
@@ -74,7 +83,13 @@ describe('buildDispatchHeaders', () => {
     attempt: 3,
     url: 'http://example.com/hook',
     method: 'POST',
-    headers: { 'X-Custom': 'yes', 'Webhook-Signature': 'v1,forged', 'Dispatchr-Attempt': '99', Host: 'evil', Connection: 'close' },
+    headers: {
+      'X-Custom': 'yes',
+      'Webhook-Signature': 'v1,forged',
+      'Dispatchr-Attempt': '99',
+      Host: 'evil',
+      Connection: 'close',
+    },
     body: new TextEncoder().encode(body),
     contentType: 'application/json',
     timeoutMs: 1000,
@@ -104,9 +119,17 @@ describe('buildDispatchHeaders', () => {
   });
 
   it('omits optional headers and the signature when not configured', () => {
-    const headers = buildDispatchHeaders({ ...request, headers: {}, previousStatus: null, traceparent: null, contentType: null, signingSecrets: [] }, now);
+    const headers = buildDispatchHeaders(
+      { ...request, headers: {}, previousStatus: null, traceparent: null, contentType: null, signingSecrets: [] },
+      now,
+    );
     expect(Object.keys(headers).sort()).toEqual([
-      'dispatchr-attempt', 'dispatchr-queue', 'dispatchr-scheduled-at', 'dispatchr-task-id', 'webhook-id', 'webhook-timestamp',
+      'dispatchr-attempt',
+      'dispatchr-queue',
+      'dispatchr-scheduled-at',
+      'dispatchr-task-id',
+      'webhook-id',
+      'webhook-timestamp',
     ]);
   });
 });

@@ -31,7 +31,9 @@ create table dispatchr_task (
   finalized_at timestamptz
 )`);
     // "Due tasks of queue Q": only waiting rows are in this index.
-    this.addSql(`create index dispatchr_task_due_idx on dispatchr_task (queue, run_at) where state in ('scheduled','available','retryable')`);
+    this.addSql(
+      `create index dispatchr_task_due_idx on dispatchr_task (queue, run_at) where state in ('scheduled','available','retryable')`,
+    );
     // "Tasks of queue Q in state S, newest first" (UUIDv7 ids sort by creation time).
     this.addSql(`create index dispatchr_task_queue_state_idx on dispatchr_task (queue, state, id desc)`);
     this.addSql(`create index dispatchr_task_queue_idx on dispatchr_task (queue, id desc)`);
@@ -41,8 +43,12 @@ create table dispatchr_task (
       `create unique index dispatchr_task_dedup_idx on dispatchr_task (queue, dedup_key) where dedup_key is not null and state in ('scheduled','available','retryable','running')`,
     );
     this.addSql(`create index dispatchr_task_lease_idx on dispatchr_task (lease_expires_at) where state = 'running'`);
-    this.addSql(`create index dispatchr_task_running_idx on dispatchr_task (queue, lease_owner) where state = 'running'`);
-    this.addSql(`create index dispatchr_task_finalized_idx on dispatchr_task (state, finalized_at) where finalized_at is not null`);
+    this.addSql(
+      `create index dispatchr_task_running_idx on dispatchr_task (queue, lease_owner) where state = 'running'`,
+    );
+    this.addSql(
+      `create index dispatchr_task_finalized_idx on dispatchr_task (state, finalized_at) where finalized_at is not null`,
+    );
     this.addSql(`
 create table dispatchr_attempt (
   id bigserial primary key,
@@ -57,7 +63,9 @@ create table dispatchr_attempt (
   response_excerpt text
 )`);
     this.addSql(`create index dispatchr_attempt_task_idx on dispatchr_attempt (task_id, id)`);
-    this.addSql(`create table dispatchr_queue_state (name text primary key, paused boolean not null default false, updated_at timestamptz not null)`);
+    this.addSql(
+      `create table dispatchr_queue_state (name text primary key, paused boolean not null default false, updated_at timestamptz not null)`,
+    );
     this.addSql(`
 create table dispatchr_scheduler (
   id text primary key,

@@ -28,7 +28,11 @@ end $$`);
   override async down(): Promise<void> {
     this.addSql(`drop trigger dispatchr_task_delete_attempts on dispatchr_task`);
     this.addSql(`drop function dispatchr_delete_attempts()`);
-    this.addSql(`delete from dispatchr_attempt a where not exists (select 1 from dispatchr_task t where t.id = a.task_id)`);
-    this.addSql(`alter table dispatchr_attempt add constraint dispatchr_attempt_task_id_fkey foreign key (task_id) references dispatchr_task (id) on delete cascade`);
+    this.addSql(
+      `delete from dispatchr_attempt a where not exists (select 1 from dispatchr_task t where t.id = a.task_id)`,
+    );
+    this.addSql(
+      `alter table dispatchr_attempt add constraint dispatchr_attempt_task_id_fkey foreign key (task_id) references dispatchr_task (id) on delete cascade`,
+    );
   }
 }

@@ -1,5 +1,11 @@
 import { Migration } from '@mikro-orm/migrations';
-import { addFinalAttemptColumns, FINAL_ATTEMPT_COLUMNS, finalAttemptHistoryView, moveFinalAttemptInsert, reopensFinalAttempt } from '../final-attempt.sql.js';
+import {
+  addFinalAttemptColumns,
+  FINAL_ATTEMPT_COLUMNS,
+  finalAttemptHistoryView,
+  moveFinalAttemptInsert,
+  reopensFinalAttempt,
+} from '../final-attempt.sql.js';
 
 /**
  * The attempt that finishes a task stays on its row (final_* columns) instead of becoming a
@@ -31,9 +37,12 @@ end $$`);
     this.addSql(`drop view dispatchr_attempt_history`);
     this.addSql(`drop trigger dispatchr_task_move_final_attempt on dispatchr_task`);
     this.addSql(`drop function dispatchr_move_final_attempt()`);
-    this.addSql(`insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
+    this
+      .addSql(`insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
   select id, attempt, ${FINAL_ATTEMPT_COLUMNS.join(', ')}
   from dispatchr_task where final_outcome is not null`);
-    this.addSql(`alter table dispatchr_task ${FINAL_ATTEMPT_COLUMNS.map((column) => `drop column ${column}`).join(', ')}`);
+    this.addSql(
+      `alter table dispatchr_task ${FINAL_ATTEMPT_COLUMNS.map((column) => `drop column ${column}`).join(', ')}`,
+    );
   }
 }

@@ -20,7 +20,9 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class PostgresFewerTaskIndexes extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create index dispatchr_task_listing_idx on dispatchr_task (queue, state, id desc) where state <> 'running'`);
+    this.addSql(
+      `create index dispatchr_task_listing_idx on dispatchr_task (queue, state, id desc) where state <> 'running'`,
+    );
     this.addSql(`drop index dispatchr_task_queue_state_idx`);
     this.addSql(`drop index dispatchr_task_queue_idx`);
     this.addSql(`drop index dispatchr_task_state_idx`);

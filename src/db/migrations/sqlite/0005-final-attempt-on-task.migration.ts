@@ -1,5 +1,11 @@
 import { Migration } from '@mikro-orm/migrations';
-import { addFinalAttemptColumns, FINAL_ATTEMPT_COLUMNS, finalAttemptHistoryView, moveFinalAttemptInsert, reopensFinalAttempt } from '../final-attempt.sql.js';
+import {
+  addFinalAttemptColumns,
+  FINAL_ATTEMPT_COLUMNS,
+  finalAttemptHistoryView,
+  moveFinalAttemptInsert,
+  reopensFinalAttempt,
+} from '../final-attempt.sql.js';
 
 /**
  * SQLite's side of PostgreSQL's 0005 (see there): the finishing attempt stays on the task row, and

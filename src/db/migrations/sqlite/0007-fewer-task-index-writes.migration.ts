@@ -22,7 +22,9 @@ export class SqliteFewerTaskIndexWrites extends Migration {
   override async up(): Promise<void> {
     this.addSql(`drop index dispatchr_task_lease_idx`);
     this.addSql(`drop index dispatchr_task_queue_state_idx`);
-    this.addSql(`create index dispatchr_task_queue_state_idx on dispatchr_task (queue, state, id desc) where state <> 'running'`);
+    this.addSql(
+      `create index dispatchr_task_queue_state_idx on dispatchr_task (queue, state, id desc) where state <> 'running'`,
+    );
     this.addSql(`drop index dispatchr_task_state_idx`);
     this.addSql(`create index dispatchr_task_state_idx on dispatchr_task (state, id desc) where state <> 'running'`);
   }

@@ -52,14 +52,30 @@ export async function runCrashPoint(options: CrashPointOptions): Promise<CrashPo
   const target = await startRecordingTarget({ latencyMs: [5, 30] });
   try {
     const configFile = env.writeConfig('scheduler', {
-      scheduler: { leaseDuration: '6s', pollInterval: '200ms', heartbeatInterval: '500ms', shutdownTimeout: '2s', batchSize: batch },
+      scheduler: {
+        leaseDuration: '6s',
+        pollInterval: '200ms',
+        heartbeatInterval: '500ms',
+        shutdownTimeout: '2s',
+        batchSize: batch,
+      },
       log: { level: 'info' },
       queues: {
-        work: { target: target.url, allowPrivateNetwork: true, maxConcurrent: batch, timeout: '2s', retry: { strategy: 'fixed', options: { delay: '100ms' } } },
+        work: {
+          target: target.url,
+          allowPrivateNetwork: true,
+          maxConcurrent: batch,
+          timeout: '2s',
+          retry: { strategy: 'fixed', options: { delay: '100ms' } },
+        },
       },
     });
     await env.insertTasks('work', options.tasks);
-    const crashing = env.spawn({ name: 'crashing', configFile, env: { DISPATCHR_FAILPOINTS: `${options.point}:${pass}` } });
+    const crashing = env.spawn({
+      name: 'crashing',
+      configFile,
+      env: { DISPATCHR_FAILPOINTS: `${options.point}:${pass}` },
+    });
     const exit = await crashing.exited;
     const affected = (await env.snapshot()).filter((row) => row.state === 'running').map((row) => row.id);
     const affectedSet = new Set(affected);
@@ -70,12 +86,21 @@ export async function runCrashPoint(options: CrashPointOptions): Promise<CrashPo
 
     const recovering = env.spawn({ name: 'recovering', configFile });
     await recovering.ready;
-    await until(async () => ((await env.counts()).completed ?? 0) === options.tasks, 60_000, 'every task to complete', 100);
-    const lastAffectedDone = Math.max(...target.log.filter((d) => affectedSet.has(d.taskId)).map((d) => d.endedAt ?? d.arrivedAt));
+    await until(
+      async () => ((await env.counts()).completed ?? 0) === options.tasks,
+      60_000,
+      'every task to complete',
+      100,
+    );
+    const lastAffectedDone = Math.max(
+      ...target.log.filter((d) => affectedSet.has(d.taskId)).map((d) => d.endedAt ?? d.arrivedAt),
+    );
     recovering.kill('SIGTERM');
     await recovering.exited;
 
-    const history = checkHistory(await env.snapshot(), await env.attempts(), target.log, { allowedDuplicates: affectedSet });
+    const history = checkHistory(await env.snapshot(), await env.attempts(), target.log, {
+      allowedDuplicates: affectedSet,
+    });
     const perTask = target.byTask();
     const result: CrashPointResult = {
       point: options.point,

@@ -51,10 +51,22 @@ export async function runDbOutage(options: OutageOptions): Promise<OutageResult>
   let feeder: Promise<void> = Promise.resolve();
   try {
     const configFile = env.writeConfig('scheduler', {
-      scheduler: { leaseDuration: '8s', pollInterval: '250ms', heartbeatInterval: '500ms', shutdownTimeout: '3s', batchSize: 50 },
+      scheduler: {
+        leaseDuration: '8s',
+        pollInterval: '250ms',
+        heartbeatInterval: '500ms',
+        shutdownTimeout: '3s',
+        batchSize: 50,
+      },
       log: { level: 'info' },
       queues: {
-        work: { target: target.url, allowPrivateNetwork: true, maxConcurrent: 50, timeout: '2s', retry: { strategy: 'fixed', options: { delay: '200ms' } } },
+        work: {
+          target: target.url,
+          allowPrivateNetwork: true,
+          maxConcurrent: 50,
+          timeout: '2s',
+          retry: { strategy: 'fixed', options: { delay: '200ms' } },
+        },
       },
     });
     const scheduler = env.spawn({ name: 'scheduler', configFile });
@@ -75,7 +87,11 @@ export async function runDbOutage(options: OutageOptions): Promise<OutageResult>
     env.proxy.dropAll();
     await sleep(options.outageMs);
     await env.proxy.pass();
-    phases.push({ fault: 'refused + dropped', durationMs: Date.now() - started, recoveryMs: await recovery(env, Date.now()) });
+    phases.push({
+      fault: 'refused + dropped',
+      durationMs: Date.now() - started,
+      recoveryMs: await recovery(env, Date.now()),
+    });
     await sleep(1_000);
 
     // 2. Dropped: connections are accepted and cut again and again.
@@ -84,25 +100,42 @@ export async function runDbOutage(options: OutageOptions): Promise<OutageResult>
       env.proxy.dropAll();
       await sleep(250);
     }
-    phases.push({ fault: 'connections cut every 250 ms', durationMs: Date.now() - started, recoveryMs: await recovery(env, Date.now()) });
+    phases.push({
+      fault: 'connections cut every 250 ms',
+      durationMs: Date.now() - started,
+      recoveryMs: await recovery(env, Date.now()),
+    });
     await sleep(1_000);
 
     // 3. Every backend of this scheduler terminated by the server.
     const terminated = await env.terminateBackends({ via: 'proxy' });
-    phases.push({ fault: 'pg_terminate_backend', durationMs: 0, recoveryMs: await recovery(env, Date.now()), backendsTerminated: terminated });
+    phases.push({
+      fault: 'pg_terminate_backend',
+      durationMs: 0,
+      recoveryMs: await recovery(env, Date.now()),
+      backendsTerminated: terminated,
+    });
     await sleep(1_000);
 
     feeding = false;
     await feeder;
     const total = await env.db.sql.query<{ n: string }>('select count(*) as n from dispatchr_task');
-    await until(async () => ((await env.counts()).completed ?? 0) === Number(total[0].n), 60_000, 'every task to complete', 200);
+    await until(
+      async () => ((await env.counts()).completed ?? 0) === Number(total[0].n),
+      60_000,
+      'every task to complete',
+      200,
+    );
     const sameProcessThroughout = scheduler.alive;
     scheduler.kill('SIGTERM');
     const exit = await scheduler.exited;
 
     const attempts = await env.attempts();
     const disrupted = new Set(attempts.filter((a) => a.outcome !== 'completed').map((a) => a.taskId));
-    const history = checkHistory(await env.snapshot(), attempts, target.log, { allowedDuplicates: disrupted, sameAttemptResendAllowed: disrupted });
+    const history = checkHistory(await env.snapshot(), attempts, target.log, {
+      allowedDuplicates: disrupted,
+      sameAttemptResendAllowed: disrupted,
+    });
     const result: OutageResult = {
       history,
       phases,
@@ -117,7 +150,10 @@ export async function runDbOutage(options: OutageOptions): Promise<OutageResult>
     };
     printFigures('database outage', {
       tasks: history.tasks,
-      phases: phases.map((p) => `${p.fault} ${p.durationMs} ms → dispatching again ${p.recoveryMs} ms after${p.backendsTerminated !== undefined ? ` (${p.backendsTerminated} backends)` : ''}`),
+      phases: phases.map(
+        (p) =>
+          `${p.fault} ${p.durationMs} ms → dispatching again ${p.recoveryMs} ms after${p.backendsTerminated !== undefined ? ` (${p.backendsTerminated} backends)` : ''}`,
+      ),
       completed: history.completed,
       lost: history.lost,
       duplicates: history.duplicates,
@@ -144,7 +180,10 @@ export async function runDbOutage(options: OutageOptions): Promise<OutageResult>
 export async function recovery(env: FaultEnv, backAt: number, timeoutMs = 30_000): Promise<number> {
   const first = await until(
     async () => {
-      const rows = await env.db.sql.query<{ first: Date | null }>('select min(attempted_at) as first from dispatchr_task where attempted_at >= $1', [new Date(backAt)]);
+      const rows = await env.db.sql.query<{ first: Date | null }>(
+        'select min(attempted_at) as first from dispatchr_task where attempted_at >= $1',
+        [new Date(backAt)],
+      );
       return rows[0].first ?? undefined;
     },
     timeoutMs,

@@ -35,16 +35,37 @@ export interface FencingResult {
 export async function runFencing(mode: CutMode, tasks = 8): Promise<FencingResult> {
   const heartbeatMs = 1_000;
   const env = await createFaultEnv('fence');
-  const target = await startRecordingTarget({ reply: (d) => ({ status: 200, latencyMs: d.attempt === 1 && d.path.startsWith('/t/') ? 10_000 : 30 }) });
-  const proxyB = await startTcpProxy({ host: new URL(env.directUrl).hostname, port: Number(new URL(env.directUrl).port || 5432) });
+  const target = await startRecordingTarget({
+    reply: (d) => ({ status: 200, latencyMs: d.attempt === 1 && d.path.startsWith('/t/') ? 10_000 : 30 }),
+  });
+  const proxyB = await startTcpProxy({
+    host: new URL(env.directUrl).hostname,
+    port: Number(new URL(env.directUrl).port || 5432),
+  });
   try {
     const queues = {
-      slow: { target: target.url, allowPrivateNetwork: true, maxConcurrent: tasks, timeout: '15s', retry: { strategy: 'fixed', options: { delay: '100ms' } } },
+      slow: {
+        target: target.url,
+        allowPrivateNetwork: true,
+        maxConcurrent: tasks,
+        timeout: '15s',
+        retry: { strategy: 'fixed', options: { delay: '100ms' } },
+      },
     };
-    const scheduler = { leaseDuration: '30s', pollInterval: '200ms', heartbeatInterval: `${heartbeatMs}ms`, shutdownTimeout: '2s', batchSize: tasks };
+    const scheduler = {
+      leaseDuration: '30s',
+      pollInterval: '200ms',
+      heartbeatInterval: `${heartbeatMs}ms`,
+      shutdownTimeout: '2s',
+      batchSize: tasks,
+    };
     const configA = env.writeConfig('a', { scheduler, log: { level: 'info' }, queues });
     // B goes through a proxy of its own that is never cut.
-    const configB = env.writeConfig('b', { scheduler, log: { level: 'info' }, queues }, { url: proxyB.rewrite(env.directUrl) });
+    const configB = env.writeConfig(
+      'b',
+      { scheduler, log: { level: 'info' }, queues },
+      { url: proxyB.rewrite(env.directUrl) },
+    );
 
     await env.insertTasks('slow', tasks);
     const a = env.spawn({ name: 'a', configFile: configA });
@@ -62,7 +83,11 @@ export async function runFencing(mode: CutMode, tasks = 8): Promise<FencingResul
       env.proxy.stall();
     }
     const firstAttempts = target.log.filter((d) => d.attempt === 1);
-    await until(() => target.log.filter((d) => d.attempt === 2).length === tasks, 30_000, 'B to re-send every task of A');
+    await until(
+      () => target.log.filter((d) => d.attempt === 2).length === tasks,
+      30_000,
+      'B to re-send every task of A',
+    );
     const resends = target.log.filter((d) => d.attempt === 2);
     await until(async () => ((await env.counts()).completed ?? 0) === tasks, 15_000, 'every task to complete');
     const aborted = firstAttempts.filter((d) => d.aborted);
@@ -75,15 +100,29 @@ export async function runFencing(mode: CutMode, tasks = 8): Promise<FencingResul
     await b.exited;
     const backAt = new Date();
     await env.proxy.pass();
-    await until(async () => {
-      const rows = await env.db.sql.query<{ n: string }>('select count(*) as n from dispatchr_scheduler where id = $1 and heartbeat_at > $2', [aId, backAt]);
-      return Number(rows[0].n) === 1;
-    }, 20_000, 'A to heartbeat again');
+    await until(
+      async () => {
+        const rows = await env.db.sql.query<{ n: string }>(
+          'select count(*) as n from dispatchr_scheduler where id = $1 and heartbeat_at > $2',
+          [aId, backAt],
+        );
+        return Number(rows[0].n) === 1;
+      },
+      20_000,
+      'A to heartbeat again',
+    );
     const more = await env.insertTasks('slow', 3, { path: '/after' });
-    await until(async () => {
-      const rows = await env.db.sql.query<{ n: string }>(`select count(*) as n from dispatchr_task where id = any($1::uuid[]) and state = 'completed'`, [more]);
-      return Number(rows[0].n) === more.length;
-    }, 20_000, 'A to dispatch new tasks after its path is back');
+    await until(
+      async () => {
+        const rows = await env.db.sql.query<{ n: string }>(
+          `select count(*) as n from dispatchr_task where id = any($1::uuid[]) and state = 'completed'`,
+          [more],
+        );
+        return Number(rows[0].n) === more.length;
+      },
+      20_000,
+      'A to dispatch new tasks after its path is back',
+    );
     const aResumedClaiming = a.alive && target.log.some((d) => d.path === '/after');
     a.kill('SIGTERM');
     await a.exited;

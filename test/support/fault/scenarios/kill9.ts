@@ -37,7 +37,13 @@ export async function runKill9(options: Kill9Options): Promise<Kill9Result> {
   const target = await startRecordingTarget({ latencyMs: [20, 200] });
   try {
     const configFile = env.writeConfig('scheduler', {
-      scheduler: { leaseDuration: '6s', pollInterval: '250ms', heartbeatInterval: '500ms', shutdownTimeout: '3s', batchSize: 50 },
+      scheduler: {
+        leaseDuration: '6s',
+        pollInterval: '250ms',
+        heartbeatInterval: '500ms',
+        shutdownTimeout: '3s',
+        batchSize: 50,
+      },
       log: { level: 'info' },
       queues: {
         work: {
@@ -76,7 +82,10 @@ export async function runKill9(options: Kill9Options): Promise<Kill9Result> {
       await until(
         async () => {
           if (held.length === 0) return true;
-          const rows = await env.db.sql.query<{ n: string }>(`select count(*) as n from dispatchr_task where id = any($1::uuid[]) and state = 'running' and lease_owner = $2`, [held, id]);
+          const rows = await env.db.sql.query<{ n: string }>(
+            `select count(*) as n from dispatchr_task where id = any($1::uuid[]) and state = 'running' and lease_owner = $2`,
+            [held, id],
+          );
           return Number(rows[0].n) === 0;
         },
         30_000,
@@ -85,11 +94,18 @@ export async function runKill9(options: Kill9Options): Promise<Kill9Result> {
       recoveryMs.push(Date.now() - killedAt);
     }
 
-    await until(async () => ((await env.counts()).completed ?? 0) === options.tasks, options.drainTimeoutMs ?? 120_000, 'every task to complete', 200);
+    await until(
+      async () => ((await env.counts()).completed ?? 0) === options.tasks,
+      options.drainTimeoutMs ?? 120_000,
+      'every task to complete',
+      200,
+    );
     current.kill('SIGTERM');
     await current.exited;
     const totalMs = Date.now() - started;
-    const history = checkHistory(await env.snapshot(), await env.attempts(), target.log, { allowedDuplicates: inFlightUnion });
+    const history = checkHistory(await env.snapshot(), await env.attempts(), target.log, {
+      allowedDuplicates: inFlightUnion,
+    });
     const result: Kill9Result = {
       history,
       kills: options.kills,

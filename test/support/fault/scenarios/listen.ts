@@ -37,7 +37,12 @@ export async function runListen(options: { halfOpen?: boolean } = {}): Promise<L
   const pollIntervalMs = 60_000;
   try {
     const configFile = env.writeConfig('scheduler', {
-      scheduler: { leaseDuration: '10s', pollInterval: `${pollIntervalMs}ms`, heartbeatInterval: '1s', shutdownTimeout: '2s' },
+      scheduler: {
+        leaseDuration: '10s',
+        pollInterval: `${pollIntervalMs}ms`,
+        heartbeatInterval: '1s',
+        shutdownTimeout: '2s',
+      },
       log: { level: 'info' },
       queues: { [queue]: { target: target.url, allowPrivateNetwork: true, timeout: '2s' } },
     });
@@ -51,7 +56,11 @@ export async function runListen(options: { halfOpen?: boolean } = {}): Promise<L
     const terminatedAt = Date.now();
     const terminatedBackends = await env.terminateBackends({ via: 'app', queryLike: LISTEN_QUERY });
     const gapTask = createAndTime(env, target, queue, 'gap');
-    const next = await until(async () => (await listeners(env))?.find((pid) => !firstListener.includes(pid)), 10_000, 'a new LISTEN backend');
+    const next = await until(
+      async () => (await listeners(env))?.find((pid) => !firstListener.includes(pid)),
+      10_000,
+      'a new LISTEN backend',
+    );
     const reestablishedMs = Date.now() - terminatedAt;
     const gapTaskMs = await gapTask;
     await sleep(200);
@@ -59,7 +68,10 @@ export async function runListen(options: { halfOpen?: boolean } = {}): Promise<L
 
     let halfOpen: ListenResult['halfOpen'];
     if (options.halfOpen) {
-      const rows = await env.db.sql.query<{ port: number }>('select client_port as port from pg_stat_activity where pid = $1', [next]);
+      const rows = await env.db.sql.query<{ port: number }>(
+        'select client_port as port from pg_stat_activity where pid = $1',
+        [next],
+      );
       const stalled = env.proxy.stallPorts(rows.map((row) => Number(row.port)));
       await sleep(200);
       halfOpen = { stalled, taskMs: await deliveredWithin(env, target, queue, 'half-open', 45_000) };
@@ -68,7 +80,15 @@ export async function runListen(options: { halfOpen?: boolean } = {}): Promise<L
     scheduler.kill('SIGTERM');
     await scheduler.exited;
 
-    const result: ListenResult = { firstWakeMs, terminatedBackends, reestablishedMs, gapTaskMs, afterTaskMs, halfOpen, pollIntervalMs };
+    const result: ListenResult = {
+      firstWakeMs,
+      terminatedBackends,
+      reestablishedMs,
+      gapTaskMs,
+      afterTaskMs,
+      halfOpen,
+      pollIntervalMs,
+    };
     printFigures('LISTEN connection dropped', {
       'poll interval ms': pollIntervalMs,
       'create → delivered (NOTIFY) ms': firstWakeMs,
@@ -86,18 +106,38 @@ export async function runListen(options: { halfOpen?: boolean } = {}): Promise<L
 }
 
 async function listeners(env: FaultEnv): Promise<number[] | undefined> {
-  const rows = await env.db.sql.query<{ pid: number }>(`select pid from pg_stat_activity where application_name = $1 and query = $2`, [env.appName, LISTEN_QUERY]);
+  const rows = await env.db.sql.query<{ pid: number }>(
+    `select pid from pg_stat_activity where application_name = $1 and query = $2`,
+    [env.appName, LISTEN_QUERY],
+  );
   return rows.length ? rows.map((row) => Number(row.pid)) : undefined;
 }
 
-function createAndTime(env: FaultEnv, target: RecordingTarget, queue: string, label: string, timeoutMs = 20_000): Promise<number> {
+function createAndTime(
+  env: FaultEnv,
+  target: RecordingTarget,
+  queue: string,
+  label: string,
+  timeoutMs = 20_000,
+): Promise<number> {
   return deliveredWithin(env, target, queue, label, timeoutMs);
 }
 
-async function deliveredWithin(env: FaultEnv, target: RecordingTarget, queue: string, label: string, timeoutMs = 20_000): Promise<number> {
+async function deliveredWithin(
+  env: FaultEnv,
+  target: RecordingTarget,
+  queue: string,
+  label: string,
+  timeoutMs = 20_000,
+): Promise<number> {
   const started = Date.now();
   const [id] = await env.insertTasks(queue, 1, { path: `/${label}` });
-  const delivery = await until(() => target.log.find((d) => d.taskId === id), timeoutMs, `task ${label} to be delivered`, 10);
+  const delivery = await until(
+    () => target.log.find((d) => d.taskId === id),
+    timeoutMs,
+    `task ${label} to be delivered`,
+    10,
+  );
   return delivery.arrivedAt - started;
 }
 

@@ -63,12 +63,25 @@ export async function runManySchedulers(options: ManySchedulersOptions): Promise
   try {
     const retry = { strategy: 'fixed', options: { delay: '200ms' } };
     const configFile = env.writeConfig('scheduler', {
-      scheduler: { leaseDuration: '20s', pollInterval: '250ms', heartbeatInterval: '1s', shutdownTimeout: '3s', batchSize: 50 },
+      scheduler: {
+        leaseDuration: '20s',
+        pollInterval: '250ms',
+        heartbeatInterval: '1s',
+        shutdownTimeout: '3s',
+        batchSize: 50,
+      },
       log: { level: 'info' },
       queues: {
         bulk: { target: target.url, allowPrivateNetwork: true, maxConcurrent: limits.bulk, timeout: '5s', retry },
         narrow: { target: target.url, allowPrivateNetwork: true, maxConcurrent: limits.narrow, timeout: '5s', retry },
-        rated: { target: target.url, allowPrivateNetwork: true, maxConcurrent: limits.rated, timeout: '5s', retry, rateLimit: { perSecond: RATE } },
+        rated: {
+          target: target.url,
+          allowPrivateNetwork: true,
+          maxConcurrent: limits.rated,
+          timeout: '5s',
+          retry,
+          rateLimit: { perSecond: RATE },
+        },
       },
     });
     await env.insertTasks('bulk', options.bulk);
@@ -99,7 +112,9 @@ export async function runManySchedulers(options: ManySchedulersOptions): Promise
       const firstOk = seen.find((d) => d.status !== null && d.status < 300);
       if (firstOk) deliveriesAfterSuccess += seen.filter((d) => d.arrivedAt > firstOk.arrivedAt).length;
     }
-    const rated = target.log.filter((d) => d.queue === 'rated' && d.arrivedAt >= steadyFrom && d.arrivedAt <= finishedAt);
+    const rated = target.log.filter(
+      (d) => d.queue === 'rated' && d.arrivedAt >= steadyFrom && d.arrivedAt <= finishedAt,
+    );
     const lastRated = rated.length ? rated[rated.length - 1].arrivedAt : steadyFrom;
     const steadySeconds = Math.max(0.001, (lastRated - steadyFrom) / 1000);
     const result: ManySchedulersResult = {
@@ -125,7 +140,9 @@ export async function runManySchedulers(options: ManySchedulersOptions): Promise
       'deliveries after a 2xx': deliveriesAfterSuccess,
       'rescued leases': result.rescued,
       'target/db disagreements': history.disagreements,
-      'peak in flight / maxConcurrent': Object.keys(limits).map((q) => `${q} ${result.peak[q]}/${limits[q as keyof typeof limits]}`),
+      'peak in flight / maxConcurrent': Object.keys(limits).map(
+        (q) => `${q} ${result.peak[q]}/${limits[q as keyof typeof limits]}`,
+      ),
       'rated: 503 answers': throttled,
       'rated: steady rate /s': `${result.steadyRate.toFixed(1)} over ${steadySeconds.toFixed(1)} s (limit ${RATE})`,
       'rated: busiest 1-s window': result.busiestSecond,

@@ -85,7 +85,14 @@ export async function runRecorderOutage(options: RecorderOutageOptions): Promise
         ...(ok ? {} : { error: text.slice(0, 300) }),
       });
     } catch (error) {
-      answers.push({ phase: current, status: null, ms: Date.now() - at, retryAfter: null, id: null, error: (error as Error).message });
+      answers.push({
+        phase: current,
+        status: null,
+        ms: Date.now() - at,
+        retryAfter: null,
+        id: null,
+        error: (error as Error).message,
+      });
     }
   }
   const clients = Array.from({ length: options.clients ?? 8 }, async () => {
@@ -100,7 +107,12 @@ export async function runRecorderOutage(options: RecorderOutageOptions): Promise
     phase = `back after ${label}`;
     const backAt = Date.now();
     await env.proxy.pass();
-    await until(() => answers.some((a) => a.phase === phase && a.status !== null && a.status < 300), 30_000, `a 2xx after ${label}`, 20);
+    await until(
+      () => answers.some((a) => a.phase === phase && a.status !== null && a.status < 300),
+      30_000,
+      `a 2xx after ${label}`,
+      20,
+    );
     recoveryMs.push(Date.now() - backAt);
   }
 
@@ -120,20 +132,32 @@ export async function runRecorderOutage(options: RecorderOutageOptions): Promise
       await sleep(200);
     }
     phase = 'back after cuts';
-    await until(() => answers.some((a) => a.phase === phase && a.status !== null && a.status < 300), 30_000, 'a 2xx after the cuts', 20);
+    await until(
+      () => answers.some((a) => a.phase === phase && a.status !== null && a.status < 300),
+      30_000,
+      'a 2xx after the cuts',
+      20,
+    );
     await sleep(1_000);
 
     phase = 'pg_terminate_backend';
     const backendsTerminated = await env.terminateBackends({ via: 'proxy' });
     await sleep(1_000);
     phase = 'back after terminate';
-    await until(() => answers.some((a) => a.phase === phase && a.status !== null && a.status < 300), 30_000, 'a 2xx after pg_terminate_backend', 20);
+    await until(
+      () => answers.some((a) => a.phase === phase && a.status !== null && a.status < 300),
+      30_000,
+      'a 2xx after pg_terminate_backend',
+      20,
+    );
     await sleep(500);
     running = false;
     await Promise.all(clients);
 
     const acked = answers.filter((a) => a.id !== null).map((a) => a.id!);
-    const rows = await env.db.sql.query<{ id: string }>('select id from dispatchr_task where id = any($1::uuid[])', [acked]);
+    const rows = await env.db.sql.query<{ id: string }>('select id from dispatchr_task where id = any($1::uuid[])', [
+      acked,
+    ]);
     const found = new Set(rows.map((row) => String(row.id)));
     const byPhase: Record<string, Record<string, number>> = {};
     const slowest: Record<string, number> = {};

@@ -1,6 +1,10 @@
 import { expect } from 'vitest';
 import { parseConfig } from '../../../../src/config/load.js';
-import { createDispatchRepository, type DispatchRepository, type Settlement } from '../../../../src/db/dispatch.repository.js';
+import {
+  createDispatchRepository,
+  type DispatchRepository,
+  type Settlement,
+} from '../../../../src/db/dispatch.repository.js';
 import { createTaskRepository } from '../../../../src/db/task.repository.js';
 import { silentLogger } from '../../../../src/logger.js';
 import { decideOutcome } from '../../../../src/scheduler/outcome.js';
@@ -50,7 +54,14 @@ export async function runRescuerRace(driver: DriverName, repetitions: number): P
     const config = parseConfig({
       database: { url: testDb.url },
       scheduler: { leaseDuration: '10s' },
-      queues: { race: { target: 'http://127.0.0.1:9/x', allowPrivateNetwork: true, timeout: '2s', retry: { strategy: 'fixed', options: { delay: '1h' }, maxAttempts: 5 } } },
+      queues: {
+        race: {
+          target: 'http://127.0.0.1:9/x',
+          allowPrivateNetwork: true,
+          timeout: '2s',
+          retry: { strategy: 'fixed', options: { delay: '1h' }, maxAttempts: 5 },
+        },
+      },
     });
     const policies = await resolveRetryPolicies(config);
     const repository = createDispatchRepository(db);
@@ -65,9 +76,23 @@ export async function runRescuerRace(driver: DriverName, repetitions: number): P
         return repository.settle(settlements, now);
       },
     };
-    const rescuer = createRescuer({ config, policies, repository: gated, clock: { now: () => new Date() }, random: Math.random, logger: silentLogger, deadAfterMs: 60_000 });
+    const rescuer = createRescuer({
+      config,
+      policies,
+      repository: gated,
+      clock: { now: () => new Date() },
+      random: Math.random,
+      logger: silentLogger,
+      deadAfterMs: 60_000,
+    });
     const completion = (task: TaskRecord): Settlement =>
-      decideOutcome(task, okResult(task), { queue: config.queues.race, policy: policies.get('race')!, owner: OWNER, now: new Date(), random: Math.random }).settlement;
+      decideOutcome(task, okResult(task), {
+        queue: config.queues.race,
+        policy: policies.get('race')!,
+        owner: OWNER,
+        now: new Date(),
+        random: Math.random,
+      }).settlement;
 
     const result: RescuerRaceResult = {
       driver,
@@ -91,7 +116,14 @@ export async function runRescuerRace(driver: DriverName, repetitions: number): P
         Array.from({ length: size }, (_, i) => newTask('race', { path: `/r/${rep}/${i}`, runAt: past })),
       );
       // Leased 30 s ago with a 1 s lease by a scheduler that never heartbeats: rescuable on both counts.
-      const claimed = await repository.claim({ queue: 'race', limit: size, owner: OWNER, now: past, leaseMs: 1_000, maxConcurrent: 1_000 });
+      const claimed = await repository.claim({
+        queue: 'race',
+        limit: size,
+        owner: OWNER,
+        now: past,
+        leaseMs: 1_000,
+        maxConcurrent: 1_000,
+      });
       expect(claimed.map((t) => t.id).sort()).toEqual(inserted.map((r) => r.task.id).sort());
       result.tasks += claimed.length;
       const completing = mode === 'partial' ? claimed.slice(0, Math.ceil(claimed.length / 2)) : claimed;
@@ -152,7 +184,13 @@ export async function runRescuerRace(driver: DriverName, repetitions: number): P
   }
 }
 
-function tally(result: RescuerRaceResult, claimed: TaskRecord[], completed: Set<string>, rescued: number, expectRescued: number | null): void {
+function tally(
+  result: RescuerRaceResult,
+  claimed: TaskRecord[],
+  completed: Set<string>,
+  rescued: number,
+  expectRescued: number | null,
+): void {
   result.completionsWon += completed.size;
   result.rescuesWon += rescued;
   if (expectRescued !== null) expect(rescued).toBe(expectRescued);
@@ -161,7 +199,18 @@ function tally(result: RescuerRaceResult, claimed: TaskRecord[], completed: Set<
 
 function okResult(task: TaskRecord): DispatchResult {
   const now = Date.now();
-  return { taskId: task.id, attempt: task.attempt, status: 200, retryAfterMs: null, durationMs: 5, startedAtMs: now, finishedAtMs: now, errorKind: null, error: null, responseExcerpt: 'ok' };
+  return {
+    taskId: task.id,
+    attempt: task.attempt,
+    status: 200,
+    retryAfterMs: null,
+    durationMs: 5,
+    startedAtMs: now,
+    finishedAtMs: now,
+    errorKind: null,
+    error: null,
+    responseExcerpt: 'ok',
+  };
 }
 
 export function assertRescuerRace(result: RescuerRaceResult): void {

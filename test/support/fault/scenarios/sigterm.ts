@@ -41,18 +41,43 @@ export async function runSigterm(options: SigtermOptions): Promise<SigtermResult
   // Once the first scheduler is gone the target answers fast: the rest of the run is bookkeeping.
   let slow = true;
   const target = await startRecordingTarget({
-    reply: (d) => ({ status: 200, latencyMs: !slow ? 20 : Number(d.path.split('/').pop()) % 10 === 0 ? 6_000 : 200 + Math.floor(Math.random() * 1_300) }),
+    reply: (d) => ({
+      status: 200,
+      latencyMs: !slow
+        ? 20
+        : Number(d.path.split('/').pop()) % 10 === 0
+          ? 6_000
+          : 200 + Math.floor(Math.random() * 1_300),
+    }),
   });
   try {
     const configFile = env.writeConfig('scheduler', {
-      scheduler: { leaseDuration: '15s', pollInterval: '200ms', heartbeatInterval: '500ms', shutdownTimeout: `${shutdownTimeoutMs}ms`, batchSize: 10 },
+      scheduler: {
+        leaseDuration: '15s',
+        pollInterval: '200ms',
+        heartbeatInterval: '500ms',
+        shutdownTimeout: `${shutdownTimeoutMs}ms`,
+        batchSize: 10,
+      },
       log: { level: 'info' },
-      queues: { work: { target: target.url, allowPrivateNetwork: true, maxConcurrent: 100, timeout: '8s', retry: { strategy: 'fixed', options: { delay: '100ms' } } } },
+      queues: {
+        work: {
+          target: target.url,
+          allowPrivateNetwork: true,
+          maxConcurrent: 100,
+          timeout: '8s',
+          retry: { strategy: 'fixed', options: { delay: '100ms' } },
+        },
+      },
     });
     await env.insertTasks('work', options.tasks);
     const first = env.spawn({ name: 'first', configFile });
     const firstId = await first.ready;
-    await until(() => target.log.length >= Math.min(options.tasks / 4, 100) && target.inFlight('work') >= 50, 60_000, 'load before the signal');
+    await until(
+      () => target.log.length >= Math.min(options.tasks / 4, 100) && target.inFlight('work') >= 50,
+      60_000,
+      'load before the signal',
+    );
     const inFlightAtSignal = target.inFlight('work');
     const signalAt = first.kill('SIGTERM');
     let leftovers: string[] = [];
@@ -71,10 +96,14 @@ export async function runSigterm(options: SigtermOptions): Promise<SigtermResult
     const shutdownAt = shutdownLine ? Date.parse(shutdownLine.time) : signalAt;
     const rows = await env.snapshot();
     const runningAtExit = rows.filter((row) => row.state === 'running').length;
-    const claimsAfterSignal = rows.filter((row) => row.attemptedAt !== null && row.attemptedAt.getTime() > shutdownAt).length;
+    const claimsAfterSignal = rows.filter(
+      (row) => row.attemptedAt !== null && row.attemptedAt.getTime() > shutdownAt,
+    ).length;
     const lateRequests = target.log.filter((d) => d.arrivedAt > shutdownAt + 50);
     const requestsStartedAfterSignal = lateRequests.length;
-    const latestRequestAfterSignalMs = lateRequests.length ? Math.max(...lateRequests.map((d) => d.arrivedAt)) - shutdownAt : 0;
+    const latestRequestAfterSignalMs = lateRequests.length
+      ? Math.max(...lateRequests.map((d) => d.arrivedAt)) - shutdownAt
+      : 0;
     const interruptedAttempts = (await env.attempts()).filter((a) => a.outcome === 'interrupted').length;
 
     const second = env.spawn({ name: 'second', configFile });
@@ -85,12 +114,19 @@ export async function runSigterm(options: SigtermOptions): Promise<SigtermResult
       await until(async () => (await env.runningOwnedBy(firstId)).length === 0, 30_000, 'the leftovers to be rescued');
       leftoverRescueMs = Date.now() - restartedAt;
     }
-    await until(async () => ((await env.counts()).completed ?? 0) === options.tasks, 120_000, 'every task to complete', 200);
+    await until(
+      async () => ((await env.counts()).completed ?? 0) === options.tasks,
+      120_000,
+      'every task to complete',
+      200,
+    );
     second.kill('SIGTERM');
     await second.exited;
 
     const attempts = await env.attempts();
-    const disrupted = new Set(attempts.filter((a) => a.outcome === 'interrupted' || a.outcome === 'lease-expired').map((a) => a.taskId));
+    const disrupted = new Set(
+      attempts.filter((a) => a.outcome === 'interrupted' || a.outcome === 'lease-expired').map((a) => a.taskId),
+    );
     // An interrupted attempt is given back but keeps its number: its re-send takes the next one, so
     // no attempt number may reach the target twice (spec 5.2), interrupted tasks included.
     const history = checkHistory(await env.snapshot(), attempts, target.log, { allowedDuplicates: disrupted });

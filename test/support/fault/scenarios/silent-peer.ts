@@ -10,14 +10,22 @@ import { recovery } from './db-outage.js';
  * dispatch again through new ones. Answers the recovery time, or null when there was none within
  * `boundMs`.
  */
-export async function runSilentPeer(boundMs: number): Promise<{ recoveryMs: number | null; abandoned: number; fenced: boolean }> {
+export async function runSilentPeer(
+  boundMs: number,
+): Promise<{ recoveryMs: number | null; abandoned: number; fenced: boolean }> {
   const env = await createFaultEnv('silent');
   const target = await startRecordingTarget({ latencyMs: [20, 100] });
   let feeding = true;
   let feeder: Promise<void> = Promise.resolve();
   try {
     const configFile = env.writeConfig('scheduler', {
-      scheduler: { leaseDuration: '8s', pollInterval: '250ms', heartbeatInterval: '500ms', shutdownTimeout: '2s', batchSize: 50 },
+      scheduler: {
+        leaseDuration: '8s',
+        pollInterval: '250ms',
+        heartbeatInterval: '500ms',
+        shutdownTimeout: '2s',
+        batchSize: 50,
+      },
       queues: { work: { target: target.url, allowPrivateNetwork: true, maxConcurrent: 50, timeout: '2s' } },
     });
     const scheduler = env.spawn({ name: 'scheduler', configFile });
