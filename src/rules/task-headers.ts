@@ -54,7 +54,6 @@ export const ROUTING_OVERRIDE_HEADERS: readonly string[] = [
   'x-original-forwarded-for',
 ];
 const ROUTING_OVERRIDE = new Set(ROUTING_OVERRIDE_HEADERS);
-const RESERVED_PREFIXES = ['dispatchr-', 'webhook-'];
 
 /**
  * Why a task may not set a header of this name, or null. `_` counts as `-`: WSGI, CGI and Rack
@@ -64,15 +63,39 @@ const RESERVED_PREFIXES = ['dispatchr-', 'webhook-'];
  */
 export function reservedHeaderProblem(name: string): string | null {
   const lower = name.toLowerCase();
-  const canonical = lower.replace(/_/g, '-');
-  if (HOP_BY_HOP.has(canonical)) return `${lower} is a hop-by-hop header and cannot be set`;
-  if (TRANSPORT.has(canonical)) return `${lower} is set by the transport and cannot be set`;
-  if (canonical === 'content-type') return 'set contentType instead of a content-type header';
-  if (RESERVED_PREFIXES.some((prefix) => canonical.startsWith(prefix)))
-    return `${lower} is reserved for Dispatchr's own headers`;
-  if (ROUTING_OVERRIDE.has(canonical) || canonical.startsWith('x-forwarded-')) {
-    return `${lower} overrides the client, host, URL or method a target sees, and cannot be set`;
+  switch (reservedKind(lower)) {
+    case null:
+      return null;
+    case 'hop-by-hop':
+      return `${lower} is a hop-by-hop header and cannot be set`;
+    case 'transport':
+      return `${lower} is set by the transport and cannot be set`;
+    case 'content-type':
+      return 'set contentType instead of a content-type header';
+    case 'dispatchr':
+      return `${lower} is reserved for Dispatchr's own headers`;
+    case 'routing':
+      return `${lower} overrides the client, host, URL or method a target sees, and cannot be set`;
   }
+}
+
+/**
+ * The dispatch worker's form of the same rule, for every header of every attempt: a lowercase name
+ * in, a yes or no out, and no message built.
+ */
+export function isReservedHeader(lowerName: string): boolean {
+  return reservedKind(lowerName) !== null;
+}
+
+type ReservedKind = 'hop-by-hop' | 'transport' | 'content-type' | 'dispatchr' | 'routing';
+
+function reservedKind(lower: string): ReservedKind | null {
+  const canonical = lower.includes('_') ? lower.replace(/_/g, '-') : lower;
+  if (HOP_BY_HOP.has(canonical)) return 'hop-by-hop';
+  if (TRANSPORT.has(canonical)) return 'transport';
+  if (canonical === 'content-type') return 'content-type';
+  if (canonical.startsWith('dispatchr-') || canonical.startsWith('webhook-')) return 'dispatchr';
+  if (ROUTING_OVERRIDE.has(canonical) || canonical.startsWith('x-forwarded-')) return 'routing';
   return null;
 }
 

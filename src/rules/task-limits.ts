@@ -54,12 +54,22 @@ export function longestTimeoutFor(leaseMs: number): number {
  * the cap: a request is never sent with less lease left than its timeout.
  */
 export function taskCapsOf(queue: QueueLimitsSource, leaseMs: number): TaskCaps {
-  const maxAttempts = queue.taskLimits?.maxAttempts ?? Math.max(DEFAULT_MAX_ATTEMPTS_CAP, queue.retry.maxAttempts);
+  const timeoutMs = timeoutCapMs(queue, leaseMs);
+  return { maxAttempts: maxAttemptsCap(queue), timeoutMs, timeoutCapped: timeoutMs === queue.taskLimits?.timeout };
+}
+
+/**
+ * The caps as plain numbers: the scheduler resolves them for every task it sends and settles, so
+ * these build no object (taskCapsOf is the recorder's, once per request).
+ */
+function maxAttemptsCap(queue: QueueLimitsSource): number {
+  return queue.taskLimits?.maxAttempts ?? Math.max(DEFAULT_MAX_ATTEMPTS_CAP, queue.retry.maxAttempts);
+}
+
+function timeoutCapMs(queue: QueueLimitsSource, leaseMs: number): number {
   const cap = queue.taskLimits?.timeout;
   const leaseBound = longestTimeoutFor(leaseMs);
-  return cap !== undefined && cap <= leaseBound
-    ? { maxAttempts, timeoutMs: cap, timeoutCapped: true }
-    : { maxAttempts, timeoutMs: leaseBound, timeoutCapped: false };
+  return cap !== undefined && cap <= leaseBound ? cap : leaseBound;
 }
 
 export interface EffectiveLimits {
@@ -80,9 +90,9 @@ export function effectiveLimits(
 }
 
 export function effectiveMaxAttempts(requested: number | null, queue: QueueLimitsSource): number {
-  return Math.min(requested ?? queue.retry.maxAttempts, taskCapsOf(queue, Infinity).maxAttempts);
+  return Math.min(requested ?? queue.retry.maxAttempts, maxAttemptsCap(queue));
 }
 
 export function effectiveTimeoutMs(requested: number | null, queue: QueueLimitsSource, leaseMs: number): number {
-  return Math.min(requested ?? queue.timeout, taskCapsOf(queue, leaseMs).timeoutMs);
+  return Math.min(requested ?? queue.timeout, timeoutCapMs(queue, leaseMs));
 }

@@ -1,4 +1,4 @@
-import { reservedHeaderProblem } from '../rules/task-headers.js';
+import { isReservedHeader } from '../rules/task-headers.js';
 import type { DispatchRequest } from './protocol.js';
 import { signPayload } from './signing.js';
 
@@ -12,7 +12,7 @@ export function buildDispatchHeaders(request: DispatchRequest, timestampSeconds:
     const lower = name.toLowerCase();
     // The create-time rule again (hop-by-hop, framing, routing overrides, Dispatchr-* and webhook-*,
     // in either `-` or `_` spelling): a task stored before a rule existed cannot send it either.
-    if (reservedHeaderProblem(lower) !== null) continue;
+    if (isReservedHeader(lower)) continue;
     headers[lower] = value;
   }
   headers['dispatchr-task-id'] = request.taskId;
