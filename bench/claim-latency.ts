@@ -7,7 +7,7 @@
  *   node --import tsx bench/claim-latency.ts
  */
 import { createDispatchRepository } from '../src/db/dispatch.repository.js';
-import { claimColumns } from '../src/db/task-row.js';
+import { claimColumnsAsEpoch } from '../src/db/drivers/postgresql/dispatch.sql.js';
 import { percentile } from './lib/common.js';
 import { scratchStore, seedTasks } from './lib/db.js';
 
@@ -23,7 +23,7 @@ const UPDATE = `update dispatchr_task set state = 'running', attempt = attempt +
     order by run_at, id
     limit greatest(0, least($5, $6 - (select count(*) from dispatchr_task where queue = $4 and state = 'running')))
     for update skip locked))
-  returning ${claimColumns('postgresql')}`;
+  returning ${claimColumnsAsEpoch()}`;
 const earlierForm = (now: Date) =>
   db.sql.transaction(async (tx) => {
     await tx.query(`select pg_advisory_xact_lock(hashtext('dispatchr.claim.' || $1::text))`, ['bench']);

@@ -12,8 +12,8 @@ import { createDispatchRepository } from '../src/db/dispatch.repository.js';
 import { migrate } from '../src/db/migrate.js';
 import { initOrm, type Orm } from '../src/db/orm.js';
 import pg from 'pg';
-import { parseDatabaseUrl } from '../src/db/database-url.js';
-import type { SqlPool } from '../src/db/sql-pool.js';
+import { parsePostgresUrl } from '../src/db/drivers/postgresql/open.js';
+import type { SqlPool } from '../src/db/sql-session.js';
 import { createBenchDatabase, freshStore, QUEUE, seedTasks } from './lib/db.js';
 
 const FINISHED = Number(process.env.FINISHED ?? 1_000_000);
@@ -39,8 +39,8 @@ try {
   );
 
   const plan: string[] = [];
-  const target = parseDatabaseUrl(store.url, process.cwd());
-  if (target.dialect !== 'postgresql') throw new Error('explain-claim runs on PostgreSQL');
+  if (!store.url.startsWith('postgres')) throw new Error('explain-claim runs on PostgreSQL');
+  const target = parsePostgresUrl(store.url);
   const client = new pg.Client({ connectionString: target.url });
   await client.connect();
   client.on('notice', (notice) => {

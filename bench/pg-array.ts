@@ -7,7 +7,8 @@
  *   node --import tsx bench/pg-array.ts            # B=250 tasks per batch, ROUNDS=4000
  */
 import { createRequire } from 'node:module';
-import { settleColumns, type Settlement } from '../src/db/dispatch.repository.js';
+import type { Settlement } from '../src/db/dispatch.repository.js';
+import { settleColumns } from '../src/db/drivers/postgresql/dispatch.sql.js';
 
 const B = Number(process.env.B ?? 250);
 const ROUNDS = Number(process.env.ROUNDS ?? 4000);

@@ -125,7 +125,7 @@ export async function seedTasks(
   const now = options.now ?? new Date();
   const finalizedAt = options.state === 'failed' ? now : null;
   const keyed = options.dedupKeys === true;
-  if (db.target.dialect === 'postgresql') {
+  if (db.driver.name === 'postgresql') {
     await db.sql.execute(
       `insert into dispatchr_task (id, queue, state, path, method, headers, body, body_json, content_type, run_at, created_at, updated_at, finalized_at, dedup_key)
        select (lpad(to_hex($1::bigint), 12, '0') || '7' || lpad(to_hex(i % 4096), 3, '0') || '8' || lpad(to_hex(i), 15, '0'))::uuid,
@@ -175,7 +175,7 @@ export async function scratchStore(
 
 /** Empties the task tables (between the warm-up and the measured drain). */
 export async function emptyTasks(db: Orm): Promise<void> {
-  if (db.target.dialect === 'postgresql') {
+  if (db.driver.name === 'postgresql') {
     await db.sql.execute('truncate dispatchr_attempt, dispatchr_task');
     return;
   }

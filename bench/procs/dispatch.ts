@@ -113,7 +113,7 @@ runMain(async () => {
 
     // 2. the measured tasks, due at T0
     await emptyTasks(db);
-    if (db.target.dialect === 'postgresql') await db.sql.execute('checkpoint');
+    if (db.driver.name === 'postgresql') await db.sql.execute('checkpoint');
     await targetControl(o.targetPort, 'reset');
     const leadMs = 1_500 + Math.ceil(o.tasks / 20);
     const t0 = Math.ceil(Date.now() + leadMs);

@@ -24,8 +24,8 @@ export interface ExampleApp {
 
 export async function createExampleApp(config: ResolvedConfig): Promise<ExampleApp> {
   const db: Orm = await initOrm({ url: config.database.url, baseDir: config.source.dir });
-  // SQLite is the quickstart, so the example creates its schema; with PostgreSQL run `dispatchr migrate`.
-  if (db.target.dialect === 'sqlite') await migrate(db);
+  // The embedded database (SQLite, the quickstart) is migrated here; with PostgreSQL run `dispatchr migrate`.
+  if (db.driver.migratesOnOpen) await migrate(db);
   const recorder = createRecorder({ config, db });
 
   const app = new Koa();

@@ -4,9 +4,10 @@ import { migrate, requireCurrentSchema } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 
 /**
- * Opens the configured database for a long-running command. SQLite (the embedded default) is
- * migrated on the spot so a newcomer needs no extra step; PostgreSQL must be migrated explicitly
- * (`dispatchr migrate`), since schema changes there are an operator's decision.
+ * Opens the configured database for a long-running command. An embedded database (SQLite, the
+ * default: StorageDriver.migratesOnOpen) is migrated on the spot so a newcomer needs no extra step;
+ * a server database must be migrated explicitly (`dispatchr migrate`), since schema changes there
+ * are an operator's decision.
  */
 export async function openDatabaseForCommand(config: ResolvedConfig, logger: Logger): Promise<Orm> {
   const db = await initOrm({
@@ -15,9 +16,9 @@ export async function openDatabaseForCommand(config: ResolvedConfig, logger: Log
     poolSize: config.database.poolSize,
   });
   try {
-    if (db.target.dialect === 'sqlite') {
+    if (db.driver.migratesOnOpen) {
       const { applied } = await migrate(db);
-      if (applied.length) logger.info({ applied }, 'migrated the SQLite database');
+      if (applied.length) logger.info({ applied, database: db.driver.name }, 'migrated the embedded database');
     } else {
       await requireCurrentSchema(db);
     }

@@ -1,4 +1,5 @@
-import { buildTaskInsert, toTaskInsertRow } from '../db/task-insert.sql.js';
+import { buildTaskInsert } from '../db/drivers/postgresql/task-insert.sql.js';
+import { toTaskInsertRow } from '../db/task-insert-row.js';
 import { DispatchrError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import { notInTransaction, sqlRunnerFor, type SqlRunner, type SqlTransaction } from './sql-runner.js';
@@ -80,7 +81,7 @@ export async function enqueueWithin(
   try {
     const now = options.now ?? (await transactionStart(runner));
     const row = toTaskInsertRow({ ...checked, runAt: runAtOf(due, now) }, now, uuidv7(now.getTime()));
-    const insert = buildTaskInsert('postgresql', [row]);
+    const insert = buildTaskInsert([row]);
     const inserted = await runner.query(insert.text, insert.values);
     const result =
       inserted.length > 0 ? { id: row.id, deduplicated: false } : await holderOfKey(runner, row.queue, row.key);

@@ -1,4 +1,4 @@
-import type { TaskInsertInput } from '../db/task-insert.sql.js';
+import type { TaskInsertInput } from '../db/task-insert-row.js';
 import { bareSecondsHint, parseDuration } from '../duration.js';
 import { findJsonProblem, textProblem } from '../rules/json-safety.js';
 import { parseRfc3339 } from '../rules/rfc3339.js';

@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { explainListenError } from '../cli/listen-error.js';
-import { initOrm } from '../db/orm.js';
-import { migrate, requireCurrentSchema } from '../db/migrate.js';
+import { openDatabaseForCommand } from '../cli/open-database.js';
 import { createLogger } from '../logger.js';
 import { startRecorderServer } from '../recorder/server.js';
 
@@ -27,16 +26,10 @@ export default class Recorder extends BaseCommand<typeof Recorder> {
     if (this.flags.host !== undefined) config.recorder.host = this.flags.host;
     if (this.flags.port !== undefined) config.recorder.port = this.flags.port;
     const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'recorder' });
-    const db = await initOrm({
-      url: config.database.url,
-      baseDir: config.source.dir,
-      poolSize: config.database.poolSize,
-    });
+    // The embedded database migrates on its own (the quickstart); a server database's schema
+    // changes only through `dispatchr migrate`, run deliberately (one process, before a rollout).
+    const db = await openDatabaseForCommand(config, logger);
     try {
-      // SQLite is the quickstart: it migrates on its own. PostgreSQL schemas change only through
-      // `dispatchr migrate`, run deliberately (one process, before a rollout).
-      if (db.target.dialect === 'sqlite') await migrate(db);
-      else await requireCurrentSchema(db);
       if (Object.keys(config.queues).length === 0)
         logger.warn('no queues are configured: every create will answer 404');
       // The recorder itself warns when its API is open (auth.ts warnWhenOpen), in every mode.

@@ -29,7 +29,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
     if (
       typeof message === 'string' &&
-      /Connection terminated|connection timeout|Timeout acquiring a connection|Client has encountered a connection error|terminating connection|Connection ended unexpectedly|the database system is (starting up|shutting down)/i.test(
+      /Connection terminated|connection timeout|Timeout acquiring a connection|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection|Connection ended unexpectedly|the database system is (starting up|shutting down)/i.test(
         message,
       )
     ) {

@@ -1,8 +1,7 @@
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import { SqlParams } from './task-row.js';
 import type { Orm } from './orm.js';
-import type { SqlSession } from './sql-pool.js';
+import { SqlParams, type SqlSession } from './sql-session.js';
 
 /**
  * Stored first responses for `Idempotency-Key` creates, replayed for 24 hours, then deleted by the
@@ -20,10 +19,10 @@ export interface StoredResponse {
 export type IdempotencyRepository = ReturnType<typeof createIdempotencyRepository>;
 
 export function createIdempotencyRepository(db: Orm, clock: Clock = systemClock) {
-  const dialect = db.target.dialect;
+  const params = () => new SqlParams(db.driver.placeholder);
   return {
     async find(scope: string, key: string): Promise<StoredResponse | null> {
-      const p = new SqlParams(dialect);
+      const p = params();
       const rows = await db.sql.query<{ request_hash: string; status: number; response: string }>(
         `select request_hash, status, response from dispatchr_idempotency_key where scope = ${p.add(scope)} and key = ${p.add(key)} and expires_at > ${p.add(clock.now())}`,
         p.values,
@@ -38,12 +37,12 @@ export function createIdempotencyRepository(db: Orm, clock: Clock = systemClock)
      */
     async save(scope: string, key: string, response: StoredResponse, session: SqlSession = db.sql): Promise<boolean> {
       const now = clock.now();
-      const p = new SqlParams(dialect);
+      const p = params();
       await session.execute(
         `delete from dispatchr_idempotency_key where scope = ${p.add(scope)} and key = ${p.add(key)} and expires_at <= ${p.add(now)}`,
         p.values,
       );
-      const q = new SqlParams(dialect);
+      const q = params();
       const changed = await session.execute(
         `insert into dispatchr_idempotency_key (scope, key, request_hash, status, response, created_at, expires_at) values (${q.add(scope)}, ${q.add(key)}, ${q.add(response.requestHash)}, ${q.add(response.status)}, ${q.add(response.body)}, ${q.add(now)}, ${q.add(new Date(now.getTime() + IDEMPOTENCY_TTL_MS))}) on conflict do nothing`,
         q.values,
@@ -56,7 +55,7 @@ export function createIdempotencyRepository(db: Orm, clock: Clock = systemClock)
      * expires_at index): retention calls it in batches, so no delete holds locks for long.
      */
     async pruneExpired(now: Date, limit = 1000): Promise<number> {
-      const p = new SqlParams(dialect);
+      const p = params();
       return db.sql.execute(
         `delete from dispatchr_idempotency_key where (scope, key) in (select scope, key from dispatchr_idempotency_key where expires_at <= ${p.add(now)} limit ${p.add(limit)})`,
         p.values,

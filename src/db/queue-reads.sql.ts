@@ -2,7 +2,8 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { WAITING_STATES, type TaskRecord, type TaskState } from '../task.js';
 import type { Orm } from './orm.js';
-import { SqlParams, toDate } from './task-row.js';
+import { SqlParams } from './sql-session.js';
+import { toDate } from './task-row.js';
 
 /**
  * What a queue holds, rather than one task: counts per state, the oldest due age, the load ahead of
@@ -18,11 +19,11 @@ const WAITING = WAITING_STATES.map((s) => `'${s}'`).join(',');
 
 export function createQueueReads(db: Orm, clock: Clock = systemClock) {
   const { sql } = db;
-  const dialect = db.target.dialect;
+  const params = () => new SqlParams(db.driver.placeholder);
   return {
     /** Deletes the queue's waiting tasks; running ones finish normally. */
     async purgeQueue(queue: string): Promise<number> {
-      const p = new SqlParams(dialect);
+      const p = params();
       return sql.execute(
         `delete from dispatchr_task where queue = ${p.add(queue)} and state in (${WAITING})`,
         p.values,
@@ -31,7 +32,7 @@ export function createQueueReads(db: Orm, clock: Clock = systemClock) {
 
     /** For "why is it waiting": tasks running in the queue, and due tasks that will be claimed first. */
     async queueLoad(task: TaskRecord): Promise<{ running: number; dueAhead: number }> {
-      const p = new SqlParams(dialect);
+      const p = params();
       const rows = await sql.query<{ running: number | string; ahead: number | string }>(
         `select (select count(*) from dispatchr_task where queue = ${p.add(task.queue)} and state = 'running') as running,
                 (select count(*) from dispatchr_task where queue = ${p.add(task.queue)} and state in (${WAITING})
@@ -51,7 +52,7 @@ export function createQueueReads(db: Orm, clock: Clock = systemClock) {
         const summary = summaries.get(row.queue);
         if (summary) summary.counts[row.state] = Number(row.n);
       }
-      const p = new SqlParams(dialect);
+      const p = params();
       const due = await sql.query<{ queue: string; oldest: unknown }>(
         `select queue, min(run_at) as oldest from dispatchr_task where state in (${WAITING}) and run_at <= ${p.add(now)} group by queue`,
         p.values,

@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import { SchedulerEntity } from './entities/scheduler.entity.js';
 import type { Orm } from './orm.js';
+import { SqlParams, type Row } from './sql-session.js';
+import { toDate } from './task-row.js';
 
 /**
  * Schedulers register themselves and heartbeat; one whose heartbeat is older than the staleness
- * horizon is dead, and its leases are rescued early. Read through the ORM; the heartbeat itself is
- * one raw upsert (see `heartbeat`).
+ * horizon is dead, and its leases are rescued early. The heartbeat is the driver's upsert (its time
+ * only moves forward); the rest is SQL every database answers alike.
  */
 export interface SchedulerInfo {
   id: string;
@@ -63,12 +64,27 @@ export function schedulerStatus(info: SchedulerInfo, now: Date, heartbeatInterva
 
 export type SchedulerRegistry = ReturnType<typeof createSchedulerRegistry>;
 
+/** A dispatchr_scheduler row: JSON columns arrive parsed or as text, times as Dates or milliseconds. */
+function toSchedulerInfo(row: Row): SchedulerInfo {
+  const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
+  return {
+    id: String(row.id),
+    host: String(row.host),
+    pid: Number(row.pid),
+    queues: json(row.queues) as string[],
+    startedAt: toDate(row.started_at),
+    heartbeatAt: toDate(row.heartbeat_at),
+    rates: (json(row.rates) ?? {}) as SchedulerRates,
+  };
+}
+
 export function createSchedulerRegistry(db: Orm, clock: Clock = systemClock) {
+  const params = () => new SqlParams(db.driver.placeholder);
   return {
     /**
-     * Records `at` (default now) as the scheduler's last heartbeat. Raw SQL, so the time only moves
-     * forward: a write that was stuck on a bad connection and lands after a newer one must not make
-     * a live scheduler look dead to the others.
+     * Records `at` (default now) as the scheduler's last heartbeat. The time only moves forward: a
+     * write that was stuck on a bad connection and lands after a newer one must not make a live
+     * scheduler look dead to the others.
      */
     async heartbeat(info: {
       id: string;
@@ -77,42 +93,27 @@ export function createSchedulerRegistry(db: Orm, clock: Clock = systemClock) {
       at?: Date;
       rates?: SchedulerRates;
     }): Promise<void> {
-      const pg = db.target.dialect === 'postgresql';
-      const greatest = pg ? 'greatest' : 'max';
-      const p = pg ? ['$1', '$2', '$3', '$4::jsonb', '$5', '$6', '$7::jsonb'] : ['?', '?', '?', '?', '?', '?', '?'];
-      // The rates go with the newest heartbeat only: a stuck write landing late keeps the newer rates.
-      await db.sql.execute(
-        `insert into dispatchr_scheduler (id, host, pid, queues, started_at, heartbeat_at, rates) values (${p.join(', ')})
-         on conflict (id) do update set host = excluded.host, pid = excluded.pid, queues = excluded.queues,
-           started_at = excluded.started_at, heartbeat_at = ${greatest}(dispatchr_scheduler.heartbeat_at, excluded.heartbeat_at),
-           rates = case when excluded.heartbeat_at >= dispatchr_scheduler.heartbeat_at then excluded.rates else dispatchr_scheduler.rates end`,
-        [
-          info.id,
-          hostname(),
-          process.pid,
-          JSON.stringify(info.queues),
-          info.startedAt,
-          info.at ?? clock.now(),
-          JSON.stringify(info.rates ?? {}),
-        ],
-      );
+      await db.driver.queries.heartbeat(db.sql, {
+        id: info.id,
+        host: hostname(),
+        pid: process.pid,
+        queues: info.queues,
+        startedAt: info.startedAt,
+        at: info.at ?? clock.now(),
+        rates: info.rates ?? {},
+      });
     },
 
     async deregister(id: string): Promise<void> {
-      await db.orm.em.fork().nativeDelete(SchedulerEntity, { id });
+      const p = params();
+      await db.sql.execute(`delete from dispatchr_scheduler where id = ${p.add(id)}`, p.values);
     },
 
     async list(): Promise<SchedulerInfo[]> {
-      const rows = await db.orm.em.fork().find(SchedulerEntity, {}, { orderBy: { startedAt: 'asc' } });
-      return rows.map((row) => ({
-        id: row.id,
-        host: row.host,
-        pid: row.pid,
-        queues: row.queues,
-        startedAt: new Date(row.startedAt),
-        heartbeatAt: new Date(row.heartbeatAt),
-        rates: row.rates ?? {},
-      }));
+      const rows = await db.sql.query(
+        'select id, host, pid, queues, started_at, heartbeat_at, rates from dispatchr_scheduler order by started_at',
+      );
+      return rows.map(toSchedulerInfo);
     },
 
     /** Every registered scheduler with its status, alive ones first, then by start time. */
@@ -127,7 +128,8 @@ export function createSchedulerRegistry(db: Orm, clock: Clock = systemClock) {
      * leases are rescued whether or not the row is still there).
      */
     async pruneSilent(olderThan: Date): Promise<number> {
-      return db.orm.em.fork().nativeDelete(SchedulerEntity, { heartbeatAt: { $lt: olderThan } });
+      const p = params();
+      return db.sql.execute(`delete from dispatchr_scheduler where heartbeat_at < ${p.add(olderThan)}`, p.values);
     },
   };
 }

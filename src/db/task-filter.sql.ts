@@ -1,10 +1,12 @@
 import type { TaskState } from '../task.js';
-import type { SqlParams } from './task-row.js';
+import type { SqlParams } from './sql-session.js';
+import { TASK_COLUMNS } from './task-row.js';
 import { SENSITIVE_NAME_PARTS } from '../sensitive-names.js';
 
 /**
- * The WHERE clauses of every task search (list, count, bulk retry), per dialect, so the API, the
- * CLI and the bulk retry select exactly the same rows. Everything is filtered by the database.
+ * The WHERE clauses of every task search (list, count, bulk retry), so the API, the CLI and the
+ * bulk retry select exactly the same rows. Everything is filtered by the database. A driver supplies
+ * the two clauses whose SQL differs (states, text search) and takes the rest from here.
  */
 export interface TaskFilter {
   queue?: string;
@@ -24,7 +26,7 @@ export interface TaskFilter {
  * values are never searched, or a search would be an oracle that reveals a redacted secret one
  * guessed prefix at a time. The parts are lowercase letters, safe to inline in LIKE patterns.
  */
-function sensitiveName(column: string): string {
+export function sensitiveName(column: string): string {
   return `(${SENSITIVE_NAME_PARTS.map((part) => `lower(${column}) like '%${part}%'`).join(' or ')})`;
 }
 
@@ -44,53 +46,73 @@ export function pickStates(filter: TaskFilter, among: readonly TaskState[]): Tas
   return named ? among.filter((state) => named.includes(state)) : [...among];
 }
 
-/**
- * `state in (…)`. On SQLite, its indexes by state leave running rows out (migration 0007), and its
- * planner uses a partial index only when the query repeats the index's WHERE term: so settled
- * states are asked for with `state <> 'running'`, running ones with `state = 'running'` (the
- * running index's own term), and both as an OR of the two.
- */
-export function stateClause(states: readonly TaskState[], p: SqlParams, dialect: 'postgresql' | 'sqlite'): string {
-  if (states.length === 0) return '1 = 0';
-  const settled = dialect === 'sqlite' ? states.filter((state) => state !== 'running') : states;
-  const listed = () => `state in (${settled.map((s) => p.add(s)).join(', ')})`;
-  if (dialect === 'postgresql') return listed();
-  if (settled.length === 0) return `state = 'running'`;
-  if (settled.length === states.length) return `state <> 'running' and ${listed()}`;
-  return `(state = 'running' or (state <> 'running' and ${listed()}))`;
+/** The clauses whose SQL is the driver's own. */
+export interface DriverClauses {
+  /** `state in (…)` for these states (never empty), read through the driver's indexes. */
+  stateClause(states: readonly TaskState[], p: SqlParams): string;
+  /**
+   * A case-insensitive substring of the body, a header name, or a header value whose name is not
+   * sensitive (sensitiveName): `pattern` is a LIKE pattern with `\` escaping `\`, `%` and `_`.
+   */
+  searchClause(pattern: string, p: SqlParams): string;
 }
 
-export function filterClauses(filter: TaskFilter, p: SqlParams, dialect: 'postgresql' | 'sqlite'): string[] {
+/** Every clause of `filter`, in text order (placeholders may be positional). */
+export function filterClauses(filter: TaskFilter, p: SqlParams, driver: DriverClauses): string[] {
   const where: string[] = [];
   const queues = namedQueues(filter);
   if (queues) where.push(queues.length ? `queue in (${queues.map((q) => p.add(q)).join(', ')})` : '1 = 0');
   const states = namedStates(filter);
-  if (states) where.push(stateClause(states, p, dialect));
+  if (states) where.push(states.length === 0 ? '1 = 0' : driver.stateClause(states, p));
   if (filter.since) where.push(`created_at >= ${p.add(filter.since)}`);
   if (filter.until) where.push(`created_at < ${p.add(filter.until)}`);
   if (filter.pathPrefix !== undefined) {
     where.push(`substr(path, 1, ${p.add(filter.pathPrefix.length)}) = ${p.add(filter.pathPrefix)}`);
   }
   if (filter.search !== undefined && filter.search !== '') {
-    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    if (dialect === 'postgresql') {
-      // jsonb text for JSON bodies (unicode intact), the raw bytes for the rest (and for JSON as
-      // written, spacing included); header names and non-sensitive values through jsonb_each_text.
-      const needle = p.add(pattern);
-      where.push(
-        `(body_json::text ilike ${needle} or encode(body, 'escape') ilike ${needle}
-          or exists (select 1 from jsonb_each_text(headers) h
-                     where h.key ilike ${needle} or (not ${sensitiveName('h.key')} and h.value ilike ${needle})))`,
-      );
-    } else {
-      // SQLite's LIKE is case-insensitive for ASCII; headers are JSON text, read with json_each.
-      const needle = () => `${p.add(pattern)} escape '\\'`;
-      where.push(
-        `(cast(body as text) like ${needle()}
-          or exists (select 1 from json_each(headers) h
-                     where h.key like ${needle()} or (not ${sensitiveName('h.key')} and h.value like ${needle()})))`,
-      );
-    }
+    where.push(driver.searchClause(`%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, p));
   }
   return where;
+}
+
+/**
+ * Whether a filter has clauses no index serves (times, path prefix, text): such a search reads
+ * tasks that it then throws away, as many as the table holds, unless its scan is bounded. Queue and
+ * state are served by the listing indexes: every task they select is a match.
+ */
+export function needsScanBound(filter: TaskFilter): boolean {
+  return (
+    filter.since !== undefined ||
+    filter.until !== undefined ||
+    filter.pathPrefix !== undefined ||
+    (filter.search !== undefined && filter.search !== '')
+  );
+}
+
+/** The filter's indexed part: queue and state. */
+export function indexedPart(filter: TaskFilter): TaskFilter {
+  return { queue: filter.queue, queues: filter.queues, state: filter.state, states: filter.states };
+}
+
+/** Keyset clauses: below the cursor, at or above the scan window's end. */
+export function keysetClauses(query: { beforeId?: string; floorId?: string }, p: SqlParams, alias = ''): string[] {
+  const clauses: string[] = [];
+  if (query.beforeId !== undefined) clauses.push(`${alias}id < ${p.add(query.beforeId)}`);
+  if (query.floorId !== undefined) clauses.push(`${alias}id >= ${p.add(query.floorId)}`);
+  return clauses;
+}
+
+export function whereSql(clauses: string[]): string {
+  return clauses.length ? `where ${clauses.join(' and ')}` : '';
+}
+
+/**
+ * The task columns without the body, and the body's size as `body_bytes` instead (`size`, the
+ * driver's expression that reads it from the value's header without fetching the value): what a
+ * list reads (task.repository.ts's ListedTask).
+ */
+export function listedColumns(size: string): string {
+  return TASK_COLUMNS.split(', ')
+    .map((column) => (column === 'body' ? `${size} as body_bytes` : column))
+    .join(', ');
 }

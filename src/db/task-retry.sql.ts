@@ -1,8 +1,7 @@
 import { patchOf, sourcesOf, targetOf, unfinishedStates } from '../machines/transition-table.js';
 import type { TaskState } from '../task.js';
-import { filterClauses, pickStates, type TaskFilter } from './task-filter.sql.js';
-import { candidateIds } from './task-search.sql.js';
-import { SqlParams } from './task-row.js';
+import type { SqlParams } from './sql-session.js';
+import { pickStates, type TaskFilter } from './task-filter.sql.js';
 import { patchSets, stateList } from './transition-patch.sql.js';
 
 /**
@@ -50,44 +49,28 @@ export interface RetryBatchRow {
   last: string;
 }
 
-export function buildRetryBatch(
-  dialect: 'postgresql' | 'sqlite',
-  request: RetryBatchRequest,
-): { text: string; values: unknown[] } | null {
+/** What every driver's retry batch is made of: the states it takes, the patch, the dedup check. */
+export interface RetryBatchParts {
+  /** The retryable states the filter names (never empty). */
+  states: TaskState[];
+  /** `states` as a list of literals. */
+  retryable: string;
+  /** The SET clauses: the machine's retry patch (placeholders added first, in text order). */
+  sets: string;
+  /** On the alias `t`: its dedup key is free, and no newer retryable task shares it. */
+  dedup: string;
+}
+
+/** The parts of a batch, or null when the filter names no retryable state. */
+export function retryBatchParts(request: RetryBatchRequest, p: SqlParams): RetryBatchParts | null {
   const { from, to } = retryableSources();
   const states = pickStates(request.filter, from);
   if (states.length === 0) return null;
-  const RETRYABLE = stateList(states);
-  const UNFINISHED = stateList(unfinishedStates());
-
-  // Placeholders in text order: SQLite's `?` is positional.
-  const p = new SqlParams(dialect);
+  const retryable = stateList(states);
+  const unfinished = stateList(unfinishedStates());
   const sets = patchSets(to, patchOf({ type: 'retry' }), { now: request.now }, p).join(', ');
   const dedup = `(t.dedup_key is null or (
-      not exists (select 1 from dispatchr_task o where o.queue = t.queue and o.dedup_key = t.dedup_key and o.state in (${UNFINISHED}))
-      and not exists (select 1 from dispatchr_task n where n.queue = t.queue and n.dedup_key = t.dedup_key and n.${RETRY_DEDUP_INDEX_STATES} and n.state in (${RETRYABLE}) and n.id > t.id)))`;
-  if (dialect === 'postgresql') {
-    // The batch's candidates come one ordered scan per (queue, state) pair (task-search.sql.ts);
-    // the dedup check, a search of its own per task, runs on the batch's candidates only. Every
-    // answer row carries the last candidate, where the next batch starts even when the dedup
-    // check skipped them all (then one row, with no task).
-    const after = request.afterId === undefined ? [] : [`t.id > ${p.add(request.afterId)}`];
-    const text = `${candidateIds(request.filter, p, states, after, request.limit)},
-      retried as (
-        update dispatchr_task t set ${sets}
-        where t.id in (select id from candidates) and t.state in (${RETRYABLE}) and ${dedup}
-        returning t.id, t.queue)
-      select retried.id, retried.queue, lc.id as last
-      from (select id from candidates order by id desc limit 1) lc left join retried on true`;
-    return { text, values: p.values };
-  }
-  // Placeholders in text order: SQLite's `?` is positional.
-  const where = filterClauses({ ...request.filter, state: undefined, states }, p, dialect);
-  if (request.afterId !== undefined) where.push(`t.id > ${p.add(request.afterId)}`);
-  where.push(dedup);
-  const text = `update dispatchr_task set ${sets}
-    where id in (select id from dispatchr_task t where ${where.join(' and ')} order by id limit ${p.add(request.limit)})
-      and state in (${RETRYABLE})
-    returning id, queue, id as last`;
-  return { text, values: p.values };
+      not exists (select 1 from dispatchr_task o where o.queue = t.queue and o.dedup_key = t.dedup_key and o.state in (${unfinished}))
+      and not exists (select 1 from dispatchr_task n where n.queue = t.queue and n.dedup_key = t.dedup_key and n.${RETRY_DEDUP_INDEX_STATES} and n.state in (${retryable}) and n.id > t.id)))`;
+  return { states, retryable, sets, dedup };
 }

@@ -1,14 +1,16 @@
 import type { AttemptOutcome, AttemptRecord, TaskRecord, TaskState } from '../task.js';
-import type { Row } from './sql-pool.js';
+import type { Row } from './sql-session.js';
+import type { TaskInsertRow } from './task-insert-row.js';
 
 /**
- * Rows → records for both dialects: PostgreSQL hands back Dates, parsed jsonb and Buffers;
- * SQLite hands back integer milliseconds and JSON text.
+ * Rows → records, whatever the driver hands back: times as Dates, epoch milliseconds or text, JSON
+ * parsed or as text, bytes as Buffers or Uint8Arrays.
  */
 export const TASK_COLUMNS =
   'id, queue, state, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, lease_owner, lease_expires_at, attempted_at, traceparent, first_attempt_at, last_status, last_error, created_at, updated_at, finalized_at';
 
-const TIME_COLUMNS = new Set([
+/** The task columns that hold times. */
+export const TIME_COLUMNS: ReadonlySet<string> = new Set([
   'run_at',
   'lease_expires_at',
   'attempted_at',
@@ -24,22 +26,8 @@ const TIME_COLUMNS = new Set([
  * claimable task has; `toClaimedRecord` fills those from the claim's own values. Every column
  * not sent is output PostgreSQL does not format and the scheduler does not parse, 250 rows a claim.
  */
-const CLAIM_COLUMNS =
+export const CLAIM_COLUMNS =
   'id, queue, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, traceparent, first_attempt_at, last_status, last_error, created_at';
-
-/**
- * CLAIM_COLUMNS per dialect. PostgreSQL sends times as epoch milliseconds: the pg type parsers
- * MikroORM installs hand timestamps back as text, and parsing them per claimed row was the claim's
- * largest cost in the scheduler's profile; a number becomes a Date for free. date_part(), not
- * extract(): extract() computes in numeric since PostgreSQL 14, date_part() in float8, and round()
- * because float8 seconds times 1000 can land a hair below a whole millisecond (new Date truncates).
- */
-export function claimColumns(dialect: 'postgresql' | 'sqlite'): string {
-  if (dialect === 'sqlite') return CLAIM_COLUMNS;
-  return CLAIM_COLUMNS.split(', ')
-    .map((column) => (TIME_COLUMNS.has(column) ? `round(date_part('epoch', ${column}) * 1000) as ${column}` : column))
-    .join(', ');
-}
 
 /** The values a claim wrote, for the columns it does not read back. */
 export interface ClaimStamp {
@@ -132,12 +120,43 @@ export function toAttemptRecord(row: Row): AttemptRecord {
   };
 }
 
-/** Placeholders per dialect, numbered in the order values are added. */
-export class SqlParams {
-  readonly values: unknown[] = [];
-  constructor(private readonly dialect: 'postgresql' | 'sqlite') {}
-  add(value: unknown): string {
-    this.values.push(value);
-    return this.dialect === 'postgresql' ? `$${this.values.length}` : '?';
-  }
+/** A task as a list reads it: without its body, with the body's size in bytes (null: no body). */
+export type ListedTask = Omit<TaskRecord, 'body'> & { bodyBytes: number | null };
+
+/** The record of a row just inserted: exactly what was written, with the columns' defaults. */
+export function insertedRecord(row: TaskInsertRow): TaskRecord {
+  return {
+    id: row.id,
+    queue: row.queue,
+    state: row.state,
+    path: row.path,
+    method: row.method,
+    headers: row.headers,
+    body: row.body === null ? null : Buffer.from(row.body.buffer, row.body.byteOffset, row.body.byteLength),
+    contentType: row.contentType,
+    runAt: row.runAt,
+    attempt: 0,
+    attemptsGivenBack: 0,
+    maxAttempts: row.maxAttempts,
+    timeoutMs: row.timeoutMs,
+    key: row.key,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    attemptedAt: null,
+    traceparent: row.traceparent,
+    firstAttemptAt: null,
+    lastStatus: null,
+    lastError: null,
+    createdAt: row.createdAt,
+    updatedAt: row.createdAt,
+    finalizedAt: null,
+  };
+}
+
+export function toListedTask(row: Record<string, unknown>): ListedTask {
+  const { body: _none, ...record } = toTaskRecord(row);
+  return {
+    ...record,
+    bodyBytes: row.body_bytes === null || row.body_bytes === undefined ? null : Number(row.body_bytes),
+  };
 }

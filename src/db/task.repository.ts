@@ -10,18 +10,18 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { isUniqueViolation } from './db-errors.js';
 import { signalDue } from './due-signal.js';
 import type { Orm } from './orm.js';
-import type { SqlSession } from './sql-pool.js';
-import { buildTaskInsert, buildTaskInsertBulk, toTaskInsertRow, type TaskInsertRow } from './task-insert.sql.js';
-import type { TaskFilter } from './task-filter.sql.js';
-import { buildRetryBatch, type RetryBatchRow } from './task-retry.sql.js';
+import { SqlParams, type SqlSession } from './sql-session.js';
+import { toTaskInsertRow } from './task-insert-row.js';
+import { needsScanBound, type TaskFilter } from './task-filter.sql.js';
+import type { RetryBatchRow } from './task-retry.sql.js';
 import {
-  buildCountQuery,
-  buildListQuery,
-  buildScanFloorQuery,
-  listedColumns,
-  needsScanBound,
-} from './task-search.sql.js';
-import { ATTEMPT_COLUMNS, SqlParams, TASK_COLUMNS, toAttemptRecord, toTaskRecord } from './task-row.js';
+  ATTEMPT_COLUMNS,
+  insertedRecord,
+  TASK_COLUMNS,
+  toAttemptRecord,
+  toListedTask,
+  toTaskRecord,
+} from './task-row.js';
 import { patchSets } from './transition-patch.sql.js';
 import { createQueueReads } from './queue-reads.sql.js';
 
@@ -51,8 +51,8 @@ export interface TaskListPage {
   nextCursor: string | null;
 }
 
-/** A task as a list reads it: without its body, with the body's size in bytes (null: no body). */
-export type ListedTask = Omit<TaskRecord, 'body'> & { bodyBytes: number | null };
+import type { ListedTask } from './task-row.js';
+export type { ListedTask } from './task-row.js';
 
 export type { QueueSummary } from './queue-reads.sql.js';
 export { QUEUE_STATE_COUNTS, emptyCounts } from './queue-reads.sql.js';
@@ -63,42 +63,13 @@ const FINISHED = list(FINISHED_STATES);
 
 export type TaskRepository = ReturnType<typeof createTaskRepository>;
 
-/** The record of a row just inserted: exactly what was written, with the columns' defaults. */
-function insertedRecord(row: TaskInsertRow): TaskRecord {
-  return {
-    id: row.id,
-    queue: row.queue,
-    state: row.state,
-    path: row.path,
-    method: row.method,
-    headers: row.headers,
-    body: row.body === null ? null : Buffer.from(row.body.buffer, row.body.byteOffset, row.body.byteLength),
-    contentType: row.contentType,
-    runAt: row.runAt,
-    attempt: 0,
-    attemptsGivenBack: 0,
-    maxAttempts: row.maxAttempts,
-    timeoutMs: row.timeoutMs,
-    key: row.key,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    attemptedAt: null,
-    traceparent: row.traceparent,
-    firstAttemptAt: null,
-    lastStatus: null,
-    lastError: null,
-    createdAt: row.createdAt,
-    updatedAt: row.createdAt,
-    finalizedAt: null,
-  };
-}
-
 export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
-  const { sql } = db;
-  const dialect = db.target.dialect;
+  const { sql, driver } = db;
+  const { queries } = driver;
+  const params = () => new SqlParams(driver.placeholder);
 
   async function findByKey(session: SqlSession, queue: string, key: string): Promise<TaskRecord | null> {
-    const p = new SqlParams(dialect);
+    const p = params();
     const rows = await session.query(
       `select ${TASK_COLUMNS} from dispatchr_task where queue = ${p.add(queue)} and dedup_key = ${p.add(key)} and state in (${WAITING},'running')`,
       p.values,
@@ -119,8 +90,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       // would be two more round trips on every create.
       const alone = options.onInserted === undefined && rows.every((row) => row.key === null);
       const write = async (tx: SqlSession): Promise<CreateResult[]> => {
-        const statement = dialect === 'postgresql' ? buildTaskInsertBulk(rows) : buildTaskInsert(dialect, rows);
-        const inserted = new Set((await tx.query(statement.text, statement.values)).map((row) => String(row.id)));
+        const inserted = await queries.insertTasks(tx, rows);
         const results: CreateResult[] = [];
         for (const row of rows) {
           if (inserted.has(row.id)) {
@@ -141,13 +111,13 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
     },
 
     async findTask(id: string): Promise<TaskRecord | null> {
-      const p = new SqlParams(dialect);
+      const p = params();
       const rows = await sql.query(`select ${TASK_COLUMNS} from dispatchr_task where id = ${p.add(id)}`, p.values);
       return rows[0] ? toTaskRecord(rows[0]) : null;
     },
 
     async findAttempts(taskId: string): Promise<AttemptRecord[]> {
-      const p = new SqlParams(dialect);
+      const p = params();
       const rows = await sql.query(
         // The view adds the final attempt kept on the task row (migration 0005) after the rows.
         `select ${ATTEMPT_COLUMNS} from dispatchr_attempt_history where task_id = ${p.add(taskId)} order by seq`,
@@ -168,19 +138,10 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       const read = async (session: SqlSession): Promise<TaskListPage> => {
         let floorId: string | undefined;
         if (maxScanRows !== undefined && needsScanBound(filter)) {
-          const floor = buildScanFloorQuery(dialect, filter, beforeId, maxScanRows);
-          const [row] = await session.query<{ id: string }>(floor.text, floor.values);
-          floorId = row === undefined ? undefined : String(row.id);
+          floorId = await queries.scanFloor(session, filter, beforeId, maxScanRows);
         }
         // One row more than the page: whether there is a next one.
-        const page = buildListQuery(dialect, {
-          ...filter,
-          limit: limit + 1,
-          beforeId,
-          floorId,
-          columns: listedColumns(dialect),
-        });
-        const rows = await session.query(page.text, page.values);
+        const rows = await queries.listTasks(session, { ...filter, limit: limit + 1, beforeId, floorId });
         const tasks = rows.slice(0, limit).map(toListedTask);
         if (rows.length > limit) return { tasks, nextCursor: encodeCursor(tasks[tasks.length - 1].id) };
         // The window ended before the page filled: continue below the window, not below the last match.
@@ -192,14 +153,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
     /** The bodies of these tasks (a task that is gone is left out). */
     async findBodies(ids: readonly string[]): Promise<Map<string, Buffer | null>> {
       if (ids.length === 0) return new Map();
-      // One statement text whatever the count: ids as one array (PostgreSQL) or one JSON text (SQLite).
-      const text =
-        dialect === 'postgresql'
-          ? 'select id, body from dispatchr_task where id = any($1::uuid[])'
-          : 'select id, body from dispatchr_task where id in (select value from json_each(?))';
-      const rows = await sql.query<{ id: string; body: unknown }>(text, [
-        dialect === 'postgresql' ? [...ids] : JSON.stringify(ids),
-      ]);
+      const rows = await queries.findBodies(sql, ids);
       return new Map(
         rows.map((row) => [
           String(row.id),
@@ -209,9 +163,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
     },
 
     async countTasks(filter: TaskFilter): Promise<number> {
-      const { text, values } = buildCountQuery(dialect, filter);
-      const rows = await sql.query<{ n: number | string }>(text, values);
-      return Number(rows[0].n);
+      return queries.countTasks(sql, filter);
     },
 
     /**
@@ -224,7 +176,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
         if (!task) throw notFound(id);
         const to = requireTransition(task.state, event);
         const now = clock.now();
-        const p = new SqlParams(dialect);
+        const p = params();
         // What the transition writes is the machine's patch (a retry: fresh budget, history kept).
         const sets = patchSets(to, patchOf(event), { now }, p);
         try {
@@ -256,7 +208,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
     async deleteTask(id: string): Promise<void> {
       const task = await this.findTask(id);
       if (!task) throw notFound(id);
-      const p = new SqlParams(dialect);
+      const p = params();
       const changed = await sql.execute(
         `delete from dispatchr_task where id = ${p.add(id)} and state in (${FINISHED})`,
         p.values,
@@ -276,7 +228,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
 
     /**
      * Bulk retry of failed/cancelled tasks matching `filter`, in batches of `batchSize`, each one
-     * statement (see task-retry.sql.ts). Answers how many were retried; `onBatch` hears the running
+     * statement (the driver's, see task-retry.sql.ts). Answers how many were retried; `onBatch` hears the running
      * total after each batch (progress bars). A batch that races a new task for a dedup key fails
      * on the unique index and is simply run again: the new holder is then seen and skipped.
      */
@@ -290,10 +242,10 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       for (;;) {
         let rows: RetryBatchRow[] = [];
         for (let round = 0; ; round++) {
-          const statement = buildRetryBatch(dialect, { filter, afterId, limit, now: clock.now() });
-          if (!statement) return total;
           try {
-            rows = await sql.query<RetryBatchRow>(statement.text, statement.values);
+            const batch = await queries.retryBatch(sql, { filter, afterId, limit, now: clock.now() });
+            if (!batch) return total;
+            rows = batch;
             break;
           } catch (error) {
             if (!isUniqueViolation(error) || round >= 2) throw error;
@@ -313,14 +265,6 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
     },
 
     ...createQueueReads(db, clock),
-  };
-}
-
-function toListedTask(row: Record<string, unknown>): ListedTask {
-  const { body: _none, ...record } = toTaskRecord(row);
-  return {
-    ...record,
-    bodyBytes: row.body_bytes === null || row.body_bytes === undefined ? null : Number(row.body_bytes),
   };
 }
 

@@ -2,12 +2,12 @@ import { SETTLE_EVENTS } from '../machines/task.events.js';
 import type { TransitionPatch } from '../machines/transition-patch.js';
 import { sourcesOf, targetOf } from '../machines/transition-table.js';
 import type { TaskState } from '../task.js';
-import { FINAL_ATTEMPT_COLUMNS } from './migrations/final-attempt.sql.js';
-import type { SqlParams } from './task-row.js';
+import { FINAL_ATTEMPT_COLUMNS } from './migrations/common/final-attempt.sql.js';
+import type { SqlParams } from './sql-session.js';
 
 /**
  * The machine's declarative patch (machines/transition-patch.ts) as the SET clauses of an UPDATE of
- * dispatchr_task, on either dialect: the one translation of "what a transition writes" into SQL for
+ * dispatchr_task, for every driver: the one translation of "what a transition writes" into SQL for
  * the single-row writers (the claim, cancel, run, retry and the bulk retry). The settle writes a
  * batch whose rows take different transitions, so it is held to the table by a test instead.
  *
@@ -69,7 +69,7 @@ export function stateList(states: readonly TaskState[]): string {
 
 /**
  * The one state every attempt-ending event starts from (the machine's): the settle's
- * compare-and-set (dispatch.repository.ts) expects it. What each settle writes is held to the
+ * compare-and-set (the drivers' dispatch.sql.ts) expects it. What each settle writes is held to the
  * machine's patches by test/integration/machine-drift.test.ts.
  */
 export function settledState(): TaskState {
@@ -80,7 +80,7 @@ export function settledState(): TaskState {
 
 /**
  * The states a claim takes tasks from, read off the machine rather than restated. SQLite's claim
- * (dispatch.repository.ts) uses them as they are; PostgreSQL's function (migrations 0009, 0010)
+ * (drivers/sqlite/dispatch.sql.ts) uses them as they are; PostgreSQL's function (migrations 0009, 0010)
  * has them written out, and machine-drift.test.ts holds the two equal.
  */
 export function claimableStates(): string {

@@ -32,10 +32,11 @@ export interface SchedulerPeers {
   /** Counts the live schedulers per queue again; a change re-applies every limiter's share. */
   refresh(): Promise<void>;
   /**
-   * SQLite has one writer and no SKIP LOCKED: one scheduler per database file. A live heartbeat of
-   * another scheduler (in this process or another) refuses the start.
+   * For a database that takes one scheduler (StorageDriver.oneScheduler: SQLite has one writer and
+   * no SKIP LOCKED): a live heartbeat of another scheduler (in this process or another) refuses the
+   * start. `database` names it in the message.
    */
-  refuseSecondSqliteScheduler(): Promise<void>;
+  refuseSecondScheduler(database: string): Promise<void>;
 }
 
 export function createSchedulerPeers(deps: SchedulerPeersDeps): SchedulerPeers {
@@ -60,13 +61,13 @@ export function createSchedulerPeers(deps: SchedulerPeersDeps): SchedulerPeers {
         limiter.update(shareOf(name, rate.perSecond), queue.maxConcurrent, queue.rateLimit?.burst);
       }
     },
-    async refuseSecondSqliteScheduler() {
+    async refuseSecondScheduler(database) {
       const now = clock.now();
       const other = (await registry.list()).find((s) => s.id !== deps.id && isAlive(s, now, heartbeatIntervalMs));
       if (other) {
         throw new DispatchrError(
           'sqlite_single_scheduler',
-          `another scheduler (${other.id}, pid ${other.pid} on ${other.host}) already serves this SQLite database; SQLite supports one scheduler, use PostgreSQL to run several`,
+          `another scheduler (${other.id}, pid ${other.pid} on ${other.host}) already serves this ${database} database; ${database} supports one scheduler, use PostgreSQL to run several`,
           { status: 1 },
         );
       }

@@ -13,7 +13,7 @@ import { createDispatchPool, type DispatchPool } from '../workers/pool.js';
 import { AdaptiveRate } from './adaptive-rate.js';
 import { createHeartbeat, DEAD_AFTER_INTERVALS } from './heartbeat.js';
 import { createQueueLimiter } from './limiters.js';
-import { createNotifier, type Notifier } from './notifier.js';
+import type { WakeUps } from '../db/driver.js';
 import { createPauseFlags } from './pause-flags.js';
 import type { Producer } from './producer.js';
 import { createQueueProducer } from './queue-producer.js';
@@ -168,22 +168,19 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   const refreshLiveSchedulers = () => peers.refresh();
   const wake = routeWakeUp(producers, paused);
   const onLocalDue = (queue: string) => wake(queue);
-  let notifier: Notifier | null = null;
+  let wakeUps: WakeUps | null = null;
   const loops: ServiceLoop[] = [];
 
   async function startUp(): Promise<void> {
-    if (db.target.dialect === 'sqlite') await peers.refuseSecondSqliteScheduler();
+    if (db.driver.oneScheduler) await peers.refuseSecondScheduler(db.driver.title);
     await heartbeat.beat();
     await refreshPaused();
     await refreshLiveSchedulers().catch(() => undefined);
     heartbeat.start();
     dueSignal.on(DUE_EVENT, onLocalDue);
-    if (db.target.dialect === 'postgresql') {
-      // The parsed URL without ?schema= (the channel is per database; a plain string replace broke
-      // URLs with more query parameters after schema=).
-      notifier = createNotifier({ url: db.target.url, logger, onDue: wake });
-      notifier.start();
-    }
+    // Wake-ups from other processes where the database has them; polling covers the rest.
+    wakeUps = db.listen?.({ logger, onDue: wake }) ?? null;
+    wakeUps?.start();
     loops.push(
       ...createSchedulerLoops({
         config,
@@ -200,7 +197,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     producers.forEach((producer) => producer.start());
     const { host, port } = config.scheduler.metrics;
     if (port !== undefined) metricsServer = await startMetricsServer(metrics, host, port, logger);
-    logger.info({ schedulerId: id, queues: names, database: db.target.dialect }, 'scheduler started');
+    logger.info({ schedulerId: id, queues: names, database: db.driver.name }, 'scheduler started');
   }
 
   const scheduler: Scheduler = {
@@ -238,7 +235,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
       await Promise.all(loops.map((loop) => loop.stop()));
       await paused.stop();
       await metricsServer?.close();
-      await notifier?.stop();
+      await wakeUps?.stop();
       await heartbeat.stop(true);
       await Promise.all(limiters.map(({ limiter }) => limiter.stop()));
       await pool.destroy();

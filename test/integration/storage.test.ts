@@ -3,76 +3,12 @@ import { createTaskRepository, QUEUE_STATE_COUNTS } from '../../src/db/task.repo
 import { claimableStates, createDispatchRepository, type Settlement } from '../../src/db/dispatch.repository.js';
 import { createQueueStateRepository } from '../../src/db/queue-state.repository.js';
 import { migrate, pendingMigrations, requireCurrentSchema } from '../../src/db/migrate.js';
-import { postgresMigrations, sqliteMigrations } from '../../src/db/migrations/index.js';
 import type { Orm } from '../../src/db/orm.js';
 import type { NewTask, TaskState } from '../../src/task.js';
-import { buildCountQuery, buildListQuery } from '../../src/db/task-search.sql.js';
-import { buildRetryBatch } from '../../src/db/task-retry.sql.js';
 import type { TaskFilter } from '../../src/db/task-filter.sql.js';
 import { createTestDatabase, drivers, type TestDatabase } from '../support/databases.js';
-import { newTask as emptyTask } from '../support/new-task.js';
+import { finishing, newTask } from '../support/storage-fixtures.js';
 import { waitFor } from '../support/target-server.js';
-import pg from 'pg';
-import { parseDatabaseUrl } from '../../src/db/database-url.js';
-
-function newTask(overrides: Partial<NewTask> = {}): NewTask {
-  return emptyTask('emails', {
-    path: '/send',
-    headers: { 'x-a': '1' },
-    body: Buffer.from(JSON.stringify({ to: 'a@example.com' })),
-    contentType: 'application/json',
-    runAt: new Date(Date.now() - 1000),
-    ...overrides,
-  });
-}
-
-/** The settlement that finishes a claimed task on its first attempt: completed (200) or failed (400). */
-function finishing(
-  task: { id: string; attempt: number },
-  owner: string,
-  state: 'completed' | 'failed',
-  at: Date,
-): Settlement {
-  const status = state === 'completed' ? 200 : 400;
-  return {
-    taskId: task.id,
-    attempt: task.attempt,
-    owner,
-    state,
-    nextAttempt: task.attempt,
-    runAt: null,
-    lastStatus: status,
-    lastError: null,
-    record: { startedAt: at, finishedAt: at, status, outcome: state, durationMs: 1, error: null, responseExcerpt: '' },
-  };
-}
-
-/**
- * 200 waiting tasks in queue 'explain', and 1,000 in each of five other queues so the planner's
- * choice reflects a real table rather than a tiny one; 10 of them running and 10 failed, since
- * running rows are outside the listing indexes (migrations 0006 and 0007). Then ANALYZE.
- */
-async function seedPlannerTable(db: Orm): Promise<void> {
-  const tasks = createTaskRepository(db);
-  await tasks.insertTasks(Array.from({ length: 200 }, () => newTask({ queue: 'explain' })));
-  for (let i = 0; i < 5; i++)
-    await tasks.insertTasks(Array.from({ length: 1000 }, () => newTask({ queue: `other-${i}` })));
-  const dispatch = createDispatchRepository(db);
-  const claimed = await dispatch.claim({
-    queue: 'other-0',
-    limit: 20,
-    owner: 'explain',
-    now: new Date(),
-    leaseMs: 60_000,
-    maxConcurrent: 100,
-  });
-  const failedAt = new Date();
-  await dispatch.settle(
-    claimed.slice(0, 10).map((t) => finishing(t, 'explain', 'failed', failedAt)),
-    failedAt,
-  );
-  await db.sql.execute(db.target.dialect === 'postgresql' ? 'analyze dispatchr_task' : 'analyze');
-}
 
 describe.each(drivers())('storage on %s', (driver) => {
   let testDb: TestDatabase;
@@ -91,7 +27,7 @@ describe.each(drivers())('storage on %s', (driver) => {
     });
     const dry = await migrate(db, { dryRun: true });
     expect(dry.statements[0].sql.join('\n')).toContain('create table dispatchr_task');
-    const all = (db.target.dialect === 'postgresql' ? postgresMigrations : sqliteMigrations).map((m) => m.name);
+    const all = db.driver.migrations.map((m) => m.name);
     expect(all[0]).toBe('0001-initial');
     expect(await pendingMigrations(db)).toEqual(all); // a dry run applies nothing
     expect((await migrate(db)).applied).toEqual(all);
@@ -238,63 +174,6 @@ describe.each(drivers())('storage on %s', (driver) => {
       ),
     ).toBe(true);
   });
-
-  it.runIf(driver === 'postgresql')(
-    "claims through dispatchr_claim(): the machine's claim sources, under the queue's advisory lock",
-    async () => {
-      // Migration 0009 writes the claimable states out (the due-order index needs them literal): a
-      // state the machine makes claimable must reach the function through a new migration.
-      const [fn] = await db.sql.query<{ src: string }>(
-        `select prosrc as src from pg_proc where proname = 'dispatchr_claim'`,
-      );
-      const written = /d\.state in \(([^)]*)\)/
-        .exec(fn.src)?.[1]
-        .split(',')
-        .map((s) => s.trim())
-        .sort();
-      expect(written).toEqual(claimableStates().split(',').sort());
-      // The function takes the queue's advisory lock first, and reads the queue after it has it: a
-      // claim that waited sees the claim it waited for as running, and its count keeps the cap. Here
-      // the cap is 1 and another session's claim (not yet committed) holds the lock and the one slot.
-      const dispatch = createDispatchRepository(db);
-      await createTaskRepository(db).insertTasks([
-        newTask({ queue: 'capped' }),
-        newTask({ queue: 'capped' }),
-        newTask({ queue: 'free' }),
-      ]);
-      const claimOf = (queue: string) =>
-        dispatch.claim({ queue, limit: 5, owner: 'b', now: new Date(), leaseMs: 60_000, maxConcurrent: 1 });
-      const within = <T>(promise: Promise<T>, ms: number, what: string) =>
-        Promise.race([
-          promise,
-          new Promise<never>((_, reject) =>
-            setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms),
-          ),
-        ]);
-      let waited: Promise<unknown[]> | undefined;
-      await db.sql.transaction(async (tx) => {
-        const held = await tx.query(
-          `select id from dispatchr_claim($1, 'a', now() + interval '1 minute', now(), 5, 1)`,
-          ['capped'],
-        );
-        expect(held).toHaveLength(1);
-        waited = claimOf('capped');
-        // It waits on the lock (seen by PostgreSQL, not guessed from a sleep); another queue's claim does not.
-        await waitFor(
-          async () =>
-            (
-              await db.sql.query(
-                `select 1 from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and datname = current_database()`,
-              )
-            ).length > 0 || undefined,
-          5_000,
-          'the claim to wait on the queue lock',
-        );
-        expect(await within(claimOf('free'), 2_000, "another queue's claim")).toHaveLength(1);
-      });
-      expect(await within(waited!, 2_000, 'the waiting claim')).toHaveLength(0);
-    },
-  );
 
   it('answers a claim with exactly the rows it wrote', async () => {
     const tasks = createTaskRepository(db);
@@ -469,12 +348,9 @@ describe.each(drivers())('storage on %s', (driver) => {
       expect((await tasks.findTask(retried.id))!.runAt).toEqual(new Date(at.getTime() + 60_000));
       // Back to running for the next text: the retryable task through a claim, the failed one by hand.
       await tasks.applyEvent(failed.id, { type: 'retry' });
-      await db.sql.execute(
-        db.target.dialect === 'postgresql'
-          ? `update dispatchr_task set run_at = $1 where queue = 'literal'`
-          : `update dispatchr_task set run_at = ? where queue = 'literal'`,
-        [new Date(0)],
-      );
+      await db.sql.execute(`update dispatchr_task set run_at = ${db.driver.placeholder(1)} where queue = 'literal'`, [
+        new Date(0),
+      ]);
       const again = await dispatch.claim({
         queue: 'literal',
         limit: 2,
@@ -535,9 +411,7 @@ describe.each(drivers())('storage on %s', (driver) => {
       Number(
         (
           await db.sql.query<{ n: number | string }>(
-            db.target.dialect === 'postgresql'
-              ? 'select count(*) as n from dispatchr_attempt where task_id = $1'
-              : 'select count(*) as n from dispatchr_attempt where task_id = ?',
+            `select count(*) as n from dispatchr_attempt where task_id = ${db.driver.placeholder(1)}`,
             [task.id],
           )
         )[0].n,
@@ -681,156 +555,6 @@ describe.each(drivers())('storage on %s', (driver) => {
     expect((await tasks.listTasks({ queue: 'search', limit: 10, search: 'ostrich' })).tasks).toHaveLength(1);
     expect((await tasks.listTasks({ queue: 'search', limit: 10, search: '100%' })).tasks).toHaveLength(0);
   });
-
-  it.runIf(driver === 'postgresql')(
-    'runs its sessions without JIT, at READ COMMITTED whatever the defaults, and checking for a gone client',
-    async () => {
-      const rows = await db.sql.query<{ name: string; setting: string; source: string }>(
-        `select name, setting, source from pg_settings where name in ('jit', 'default_transaction_isolation', 'client_connection_check_interval') order by name`,
-      );
-      // Set by the connection itself ('client'), so no role or database default can change them.
-      expect(rows).toEqual([
-        { name: 'client_connection_check_interval', setting: '1000', source: 'client' },
-        { name: 'default_transaction_isolation', setting: 'read committed', source: 'client' },
-        { name: 'jit', setting: 'off', source: 'client' },
-      ]);
-    },
-  );
-
-  it.runIf(driver === 'postgresql')(
-    'answers "due tasks of Q" and every task search with index scans, never a scan of the table',
-    async () => {
-      await seedPlannerTable(db);
-      const plan = async (query: string, values: unknown[] = []) =>
-        db.sql.transaction(async (tx) => {
-          await tx.execute('set local enable_seqscan = off'); // a tiny table would otherwise be read whole
-          const rows = await tx.query<{ 'QUERY PLAN': string }>(`explain ${query}`, values);
-          return rows.map((row) => row['QUERY PLAN']).join('\n');
-        });
-      // The claim's own UPDATE, inside dispatchr_claim(), in the generic plan a long-lived session
-      // may settle on (one plan for any values), read through auto_explain (nested statements).
-      const target = parseDatabaseUrl(testDb.url, process.cwd());
-      const client = new pg.Client({ connectionString: target.dialect === 'postgresql' ? target.url : '' });
-      await client.connect();
-      try {
-        const notices: string[] = [];
-        client.on('notice', (notice) => notices.push(notice.message ?? ''));
-        if (target.dialect === 'postgresql' && target.schema)
-          await client.query(`set search_path = "${target.schema}"`);
-        for (const setting of [
-          `load 'auto_explain'`,
-          'set auto_explain.log_min_duration = 0',
-          'set auto_explain.log_nested_statements = on',
-          'set plan_cache_mode = force_generic_plan',
-          'set enable_seqscan = off',
-          'set client_min_messages = log',
-        ]) {
-          await client.query(setting);
-        }
-        await client.query(`begin`);
-        await client.query(
-          `select id from dispatchr_claim($1, 'explain', now() + interval '1 minute', now(), 100, 1000)`,
-          ['explain'],
-        );
-        await client.query(`rollback`);
-        const update = notices.find((notice) => /update dispatchr_task t set state = 'running'/.test(notice));
-        // in claim order from the due-order index (no sort), for any queue and time ($n, not literals)
-        expect(update).toMatch(
-          /Index Scan using dispatchr_task_due_order_idx on dispatchr_task d[^\n]*\n\s*Index Cond: \(\(queue = \$\d+\) AND \(run_at <= \$\d+\)\)(?![\s\S]*Sort)/,
-        );
-      } finally {
-        await client.end();
-      }
-
-      // The searches the API, the CLI and the bulk retry run: narrowed by queue or state, one scan
-      // of the listing index per (queue, state) pair; narrowed by neither, the primary key.
-      const shapes: TaskFilter[] = [
-        { queue: 'explain', state: 'available' },
-        { queue: 'explain' },
-        { state: 'failed' },
-        { states: ['running', 'failed'] },
-        { queues: ['explain', 'other-1'], since: new Date(0) },
-      ];
-      for (const filter of shapes) {
-        for (const query of [
-          buildListQuery('postgresql', { ...filter, limit: 51, beforeId: 'ffffffff-ffff-7fff-bfff-ffffffffffff' }),
-          buildCountQuery('postgresql', filter),
-        ]) {
-          const text = await plan(query.text, query.values);
-          expect(text, JSON.stringify(filter)).not.toMatch(/Seq Scan/);
-          expect(text, JSON.stringify(filter)).toMatch(/Index (Only )?Scan (using|on) dispatchr_task_listing_idx/);
-        }
-        const retry = buildRetryBatch('postgresql', { filter, limit: 100, now: new Date() });
-        if (retry) {
-          const text = await plan(retry.text, retry.values);
-          expect(text, JSON.stringify(filter)).not.toMatch(/Seq Scan on dispatchr_task/);
-          // The dedup check's lookup of newer retryable tasks by key (migration 0008), not a walk of the queue's failed tasks.
-          expect(text, JSON.stringify(filter)).toMatch(/Index (Only )?Scan using dispatchr_task_retry_dedup_idx/);
-        }
-      }
-      const everything = buildListQuery('postgresql', { limit: 51 });
-      expect(await plan(everything.text, everything.values)).toMatch(
-        /Limit[\s\S]*Index Scan Backward using dispatchr_task_pkey/,
-      );
-      // A page of one pair reads the index in order, ids only: the only sort is the merge of the pairs' pages.
-      const onePair = buildListQuery('postgresql', { queue: 'explain', state: 'available', limit: 51 });
-      expect(await plan(onePair.text, onePair.values)).toMatch(
-        /Limit[\s\S]*Index Only Scan using dispatchr_task_listing_idx/,
-      );
-    },
-  );
-
-  /** A plan step that reads every task: the table, the primary key or the index by queue alone. */
-  const WALKS_EVERY_TASK =
-    /^SCAN dispatchr_task( USING (COVERING )?INDEX (sqlite_autoindex_dispatchr_task_1|dispatchr_task_queue_idx))?$|autoindex_dispatchr_task_1 \(id<\?\)/m;
-
-  it.runIf(driver === 'sqlite')(
-    'answers every task search and the queue counts through an index, running tasks through their own',
-    async () => {
-      await seedPlannerTable(db);
-      const plan = async (query: { text: string; values: unknown[] }) =>
-        (await db.sql.query<{ detail: string }>(`explain query plan ${query.text}`, query.values))
-          .map((row) => row.detail)
-          .join('\n');
-      // The indexes by state leave running rows out (migration 0007): SQLite uses a partial index
-      // only when the query repeats its WHERE term, and a search naming running reads it by name.
-      const shapes: [TaskFilter, RegExp][] = [
-        [{ queue: 'explain', state: 'available' }, /USING (COVERING )?INDEX dispatchr_task_queue_state_idx/],
-        [{ state: 'failed' }, /USING (COVERING )?INDEX dispatchr_task_state_idx/],
-        [{ state: 'running' }, /USING (COVERING )?INDEX dispatchr_task_running_idx/],
-        [{ states: ['running', 'failed'] }, /dispatchr_task_state_idx[\s\S]*dispatchr_task_running_idx/],
-        [
-          { queue: 'explain', states: ['running', 'completed'] },
-          /dispatchr_task_queue_state_idx[\s\S]*dispatchr_task_running_idx/,
-        ],
-        [{ queue: 'explain' }, /USING (COVERING )?INDEX dispatchr_task_queue_idx/],
-      ];
-      for (const [filter, index] of shapes) {
-        for (const query of [
-          buildListQuery('sqlite', { ...filter, limit: 51, beforeId: 'ffffffff-ffff-7fff-bfff-ffffffffffff' }),
-          buildCountQuery('sqlite', filter),
-        ]) {
-          const text = await plan(query);
-          expect(text, JSON.stringify(filter)).toMatch(index);
-          expect(text, JSON.stringify(filter)).not.toMatch(WALKS_EVERY_TASK);
-        }
-        const retry = buildRetryBatch('sqlite', { filter, limit: 100, now: new Date() });
-        if (retry) {
-          const text = await plan(retry);
-          expect(text, JSON.stringify(filter)).not.toMatch(/^SCAN /m); // every step a search
-          expect(text, JSON.stringify(filter)).toMatch(
-            /SEARCH n USING (COVERING )?INDEX dispatchr_task_retry_dedup_idx \(queue=\? AND dedup_key=\? AND id>\?\)/,
-          );
-        }
-      }
-      // The queue counts: each half a scan of an index that holds only its rows, never of the table.
-      const counts = await plan({ text: QUEUE_STATE_COUNTS, values: [] });
-      expect(counts).toMatch(
-        /SCAN dispatchr_task USING COVERING INDEX dispatchr_task_queue_state_idx[\s\S]*SCAN dispatchr_task USING COVERING INDEX dispatchr_task_running_idx/,
-      );
-      expect(counts).not.toMatch(WALKS_EVERY_TASK);
-    },
-  );
 
   it("counts each queue's tasks per state, the running ones too", async () => {
     const tasks = createTaskRepository(db);

@@ -6,47 +6,52 @@ import { migrate } from '../../src/db/migrate.js';
 import { createTestSchema, postgresAvailable } from './postgres.js';
 
 /**
- * The two drivers every storage-level suite runs on. Each call makes a fresh database: a new SQLite
- * file in a temp folder, or a new PostgreSQL schema, so test files never share state.
+ * The test matrix: every storage-level suite runs on each driver listed here. Each call makes a
+ * fresh database (a new SQLite file in a temp folder, a new PostgreSQL schema), so test files never
+ * share state. Adding a database is one line here: how to make a fresh one, and whether this
+ * machine has it (outside CI a missing server is skipped with a printed reason; under CI it fails).
  */
+const MATRIX = {
+  sqlite: { available: () => true, fresh: freshSqliteFile },
+  postgresql: { available: postgresAvailable, fresh: createTestSchema },
+} satisfies Record<string, { available(): boolean; fresh(): Promise<{ url: string; drop(): Promise<void> }> }>;
+
+export type DriverName = keyof typeof MATRIX;
+export const DRIVERS = Object.keys(MATRIX) as DriverName[];
+
 export interface TestDatabase {
   url: string;
-  dialect: 'sqlite' | 'postgresql';
+  driver: DriverName;
   open(): Promise<Orm>;
   /** Opens and migrates. */
   openMigrated(): Promise<Orm>;
   cleanup(): Promise<void>;
 }
 
-export const DRIVERS = ['sqlite', 'postgresql'] as const;
-export type DriverName = (typeof DRIVERS)[number];
-
-/** `describe.each(drivers())`: PostgreSQL is left out (with a printed reason) only outside CI. */
+/** `describe.each(drivers())`: the drivers this machine can run. */
 export function drivers(): DriverName[] {
-  return postgresAvailable() ? [...DRIVERS] : ['sqlite'];
+  return DRIVERS.filter((driver) => MATRIX[driver].available());
+}
+
+async function freshSqliteFile(): Promise<{ url: string; drop(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dispatchr-test-'));
+  return {
+    url: `sqlite:${path.join(dir, 'test.db')}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export async function createTestDatabase(driver: DriverName): Promise<TestDatabase> {
   const opened: Orm[] = [];
+  const { url, drop } = await MATRIX[driver].fresh();
   const open = async () => {
     const db = await initOrm({ url, poolSize: 5 });
     opened.push(db);
     return db;
   };
-  let url: string;
-  let cleanupStore: () => Promise<void>;
-  if (driver === 'sqlite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dispatchr-test-'));
-    url = `sqlite:${path.join(dir, 'test.db')}`;
-    cleanupStore = async () => rmSync(dir, { recursive: true, force: true });
-  } else {
-    const schema = await createTestSchema();
-    url = schema.url;
-    cleanupStore = schema.drop;
-  }
   return {
     url,
-    dialect: driver,
+    driver,
     open,
     async openMigrated() {
       const db = await open();
@@ -55,7 +60,7 @@ export async function createTestDatabase(driver: DriverName): Promise<TestDataba
     },
     async cleanup() {
       await Promise.all(opened.map((db) => db.close().catch(() => undefined)));
-      await cleanupStore();
+      await drop();
     },
   };
 }

@@ -1,7 +1,8 @@
 import { expect } from 'vitest';
 import type { TransitionPatch } from '../../src/machines/transition-patch.js';
 import type { Orm } from '../../src/db/orm.js';
-import { SqlParams, toDate } from '../../src/db/task-row.js';
+import { SqlParams } from '../../src/db/sql-session.js';
+import { toDate } from '../../src/db/task-row.js';
 import type { TaskState } from '../../src/task.js';
 
 /**
@@ -29,7 +30,7 @@ export interface RowSnapshot {
 const ms = (value: unknown): number | null => (value === null || value === undefined ? null : toDate(value).getTime());
 
 export async function snapshot(db: Orm, id: string): Promise<RowSnapshot> {
-  const p = new SqlParams(db.target.dialect);
+  const p = new SqlParams(db.driver.placeholder);
   const [row] = await db.sql.query(
     `select state, attempt, attempts_given_back, run_at, lease_owner, lease_expires_at, attempted_at, first_attempt_at,
        finalized_at, last_status, last_error, final_outcome, updated_at,

@@ -140,6 +140,46 @@ describe('module boundaries', () => {
     });
   }
 
+  it("only src/db/drivers/ holds what is one database's, and only its registry picks a driver", () => {
+    // Outside src/db, a driver is reached through db/driver.ts and the repositories; the one
+    // exception is the client's enqueueWithin, a PostgreSQL-only feature that runs PostgreSQL's
+    // insert inside the application's own transaction.
+    const outside = all.filter(
+      (f) =>
+        !f.file.startsWith('db/') &&
+        f.local.some((t) => t.startsWith('db/drivers/') && t !== 'db/drivers/postgresql/task-insert.sql.ts'),
+    );
+    expect(outside.map((f) => f.file)).toEqual([]);
+    const pickers = all.filter((f) => f.file !== 'db/orm.ts' && f.local.some((t) => t === 'db/drivers/registry.ts'));
+    expect(pickers.map((f) => f.file)).toEqual([]);
+    // A driver folder imports no other driver's.
+    const crossing = all.filter((f) => {
+      const own = /^db\/drivers\/([^/]+)\//.exec(f.file)?.[1];
+      return (
+        own !== undefined && f.local.some((t) => /^db\/drivers\/[^/]+\//.test(t) && !t.startsWith(`db/drivers/${own}/`))
+      );
+    });
+    expect(crossing.map((f) => f.file)).toEqual([]);
+  });
+
+  it('no code outside src/db/drivers/ branches on the database', () => {
+    // Code, not comments: a comparison with a database's name, a dialect switch or a driver test in
+    // disguise. (A driver's name may go into a log line; nothing may compare it.)
+    const NAMES_A_DATABASE =
+      /dialect|['"`](postgres|postgresql|sqlite|better-sqlite3?)['"`]|isPg|isSqlite|driver\.(name|title)\s*[!=]==/i;
+    const offending = all
+      .filter((f) => !f.file.startsWith('db/drivers/'))
+      .flatMap((f) =>
+        readFileSync(path.join(SRC, f.file), 'utf8')
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .split('\n')
+          .map((line, index) => ({ line: line.replace(/\/\/.*$/, ''), at: `${f.file}:${index + 1}` }))
+          .filter(({ line }) => NAMES_A_DATABASE.test(line))
+          .map(({ at, line }) => `${at}: ${line.trim()}`),
+      );
+    expect(offending).toEqual([]);
+  });
+
   it('the recorder and the scheduler meet only in the database', () => {
     const crossing = all.filter(
       (f) =>

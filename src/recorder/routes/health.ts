@@ -1,5 +1,4 @@
 import { isDatabaseUnavailable } from '../../db/db-errors.js';
-import { postgresMigrations, sqliteMigrations } from '../../db/migrations/index.js';
 import { MIGRATIONS_TABLE } from '../../db/orm.js';
 import type { RecorderDeps } from '../context.js';
 import { problem, RETRY_AFTER_SECONDS, sendProblem } from '../errors.js';
@@ -21,9 +20,7 @@ export function healthRoutes(deps: RecorderDeps): RouteSpec[] {
       if (isDatabaseUnavailable(error)) return 'the database is unreachable';
       throw error;
     }
-    const expected = (stores.db.target.dialect === 'postgresql' ? postgresMigrations : sqliteMigrations).map(
-      (m) => m.name,
-    );
+    const expected = stores.db.driver.migrations.map((m) => m.name);
     let applied: Set<string>;
     try {
       const rows = await stores.db.sql.query<{ name: string }>(`select name from ${MIGRATIONS_TABLE}`);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
 import { createTestSchema, postgresAvailable } from '../../support/postgres.js';
-import { postgresMigrations, sqliteMigrations } from '../../../src/db/migrations/index.js';
+import { postgresMigrations } from '../../../src/db/drivers/postgresql/migrations/index.js';
+import { sqliteMigrations } from '../../../src/db/drivers/sqlite/migrations/index.js';
 
 const applied = (list: { name: string }[]) => `applied ${list.map((m) => m.name).join(', ')}\n`;
 

@@ -21,7 +21,6 @@ describe.each(drivers())('Idempotency-Key records on %s', (driver) => {
   });
   afterAll(async () => recorder.close());
 
-  const dialect = () => recorder.db.target.dialect;
   const records = async () =>
     Number(
       (await recorder.db.sql.query<{ n: number | string }>('select count(*) as n from dispatchr_idempotency_key'))[0].n,
@@ -63,7 +62,7 @@ describe.each(drivers())('Idempotency-Key records on %s', (driver) => {
   it('deletes at most 1,000 records per statement, and a pass goes on until none has expired', async () => {
     const now = clock.now();
     const expired = new Date(now.getTime() - 1);
-    const p = (n: number) => (dialect() === 'postgresql' ? `$${n}` : '?');
+    const p = (n: number) => recorder.db.driver.placeholder(n);
     await recorder.db.sql.transaction(async (tx) => {
       for (let i = 0; i < 2_500; i++) {
         await tx.execute(
@@ -84,7 +83,7 @@ describe.each(drivers())('Idempotency-Key records on %s', (driver) => {
     const first = await create('big-body', { path: '/big', body });
     expect(first.status).toBe(201);
     expect(first.body.body).toEqual(body); // the first answer is the full view
-    const p = dialect() === 'postgresql' ? '$1' : '?';
+    const p = recorder.db.driver.placeholder(1);
     const [row] = await recorder.db.sql.query<{ bytes: number | string }>(
       `select length(scope) + length(key) + length(request_hash) + length(response) as bytes from dispatchr_idempotency_key where key = ${p}`,
       ['big-body'],

@@ -13,7 +13,7 @@ import { startRecorderServer } from '../../../src/recorder/server.js';
  */
 const config = loadConfig({ file: process.argv[2] });
 const db = await initOrm({ url: config.database.url, baseDir: config.source.dir, poolSize: config.database.poolSize });
-if (db.target.dialect === 'sqlite') await migrate(db);
+if (db.driver.migratesOnOpen) await migrate(db);
 const server = await startRecorderServer(config, { db, handleSignals: true });
 console.log(`dispatchr recorder listening on ${server.url}`);
 await server.closed;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import type { Orm } from '../../../src/db/orm.js';
-import type { SqlPool, SqlSession } from '../../../src/db/sql-pool.js';
+import type { SqlPool, SqlSession } from '../../../src/db/sql-session.js';
 import { createTaskRepository } from '../../../src/db/task.repository.js';
 import { createDispatchRepository } from '../../../src/db/dispatch.repository.js';
 import { createSchedulerRegistry } from '../../../src/db/scheduler-registry.repository.js';
@@ -30,6 +30,7 @@ function counting(db: Orm) {
     ...count(db.sql),
     transaction: (fn) => db.sql.transaction((tx) => fn(count(tx))),
     readWithin: (timeoutMs, fn) => db.sql.readWithin(timeoutMs, (session) => fn(count(session))),
+    close: () => db.sql.close(),
   };
   return { db: { ...db, sql } as Orm, counts, reset: () => (counts.claim = 0) };
 }

@@ -40,12 +40,12 @@ describe.each(drivers())('retention on %s', (driver) => {
     const at = new Date(clock.now().getTime() - ageDays * DAY);
     const [{ task }] = await tasks.insertTasks([newTask('r', { runAt: new Date(0) })]);
     if (state === 'cancelled') {
-      await db.sql.execute(
-        db.target.dialect === 'postgresql'
-          ? 'update dispatchr_task set state = $1, finalized_at = $2 where id = $3'
-          : 'update dispatchr_task set state = ?, finalized_at = ? where id = ?',
-        [state, db.target.dialect === 'postgresql' ? at : at.getTime(), task.id],
-      );
+      const p = db.driver.placeholder;
+      await db.sql.execute(`update dispatchr_task set state = ${p(1)}, finalized_at = ${p(2)} where id = ${p(3)}`, [
+        state,
+        at,
+        task.id,
+      ]);
       return task.id;
     }
     const [claimed] = await dispatch.claim({

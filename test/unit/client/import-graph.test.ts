@@ -14,7 +14,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 
 /** Dependency-free modules the client shares with the rest of Dispatchr; each imports nothing but these. */
 const SHARED_WITH_CLIENT = [
-  'src/db/task-insert.sql.ts', // the one statement that writes tasks
+  'src/db/task-insert-row.ts', // what a new task's row holds
+  'src/db/drivers/postgresql/task-insert.sql.ts', // the statement enqueueWithin runs
   'src/ids.ts', // uuidv7
   'src/errors.ts', // the DispatchrError base
   'src/duration.ts', // "90s" → ms
@@ -106,7 +107,7 @@ describe('import graph of the app-side entry points', () => {
     expect(notBuiltin(graph)).toEqual([]);
     // The walk really followed the imports (a parser that found nothing would pass the checks above).
     expect(graph.files).toContain('src/client/enqueue-within.ts');
-    expect(graph.files).toContain('src/db/task-insert.sql.ts');
+    expect(graph.files).toContain('src/db/drivers/postgresql/task-insert.sql.ts');
     expect(graph.files).toContain('src/rules/target-path.ts');
     expect(graph.packages.has('node:crypto')).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DispatchrValidationError, type TaskInput } from '../../../src/client/index.js';
 import { checkTask, runAtOf } from '../../../src/client/task-rules.js';
-import { toTaskInsertRow } from '../../../src/db/task-insert.sql.js';
+import { toTaskInsertRow } from '../../../src/db/task-insert-row.js';
 
 /**
  * What enqueueWithin refuses before it touches the database (no recorder stands in between), and

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UNFINISHED_STATES_IN_CLIENT } from '../../../src/client/enqueue-within.js';
 import { patchSets, settledState } from '../../../src/db/transition-patch.sql.js';
-import { SqlParams } from '../../../src/db/task-row.js';
+import { SqlParams } from '../../../src/db/sql-session.js';
 import { SETTLE_EVENTS, TASK_EVENT_TYPES, type TaskEvent } from '../../../src/machines/task.events.js';
 import { TRANSITION_PATCHES } from '../../../src/machines/transition-patch.js';
 import {
@@ -110,7 +110,7 @@ describe('the transition patches', () => {
 describe('patchSets', () => {
   it("writes a retry's patch as SET clauses, values in text order", () => {
     const now = new Date('2026-12-01T00:00:00Z');
-    const p = new SqlParams('postgresql');
+    const p = new SqlParams((n) => `$${n}`);
     expect(patchSets('available', patchOf({ type: 'retry' }), { now }, p)).toEqual([
       'state = $1',
       'attempt = 0',
@@ -128,8 +128,8 @@ describe('patchSets', () => {
   it('refuses a patch it cannot write: an attempt outcome (the settle writes those), a lease it was not given', () => {
     const now = new Date();
     expect(() =>
-      patchSets('completed', patchOf({ type: 'dispatch.succeeded' }), { now }, new SqlParams('sqlite')),
+      patchSets('completed', patchOf({ type: 'dispatch.succeeded' }), { now }, new SqlParams(() => '?')),
     ).toThrow(/settle/);
-    expect(() => patchSets('running', patchOf({ type: 'claim' }), { now }, new SqlParams('sqlite'))).toThrow(/lease/);
+    expect(() => patchSets('running', patchOf({ type: 'claim' }), { now }, new SqlParams(() => '?'))).toThrow(/lease/);
   });
 });

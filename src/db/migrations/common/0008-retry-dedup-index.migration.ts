@@ -8,7 +8,7 @@ import { Migration } from '@mikro-orm/migrations';
  *
  * Partial on the states a retry leaves (the machine's `retry` sources), so no claim and no settle
  * to completed adds an entry: only a task with a dedup key that fails or is cancelled does. The
- * same statement on both dialects; the retry repeats the WHERE term verbatim (RETRY_DEDUP_INDEX_STATES
+ * same statement on every driver; the retry repeats the WHERE term verbatim (RETRY_DEDUP_INDEX_STATES
  * in task-retry.sql.ts), which is what lets SQLite use a partial index. Written out here, not
  * imported: a shipped migration never changes, and a new retry source needs a new migration (a
  * test holds the machine, the retry's term and the SQLite plan together). The build reads the

@@ -5,7 +5,18 @@ import {
   finalAttemptHistoryView,
   moveFinalAttemptInsert,
   reopensFinalAttempt,
-} from '../final-attempt.sql.js';
+} from '../../../migrations/common/final-attempt.sql.js';
+
+/** The final_* columns' types (SQLite keeps times as epoch ms). */
+const FINAL_ATTEMPT_TYPES = {
+  final_started_at: 'integer',
+  final_finished_at: 'integer',
+  final_status: 'integer',
+  final_outcome: 'text',
+  final_duration_ms: 'integer',
+  final_error: 'text',
+  final_excerpt: 'text',
+};
 
 /**
  * SQLite's side of PostgreSQL's 0005 (see there): the finishing attempt stays on the task row, and
@@ -16,7 +27,8 @@ import {
 export class SqliteFinalAttemptOnTask extends Migration {
   override async up(): Promise<void> {
     // SQLite adds one column per statement.
-    for (const clause of addFinalAttemptColumns('sqlite')) this.addSql(`alter table dispatchr_task ${clause}`);
+    for (const clause of addFinalAttemptColumns(FINAL_ATTEMPT_TYPES))
+      this.addSql(`alter table dispatchr_task ${clause}`);
     this.addSql(`create trigger dispatchr_task_move_final_attempt after update on dispatchr_task for each row
   when ${reopensFinalAttempt}
 begin

@@ -1,30 +1,26 @@
 /**
- * The final attempt kept on the task row (migrations 0005). Shared by both dialects' migrations,
- * which is why it lives beside them: a migration's SQL must not change once shipped, so nothing
+ * The final attempt kept on the task row (migrations 0005). Shared by every driver's migration 0005,
+ * which is why it lives beside the common migrations: a migration's SQL must not change once shipped, so nothing
  * outside the migrations may edit what is here.
  */
 
-/** The task row's final_* columns, with their type per dialect (SQLite keeps times as epoch ms). */
-export const FINAL_ATTEMPT_COLUMN_TYPES = {
-  final_started_at: { postgresql: 'timestamptz', sqlite: 'integer' },
-  final_finished_at: { postgresql: 'timestamptz', sqlite: 'integer' },
-  final_status: { postgresql: 'integer', sqlite: 'integer' },
-  final_outcome: { postgresql: 'text', sqlite: 'text' },
-  final_duration_ms: { postgresql: 'integer', sqlite: 'integer' },
-  final_error: { postgresql: 'text', sqlite: 'text' },
-  final_excerpt: { postgresql: 'text', sqlite: 'text' },
-} as const;
+/** The task row's final_* columns, in the order the migrations add them. */
+export const FINAL_ATTEMPT_COLUMNS = [
+  'final_started_at',
+  'final_finished_at',
+  'final_status',
+  'final_outcome',
+  'final_duration_ms',
+  'final_error',
+  'final_excerpt',
+] as const;
 
-export const FINAL_ATTEMPT_COLUMNS = Object.keys(
-  FINAL_ATTEMPT_COLUMN_TYPES,
-) as (keyof typeof FINAL_ATTEMPT_COLUMN_TYPES)[];
-
-/** `add column` clauses for the final_* columns. */
-export function addFinalAttemptColumns(dialect: 'postgresql' | 'sqlite'): string[] {
-  return FINAL_ATTEMPT_COLUMNS.map((column) => `add column ${column} ${FINAL_ATTEMPT_COLUMN_TYPES[column][dialect]}`);
+/** `add column` clauses for the final_* columns, given the driver's type of each. */
+export function addFinalAttemptColumns(types: Record<(typeof FINAL_ATTEMPT_COLUMNS)[number], string>): string[] {
+  return FINAL_ATTEMPT_COLUMNS.map((column) => `add column ${column} ${types[column]}`);
 }
 
-/** The reopen trigger's body on both dialects: the row's final attempt (OLD) becomes an attempt row. */
+/** The reopen trigger's body on every driver: the row's final attempt (OLD) becomes an attempt row. */
 export const moveFinalAttemptInsert = `insert into dispatchr_attempt (task_id, number, started_at, finished_at, status, outcome, duration_ms, error, response_excerpt)
   values (old.id, old.attempt, old.final_started_at, old.final_finished_at, old.final_status, old.final_outcome,
           old.final_duration_ms, old.final_error, old.final_excerpt)`;

@@ -7,7 +7,7 @@ import { Migration } from '@mikro-orm/migrations';
  * and the attempts given back are counted here instead: the budget used is
  * `attempt - attempts_given_back`. A manual retry sets both back to 0.
  *
- * The same statement on both dialects; a constant default, so PostgreSQL does not rewrite the
+ * The same statement on every driver; a constant default, so PostgreSQL does not rewrite the
  * table. Existing rows start at 0: their given-back attempts already lowered `attempt`.
  */
 export class AttemptsGivenBack extends Migration {

@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { backoffMs } from '../backoff.js';
-import { DUE_CHANNEL } from '../db/due-signal.js';
-import type { Logger } from '../logger.js';
+import { backoffMs } from '../../../backoff.js';
+import type { WakeUpOptions, WakeUps } from '../../driver.js';
+import { DUE_CHANNEL } from '../../due-signal.js';
 
 /**
  * PostgreSQL LISTEN/NOTIFY wake-ups: the `dispatchr_due` trigger notifies at commit when tasks
@@ -13,24 +13,15 @@ import type { Logger } from '../logger.js';
  * The ping has its own deadline: on a half-open connection a query neither fails nor returns, so
  * a ping that is not answered within `pingTimeoutMs` counts as a dropped connection.
  */
-export interface Notifier {
-  start(): void;
-  stop(): Promise<void>;
-  readonly connected: boolean;
-}
-
-export interface NotifierOptions {
+export interface PostgresWakeUpOptions extends WakeUpOptions {
+  /** The database's URL without ?schema= (the channel is per database). */
   url: string;
-  logger: Logger;
-  onDue(queue: string | null): void;
-  pingIntervalMs?: number;
-  pingTimeoutMs?: number;
 }
 
 /** Reconnects after 100 ms, 200 ms, … up to 5 s; polling covers the gap meanwhile. */
 const RECONNECT_BACKOFF = { baseMs: 100, maxMs: 5_000 };
 
-export function createNotifier(options: NotifierOptions): Notifier {
+export function createPostgresWakeUps(options: PostgresWakeUpOptions): WakeUps {
   const { url, logger } = options;
   const pingIntervalMs = options.pingIntervalMs ?? 10_000;
   const pingTimeoutMs = options.pingTimeoutMs ?? 5_000;

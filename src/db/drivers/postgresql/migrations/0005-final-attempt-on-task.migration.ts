@@ -5,7 +5,18 @@ import {
   finalAttemptHistoryView,
   moveFinalAttemptInsert,
   reopensFinalAttempt,
-} from '../final-attempt.sql.js';
+} from '../../../migrations/common/final-attempt.sql.js';
+
+/** The final_* columns' types. */
+const FINAL_ATTEMPT_TYPES = {
+  final_started_at: 'timestamptz',
+  final_finished_at: 'timestamptz',
+  final_status: 'integer',
+  final_outcome: 'text',
+  final_duration_ms: 'integer',
+  final_error: 'text',
+  final_excerpt: 'text',
+};
 
 /**
  * The attempt that finishes a task stays on its row (final_* columns) instead of becoming a
@@ -18,7 +29,7 @@ import {
  */
 export class PostgresFinalAttemptOnTask extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`alter table dispatchr_task ${addFinalAttemptColumns('postgresql').join(', ')}`);
+    this.addSql(`alter table dispatchr_task ${addFinalAttemptColumns(FINAL_ATTEMPT_TYPES).join(', ')}`);
     this.addSql(`
 create function dispatchr_move_final_attempt() returns trigger language plpgsql as $$
 begin

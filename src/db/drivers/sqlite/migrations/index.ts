@@ -1,0 +1,22 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { ClaimOrderIndex } from '../../../migrations/common/0002-claim-order-index.migration.js';
+import { RetryDedupIndex } from '../../../migrations/common/0008-retry-dedup-index.migration.js';
+import { AttemptsGivenBack } from '../../../migrations/common/0012-attempts-given-back.migration.js';
+import { SqliteInitial } from './0001-initial.migration.js';
+import { SqliteFinalAttemptOnTask } from './0005-final-attempt-on-task.migration.js';
+import { SqliteFewerTaskIndexWrites } from './0007-fewer-task-index-writes.migration.js';
+import { SqliteSchedulerRates } from './0013-scheduler-rates.migration.js';
+
+/**
+ * SQLite's migrations, in order (see the PostgreSQL list for the rules). 0003, 0004, 0006, 0009
+ * and 0010 are PostgreSQL's alone; 0007 is SQLite's.
+ */
+export const sqliteMigrations: MigrationObject[] = [
+  { name: '0001-initial', class: SqliteInitial },
+  { name: '0002-claim-order-index', class: ClaimOrderIndex },
+  { name: '0005-final-attempt-on-task', class: SqliteFinalAttemptOnTask },
+  { name: '0007-fewer-task-index-writes', class: SqliteFewerTaskIndexWrites },
+  { name: '0008-retry-dedup-index', class: RetryDedupIndex },
+  { name: '0012-attempts-given-back', class: AttemptsGivenBack },
+  { name: '0013-scheduler-rates', class: SqliteSchedulerRates },
+];
