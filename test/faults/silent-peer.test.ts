@@ -3,7 +3,7 @@ import { postgresAvailable } from '../support/postgres.js';
 import { runSilentPeer } from '../support/fault/scenarios/silent-peer.js';
 
 // When the database's connections die without a reset (a crashed host, a failover to a new
-// address), queries never answer and sockets never close: src/db/sql-pool.ts destroys a connection
+// address), queries never answer and sockets never close: the PostgreSQL driver throws away a connection
 // whose query outlives its deadline, and new connections must take over.
 describe.runIf(postgresAvailable())('fault (full): the database vanishes without a reset', () => {
   it('dispatching resumes through new connections within 30 s', { timeout: 120_000 }, async () => {
