@@ -44,6 +44,8 @@ const N = quick
       latWarm: 10,
       gw: 5_000,
       memory: 50_000,
+      apiTasks: 100_000,
+      apiSamples: 10,
     }
   : {
       ceilingMs: 3_000,
@@ -55,6 +57,8 @@ const N = quick
       latWarm: 50,
       gw: 20_000,
       memory: 200_000,
+      apiTasks: 1_000_000,
+      apiSamples: 20,
     };
 for (const key of ['single', 'batch', 'dispatch', 'memory'] as const) N[key] = Math.round(N[key] * scale);
 // The drains' warm-up (Dispatchr's scheduler and graphile-worker alike): `--warm=N` tasks first.
@@ -173,6 +177,15 @@ const scenarios: Scenario[] = [
       recorderExecArgv: profArgs('recorder-latency'),
     },
     timeoutMs: 120_000,
+  },
+  {
+    id: 'api.reads.pg',
+    what: `the dashboard's API calls on ${N.apiTasks.toLocaleString('en')} tasks (PostgreSQL): p50 of the slowest call`,
+    kind: 'latency',
+    proc: 'api-reads',
+    once: true,
+    options: { tasks: N.apiTasks, samples: N.apiSamples },
+    timeoutMs: 600_000,
   },
   {
     id: 'gw.process.default',
@@ -418,6 +431,7 @@ function report(
         createRtt: sub('createRtt'),
         afterAnswer: sub('afterAnswer'),
         fromAddReturn: sub('fromAddReturn'),
+        ...(s.proc === 'api-reads' ? { calls: mine[0].result.calls, seedMs: mine[0].result.seedMs } : {}),
       };
     }
     const perItem = mine
@@ -511,6 +525,14 @@ function report(
   if (lat?.createRtt)
     console.log(
       `\nlatency.pg: the create's own round trip p50 ${lat.createRtt.p50} ms / p99 ${lat.createRtt.p99} ms; target arrival after the create's answer p50 ${lat.afterAnswer?.p50} ms`,
+    );
+  const api = figures.get('api.reads.pg')?.extra as
+    { calls?: Record<string, { p50: number; p95: number }>; seedMs?: number } | undefined;
+  if (api?.calls)
+    console.log(
+      `\napi.reads.pg (p50 / p95 ms): ${Object.entries(api.calls)
+        .map(([name, t]) => `${name} ${t.p50} / ${t.p95}`)
+        .join(' · ')}`,
     );
   const disp = figures.get('dispatch.pg')?.extra as
     { avgBatch?: number; startLagMs?: number; threads?: Record<string, number> } | undefined;

@@ -11,6 +11,9 @@
  *   command that was renamed or deleted.
  * - Without TypeScript (an install with --omit=dev) there is nothing to build with: say so and
  *   succeed, so such an install is not broken by a step it cannot run.
+ * - Then the dashboard (ui/, built by Vite into dist/ui, which the recorder serves at /ui/), so
+ *   `npm ci && npm start` serves it with no extra step. Without Vite, the same: say so and succeed.
+ *   dist/ui has no sources in src/, so the orphan sweep leaves it alone.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -21,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = path.join(root, 'src');
 const dist = path.join(root, 'dist');
+const distUi = path.join(dist, 'ui');
 
 let tsc;
 try {
@@ -47,6 +51,7 @@ const sourceOf = (file) => path.join(src, path.relative(dist, file).replace(/(\.
 function removeOrphans(dir) {
   for (const name of readdirSync(dir)) {
     const full = path.join(dir, name);
+    if (full === distUi) continue; // the dashboard, built by Vite from ui/
     if (statSync(full).isDirectory()) {
       removeOrphans(full);
       if (readdirSync(full).length === 0) rmSync(full, { recursive: true });
@@ -57,4 +62,25 @@ function removeOrphans(dir) {
 }
 // Even after a failed build: the files tsc did write must not sit beside ones from deleted sources.
 if (existsSync(dist)) removeOrphans(dist);
-process.exit(build.status ?? 1);
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+let vite;
+try {
+  const require = createRequire(import.meta.url);
+  const manifest = require('vite/package.json');
+  vite = path.join(path.dirname(require.resolve('vite/package.json')), manifest.bin.vite ?? manifest.bin);
+} catch {
+  console.warn(
+    'dispatchr: vite is not installed (devDependencies omitted?), so the dashboard (dist/ui) was not built; run `npm run build:ui` where it is.',
+  );
+  process.exit(0);
+}
+const ui = spawnSync(
+  process.execPath,
+  [vite, 'build', '--config', path.join('ui', 'vite.config.ts'), '--logLevel', 'warn'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
+process.exit(ui.status ?? 1);

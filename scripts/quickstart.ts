@@ -1,7 +1,8 @@
 /**
  * `npm start`: Dispatchr on SQLite with the demo target app, in one process. It reads ./dispatchr.yml,
- * migrates ./dispatchr.db, starts the recorder, the scheduler and examples/target-app, enqueues a few
- * demo tasks through the API, and keeps running until Ctrl-C so you can enqueue more with curl.
+ * migrates ./dispatchr.db, starts the recorder (which serves the dashboard at /ui/), the scheduler and
+ * examples/target-app, enqueues a few demo tasks through the API, and keeps running until Ctrl-C so
+ * you can enqueue more with curl and watch them in the dashboard.
  *
  * The ports come from dispatchr.yml, which reads them from the environment: DISPATCHR_PORT for the
  * recorder (default 8787) and TARGET_PORT for the demo target (default 3000). A clear problem (a
@@ -90,8 +91,11 @@ async function main(): Promise<void> {
     console.log(`enqueued ${task.path.padEnd(8)} → ${response.status} ${created.state} ${created.id}`);
   }
 
+  const dashboard = config.recorder.ui.enabled
+    ? `\nThe dashboard: ${recorder.url.replace(/\/$/, '')}/ui/ (open it in a browser)`
+    : '';
   console.log(`
-Dispatchr is running: recorder ${recorder.url}, target ${target.url}, database ${redactUrlPassword(config.database.url)}
+Dispatchr is running: recorder ${recorder.url}, target ${target.url}, database ${redactUrlPassword(config.database.url)}${dashboard}
 Enqueue another task:
   curl -s ${api} -H 'content-type: application/json' -d '{"path": "/greet", "body": {"name": "you"}, "delay": "2s"}'
 Look at one:   curl -s ${recorder.url.replace(/\/$/, '')}/v1/tasks/<id>

@@ -1,7 +1,9 @@
 import type { MigrationObject, MikroORM } from '@mikro-orm/core';
 import type { Logger } from '../logger.js';
+import type { ActivityRequest, ActivityRow } from './activity.sql.js';
 import type { ClaimRequest, Settlement } from './dispatch.types.js';
 import type { Row, SqlPool, SqlSession } from './sql-session.js';
+import type { CancelBatchRequest, CancelBatchRow } from './task-cancel.sql.js';
 import type { TaskFilter } from './task-filter.sql.js';
 import type { TaskInsertRow } from './task-insert-row.js';
 import type { RetryBatchRequest, RetryBatchRow } from './task-retry.sql.js';
@@ -118,6 +120,10 @@ export interface DriverQueries {
   findBodies(session: SqlSession, ids: readonly string[]): Promise<Row[]>;
   /** One batch of a bulk retry (task-retry.types.ts); null when the filter names no retryable state. */
   retryBatch(session: SqlSession, request: RetryBatchRequest): Promise<RetryBatchRow[] | null>;
+  /** One batch of a bulk cancel (task-cancel.sql.ts); null when the filter names no state a cancel starts from. */
+  cancelBatch(session: SqlSession, request: CancelBatchRequest): Promise<CancelBatchRow[] | null>;
+  /** Per minute and queue since `request.since` (activity.sql.ts), oldest minute first; only minutes with counts. */
+  activity(session: SqlSession, request: ActivityRequest): Promise<ActivityRow[]>;
   /**
    * Writes a queue's pause flag so that no claim after it returns takes a task of a paused queue,
    * and a resume wakes the schedulers of other processes where the database can.

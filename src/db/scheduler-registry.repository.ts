@@ -48,17 +48,25 @@ export interface SchedulerStatus extends SchedulerInfo {
   alive: boolean;
   /** Time since the last heartbeat, by the reader's clock. */
   silentMs: number;
+  /** Per queue: the running tasks whose lease it holds (queues with none are left out). */
+  leases: Record<string, number>;
 }
 
 /**
  * Alive or dead, judged as the rescuers judge it (`isAlive`), by the heartbeat interval the reader
  * is configured with: `dispatchr schedulers` and `GET /v1/schedulers` say alive or dead with it.
  */
-export function schedulerStatus(info: SchedulerInfo, now: Date, heartbeatIntervalMs: number): SchedulerStatus {
+export function schedulerStatus(
+  info: SchedulerInfo,
+  now: Date,
+  heartbeatIntervalMs: number,
+  leases: Record<string, number> = {},
+): SchedulerStatus {
   return {
     ...info,
     alive: isAlive(info, now, heartbeatIntervalMs),
     silentMs: Math.max(0, now.getTime() - info.heartbeatAt.getTime()),
+    leases,
   };
 }
 
@@ -116,11 +124,32 @@ export function createSchedulerRegistry(db: Orm, clock: Clock = systemClock) {
       return rows.map(toSchedulerInfo);
     },
 
-    /** Every registered scheduler with its status, alive ones first, then by start time. */
+    /** Every registered scheduler with its status and leases, alive ones first, then by start time. */
     async listStatus(heartbeatIntervalMs: number): Promise<SchedulerStatus[]> {
       const now = clock.now();
-      const all = (await this.list()).map((info) => schedulerStatus(info, now, heartbeatIntervalMs));
+      const [infos, leases] = await Promise.all([this.list(), this.leasesHeld()]);
+      const all = infos.map((info) => schedulerStatus(info, now, heartbeatIntervalMs, leases.get(info.id)));
       return [...all.filter((s) => s.alive), ...all.filter((s) => !s.alive)];
+    },
+
+    /**
+     * Running tasks per lease owner and queue: read from dispatchr_task_running_idx (queue,
+     * lease_owner) where state = 'running' (the term repeated, for SQLite's planner), whose rows
+     * are at most the queues' concurrency.
+     */
+    async leasesHeld(): Promise<Map<string, Record<string, number>>> {
+      const rows = await db.sql.query<{ lease_owner: string | null; queue: string; n: number | string }>(
+        `select lease_owner, queue, count(*) as n from dispatchr_task where state = 'running' group by lease_owner, queue`,
+      );
+      const held = new Map<string, Record<string, number>>();
+      for (const row of rows) {
+        if (row.lease_owner === null) continue;
+        const owner = String(row.lease_owner);
+        const queues = held.get(owner) ?? {};
+        queues[String(row.queue)] = Number(row.n);
+        held.set(owner, queues);
+      }
+      return held;
     },
 
     /**

@@ -4,8 +4,8 @@ import { TASK_COLUMNS } from './task-row.js';
 import { SENSITIVE_NAME_PARTS } from '../sensitive-names.js';
 
 /**
- * The WHERE clauses of every task search (list, count, bulk retry), so the API, the CLI and the
- * bulk retry select exactly the same rows. Everything is filtered by the database. A driver supplies
+ * The WHERE clauses of every task search (list, count, bulk retry and cancel), so the API, the CLI
+ * and the bulk actions select exactly the same rows. Everything is filtered by the database. A driver supplies
  * the two clauses whose SQL differs (states, text search) and takes the rest from here.
  */
 export interface TaskFilter {
@@ -19,6 +19,8 @@ export interface TaskFilter {
   pathPrefix?: string;
   /** Case-insensitive substring of the body, a header name, or a header value that is not sensitive. */
   search?: string;
+  /** Only these tasks (lowercase UUIDs; the bulk routes take at most 1,000). Empty: none. */
+  ids?: readonly string[];
 }
 
 /**
@@ -55,11 +57,14 @@ export interface DriverClauses {
    * sensitive (sensitiveName): `pattern` is a LIKE pattern with `\` escaping `\`, `%` and `_`.
    */
   searchClause(pattern: string, p: SqlParams): string;
+  /** `id` among these (never empty), as one bound value: the statement text is the same whatever their number. */
+  idsClause(ids: readonly string[], p: SqlParams): string;
 }
 
 /** Every clause of `filter`, in text order (placeholders may be positional). */
 export function filterClauses(filter: TaskFilter, p: SqlParams, driver: DriverClauses): string[] {
   const where: string[] = [];
+  if (filter.ids) where.push(filter.ids.length ? driver.idsClause(filter.ids, p) : '1 = 0');
   const queues = namedQueues(filter);
   if (queues) where.push(queues.length ? `queue in (${queues.map((q) => p.add(q)).join(', ')})` : '1 = 0');
   const states = namedStates(filter);
@@ -89,9 +94,9 @@ export function needsScanBound(filter: TaskFilter): boolean {
   );
 }
 
-/** The filter's indexed part: queue and state. */
+/** The filter's indexed part: queue and state (and ids, which the primary key serves). */
 export function indexedPart(filter: TaskFilter): TaskFilter {
-  return { queue: filter.queue, queues: filter.queues, state: filter.state, states: filter.states };
+  return { queue: filter.queue, queues: filter.queues, state: filter.state, states: filter.states, ids: filter.ids };
 }
 
 /** Keyset clauses: below the cursor, at or above the scan window's end. */

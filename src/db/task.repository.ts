@@ -13,7 +13,6 @@ import type { Orm } from './orm.js';
 import { SqlParams, type SqlSession } from './sql-session.js';
 import { toTaskInsertRow } from './task-insert-row.js';
 import { needsScanBound, type TaskFilter } from './task-filter.sql.js';
-import type { RetryBatchRow } from './task-retry.sql.js';
 import {
   ATTEMPT_COLUMNS,
   insertedRecord,
@@ -24,6 +23,7 @@ import {
 } from './task-row.js';
 import { patchSets } from './transition-patch.sql.js';
 import { createQueueReads } from './queue-reads.sql.js';
+import { createBulkActions } from './task-bulk.repository.js';
 
 export type { TaskFilter } from './task-filter.sql.js';
 
@@ -226,43 +226,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       }
     },
 
-    /**
-     * Bulk retry of failed/cancelled tasks matching `filter`, in batches of `batchSize`, each one
-     * statement (the driver's, see task-retry.sql.ts). Answers how many were retried; `onBatch` hears the running
-     * total after each batch (progress bars). A batch that races a new task for a dedup key fails
-     * on the unique index and is simply run again: the new holder is then seen and skipped.
-     */
-    async retryMatching(
-      filter: TaskFilter,
-      options: { batchSize?: number; onBatch?: (retried: number) => void } = {},
-    ): Promise<number> {
-      const limit = options.batchSize ?? 500;
-      let afterId: string | undefined;
-      let total = 0;
-      for (;;) {
-        let rows: RetryBatchRow[] = [];
-        for (let round = 0; ; round++) {
-          try {
-            const batch = await queries.retryBatch(sql, { filter, afterId, limit, now: clock.now() });
-            if (!batch) return total;
-            rows = batch;
-            break;
-          } catch (error) {
-            if (!isUniqueViolation(error) || round >= 2) throw error;
-          }
-        }
-        if (rows.length === 0) return total;
-        afterId = rows
-          .map((row) => String(row.last))
-          .sort()
-          .at(-1);
-        const retried = rows.filter((row) => row.id !== null);
-        if (retried.length === 0) continue; // the dedup check skipped the whole batch
-        total += retried.length;
-        signalDue([...new Set(retried.map((row) => String(row.queue)))]);
-        options.onBatch?.(total);
-      }
-    },
+    ...createBulkActions(db, clock),
 
     ...createQueueReads(db, clock),
   };

@@ -16,6 +16,7 @@ import type { RecorderContext, RecorderDeps, RecorderState, Stores } from './con
 import { createCreateBatcher } from './create-batcher.js';
 import { errorMiddleware, problem, sendProblem } from './errors.js';
 import { allRoutes, buildRouter } from './routes/index.js';
+import { uiStatic } from './ui-static.js';
 
 /**
  * `createRecorder()` returns a Koa app that does not listen: mount it in an existing Koa app
@@ -25,8 +26,9 @@ import { allRoutes, buildRouter } from './routes/index.js';
  *
  * Middleware order: errors (the one place an error becomes a response) → Host (before auth, so a
  * rebinding page learns nothing, not even 401) → auth (before routing, so every route is covered) →
- * router (each route's role and cross-site checks, then its handler) → 405/404 for what the router
- * did not take.
+ * the dashboard's static files at /ui (public, when `recorder.ui.enabled`; every /ui path ends
+ * there) → router (each route's role and cross-site checks, then its handler) → 405/404 for what
+ * the router did not take.
  */
 export interface CreateRecorderOptions {
   config: ResolvedConfig;
@@ -108,7 +110,8 @@ export function createRecorder(options: CreateRecorderOptions): Recorder {
   core.use(requestLog(logger));
   core.use(errorMiddleware(logger));
   core.use(hostGuard(config));
-  core.use(authMiddleware(authenticator));
+  core.use(authMiddleware(authenticator, { publicUi: config.recorder.ui.enabled }));
+  if (config.recorder.ui.enabled) core.use(uiStatic());
   core.use(router.routes());
   core.use(unrouted(router));
 

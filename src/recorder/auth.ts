@@ -7,9 +7,10 @@ import type { Logger } from '../logger.js';
 import { forbidden } from './errors.js';
 
 /**
- * Bearer tokens. When `recorder.tokens` is set, every route except the public probes needs one:
- * auth runs before routing, so an unknown path or a wrong method answers 401 to a stranger too, and
- * a route added later is covered without anyone remembering to add it (a test walks the router).
+ * Bearer tokens. When `recorder.tokens` is set, every route except the public probes (and the
+ * dashboard's static files, UI_PATH) needs one: auth runs before routing, so an unknown path or a
+ * wrong method answers 401 to a stranger too, and a route added later is covered without anyone
+ * remembering to add it (a test walks the router).
  * What a token may then do is its role against the route's `permission` (requirePermission, called
  * for every route by the router), and its queue scope.
  *
@@ -18,6 +19,17 @@ import { forbidden } from './errors.js';
  * a match. A token may be configured as `sha256:<hex>` so the config never holds the secret itself.
  */
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+
+/**
+ * Where the dashboard is served (ui-static.ts). Its HTML and assets are public too, when it is
+ * enabled: they hold no data, and every piece of data the page shows comes from the API with the
+ * token the person signed in with. When it is disabled, a UI path is an unknown path like any other.
+ */
+export const UI_PATH = '/ui';
+
+export function isUiPath(path: string): boolean {
+  return path === UI_PATH || path.startsWith(`${UI_PATH}/`);
+}
 
 /** admin: every route; enqueue: create tasks and read; read: the GET routes. */
 export type Role = (typeof TOKEN_ROLES)[number];
@@ -105,9 +117,9 @@ function tokenDigest(token: string, index: number): Buffer {
  * valid adds `error="invalid_token"` to WWW-Authenticate (RFC 6750 3.1), so a client can tell a
  * rejected token from a missing one.
  */
-export function authMiddleware(authenticator: Authenticator) {
+export function authMiddleware(authenticator: Authenticator, options: { publicUi?: boolean } = {}) {
   return async function authenticate(ctx: Context, next: Next): Promise<void> {
-    if (PUBLIC_PATHS.has(ctx.path)) return next();
+    if (PUBLIC_PATHS.has(ctx.path) || (options.publicUi === true && isUiPath(ctx.path))) return next();
     const principal = authenticator.authenticate(ctx.get('Authorization') || undefined);
     if (principal === null) {
       // Another scheme (Basic) is no bearer token presented: RFC 6750 3.1 then sends no error code.

@@ -28,7 +28,8 @@ export function requirePreflightedRequest(ctx: Context): void {
 
 /**
  * The Host rule. Open API: loopback names and `recorder.allowedHosts`. With tokens: unchecked,
- * unless `allowedHosts` is set, which then limits the names the same way. The probes are exempt:
+ * unless `allowedHosts` is set, which then limits the names the same way. The dashboard's files
+ * (/ui) are checked like the API they call, so a rebinding page does not even get the HTML. The probes are exempt:
  * an orchestrator calls them by the pod's address, and they tell a rebinding page nothing it could
  * use. Behind a proxy (`trustProxy`), the name checked is the last X-Forwarded-Host value, the one the
  * nearest proxy wrote: such a proxy MUST set that header itself, replacing or appending to the client's.

@@ -12,7 +12,8 @@ import {
   taskResource,
   waitingReason,
 } from './schemas/resource.schema.js';
-import { bulkRetryResponse } from './schemas/search.schema.js';
+import { activityResponse, failureGroupsResponse, sessionResponse } from './schemas/dashboard.schema.js';
+import { bulkCancelResponse, bulkRetryResponse } from './schemas/search.schema.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the route table and the same zod schemas that validate
@@ -33,6 +34,10 @@ const NAMED = new Map<z.ZodType, string>([
   [healthResponse, 'Health'],
   [waitingReason, 'WaitingReason'],
   [bulkRetryResponse, 'BulkRetry'],
+  [bulkCancelResponse, 'BulkCancel'],
+  [sessionResponse, 'Session'],
+  [activityResponse, 'Activity'],
+  [failureGroupsResponse, 'FailureGroups'],
 ]);
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {

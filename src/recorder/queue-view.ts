@@ -2,12 +2,14 @@ import type { ResolvedConfig } from '../config/load.js';
 import type { QueueStateRepository } from '../db/queue-state.repository.js';
 import type { SchedulerRegistry, SchedulerStatus } from '../db/scheduler-registry.repository.js';
 import type { TaskRepository } from '../db/task.repository.js';
+import { renderQueueConfig } from './queue-config-view.js';
 import type { QueueResource } from './schemas/resource.schema.js';
 
 /**
  * A queue as the API and the operator CLI show it: counts per state and the oldest due age (one
- * grouped query), the paused flag, the configured limits, and the rate in force as the live
- * schedulers last wrote it with their heartbeats (spec 4.10). Shared by `GET /v1/queues` and the
+ * grouped query), the paused flag, the configured limits, the rate in force as the live
+ * schedulers last wrote it with their heartbeats (spec 4.10), and the configuration with its
+ * secrets hidden (queue-config-view.ts). Shared by `GET /v1/queues` and the
  * CLI's database mode so both print the same thing; outside routes/ so the operator needs no route.
  */
 export interface QueueViewStores {
@@ -44,6 +46,7 @@ export async function describeQueues(
         ? { perSecond: queue.rateLimit.perSecond, burst: queue.rateLimit.burst ?? null }
         : null,
       currentRate: rate === undefined ? null : { perSecond: rate },
+      config: renderQueueConfig(queue),
     };
   });
 }

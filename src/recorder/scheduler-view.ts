@@ -23,12 +23,20 @@ export const schedulerResource = z.object({
     .describe(
       'Per queue it serves (those this token may use): the dispatches per second it enforces, as of its last heartbeat; null: unlimited.',
     ),
+  leasesHeld: z
+    .number()
+    .int()
+    .describe(
+      'Running tasks whose lease it holds now, in the queues this token may use (a dead one holds them until rescued).',
+    ),
 });
 
 export const schedulerListResponse = z.object({ schedulers: z.array(schedulerResource) });
 export type SchedulerResource = z.infer<typeof schedulerResource>;
 
-export function renderScheduler(status: SchedulerStatus, queues: string[] = status.queues): SchedulerResource {
+/** `scope`: the queues a scoped token may see of those it serves; undefined: every queue. */
+export function renderScheduler(status: SchedulerStatus, scope?: string[]): SchedulerResource {
+  const queues = scope ?? status.queues;
   return {
     id: status.id,
     host: status.host,
@@ -41,13 +49,25 @@ export function renderScheduler(status: SchedulerStatus, queues: string[] = stat
     rates: Object.fromEntries(
       queues.filter((queue) => Object.hasOwn(status.rates, queue)).map((queue) => [queue, status.rates[queue]]),
     ),
+    leasesHeld: leasesIn(status, scope),
   };
+}
+
+/**
+ * Its leases in the scope's queues. An unscoped view counts every lease, those of queues it no
+ * longer lists included (its config changed while it held them).
+ */
+function leasesIn(status: SchedulerStatus, scope: readonly string[] | undefined): number {
+  let sum = 0;
+  for (const [queue, n] of Object.entries(status.leases)) if (!scope || scope.includes(queue)) sum += n;
+  return sum;
 }
 
 /** The schedulers a principal may see, each with only the queues it may use. */
 export function visibleSchedulers(principal: Principal, all: readonly SchedulerStatus[]): SchedulerResource[] {
   return all.flatMap((status) => {
     const queues = status.queues.filter((queue) => canAccessQueue(principal, queue));
-    return principal.queues === null || queues.length > 0 ? [renderScheduler(status, queues)] : [];
+    if (principal.queues === null) return [renderScheduler(status)];
+    return queues.length > 0 ? [renderScheduler(status, queues)] : [];
   });
 }

@@ -6,11 +6,14 @@ import { requireNoQuery, requireStorableQuery } from '../query-text.js';
 import type { RecorderContext, RecorderDeps, RecorderState } from '../context.js';
 import { buildOpenApiDocument } from '../openapi.js';
 import { problemResource } from '../schemas/resource.schema.js';
+import { bulkActionRoutes } from './bulk-actions.js';
 import { createTaskRoutes } from './create-tasks.js';
+import { dashboardRoutes } from './dashboard.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
 import { queueRoutes } from './queues.js';
 import { schedulerRoutes } from './schedulers.js';
+import { sessionRoutes } from './session.js';
 import { mountPrefix, sendJson, type RouteSpec } from './route.js';
 import { taskSearchRoutes } from './task-search.js';
 import { taskRoutes } from './tasks.js';
@@ -24,10 +27,13 @@ export function allRoutes(deps: RecorderDeps): RouteSpec[] {
     ...healthRoutes(deps),
     ...createTaskRoutes(deps),
     ...taskSearchRoutes(deps),
+    ...bulkActionRoutes(deps),
     ...taskRoutes(deps),
     ...queueRoutes(deps),
     ...metricsRoutes(deps),
     ...schedulerRoutes(deps),
+    ...sessionRoutes(deps),
+    ...dashboardRoutes(deps),
   ];
   let document: Record<string, unknown> | undefined;
   routes.push({

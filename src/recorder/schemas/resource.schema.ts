@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ATTEMPT_OUTCOMES, TASK_STATES } from '../../task.js';
+import { queueConfigResource } from '../queue-config-view.js';
 
 /**
  * What the API answers. Used for the OpenAPI document and by the tests, which parse real responses
@@ -140,6 +141,7 @@ export const queueResource = z.object({
     .describe(
       'The adaptive rate in force (lowered while the target pushes back): the sum of what the live schedulers enforce, as of their last heartbeats; null when unknown.',
     ),
+  config: queueConfigResource.describe('Configured: target (credentials hidden), timeout and retry policy.'),
 });
 
 export const queueListResponse = z.object({ queues: z.array(queueResource) });

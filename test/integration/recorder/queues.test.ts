@@ -24,6 +24,12 @@ describe.each(drivers())('queue routes on %s', (driver) => {
       maxConcurrent: 100,
       rateLimit: null,
       currentRate: null, // no scheduler metrics endpoint is configured: the adaptive rate is unknown
+      config: {
+        target: 'http://127.0.0.1:9/tasks',
+        timeout: 30_000,
+        maxAttempts: 25,
+        retry: { strategy: 'exponential', options: {}, maxRetryDuration: 604_800_000 },
+      },
     });
 
     await recorder.call('POST', '/v1/queues/emails/tasks', { body: {} });

@@ -22,6 +22,10 @@ const PERMISSIONS: Record<string, Permission> = {
   'POST /v1/tasks/:id/retry': 'admin',
   'POST /v1/tasks/:id/run': 'admin',
   'POST /v1/tasks/retry': 'admin',
+  'POST /v1/tasks/cancel': 'admin',
+  'GET /v1/session': 'read',
+  'GET /v1/activity': 'read',
+  'GET /v1/failures': 'read',
   'DELETE /v1/tasks/:id': 'admin',
   'GET /v1/queues': 'read',
   'POST /v1/queues/:queue/pause': 'admin',
@@ -120,6 +124,7 @@ describe.each(drivers())('the role matrix on %s', (driver) => {
       'POST /v1/queues/:queue/tasks': { path: '/matrix' },
       'POST /v1/queues/:queue/tasks/batch': { tasks: [{ path: '/matrix' }] },
       'POST /v1/tasks/retry': { state: 'failed', queue: 'emails' },
+      'POST /v1/tasks/cancel': { state: 'available', queue: 'emails' },
     };
     return (caller) => recorder.call(method, path, { token: caller.token, body: bodies[route] });
   }

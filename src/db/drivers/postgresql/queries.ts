@@ -1,10 +1,12 @@
+import { buildActivityQuery, toActivityRow } from '../../activity.sql.js';
 import type { DriverQueries } from '../../driver.js';
 import { DUE_CHANNEL } from '../../due-signal.js';
-import type { RetryBatchRow } from '../../task-retry.sql.js';
+import { statementQueries, type StatementBuilders } from '../../statement-queries.js';
 import { claimPostgres, settlePostgres } from './dispatch.sql.js';
+import { buildCancelBatch } from './task-cancel.sql.js';
 import { buildTaskInsertBulk } from './task-insert.sql.js';
 import { buildRetryBatch } from './task-retry.sql.js';
-import { buildCountQuery, buildListQuery, buildScanFloorQuery } from './task-search.sql.js';
+import { buildCountQuery, buildListQuery } from './task-search.sql.js';
 
 const PAUSE_UPSERT = `insert into dispatchr_queue_state (name, paused, updated_at) values ($1, $2, $3)
    on conflict (name) do update set paused = excluded.paused, updated_at = excluded.updated_at`;
@@ -16,39 +18,32 @@ const HEARTBEAT_UPSERT = `insert into dispatchr_scheduler (id, host, pid, queues
      started_at = excluded.started_at, heartbeat_at = greatest(dispatchr_scheduler.heartbeat_at, excluded.heartbeat_at),
      rates = case when excluded.heartbeat_at >= dispatchr_scheduler.heartbeat_at then excluded.rates else dispatchr_scheduler.rates end`;
 
+/** A time column's minute, as epoch milliseconds (timestamptz: no session time zone involved). */
+const minuteOf = (column: string) => `(floor(extract(epoch from ${column}) / 60) * 60000)::bigint`;
+
+/** This driver's statements, run by statement-queries.ts. */
+export const STATEMENTS: StatementBuilders = {
+  placeholder: (n) => `$${n}`,
+  insert: buildTaskInsertBulk,
+  list: buildListQuery,
+  count: buildCountQuery,
+  retryBatch: buildRetryBatch,
+  cancelBatch: buildCancelBatch,
+};
+
 export const postgresQueries: DriverQueries = {
   claim: claimPostgres,
   settle: settlePostgres,
 
-  async insertTasks(session, rows) {
-    const statement = buildTaskInsertBulk(rows);
-    return new Set((await session.query(statement.text, statement.values)).map((row) => String(row.id)));
-  },
-
-  async listTasks(session, query) {
-    const statement = buildListQuery(query);
-    return session.query(statement.text, statement.values);
-  },
-
-  async scanFloor(session, filter, beforeId, rows) {
-    const statement = buildScanFloorQuery(filter, beforeId, rows);
-    const [row] = await session.query<{ id: string }>(statement.text, statement.values);
-    return row === undefined ? undefined : String(row.id);
-  },
-
-  async countTasks(session, filter) {
-    const statement = buildCountQuery(filter);
-    const rows = await session.query<{ n: number | string }>(statement.text, statement.values);
-    return Number(rows[0].n);
-  },
+  ...statementQueries(STATEMENTS),
 
   // One statement text whatever the count: the ids as one array.
   findBodies: (session, ids) =>
     session.query('select id, body from dispatchr_task where id = any($1::uuid[])', [[...ids]]),
 
-  async retryBatch(session, request) {
-    const statement = buildRetryBatch(request);
-    return statement ? session.query<RetryBatchRow>(statement.text, statement.values) : null;
+  async activity(session, request) {
+    const statement = buildActivityQuery(request, STATEMENTS.placeholder, minuteOf);
+    return (await session.query(statement.text, statement.values)).map(toActivityRow);
   },
 
   /**

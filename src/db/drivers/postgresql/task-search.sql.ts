@@ -3,7 +3,6 @@ import type { ListQuery } from '../../driver.js';
 import { SqlParams, type SqlStatement } from '../../sql-session.js';
 import {
   filterClauses,
-  indexedPart,
   keysetClauses,
   listedColumns,
   namedQueues,
@@ -29,6 +28,7 @@ export const POSTGRES_CLAUSES: DriverClauses = {
           or exists (select 1 from jsonb_each_text(headers) h
                      where h.key ilike ${needle} or (not ${sensitiveName('h.key')} and h.value ilike ${needle})))`;
   },
+  idsClause: (ids, p) => `id = any(${p.add([...ids])}::uuid[])`,
 };
 
 /**
@@ -44,9 +44,13 @@ export const POSTGRES_CLAUSES: DriverClauses = {
 
  */
 
-/** Whether a search walks pairs (PostgreSQL): it names queues or states. */
+/**
+ * Whether a search walks pairs (PostgreSQL): it names queues or states, and not ids. Named ids (at
+ * most 1,000) are looked up through the primary key, and the other clauses filter those rows: a
+ * walk of every pair would read index entries until it met them.
+ */
 function walksPairs(filter: TaskFilter): boolean {
-  return namedQueues(filter) !== undefined || namedStates(filter) !== undefined;
+  return filter.ids === undefined && (namedQueues(filter) !== undefined || namedStates(filter) !== undefined);
 }
 
 /**
@@ -117,8 +121,9 @@ function pairScans(
 
 /**
  * PostgreSQL: `candidates(id)`, the lowest `limit` ids of tasks in `states` that match the filter
- * and `extra` (clauses on the alias `t`), as CTEs to prefix a statement with. The bulk retry's
- * batch: its dedup check runs on these rows only, not on a page of every pair.
+ * and `extra` (clauses on the alias `t`), as CTEs to prefix a statement with. A bulk action's
+ * batch (retry, cancel): the retry's dedup check runs on these rows only, not on a page of every
+ * pair. Named ids are read through the primary key instead (see walksPairs).
  */
 export function candidateIds(
   filter: TaskFilter,
@@ -128,6 +133,10 @@ export function candidateIds(
   limit: number,
 ): string {
   const n = p.add(limit);
+  if (filter.ids !== undefined) {
+    const where = [...filterClauses({ ...filter, state: undefined, states }, p, POSTGRES_CLAUSES), ...extra];
+    return `with candidates(id) as (select t.id from dispatchr_task t ${whereSql(where)} order by t.id limit ${n})`;
+  }
   const { ctes, ids } = pairScans(filter, p, states, extra, `order by t.id limit ${n}`);
   return `with recursive ${ctes},
     candidates(id) as (select id from (${ids}) batch order by id limit ${n})`;
@@ -156,20 +165,6 @@ export function buildListQuery(query: ListQuery & { columns?: string }): SqlStat
     select ${columns} from dispatchr_task where id = any(array(select id from (${ids}) page order by id desc limit ${limit}))
     order by id desc`;
   return { text, values: p.values };
-}
-
-/**
- * The end of a bounded scan's window (DriverQueries.scanFloor). Reads `rows` index entries at most
- * per queue and state, and no table rows.
- */
-export function buildScanFloorQuery(filter: TaskFilter, beforeId: string | undefined, rows: number): SqlStatement {
-  const ids = buildListQuery({ ...indexedPart(filter), beforeId, limit: rows, columns: 'id' });
-  const p = params();
-  p.values.push(...ids.values);
-  return {
-    text: `select id from (${ids.text}) scanned order by id desc limit 1 offset ${p.add(rows - 1)}`,
-    values: p.values,
-  };
 }
 
 /** How many tasks match the filter. */

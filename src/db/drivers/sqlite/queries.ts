@@ -1,9 +1,11 @@
+import { buildActivityQuery, toActivityRow } from '../../activity.sql.js';
 import type { DriverQueries } from '../../driver.js';
-import type { RetryBatchRow } from '../../task-retry.sql.js';
+import { statementQueries, type StatementBuilders } from '../../statement-queries.js';
 import { claimSqlite, settleSqlite } from './dispatch.sql.js';
+import { buildCancelBatch } from './task-cancel.sql.js';
 import { buildTaskInsert } from './task-insert.sql.js';
 import { buildRetryBatch } from './task-retry.sql.js';
-import { buildCountQuery, buildListQuery, buildScanFloorQuery } from './task-search.sql.js';
+import { buildCountQuery, buildListQuery } from './task-search.sql.js';
 
 /** The rates go with the newest heartbeat only: a stuck write landing late keeps the newer rates. */
 const HEARTBEAT_UPSERT = `insert into dispatchr_scheduler (id, host, pid, queues, started_at, heartbeat_at, rates)
@@ -12,31 +14,24 @@ const HEARTBEAT_UPSERT = `insert into dispatchr_scheduler (id, host, pid, queues
      started_at = excluded.started_at, heartbeat_at = max(dispatchr_scheduler.heartbeat_at, excluded.heartbeat_at),
      rates = case when excluded.heartbeat_at >= dispatchr_scheduler.heartbeat_at then excluded.rates else dispatchr_scheduler.rates end`;
 
+/** A time column's minute: times are integer epoch milliseconds, so integer division. */
+const minuteOf = (column: string) => `(${column} / 60000) * 60000`;
+
+/** This driver's statements, run by statement-queries.ts. */
+export const STATEMENTS: StatementBuilders = {
+  placeholder: () => '?',
+  insert: buildTaskInsert,
+  list: buildListQuery,
+  count: buildCountQuery,
+  retryBatch: buildRetryBatch,
+  cancelBatch: buildCancelBatch,
+};
+
 export const sqliteQueries: DriverQueries = {
   claim: claimSqlite,
   settle: settleSqlite,
 
-  async insertTasks(session, rows) {
-    const statement = buildTaskInsert(rows);
-    return new Set((await session.query(statement.text, statement.values)).map((row) => String(row.id)));
-  },
-
-  async listTasks(session, query) {
-    const statement = buildListQuery(query);
-    return session.query(statement.text, statement.values);
-  },
-
-  async scanFloor(session, filter, beforeId, rows) {
-    const statement = buildScanFloorQuery(filter, beforeId, rows);
-    const [row] = await session.query<{ id: string }>(statement.text, statement.values);
-    return row === undefined ? undefined : String(row.id);
-  },
-
-  async countTasks(session, filter) {
-    const statement = buildCountQuery(filter);
-    const rows = await session.query<{ n: number | string }>(statement.text, statement.values);
-    return Number(rows[0].n);
-  },
+  ...statementQueries(STATEMENTS),
 
   // One statement text whatever the count: the ids as one JSON text.
   findBodies: (session, ids) =>
@@ -44,9 +39,9 @@ export const sqliteQueries: DriverQueries = {
       JSON.stringify(ids),
     ]),
 
-  async retryBatch(session, request) {
-    const statement = buildRetryBatch(request);
-    return statement ? session.query<RetryBatchRow>(statement.text, statement.values) : null;
+  async activity(session, request) {
+    const statement = buildActivityQuery(request, STATEMENTS.placeholder, minuteOf);
+    return (await session.query(statement.text, statement.values)).map(toActivityRow);
   },
 
   /**

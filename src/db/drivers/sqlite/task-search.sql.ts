@@ -3,7 +3,6 @@ import type { ListQuery } from '../../driver.js';
 import { SqlParams, type SqlStatement } from '../../sql-session.js';
 import {
   filterClauses,
-  indexedPart,
   keysetClauses,
   listedColumns,
   namedStates,
@@ -43,6 +42,8 @@ export const SQLITE_CLAUSES: DriverClauses = {
           or exists (select 1 from json_each(headers) h
                      where h.key like ${needle()} or (not ${sensitiveName('h.key')} and h.value like ${needle()})))`;
   },
+  // The ids as one JSON text (one statement text whatever their number), each looked up by index.
+  idsClause: (ids, p) => `id in (select value from json_each(${p.add(JSON.stringify(ids))}))`,
 };
 
 /** The listed columns: length() reads a blob's size without loading it. */
@@ -81,17 +82,6 @@ export function buildListQuery(query: ListQuery & { columns?: string }): SqlStat
   const ids = parts.map((branch) => `select * from (${page('id', branch)})`).join(' union all ');
   const text = `select ${columns} from dispatchr_task where id in (${ids} order by id desc limit ${p.add(query.limit)}) order by id desc`;
   return { text, values: p.values };
-}
-
-/** The end of a bounded scan's window (DriverQueries.scanFloor): reads `rows` index entries at most. */
-export function buildScanFloorQuery(filter: TaskFilter, beforeId: string | undefined, rows: number): SqlStatement {
-  const ids = buildListQuery({ ...indexedPart(filter), beforeId, limit: rows, columns: 'id' });
-  const p = params();
-  p.values.push(...ids.values);
-  return {
-    text: `select id from (${ids.text}) scanned order by id desc limit 1 offset ${p.add(rows - 1)}`,
-    values: p.values,
-  };
 }
 
 /** How many tasks match the filter: a count per branch, added. */

@@ -1,0 +1,39 @@
+import type { FailedTaskRow, TaskReports } from '../db/task-reports.repository.js';
+import { FAILURE_ERROR_CHARS, FAILURE_SCAN_LIMIT, type FailureGroupsResponse } from './schemas/dashboard.schema.js';
+
+/**
+ * The dead-letter view (GET /v1/failures): the most recently failed tasks, at most
+ * FAILURE_SCAN_LIMIT, grouped by queue, last status and the start of the last error, so a person
+ * sees "400 tasks of emails failed with 503" rather than 400 rows. Bounded: one indexed read of a
+ * fixed number of short rows, whatever the table holds; `complete` says whether older failures
+ * were left out.
+ */
+export async function describeFailures(
+  reports: Pick<TaskReports, 'recentFailures'>,
+  queues: readonly string[] | undefined,
+): Promise<FailureGroupsResponse> {
+  const rows = await reports.recentFailures({ queues, limit: FAILURE_SCAN_LIMIT + 1, errorChars: FAILURE_ERROR_CHARS });
+  const scanned = rows.slice(0, FAILURE_SCAN_LIMIT);
+  return { groups: groupFailures(scanned), scanned: scanned.length, complete: rows.length <= FAILURE_SCAN_LIMIT };
+}
+
+/** Groups rows read newest first: a group's first row is its newest. */
+export function groupFailures(rows: readonly FailedTaskRow[]): FailureGroupsResponse['groups'] {
+  const groups = new Map<string, { first: FailedTaskRow; count: number }>();
+  for (const row of rows) {
+    const key = JSON.stringify([row.queue, row.lastStatus, row.lastError]);
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { first: row, count: 1 });
+  }
+  return [...groups.values()]
+    .sort((a, b) => b.count - a.count || b.first.finalizedAt.getTime() - a.first.finalizedAt.getTime())
+    .map(({ first, count }) => ({
+      queue: first.queue,
+      lastStatus: first.lastStatus,
+      lastError: first.lastError,
+      count,
+      newestTaskId: first.id,
+      newestAt: first.finalizedAt.toISOString(),
+    }));
+}

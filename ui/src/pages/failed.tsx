@@ -1,0 +1,133 @@
+import { useState } from 'preact/hooks';
+import { getFailures, listQueues, MAX_BULK_IDS, searchTasks } from '../api/endpoints';
+import type { FailureGroup, Session } from '../api/types';
+import { BulkAction } from '../components/bulk-action';
+import { EmptyState } from '../components/empty-state';
+import { ProblemView } from '../components/problem';
+import { Time } from '../components/time';
+import { formatNumber } from '../format';
+import { usePoll } from '../hooks/use-poll';
+import { href } from '../router';
+import { canAdmin } from '../session';
+
+/** Pages of failed tasks read, at most, to find a group's tasks (the groups cover the newest 10,000). */
+const MAX_PAGES = 10;
+
+/** A group's tasks: the failed tasks of its queue with its last status and (first 200 characters of) error. */
+async function groupIds(group: FailureGroup): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < MAX_PAGES && ids.length < group.count; page++) {
+    const answer = await searchTasks({ queue: group.queue, state: 'failed' }, { cursor, limit: MAX_BULK_IDS });
+    for (const task of answer.tasks) {
+      const error = task.lastError === null ? null : task.lastError.slice(0, 200);
+      if (task.lastStatus === group.lastStatus && error === group.lastError) ids.push(task.id);
+    }
+    cursor = answer.nextCursor;
+    if (cursor === null) break;
+  }
+  return ids;
+}
+
+/** The dead-letter view: failed tasks grouped by queue and by last status or error, each group retried at once. */
+export function FailedPage({ session }: { session: Session }) {
+  const [queue, setQueue] = useState('');
+  const failures = usePoll((signal) => getFailures(queue || undefined, signal), `failures:${queue}`);
+  const queues = usePoll((signal) => listQueues(signal), 'queues', { intervalMs: 30_000 });
+  const [message, setMessage] = useState<string | null>(null);
+  const admin = canAdmin(session);
+  const groups = failures.data?.groups ?? [];
+
+  return (
+    <section>
+      <h1>Failed tasks</h1>
+      <form class="filters" onSubmit={(event) => event.preventDefault()} aria-label="Filter failed tasks">
+        <label>
+          Queue
+          <select value={queue} onChange={(event) => setQueue(event.currentTarget.value)}>
+            <option value="">every queue</option>
+            {(queues.data ?? []).map((q) => (
+              <option key={q.name} value={q.name}>
+                {q.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      {failures.error ? <ProblemView problem={failures.error} /> : null}
+      {message ? (
+        <p class="notice" role="status">
+          {message}
+        </p>
+      ) : null}
+      {failures.data && groups.length === 0 ? (
+        <EmptyState title="No failed tasks.">
+          <p>
+            A task fails when its target answers a 4xx (other than 408 and 429), or when its retries run out. When one
+            does, it shows here, grouped with others that failed the same way.
+          </p>
+        </EmptyState>
+      ) : null}
+      {groups.length > 0 ? (
+        <div class="table-scroll">
+          <table class="failures">
+            <thead>
+              <tr>
+                <th scope="col">Queue</th>
+                <th scope="col">Last answer</th>
+                <th scope="col">Tasks</th>
+                <th scope="col">Newest</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {groups.map((group) => (
+                <tr key={`${group.queue}|${group.lastStatus}|${group.lastError}`} data-testid="failure-group">
+                  <td>
+                    <a href={href(['queues', group.queue])}>{group.queue}</a>
+                  </td>
+                  <td class="clip-wide">
+                    {group.lastStatus !== null ? (
+                      <strong>HTTP {group.lastStatus}</strong>
+                    ) : (
+                      <span class="muted">no answer</span>
+                    )}
+                    {group.lastError ? <div class="error-text">{group.lastError}</div> : null}
+                  </td>
+                  <td>
+                    <a href={href(['tasks'], { queue: group.queue, state: 'failed' })}>{formatNumber(group.count)}</a>
+                  </td>
+                  <td>
+                    <a href={href(['tasks', group.newestTaskId])}>newest</a> <Time iso={group.newestAt} />
+                  </td>
+                  <td>
+                    {admin ? (
+                      <BulkAction
+                        kind="retry"
+                        testId="failure-retry"
+                        label="Retry these"
+                        collect={() => groupIds(group)}
+                        onDone={(text) => {
+                          setMessage(`${group.queue}: ${text}`);
+                          failures.refresh();
+                        }}
+                      />
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {failures.data ? (
+        <p class="muted small">
+          Grouped over the newest {formatNumber(failures.data.scanned)} failed tasks
+          {failures.data.complete ? ' (all of them)' : '; older ones are not counted here, search them instead'}.
+        </p>
+      ) : null}
+    </section>
+  );
+}
