@@ -22,33 +22,43 @@ export type TaskReports = ReturnType<typeof createTaskReports>;
 export function createTaskReports(db: Orm) {
   const { sql, driver } = db;
   return {
-    activity: (request: ActivityRequest): Promise<ActivityRow[]> => driver.queries.activity(sql, request),
+    /** `timeoutMs`: each statement is stopped after this long where the database can (SqlPool.readWithin). */
+    activity: (request: ActivityRequest, timeoutMs: number): Promise<ActivityRow[]> =>
+      sql.readWithin(timeoutMs, (session) => driver.queries.activity(session, request)),
 
     /**
-     * The `limit` most recently failed tasks (by finalized_at, through dispatchr_task_finalized_idx,
-     * whose WHERE term the statement repeats), of these queues (undefined: every queue). The error
-     * is cut in the database: a page of 10,000 full errors would be megabytes to send and drop.
+     * The `limit` most recently failed tasks of these queues (undefined: every queue), newest first.
+     * Every queue: through dispatchr_task_finalized_idx (state, finalized_at). Named queues: one
+     * branch per queue through migration 0015's index (queue, finalized_at) of failed tasks, each
+     * reading `limit` entries at most, merged, so a rare queue does not walk the others' failures.
+     * The error is cut in the database: a page of 10,000 full errors would be megabytes to send
+     * and drop.
      */
     async recentFailures(options: {
       queues?: readonly string[];
       limit: number;
       errorChars: number;
+      timeoutMs: number;
     }): Promise<FailedTaskRow[]> {
+      const { queues, limit, errorChars } = options;
+      if (queues !== undefined && queues.length === 0) return [];
+      // Placeholders in text order (a driver's may be positional): each branch adds its own.
       const p = new SqlParams(driver.placeholder);
-      const chars = p.add(options.errorChars);
-      const { queues } = options;
-      const inQueues =
+      const columns = () =>
+        `id, queue, last_status, substr(last_error, 1, ${p.add(errorChars)}) as last_error, finalized_at`;
+      const text =
         queues === undefined
-          ? ''
-          : queues.length === 0
-            ? ' and 1 = 0'
-            : ` and queue in (${queues.map((queue) => p.add(queue)).join(', ')})`;
-      const rows = await sql.query(
-        `select id, queue, last_status, substr(last_error, 1, ${chars}) as last_error, finalized_at from dispatchr_task
-         where state = 'failed' and finalized_at is not null${inQueues}
-         order by finalized_at desc limit ${p.add(options.limit)}`,
-        p.values,
-      );
+          ? `select ${columns()} from dispatchr_task where state = 'failed' and finalized_at is not null
+             order by finalized_at desc limit ${p.add(limit)}`
+          : `select * from (${[...new Set(queues)]
+              .map(
+                (queue) =>
+                  `select * from (select ${columns()} from dispatchr_task
+                   where state = 'failed' and queue = ${p.add(queue)} and finalized_at is not null
+                   order by finalized_at desc limit ${p.add(limit)}) q`,
+              )
+              .join(' union all ')}) failed order by finalized_at desc limit ${p.add(limit)}`;
+      const rows = await sql.readWithin(options.timeoutMs, (session) => session.query(text, p.values));
       return rows.map((row) => ({
         id: String(row.id),
         queue: String(row.queue),

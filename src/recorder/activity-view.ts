@@ -14,10 +14,10 @@ export function activityWindowStart(now: Date, minutes: number): Date {
 
 export async function describeActivity(
   reports: Pick<TaskReports, 'activity'>,
-  options: { now: Date; minutes: number; queues: readonly string[] | undefined },
+  options: { now: Date; minutes: number; queues: readonly string[] | undefined; timeoutMs: number },
 ): Promise<ActivityResponse> {
   const since = activityWindowStart(options.now, options.minutes);
-  const rows = await reports.activity({ since, queues: options.queues });
+  const rows = await reports.activity({ since, queues: options.queues }, options.timeoutMs);
   return {
     since: since.toISOString(),
     minutes: rows.map((row) => ({

@@ -73,9 +73,11 @@ export function uiStatic(options: UiStaticOptions = {}) {
       });
     }
     if (ctx.path === UI_PATH) {
-      // The app's relative asset URLs (./assets/...) need the trailing slash.
+      // The app's relative asset URLs (./assets/...) need the trailing slash. A relative Location
+      // (`ui/` against `<prefix>/ui`) is right under any basePath or mount, and never names
+      // another host, whatever form the request line took.
       ctx.status = 302;
-      ctx.set('Location', `${mountPrefix(ctx)}${UI_PATH}/`);
+      ctx.set('Location', 'ui/');
       ctx.set('Cache-Control', 'no-cache');
       return;
     }
@@ -135,10 +137,4 @@ async function statFile(file: string): Promise<{ size: number; mtimeMs: number; 
 
 async function isFile(file: string): Promise<boolean> {
   return (await statFile(file)) !== null;
-}
-
-/** The prefix the app is mounted under (koa-mount strips it from ctx.path), for the redirect. */
-function mountPrefix(ctx: Context): string {
-  const original = ctx.originalUrl.split('?')[0];
-  return original.endsWith(ctx.path) ? original.slice(0, original.length - ctx.path.length) : '';
 }

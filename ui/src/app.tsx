@@ -56,10 +56,9 @@ export function App() {
       </Frame>
     );
   }
-  const { session, token, notice } = state;
+  const { session, token } = state;
   return (
     <Frame session={session} signedIn={token !== null} signOut={signOut} route={route}>
-      {notice ? <ProblemView problem={notice} /> : null}
       <Page route={route} session={session} />
     </Frame>
   );

@@ -1,19 +1,18 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, problemOf, storedToken, storeToken, UNAUTHORIZED_EVENT } from './api/client';
+import { ApiError, problemOf, storedToken, storeToken, UNAUTHORIZED_EVENT } from './api/client';
 import { getSession } from './api/endpoints';
 import type { Problem, Session } from './api/types';
 
 /**
  * Who the person is to the API: `GET /v1/session` with the stored token. 401 means the token is
- * missing or refused (sign in); an open API answers for anyone. A recorder without that route
- * (404, an older version) is asked for the queues instead, and its role is then unknown: actions
- * stay visible and the server still refuses what the token may not do.
+ * missing or refused (sign in); an open API answers for anyone. The dashboard ships with its
+ * recorder, so the route is always there.
  */
 export type SessionState =
   | { status: 'loading' }
   | { status: 'signed-out'; notice: string | null }
   | { status: 'failed'; problem: Problem }
-  | { status: 'ready'; session: Session; token: string | null; notice: Problem | null };
+  | { status: 'ready'; session: Session; token: string | null };
 
 export interface SessionControl {
   state: SessionState;
@@ -22,27 +21,13 @@ export interface SessionControl {
   retry(): void;
 }
 
-async function identify(token: string | null): Promise<{ session: Session; notice: Problem | null }> {
-  try {
-    return { session: await getSession(token), notice: null };
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 404) throw error;
-    await api('GET', '/v1/queues', { token }); // 401 for a bad token, as the session route would say
-    return {
-      session: { open: token === null, role: 'admin', name: null, queues: null },
-      notice: error.problem,
-    };
-  }
-}
-
 export function useSession(): SessionControl {
   const [state, setState] = useState<SessionState>({ status: 'loading' });
 
   const check = useCallback(async (token: string | null, notice: string | null = null) => {
     setState({ status: 'loading' });
     try {
-      const found = await identify(token);
-      setState({ status: 'ready', token, ...found });
+      setState({ status: 'ready', token, session: await getSession(token) });
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
         storeToken(null);
@@ -68,9 +53,9 @@ export function useSession(): SessionControl {
 
   const signIn = useCallback(async (token: string): Promise<Problem | null> => {
     try {
-      const found = await identify(token);
+      const session = await getSession(token);
       storeToken(token);
-      setState({ status: 'ready', token, ...found });
+      setState({ status: 'ready', token, session });
       return null;
     } catch (error) {
       return problemOf(error);

@@ -11,7 +11,7 @@ import {
   failuresQuerySchema,
 } from '../schemas/dashboard.schema.js';
 import { problemResource } from '../schemas/resource.schema.js';
-import { sendJson, type RouteSpec } from './route.js';
+import { boundedRead, sendJson, type RouteSpec } from './route.js';
 import { scopedQueues } from './scope.js';
 
 /**
@@ -42,7 +42,11 @@ export function dashboardRoutes(deps: RecorderDeps): RouteSpec[] {
         const stores = await deps.stores();
         const minutes = query.minutes === undefined ? DEFAULT_ACTIVITY_MINUTES : Number(query.minutes);
         const now = deps.clock.now();
-        sendJson(ctx, 200, await describeActivity(createTaskReports(stores.db), { now, minutes, queues }));
+        const reports = createTaskReports(stores.db);
+        const activity = await boundedRead(ctx, deps, (timeoutMs) =>
+          describeActivity(reports, { now, minutes, queues, timeoutMs }),
+        );
+        sendJson(ctx, 200, activity);
       },
     },
     {
@@ -61,7 +65,8 @@ export function dashboardRoutes(deps: RecorderDeps): RouteSpec[] {
         const query = parseInput(failuresQuerySchema, { ...ctx.query });
         const queues = scopedQueues(ctx, deps, query.queue);
         const stores = await deps.stores();
-        sendJson(ctx, 200, await describeFailures(createTaskReports(stores.db), queues));
+        const reports = createTaskReports(stores.db);
+        sendJson(ctx, 200, await boundedRead(ctx, deps, (timeoutMs) => describeFailures(reports, queues, timeoutMs)));
       },
     },
   ];

@@ -76,6 +76,31 @@ export const taskPageResponse: ResponseSpec = {
 /** One read gate per recorder (keyed by its deps, made once per createRecorder). */
 const readGates = new WeakMap<RecorderDeps, ReadGate>();
 
+function readGateOf(deps: RecorderDeps): ReadGate {
+  let gate = readGates.get(deps);
+  if (!gate) readGates.set(deps, (gate = createReadGate(deps.config.recorder.maxConcurrentReads)));
+  return gate;
+}
+
+/**
+ * A read that sums up many tasks (the dashboard's activity and failures), under the same limits as
+ * the lists: at most recorder.maxConcurrentReads at once, each statement stopped after
+ * recorder.readTimeout (`read` gets it); either refusal answers 503 with Retry-After.
+ */
+export async function boundedRead<T>(
+  ctx: RecorderContext,
+  deps: RecorderDeps,
+  read: (timeoutMs: number) => Promise<T>,
+): Promise<T> {
+  try {
+    return await readGateOf(deps).run(() => read(deps.config.recorder.readTimeout));
+  } catch (error) {
+    if (isDispatchrError(error, 'reads_busy') || isDispatchrError(error, 'query_timeout'))
+      ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+    throw error;
+  }
+}
+
 /**
  * The list routes' answer: one page of tasks matching `filter`, newest first, as
  * `{ tasks, nextCursor }` in the `basic` view unless `view=full`; `limit` and `cursor` as the query
@@ -89,8 +114,7 @@ export async function sendTaskPage(
   page: { limit?: string; cursor?: string; view?: TaskView },
 ): Promise<void> {
   const { recorder } = deps.config;
-  let gate = readGates.get(deps);
-  if (!gate) readGates.set(deps, (gate = createReadGate(recorder.maxConcurrentReads)));
+  const gate = readGateOf(deps);
   const stores = await deps.stores();
   const request = {
     limit: page.limit === undefined ? DEFAULT_LIMIT : Number(page.limit),

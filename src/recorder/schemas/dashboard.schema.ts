@@ -14,6 +14,8 @@ export const MAX_ACTIVITY_MINUTES = 1440;
 export const FAILURE_SCAN_LIMIT = 10_000;
 /** Errors are grouped by their start: the rest of a message often varies from task to task. */
 export const FAILURE_ERROR_CHARS = 200;
+/** The most task ids a failure group lists: what one bulk action takes (`ids`, 4.9). */
+export const FAILURE_GROUP_IDS = 1_000;
 
 const queueFilter = z
   .string({ error: 'expected one queue name' })
@@ -70,6 +72,11 @@ export const failureGroup = z.object({
     .describe(`The first ${FAILURE_ERROR_CHARS} characters of the last error, as grouped.`),
   count: z.number().int().describe('Failed tasks of the group among those scanned.'),
   newestTaskId: z.string().describe('The task of the group that failed last.'),
+  taskIds: z
+    .array(z.string())
+    .describe(
+      `The group's tasks among those read, the most recently failed first, at most ${FAILURE_GROUP_IDS}: the ids a bulk retry of the group takes.`,
+    ),
   newestAt: time.describe('When it failed.'),
 });
 

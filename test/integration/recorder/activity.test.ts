@@ -130,7 +130,7 @@ describe.each(drivers())('activity and failures on %s', (driver) => {
 
   it('groups the failed tasks by queue, last status and the start of the last error', async () => {
     const long = `HTTP 500 Internal Server Error: ${'x'.repeat(300)}`;
-    await run('reports', 3, failed(5, 500, `${long}-first`));
+    const first = await run('reports', 3, failed(5, 500, `${long}-first`));
     const second = await run('reports', 1, failed(4, 500, `${long}-second`)); // the same first 200 characters
     const newest = await run('reports', 1, failed(3, null, 'connection refused'));
     const get = async (query: string, token = TOKEN) => {
@@ -148,6 +148,7 @@ describe.each(drivers())('activity and failures on %s', (driver) => {
         count: 4,
         newestTaskId: second[0].id,
         newestAt: at(4).toISOString(),
+        taskIds: expect.any(Array),
       },
       // Groups of one size: the one that failed last first.
       {
@@ -157,6 +158,7 @@ describe.each(drivers())('activity and failures on %s', (driver) => {
         count: 1,
         newestTaskId: expect.any(String),
         newestAt: at(0).toISOString(),
+        taskIds: [expect.any(String)],
       },
       {
         queue: 'reports',
@@ -165,8 +167,14 @@ describe.each(drivers())('activity and failures on %s', (driver) => {
         count: 1,
         newestTaskId: newest[0].id,
         newestAt: at(3).toISOString(),
+        taskIds: [newest[0].id],
       },
     ]);
+    // A group names exactly its tasks, the one that failed last first: what a retry of it takes.
+    const [grouped] = all.groups;
+    expect(grouped.taskIds[0]).toBe(second[0].id);
+    expect([...grouped.taskIds].sort()).toEqual([second[0].id, ...first.map((t) => t.id)].sort());
+    expect(all.groups[1].taskIds).toEqual([all.groups[1].newestTaskId]);
     expect((await get('?queue=reports')).groups.map((g) => g.lastStatus)).toEqual([500, null]);
     expect((await get('', REPORTS_ONLY)).scanned).toBe(5);
     // A failed task retried by hand is no longer a failure, nor counted as failed in its minute.

@@ -61,9 +61,6 @@ export interface Attempt {
   durationMs: number | null;
   error: string | null;
   responseExcerpt: string | null;
-  /** Which scheduler ran it, when the API says. */
-  scheduler?: string | null;
-  schedulerId?: string | null;
 }
 
 export interface Task {
@@ -132,6 +129,8 @@ export interface FailureGroup {
   count: number;
   newestTaskId: string;
   newestAt: string;
+  /** The group's tasks among those scanned, most recently failed first, at most 1,000 (one bulk call). */
+  taskIds: string[];
 }
 
 export interface Failures {
@@ -150,10 +149,9 @@ export interface TaskFilter {
   search?: string;
 }
 
-/** Bulk retry and cancel: a dry run answers `matched`; a real one also what it changed. */
+/** Bulk retry and cancel: `{ matched, retried }` or `{ matched, cancelled }` (a dry run changes nothing: 0). */
 export interface BulkResult {
-  matched?: number;
+  matched: number;
   retried?: number;
   cancelled?: number;
-  dryRun?: boolean;
 }

@@ -31,7 +31,7 @@ async function run(kind: BulkKind, ids: string[], dryRun: boolean): Promise<numb
   let total = 0;
   for (const part of chunks(ids)) {
     const answer: BulkResult = await bulkByIds(kind, part, dryRun);
-    total += (dryRun ? answer.matched : kind === 'retry' ? answer.retried : answer.cancelled) ?? 0;
+    total += dryRun ? answer.matched : ((kind === 'retry' ? answer.retried : answer.cancelled) ?? 0);
   }
   return total;
 }
@@ -90,7 +90,7 @@ export function BulkAction({ kind, collect, onDone, disabled, testId, label }: B
         <div class="confirm" role="group" aria-label={`Confirm: ${words.verb.toLowerCase()}`}>
           <p>
             <span class="big" data-testid="bulk-dryrun-count">
-              {phase.matched}
+              {formatNumber(phase.matched)}
             </span>{' '}
             of {formatNumber(phase.ids.length)} {phase.ids.length === 1 ? 'task' : 'tasks'} would be {words.done} (only{' '}
             {words.eligible} tasks can be; the others are left as they are).

@@ -20,9 +20,6 @@ export function ProblemView({ problem, onDismiss }: { problem: Problem; onDismis
       ) : null}
       <p class="muted small">
         code <code>{problem.code}</code>
-        {problem.status === 404 && problem.code === 'not_found'
-          ? ' — this recorder does not have this API route yet; update Dispatchr.'
-          : ''}
       </p>
       {onDismiss ? (
         <button type="button" class="link" onClick={onDismiss}>

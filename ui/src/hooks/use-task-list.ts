@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { problemOf } from '../api/client';
 import { searchTasks } from '../api/endpoints';
 import type { Problem, TaskFilter, TaskPage } from '../api/types';
@@ -29,13 +29,25 @@ export interface TaskList {
   loadingMore: boolean;
   moreError: Problem | null;
   loadMore(): Promise<void>;
-  refresh(): void;
+  /**
+   * Start over from the first page, dropping the pages loaded after it (after an action changed
+   * tasks: the poll only refreshes the first page, so rows further down would keep their old state).
+   */
+  reload(): void;
 }
 
 export function useTaskList(filter: TaskFilter, pageSize?: number): TaskList {
   const key = JSON.stringify([filter, pageSize]);
+  // Set by reload(): the next first page replaces the list instead of being merged into it.
+  const replaceNext = useRef(false);
+  // Bumped by reload(): a "load more" begun before it would append rows read before the action.
+  const generation = useRef(0);
   const polled = usePoll((signal) => searchTasks(filter, { limit: pageSize }, signal), key, {
-    merge: mergeFirstPage,
+    merge: (previous, fresh) => {
+      if (!replaceNext.current) return mergeFirstPage(previous, fresh);
+      replaceNext.current = false;
+      return fresh;
+    },
   });
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<Problem | null>(null);
@@ -43,10 +55,12 @@ export function useTaskList(filter: TaskFilter, pageSize?: number): TaskList {
   const loadMore = async () => {
     const cursor = polled.data?.nextCursor;
     if (!cursor || loadingMore) return;
+    const started = generation.current;
     setLoadingMore(true);
     setMoreError(null);
     try {
       const next = await searchTasks(filter, { cursor, limit: pageSize });
+      if (generation.current !== started) return; // the list was reloaded meanwhile
       polled.mutate((current) => {
         if (!current) return current; // the list started over meanwhile
         // A poll may have moved the first page meanwhile: add only what lies below the last row shown.
@@ -68,6 +82,11 @@ export function useTaskList(filter: TaskFilter, pageSize?: number): TaskList {
     loadingMore,
     moreError,
     loadMore,
-    refresh: polled.refresh,
+    reload: () => {
+      generation.current += 1;
+      replaceNext.current = true;
+      setMoreError(null);
+      polled.refresh(); // aborts a poll in flight, so the answer that replaces the list is read after the action
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { getFailures, listQueues, MAX_BULK_IDS, searchTasks } from '../api/endpoints';
+import { getFailures, listQueues } from '../api/endpoints';
 import type { FailureGroup, Session } from '../api/types';
 import { BulkAction } from '../components/bulk-action';
 import { EmptyState } from '../components/empty-state';
@@ -10,23 +10,13 @@ import { usePoll } from '../hooks/use-poll';
 import { href } from '../router';
 import { canAdmin } from '../session';
 
-/** Pages of failed tasks read, at most, to find a group's tasks (the groups cover the newest 10,000). */
-const MAX_PAGES = 10;
-
-/** A group's tasks: the failed tasks of its queue with its last status and (first 200 characters of) error. */
-async function groupIds(group: FailureGroup): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < MAX_PAGES && ids.length < group.count; page++) {
-    const answer = await searchTasks({ queue: group.queue, state: 'failed' }, { cursor, limit: MAX_BULK_IDS });
-    for (const task of answer.tasks) {
-      const error = task.lastError === null ? null : task.lastError.slice(0, 200);
-      if (task.lastStatus === group.lastStatus && error === group.lastError) ids.push(task.id);
-    }
-    cursor = answer.nextCursor;
-    if (cursor === null) break;
-  }
-  return ids;
+/**
+ * What "Retry these" acts on: the group's task ids as the API listed them (the most recently failed
+ * first, at most 1,000, which is one bulk call). A larger group says how many of its tasks that is.
+ */
+function retryLabel(group: FailureGroup): string {
+  const ids = group.taskIds.length;
+  return `Retry ${formatNumber(ids)}${group.count > ids ? ` of ${formatNumber(group.count)}` : ''}`;
 }
 
 /** The dead-letter view: failed tasks grouped by queue and by last status or error, each group retried at once. */
@@ -107,8 +97,9 @@ export function FailedPage({ session }: { session: Session }) {
                       <BulkAction
                         kind="retry"
                         testId="failure-retry"
-                        label="Retry these"
-                        collect={() => groupIds(group)}
+                        label={retryLabel(group)}
+                        disabled={group.taskIds.length === 0}
+                        collect={() => group.taskIds}
                         onDone={(text) => {
                           setMessage(`${group.queue}: ${text}`);
                           failures.refresh();

@@ -1,5 +1,5 @@
 import { getActivity, listQueues } from '../api/endpoints';
-import type { Queue, Session } from '../api/types';
+import type { Activity, Queue, Session } from '../api/types';
 import { ActivityChart } from '../components/activity-chart';
 import { EmptyState } from '../components/empty-state';
 import { ProblemView } from '../components/problem';
@@ -39,14 +39,15 @@ export function OverviewPage({ session }: { session: Session }) {
       ) : null}
       <div class="cards">
         {queues.data?.map((queue) => (
-          <QueueCard key={queue.name} queue={queue} />
+          <QueueCard key={queue.name} queue={queue} activity={activity.data} />
         ))}
       </div>
     </section>
   );
 }
 
-function QueueCard({ queue }: { queue: Queue }) {
+/** One queue: its counts and facts, and its own last hour drawn small from the page's one activity answer. */
+function QueueCard({ queue, activity }: { queue: Queue; activity: Activity | undefined }) {
   return (
     <article class="card" data-testid={`queue-row-${queue.name}`}>
       <header class="card-head">
@@ -59,6 +60,7 @@ function QueueCard({ queue }: { queue: Queue }) {
       </header>
       <QueueCounts queue={queue} />
       <QueueFacts queue={queue} />
+      <ActivityChart activity={activity} queue={queue.name} compact />
     </article>
   );
 }

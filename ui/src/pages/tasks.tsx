@@ -53,10 +53,11 @@ export function TasksPage({ route, session }: { route: Route; session: Session }
     setSelected((current) =>
       tasks.length > 0 && tasks.every((task) => current.has(task.id)) ? new Set() : new Set(tasks.map((t) => t.id)),
     );
+  // The action consumed the selection, and rows on later pages may have changed: start over.
   const done = (text: string) => {
     setMessage(text);
     setSelected(new Set());
-    list.refresh();
+    list.reload();
   };
   const apply = (next: SearchFilters) => navigate(href(['tasks'], { ...next }));
   const filtered = Object.values(filters).some((value) => value !== '');

@@ -3,6 +3,7 @@ import { ClaimOrderIndex } from '../../../migrations/common/0002-claim-order-ind
 import { RetryDedupIndex } from '../../../migrations/common/0008-retry-dedup-index.migration.js';
 import { AttemptsGivenBack } from '../../../migrations/common/0012-attempts-given-back.migration.js';
 import { AttemptFinishedIndex } from '../../../migrations/common/0014-attempt-finished-index.migration.js';
+import { FailedByQueueIndex } from '../../../migrations/common/0015-failed-by-queue-index.migration.js';
 import { PostgresInitial } from './0001-initial.migration.js';
 import { PostgresDueUpdateTriggerPerRow } from './0003-due-update-trigger-per-row.migration.js';
 import { PostgresAttemptCascadeByTrigger } from './0004-attempt-cascade-by-trigger.migration.js';
@@ -31,4 +32,5 @@ export const postgresMigrations: MigrationObject[] = [
   { name: '0012-attempts-given-back', class: AttemptsGivenBack },
   { name: '0013-scheduler-rates', class: PostgresSchedulerRates },
   { name: '0014-attempt-finished-index', class: AttemptFinishedIndex },
+  { name: '0015-failed-by-queue-index', class: FailedByQueueIndex },
 ];

@@ -3,6 +3,7 @@ import { ClaimOrderIndex } from '../../../migrations/common/0002-claim-order-ind
 import { RetryDedupIndex } from '../../../migrations/common/0008-retry-dedup-index.migration.js';
 import { AttemptsGivenBack } from '../../../migrations/common/0012-attempts-given-back.migration.js';
 import { AttemptFinishedIndex } from '../../../migrations/common/0014-attempt-finished-index.migration.js';
+import { FailedByQueueIndex } from '../../../migrations/common/0015-failed-by-queue-index.migration.js';
 import { SqliteInitial } from './0001-initial.migration.js';
 import { SqliteFinalAttemptOnTask } from './0005-final-attempt-on-task.migration.js';
 import { SqliteFewerTaskIndexWrites } from './0007-fewer-task-index-writes.migration.js';
@@ -21,4 +22,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: '0012-attempts-given-back', class: AttemptsGivenBack },
   { name: '0013-scheduler-rates', class: SqliteSchedulerRates },
   { name: '0014-attempt-finished-index', class: AttemptFinishedIndex },
+  { name: '0015-failed-by-queue-index', class: FailedByQueueIndex },
 ];
