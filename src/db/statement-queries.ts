@@ -1,3 +1,4 @@
+import { buildActivityQuery, toActivityRow } from './activity.sql.js';
 import type { DriverQueries, ListQuery } from './driver.js';
 import { SqlParams, type SqlStatement } from './sql-session.js';
 import { indexedPart, type TaskFilter } from './task-filter.sql.js';
@@ -6,7 +7,8 @@ import type { CancelBatchRequest, CancelBatchRow } from './task-cancel.sql.js';
 import type { RetryBatchRequest, RetryBatchRow } from './task-retry.sql.js';
 
 /**
- * A driver's statement builders for the task searches, the insert and the bulk retry and cancel: each driver
+ * A driver's statement builders for the task searches, the insert, the bulk retry and cancel and
+ * the per-minute activity: each driver
  * writes its own SQL, and these run them alike (one statement each, its rows read the same way).
  */
 export interface StatementBuilders {
@@ -17,11 +19,13 @@ export interface StatementBuilders {
   count(filter: TaskFilter): SqlStatement;
   retryBatch(request: RetryBatchRequest): SqlStatement | null;
   cancelBatch(request: CancelBatchRequest): SqlStatement | null;
+  /** A time column's minute as epoch milliseconds (the per-minute activity's buckets). */
+  minuteOf(column: string): string;
 }
 
 type StatementQueries = Pick<
   DriverQueries,
-  'insertTasks' | 'listTasks' | 'scanFloor' | 'countTasks' | 'retryBatch' | 'cancelBatch'
+  'insertTasks' | 'listTasks' | 'scanFloor' | 'countTasks' | 'retryBatch' | 'cancelBatch' | 'activity'
 >;
 
 export function statementQueries(build: StatementBuilders): StatementQueries {
@@ -56,6 +60,11 @@ export function statementQueries(build: StatementBuilders): StatementQueries {
     async cancelBatch(session, request) {
       const statement = build.cancelBatch(request);
       return statement ? session.query<CancelBatchRow>(statement.text, statement.values) : null;
+    },
+
+    async activity(session, request) {
+      const statement = buildActivityQuery(request, build.placeholder, build.minuteOf);
+      return (await session.query(statement.text, statement.values)).map(toActivityRow);
     },
   };
 }

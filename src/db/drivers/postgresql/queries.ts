@@ -1,4 +1,3 @@
-import { buildActivityQuery, toActivityRow } from '../../activity.sql.js';
 import type { DriverQueries } from '../../driver.js';
 import { DUE_CHANNEL } from '../../due-signal.js';
 import { statementQueries, type StatementBuilders } from '../../statement-queries.js';
@@ -29,6 +28,7 @@ export const STATEMENTS: StatementBuilders = {
   count: buildCountQuery,
   retryBatch: buildRetryBatch,
   cancelBatch: buildCancelBatch,
+  minuteOf,
 };
 
 export const postgresQueries: DriverQueries = {
@@ -40,11 +40,6 @@ export const postgresQueries: DriverQueries = {
   // One statement text whatever the count: the ids as one array.
   findBodies: (session, ids) =>
     session.query('select id, body from dispatchr_task where id = any($1::uuid[])', [[...ids]]),
-
-  async activity(session, request) {
-    const statement = buildActivityQuery(request, STATEMENTS.placeholder, minuteOf);
-    return (await session.query(statement.text, statement.values)).map(toActivityRow);
-  },
 
   /**
    * Written under the queue's claim lock (the one `dispatchr_claim()` takes), so a claim in flight

@@ -1,4 +1,3 @@
-import { buildActivityQuery, toActivityRow } from '../../activity.sql.js';
 import type { DriverQueries } from '../../driver.js';
 import { statementQueries, type StatementBuilders } from '../../statement-queries.js';
 import { claimSqlite, settleSqlite } from './dispatch.sql.js';
@@ -25,6 +24,7 @@ export const STATEMENTS: StatementBuilders = {
   count: buildCountQuery,
   retryBatch: buildRetryBatch,
   cancelBatch: buildCancelBatch,
+  minuteOf,
 };
 
 export const sqliteQueries: DriverQueries = {
@@ -38,11 +38,6 @@ export const sqliteQueries: DriverQueries = {
     session.query('select id, body from dispatchr_task where id in (select value from json_each(?))', [
       JSON.stringify(ids),
     ]),
-
-  async activity(session, request) {
-    const statement = buildActivityQuery(request, STATEMENTS.placeholder, minuteOf);
-    return (await session.query(statement.text, statement.values)).map(toActivityRow);
-  },
 
   /**
    * One writer at a time: a committed flag is read by every later claim. A resume wakes the
