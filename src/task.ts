@@ -1,26 +1,14 @@
-/** The task model shared by every module: states, records, attempt outcomes. Imports nothing of ours. */
+/** The task model shared by every module: states (task-states.ts), records, attempt outcomes. Imports nothing of ours but its states. */
 
-export const TASK_STATES = [
-  'scheduled',
-  'available',
-  'running',
-  'retryable',
-  'completed',
-  'failed',
-  'cancelled',
-] as const;
-export type TaskState = (typeof TASK_STATES)[number];
-
-/** Waiting for a slot or a time: cancellable, purgeable, counted as "unfinished" for de-duplication. */
-export const WAITING_STATES = ['scheduled', 'available', 'retryable'] as const satisfies readonly TaskState[];
-/** Unfinished: the dedup key is unique among these. */
-export const UNFINISHED_STATES = [...WAITING_STATES, 'running'] as const satisfies readonly TaskState[];
-/** Finished: only these may be deleted or pruned. */
-export const FINISHED_STATES = ['completed', 'failed', 'cancelled'] as const satisfies readonly TaskState[];
-
-export function isTaskState(value: unknown): value is TaskState {
-  return typeof value === 'string' && (TASK_STATES as readonly string[]).includes(value);
-}
+export {
+  FINISHED_STATES,
+  isTaskState,
+  TASK_STATES,
+  UNFINISHED_STATES,
+  WAITING_STATES,
+  type TaskState,
+} from './task-states.js';
+import type { TaskState } from './task-states.js';
 
 export const ATTEMPT_OUTCOMES = ['completed', 'retry', 'failed', 'lease-expired', 'interrupted'] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];

@@ -2,19 +2,19 @@
  * What the public API answers (docs/spec.md), as far as the dashboard reads it. Fields the API
  * may not have yet are optional: the page shows what is there.
  */
-export const TASK_STATES = [
-  'scheduled',
-  'available',
-  'running',
-  'retryable',
-  'completed',
-  'failed',
-  'cancelled',
-] as const;
-export type TaskState = (typeof TASK_STATES)[number];
+import type { Attempt, Problem, Task as ApiTask, TaskPage as ApiTaskPage } from '../../../src/client/types';
+import {
+  FINISHED_STATES as FINISHED,
+  TASK_STATES,
+  WAITING_STATES as WAITING,
+  type TaskState,
+} from '../../../src/task-states';
 
-export const WAITING_STATES: readonly TaskState[] = ['scheduled', 'available', 'retryable'];
-export const FINISHED_STATES: readonly TaskState[] = ['completed', 'failed', 'cancelled'];
+// The task model and the task, attempt, page and problem shapes are the server's and the SDK's own
+// (src/task.ts imports nothing; src/client/types.ts is types only): one definition, no drift.
+export { TASK_STATES, type Attempt, type Problem, type TaskState };
+export const WAITING_STATES: readonly TaskState[] = WAITING;
+export const FINISHED_STATES: readonly TaskState[] = FINISHED;
 
 export type Role = 'read' | 'enqueue' | 'admin';
 
@@ -23,15 +23,6 @@ export interface Session {
   role: Role;
   name: string | null;
   queues: string[] | null;
-}
-
-/** A problem details answer (application/problem+json), or one made up for a network failure. */
-export interface Problem {
-  code: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors: { path: string; message: string }[];
 }
 
 export interface QueueConfig {
@@ -52,48 +43,13 @@ export interface Queue {
   config?: QueueConfig;
 }
 
-export interface Attempt {
-  number: number;
-  startedAt: string;
-  finishedAt: string | null;
-  status: number | null;
-  outcome: string | null;
-  durationMs: number | null;
-  error: string | null;
-  responseExcerpt: string | null;
-}
-
-export interface Task {
-  id: string;
-  queue: string;
-  state: TaskState;
-  path: string;
-  method: string;
-  headers?: Record<string, string>;
-  body?: unknown;
-  bodyBase64?: string;
-  contentType: string | null;
-  bodyBytes: number | null;
-  runAt: string;
-  attempt: number;
-  attemptsGivenBack: number;
-  maxAttempts: number | null;
-  timeoutMs: number | null;
-  key: string | null;
-  traceparent: string | null;
-  createdAt: string;
-  updatedAt: string;
-  finalizedAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  effective?: { maxAttempts: number; timeoutMs: number } | null;
-  attempts?: Attempt[];
+/** A task as the API answers it, with why it waits (GET /v1/tasks/:id, spec 4.11). */
+export interface Task extends ApiTask {
   waiting?: { code: string; message: string } | null;
 }
 
-export interface TaskPage {
+export interface TaskPage extends ApiTaskPage {
   tasks: Task[];
-  nextCursor: string | null;
 }
 
 export interface Scheduler {
