@@ -46,6 +46,22 @@ export function queryTimeout(timeoutMs: number, cause: unknown): DispatchrError 
  */
 export const QUERY_DEADLINE_MS = 15_000;
 
+/**
+ * Runs `fn` on one session between `begin` and COMMIT; rolls back and rethrows when it throws (the
+ * connection may be gone: then the rollback fails too, and the first error says why).
+ */
+export async function inTransaction<T>(tx: SqlSession, begin: string, fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+  await tx.execute(begin);
+  try {
+    const result = await fn(tx);
+    await tx.execute('COMMIT');
+    return result;
+  } catch (error) {
+    await tx.execute('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
 /** Placeholders in the driver's style, numbered in the order values are added. */
 export class SqlParams {
   readonly values: unknown[] = [];

@@ -21,11 +21,16 @@ export interface StatementBuilders {
   cancelBatch(request: CancelBatchRequest): SqlStatement | null;
   /** A time column's minute as epoch milliseconds (the per-minute activity's buckets). */
   minuteOf(column: string): string;
+  /**
+   * The scheduler's upsert, 7 values (id, host, pid, queues JSON, started, at, rates JSON): its
+   * heartbeat time only moves forward, its rates go with the newest heartbeat.
+   */
+  heartbeatUpsert: string;
 }
 
 type StatementQueries = Pick<
   DriverQueries,
-  'insertTasks' | 'listTasks' | 'scanFloor' | 'countTasks' | 'retryBatch' | 'cancelBatch' | 'activity'
+  'insertTasks' | 'listTasks' | 'scanFloor' | 'countTasks' | 'retryBatch' | 'cancelBatch' | 'activity' | 'heartbeat'
 >;
 
 export function statementQueries(build: StatementBuilders): StatementQueries {
@@ -65,6 +70,19 @@ export function statementQueries(build: StatementBuilders): StatementQueries {
     async activity(session, request) {
       const statement = buildActivityQuery(request, build.placeholder, build.minuteOf);
       return (await session.query(statement.text, statement.values)).map(toActivityRow);
+    },
+
+    async heartbeat(session, beat) {
+      const { id, host, pid, queues, startedAt, at, rates } = beat;
+      await session.execute(build.heartbeatUpsert, [
+        id,
+        host,
+        pid,
+        JSON.stringify(queues),
+        startedAt,
+        at,
+        JSON.stringify(rates),
+      ]);
     },
   };
 }

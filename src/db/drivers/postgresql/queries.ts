@@ -29,6 +29,7 @@ export const STATEMENTS: StatementBuilders = {
   retryBatch: buildRetryBatch,
   cancelBatch: buildCancelBatch,
   minuteOf,
+  heartbeatUpsert: HEARTBEAT_UPSERT,
 };
 
 export const postgresQueries: DriverQueries = {
@@ -52,17 +53,5 @@ export const postgresQueries: DriverQueries = {
       await tx.execute(PAUSE_UPSERT, [name, paused, at]);
       if (!paused) await tx.query(`select pg_notify('${DUE_CHANNEL}', $1)`, [name]);
     });
-  },
-
-  async heartbeat(session, beat) {
-    await session.execute(HEARTBEAT_UPSERT, [
-      beat.id,
-      beat.host,
-      beat.pid,
-      JSON.stringify(beat.queues),
-      beat.startedAt,
-      beat.at,
-      JSON.stringify(beat.rates),
-    ]);
   },
 };

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { DispatchrError } from '../../../errors.js';
-import { QUERY_DEADLINE_MS, queryTimeout, type Row, type SqlPool, type SqlSession } from '../../sql-session.js';
+import {
+  inTransaction,
+  QUERY_DEADLINE_MS,
+  queryTimeout,
+  type Row,
+  type SqlPool,
+  type SqlSession,
+} from '../../sql-session.js';
 
 /**
  * SqlPool on node-postgres's own pool (its public API: connect, query, release). MikroORM keeps a
@@ -53,28 +60,14 @@ export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
   return {
     query: (sql, params) => withClient((s) => s.query(sql, params)),
     execute: (sql, params) => withClient((s) => s.execute(sql, params)),
-    transaction: (fn) =>
-      withClient(async (tx) => {
-        await tx.execute('BEGIN');
-        try {
-          const result = await fn(tx);
-          await tx.execute('COMMIT');
-          return result;
-        } catch (error) {
-          await tx.execute('ROLLBACK').catch(() => undefined); // the connection may be gone; the error says why
-          throw error;
-        }
-      }),
+    transaction: (fn) => withClient((tx) => inTransaction(tx, 'BEGIN', fn)),
     readWithin: (timeoutMs, fn) =>
       withClient(async (session) => {
         // One round trip for both (the simple protocol takes several statements); an integer, never text.
-        await session.execute(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+        const begin = `BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`;
         try {
-          const result = await fn(session);
-          await session.execute('COMMIT');
-          return result;
+          return await inTransaction(session, begin, fn);
         } catch (error) {
-          await session.execute('ROLLBACK').catch(() => undefined);
           throw isStatementTimeout(error) ? queryTimeout(timeoutMs, error) : error;
         }
       }),

@@ -25,6 +25,7 @@ export const STATEMENTS: StatementBuilders = {
   retryBatch: buildRetryBatch,
   cancelBatch: buildCancelBatch,
   minuteOf,
+  heartbeatUpsert: HEARTBEAT_UPSERT,
 };
 
 export const sqliteQueries: DriverQueries = {
@@ -50,17 +51,5 @@ export const sqliteQueries: DriverQueries = {
        on conflict (name) do update set paused = excluded.paused, updated_at = excluded.updated_at`,
       [name, paused, at],
     );
-  },
-
-  async heartbeat(session, beat) {
-    await session.execute(HEARTBEAT_UPSERT, [
-      beat.id,
-      beat.host,
-      beat.pid,
-      JSON.stringify(beat.queues),
-      beat.startedAt,
-      beat.at,
-      JSON.stringify(beat.rates),
-    ]);
   },
 };

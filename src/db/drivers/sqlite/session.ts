@@ -1,4 +1,4 @@
-import type { Row, SqlPool, SqlSession } from '../../sql-session.js';
+import { inTransaction, type Row, type SqlPool, type SqlSession } from '../../sql-session.js';
 
 /**
  * SqlPool on the process's one better-sqlite3 connection (the one MikroORM's pool opened: a
@@ -38,19 +38,9 @@ export function createSqlitePool(connect: () => Promise<SqliteConnection>): SqlP
     query: (sql, params) => inTurn((s) => s.query(sql, params)),
     execute: (sql, params) => inTurn((s) => s.execute(sql, params)),
     transaction: (fn) =>
-      inTurn(async (tx) => {
-        // IMMEDIATE takes the write lock now: a transaction that reads and then writes cannot
-        // deadlock against another process's (SQLITE_BUSY after the busy timeout instead).
-        await tx.execute('BEGIN IMMEDIATE');
-        try {
-          const result = await fn(tx);
-          await tx.execute('COMMIT');
-          return result;
-        } catch (error) {
-          await tx.execute('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      }),
+      // IMMEDIATE takes the write lock now: a transaction that reads and then writes cannot
+      // deadlock against another process's (SQLITE_BUSY after the busy timeout instead).
+      inTurn((tx) => inTransaction(tx, 'BEGIN IMMEDIATE', fn)),
     // SQLite has no statement timeout (a statement runs to its end): the caller bounds the rows read.
     readWithin: (_timeoutMs, fn) => inTurn(fn),
     async close() {
