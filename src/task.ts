@@ -39,6 +39,9 @@ export interface TaskRecord {
   /** When the current (or last) attempt started. */
   attemptedAt: Date | null;
   traceparent: string | null;
+  /** The cron entry whose fire created the task (docs/spec.md, "Cron"), and that fire time. */
+  cron: string | null;
+  cronFireAt: Date | null;
   firstAttemptAt: Date | null;
   lastStatus: number | null;
   lastError: string | null;

@@ -25,7 +25,7 @@ export async function startTargetApp(options: {
     withDispatchr({ secret: options.secret }, (req, res, { dispatch, body }) => {
       const path = (req.url ?? '/').split('?')[0];
       log(
-        `target  ${req.method} ${path}  task=${dispatch.taskId} attempt=${dispatch.attempt} body=${body.toString('utf8') || '-'}`,
+        `target  ${req.method} ${path}  task=${dispatch.taskId} attempt=${dispatch.attempt}${dispatch.cron === null ? '' : ` cron=${dispatch.cron} fire=${dispatch.cronFireAt?.toISOString()}`} body=${body.toString('utf8') || '-'}`,
       );
       if (path.endsWith('/flaky') && dispatch.attempt === 1) return retryAfter(res, 2, 'warming up; try again in 2 s');
       if (path.endsWith('/broken')) {

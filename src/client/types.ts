@@ -90,6 +90,9 @@ export interface Task {
   timeoutMs: number | null;
   key: string | null;
   traceparent: string | null;
+  /** The cron entry whose fire created the task, and that fire time; null for other tasks. */
+  cron: string | null;
+  cronFireAt: string | null;
   createdAt: string;
   updatedAt: string;
   finalizedAt: string | null;

@@ -25,6 +25,12 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], options: Forma
         options,
       );
     }
+    if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+      // A record's key (a queue or cron entry name) that breaks its rule: say the rule, not "Invalid key".
+      const path = issue.path.map(String).join('.');
+      const rule = issue.issues[0].message;
+      return [{ path: path || '(root)', message: `${rule}, got ${JSON.stringify(String(issue.input ?? ''))}` }];
+    }
     if (issue.code === 'unrecognized_keys') {
       // One line per key, with the key in the path, so the user sees exactly which line to fix.
       return issue.keys.map((key) => ({ path: [...issue.path.map(String), key].join('.'), message: 'unknown key' }));
@@ -43,6 +49,9 @@ function got(issue: { input?: unknown }): string {
   if (!('input' in issue)) return '';
   const input = issue.input;
   if (input === undefined) return ', got nothing';
+  // A whole object or list is never echoed: a check on an object (a cron entry's headers, say)
+  // would print every value beside the one at fault, credentials included.
+  if (typeof input === 'object' && input !== null) return Array.isArray(input) ? ', got a list' : ', got an object';
   const text = JSON.stringify(typeof input === 'string' ? redactUrl(input, { keepUser: false }) : input);
   return `, got ${text === undefined ? String(input) : text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
 }

@@ -9,6 +9,7 @@ import { formatIssues } from './format-issues.js';
 import { isSecretConfigPath } from './redact.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { LEASE_HEADROOM_MS, longestTimeoutFor } from '../rules/task-limits.js';
+import { checkCronDefinition } from '../cron/cron-queue-check.js';
 
 const DEFAULT_LEASE = '2m';
 const DEFAULT_TIMEOUT = '30s';
@@ -108,6 +109,17 @@ export function parseConfig(
     );
   }
   const config = result.data as Config;
+  const cronProblems = checkCronSection(config);
+  if (cronProblems.length > 0) {
+    throw new DispatchrError(
+      'config_invalid',
+      `${cronProblems.length} problem${cronProblems.length > 1 ? 's' : ''} in the config`,
+      {
+        status: 2,
+        details: cronProblems,
+      },
+    );
+  }
   for (const queue of Object.values(config.queues)) {
     if (queue.rateLimit && queue.rateLimit.burst === undefined)
       queue.rateLimit.burst = Math.max(1, Math.ceil(queue.rateLimit.perSecond));
@@ -146,6 +158,18 @@ function crossFieldProblems(raw: unknown): ErrorDetail[] {
           : decision.reason;
       problems.push({ path: `queues.${name}.target`, message });
     }
+  }
+  return problems;
+}
+
+/** Each cron entry against its queue (the check `PUT /v1/cron/{name}` runs too), once the shapes are valid. */
+function checkCronSection(config: Config): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  for (const [name, entry] of Object.entries(config.cron)) {
+    const result = checkCronDefinition(entry, config.queues, config.scheduler.leaseDuration);
+    if (!result.ok)
+      for (const issue of result.issues)
+        problems.push({ path: ['cron', name, ...issue.path].join('.'), message: issue.message });
   }
   return problems;
 }

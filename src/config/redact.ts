@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from './load.js';
 
-import { REDACTED } from '../rules/task-headers.js';
+import { REDACTED, redactHeaders } from '../rules/task-headers.js';
 import { isSensitiveName } from '../sensitive-names.js';
 
 export { REDACTED };
@@ -28,6 +28,9 @@ export function redactConfig(config: ResolvedConfig): Record<string, unknown> {
     if (queue.signingSecret !== undefined) queue.signingSecret = REDACTED;
     if (Array.isArray(queue.signingSecrets)) queue.signingSecrets = queue.signingSecrets.map(() => REDACTED);
   }
+  // A cron entry's headers go out with every fire, so they may carry a credential: hidden as a task's are.
+  for (const entry of Object.values(copy.cron ?? {}) as Record<string, any>[])
+    entry.headers = redactHeaders(entry.headers ?? {});
   return copy;
 }
 

@@ -3,6 +3,7 @@ import { normalizeHostname } from '../host-name.js';
 import { parseSigningSecret } from '../signing-secret.js';
 import { QUEUE_NAME } from '../rules/task-fields.js';
 import { byteSize, durationMs, integer } from './units.schema.js';
+import { CRON_NAME, CRON_NAME_RULE, cronDefinitionSchema } from '../cron/cron-definition.js';
 
 export { durationMs } from './units.schema.js';
 
@@ -249,6 +250,12 @@ export const configSchema = z.strictObject({
       queueSchema,
     )
     .default({}),
+  cron: z
+    .record(z.string().regex(CRON_NAME, CRON_NAME_RULE), cronDefinitionSchema)
+    .default({})
+    .describe(
+      'Recurring tasks: entry name → when it fires (schedule, timezone) and the task each fire creates. docs/spec.md, "Cron".',
+    ),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -129,6 +129,13 @@ export interface DriverQueries {
    * and a resume wakes the schedulers of other processes where the database can.
    */
   setPaused(pool: SqlPool, name: string, paused: boolean, at: Date): Promise<void>;
+  /**
+   * Up to `limit` cron entries of `queues` due at `now` (enabled, not paused, not orphaned,
+   * next_fire_at <= now), earliest first, with CRON_ENTRY_COLUMNS (cron-entry-row.ts), each held
+   * by `tx` until it ends so that no other scheduler fires the same entry meanwhile; others step
+   * over held ones.
+   */
+  lockDueCronEntries(tx: SqlSession, now: Date, limit: number, queues: readonly string[]): Promise<Row[]>;
   /** Upserts a scheduler's row; its heartbeat time only moves forward, its rates go with the newest. */
   heartbeat(session: SqlSession, beat: HeartbeatRow): Promise<void>;
 }

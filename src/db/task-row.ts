@@ -7,7 +7,7 @@ import type { TaskInsertRow } from './task-insert-row.js';
  * parsed or as text, bytes as Buffers or Uint8Arrays.
  */
 export const TASK_COLUMNS =
-  'id, queue, state, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, lease_owner, lease_expires_at, attempted_at, traceparent, first_attempt_at, last_status, last_error, created_at, updated_at, finalized_at';
+  'id, queue, state, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, lease_owner, lease_expires_at, attempted_at, traceparent, first_attempt_at, last_status, last_error, created_at, updated_at, finalized_at, cron, cron_fire_at';
 
 /** The task columns that hold times. */
 export const TIME_COLUMNS: ReadonlySet<string> = new Set([
@@ -18,6 +18,7 @@ export const TIME_COLUMNS: ReadonlySet<string> = new Set([
   'created_at',
   'updated_at',
   'finalized_at',
+  'cron_fire_at',
 ]);
 
 /**
@@ -27,7 +28,7 @@ export const TIME_COLUMNS: ReadonlySet<string> = new Set([
  * not sent is output PostgreSQL does not format and the scheduler does not parse, 250 rows a claim.
  */
 export const CLAIM_COLUMNS =
-  'id, queue, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, traceparent, first_attempt_at, last_status, last_error, created_at';
+  'id, queue, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, traceparent, first_attempt_at, last_status, last_error, created_at, cron, cron_fire_at';
 
 /** The values a claim wrote, for the columns it does not read back. */
 export interface ClaimStamp {
@@ -97,6 +98,8 @@ function recordOf(row: Row, claim: ClaimStamp | undefined): TaskRecord {
     leaseExpiresAt: claim ? claim.leaseExpiresAt : toDateOrNull(row.lease_expires_at),
     attemptedAt: claim ? claim.now : toDateOrNull(row.attempted_at),
     traceparent: toStringOrNull(row.traceparent),
+    cron: toStringOrNull(row.cron),
+    cronFireAt: toDateOrNull(row.cron_fire_at),
     firstAttemptAt: toDateOrNull(row.first_attempt_at),
     lastStatus: toNumberOrNull(row.last_status),
     lastError: toStringOrNull(row.last_error),
@@ -144,6 +147,8 @@ export function insertedRecord(row: TaskInsertRow): TaskRecord {
     leaseExpiresAt: null,
     attemptedAt: null,
     traceparent: row.traceparent,
+    cron: null,
+    cronFireAt: null,
     firstAttemptAt: null,
     lastStatus: null,
     lastError: null,

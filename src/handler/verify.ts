@@ -24,6 +24,10 @@ export interface VerifiedDispatch {
   scheduledAt: Date;
   /** The status the previous attempt got, when it got one. */
   previousStatus: number | null;
+  /** The cron entry whose fire created the task (Dispatchr-Cron); null for other tasks. */
+  cron: string | null;
+  /** That fire time (Dispatchr-Cron-Fire-Time): the same on every attempt, where scheduledAt moves. */
+  cronFireAt: Date | null;
 }
 
 export interface VerifyOptions {
@@ -131,6 +135,9 @@ export function verifyWithKeys(
   return readDispatchHeaders(headers, id);
 }
 
+/** An RFC 3339 date-time (Date alone would also take "2026" or "June 1"). */
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
+
 /** The delivery headers, checked for shape once the signature has passed. */
 function readDispatchHeaders(headers: HeadersInput, id: string): VerifiedDispatch {
   const taskId = required(headers, 'dispatchr-task-id');
@@ -147,7 +154,20 @@ function readDispatchHeaders(headers: HeadersInput, id: string): VerifiedDispatc
   const previous = header(headers, 'dispatchr-previous-status');
   if (previous !== undefined && !/^\d{3}$/.test(previous))
     throw new DispatchrSignatureError('invalid_header', 'dispatchr-previous-status must be an HTTP status');
-  return { taskId, queue, attempt, scheduledAt, previousStatus: previous === undefined ? null : Number(previous) };
+  const cron = header(headers, 'dispatchr-cron') ?? null;
+  const fireTime = header(headers, 'dispatchr-cron-fire-time');
+  const cronFireAt = fireTime === undefined || !RFC3339.test(fireTime) ? null : new Date(fireTime);
+  if (fireTime !== undefined && (cronFireAt === null || Number.isNaN(cronFireAt.getTime())))
+    throw new DispatchrSignatureError('invalid_header', 'dispatchr-cron-fire-time must be an RFC 3339 time');
+  return {
+    taskId,
+    queue,
+    attempt,
+    scheduledAt,
+    previousStatus: previous === undefined ? null : Number(previous),
+    cron,
+    cronFireAt,
+  };
 }
 
 function required(headers: HeadersInput, name: string): string {

@@ -105,6 +105,14 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['queue', 'result'],
       registers: [registry],
     }),
+    // Config entries by name (a bounded set, from config); entries made through the API together
+    // under entry="" and source="api", since their names are unbounded.
+    cronFires: new Counter({
+      name: 'dispatchr_cron_fires_total',
+      help: 'Cron fire times by result: fired (on time or late), caught_up (missed, fired by catchUp), missed (not fired), skipped (overlap).',
+      labelNames: ['source', 'entry', 'result'],
+      registers: [registry],
+    }),
     async render(): Promise<{ contentType: string; body: string }> {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },

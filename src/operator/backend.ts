@@ -1,4 +1,5 @@
 import type { SchedulerResource } from '../recorder/scheduler-view.js';
+import type { CronEntryResource, CronRunResource, CronTriggerResource } from '../recorder/schemas/cron.schema.js';
 import type { QueueResource, TaskResource } from '../recorder/schemas/resource.schema.js';
 import type { TaskState } from '../task.js';
 
@@ -48,6 +49,15 @@ export interface EnqueueResult {
 
 export type TaskAction = 'cancel' | 'retry' | 'run';
 
+/** `cron show`: the entry and its recent runs (GET /v1/cron/{name} and its /runs). */
+export interface CronEntryDetail {
+  entry: CronEntryResource;
+  runs: CronRunResource[];
+}
+
+/** How many runs `cron show` lists. */
+export const CRON_SHOW_RUNS = 20;
+
 export interface OperatorBackend {
   readonly mode: 'database' | 'recorder';
   listTasks(input: TaskListInput): Promise<TaskPage>;
@@ -65,5 +75,11 @@ export interface OperatorBackend {
   enqueue(queue: string, input: Record<string, unknown>): Promise<EnqueueResult>;
   /** The registered schedulers, alive ones first (GET /v1/schedulers). */
   listSchedulers(): Promise<SchedulerResource[]>;
+  /** Every cron entry, by name (GET /v1/cron). */
+  listCron(): Promise<CronEntryResource[]>;
+  showCron(name: string): Promise<CronEntryDetail>;
+  /** Fires the entry now, as an extra run (POST /v1/cron/{name}/trigger). */
+  triggerCron(name: string): Promise<CronTriggerResource>;
+  setCronPaused(name: string, paused: boolean): Promise<CronEntryResource>;
   close(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import { openDatabaseForCommand } from '../cli/open-database.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { ResolvedConfig } from '../config/load.js';
+import { createCronEntries } from '../cron/cron-entries.js';
+import { createCronRepository } from '../db/cron.repository.js';
 import type { Orm } from '../db/orm.js';
 import { createQueueStateRepository } from '../db/queue-state.repository.js';
 import { createSchedulerRegistry } from '../db/scheduler-registry.repository.js';
@@ -11,12 +13,19 @@ import type { Logger } from '../logger.js';
 import { queueNotFound, validationError } from '../recorder/errors.js';
 import { findJsonProblem } from '../rules/json-safety.js';
 import { toNewTask } from '../recorder/new-task.js';
+import {
+  cronEntryNotFound,
+  isCronName,
+  renderCronEntry,
+  renderCronRun,
+  renderCronTrigger,
+} from '../recorder/cron-view.js';
 import { renderTask } from '../recorder/render.js';
 import { parseInput } from '../recorder/parse-input.js';
 import { describeQueues } from '../recorder/queue-view.js';
 import { renderScheduler } from '../recorder/scheduler-view.js';
 import { queueTaskRules, taskInputSchema } from '../recorder/schemas/task-input.schema.js';
-import type { OperatorBackend, TaskFilterInput } from './backend.js';
+import { CRON_SHOW_RUNS, type OperatorBackend, type TaskFilterInput } from './backend.js';
 
 /**
  * The operator's backend on the database of --config. It goes through the same repositories, the
@@ -41,6 +50,12 @@ export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Cl
   const tasks = createTaskRepository(db, clock);
   const queueStates = createQueueStateRepository(db, clock);
   const schedulers = createSchedulerRegistry(db, clock);
+  const cron = createCronEntries({ cron: createCronRepository(db), clock });
+  /** The recorder's refusal of a name no entry can have, before any query (as --url mode does). */
+  const cronName = (name: string) => {
+    if (!isCronName(name)) throw cronEntryNotFound(name);
+    return name;
+  };
 
   const requireQueue = (name: string) => {
     if (!Object.hasOwn(config.queues, name)) throw queueNotFound(name);
@@ -138,6 +153,19 @@ export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Cl
       const statuses = await schedulers.listStatus(config.scheduler.heartbeatInterval);
       return statuses.map((status) => renderScheduler(status));
     },
+
+    listCron: async () => (await cron.list()).map(renderCronEntry),
+
+    async showCron(name) {
+      const entry = await cron.get(cronName(name));
+      return { entry: renderCronEntry(entry), runs: (await cron.runs(name, CRON_SHOW_RUNS)).map(renderCronRun) };
+    },
+
+    async triggerCron(name) {
+      return renderCronTrigger(name, await cron.trigger(cronName(name)));
+    },
+
+    setCronPaused: async (name, paused) => renderCronEntry(await cron.setPaused(cronName(name), paused)),
 
     close: () => db.close(),
   };

@@ -52,6 +52,7 @@ export function formatTaskDetail(task: TaskResource): string {
     ['updated', shortTime(task.updatedAt)],
     ['finalized', shortTime(task.finalizedAt)],
     ['key', task.key],
+    ['cron', task.cron === null ? null : `${task.cron}, fire time ${task.cronFireAt ?? '-'}`],
     ['traceparent', task.traceparent],
     ['last status', task.lastStatus],
     ['last error', task.lastError],

@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { DispatchrError, type ErrorDetail } from '../errors.js';
+import { cronEntryNotFound, isCronName } from '../recorder/cron-view.js';
 import type { SchedulerResource } from '../recorder/scheduler-view.js';
+import type { CronEntryResource, CronRunResource, CronTriggerResource } from '../recorder/schemas/cron.schema.js';
 import type { QueueResource, TaskResource } from '../recorder/schemas/resource.schema.js';
-import type { BulkRetryResult, OperatorBackend, RetryFilterInput, TaskFilterInput, TaskPage } from './backend.js';
+import {
+  CRON_SHOW_RUNS,
+  type BulkRetryResult,
+  type OperatorBackend,
+  type RetryFilterInput,
+  type TaskFilterInput,
+  type TaskPage,
+} from './backend.js';
 
 /**
  * The operator's backend on a recorder (`--url`, `--token`). Plain HTTP calls to the routes of spec
@@ -83,6 +92,11 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
   });
   const taskPath = (id: string) => `/v1/tasks/${encodeURIComponent(id)}`;
   const queuePath = (queue: string) => `/v1/queues/${encodeURIComponent(queue)}`;
+  // A name no entry can have never becomes a URL (".." would resolve to another route): the same 404 as the database mode.
+  const cronPath = (name: string) => {
+    if (!isCronName(name)) throw cronEntryNotFound(name);
+    return `/v1/cron/${encodeURIComponent(name)}`;
+  };
 
   return {
     mode: 'recorder',
@@ -146,6 +160,25 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
 
     async listSchedulers() {
       return (await call<{ schedulers: SchedulerResource[] }>('GET', '/v1/schedulers')).body.schedulers;
+    },
+
+    async listCron() {
+      return (await call<{ entries: CronEntryResource[] }>('GET', '/v1/cron')).body.entries;
+    },
+
+    async showCron(name) {
+      const entry = (await call<CronEntryResource>('GET', cronPath(name))).body;
+      const query = { limit: String(CRON_SHOW_RUNS) };
+      const { runs } = (await call<{ runs: CronRunResource[] }>('GET', `${cronPath(name)}/runs`, { query })).body;
+      return { entry, runs };
+    },
+
+    async triggerCron(name) {
+      return (await call<CronTriggerResource>('POST', `${cronPath(name)}/trigger`)).body;
+    },
+
+    async setCronPaused(name, paused) {
+      return (await call<CronEntryResource>('POST', `${cronPath(name)}/${paused ? 'pause' : 'resume'}`)).body;
     },
 
     close: () => agent.close(),

@@ -12,6 +12,12 @@ import {
   taskResource,
   waitingReason,
 } from './schemas/resource.schema.js';
+import {
+  cronEntryListResponse,
+  cronEntryResource,
+  cronRunListResponse,
+  cronTriggerResponse,
+} from './schemas/cron.schema.js';
 import { activityResponse, failureGroupsResponse, sessionResponse } from './schemas/dashboard.schema.js';
 import { bulkCancelResponse, bulkRetryResponse } from './schemas/search.schema.js';
 
@@ -38,7 +44,17 @@ const NAMED = new Map<z.ZodType, string>([
   [sessionResponse, 'Session'],
   [activityResponse, 'Activity'],
   [failureGroupsResponse, 'FailureGroups'],
+  [cronEntryResource, 'CronEntry'],
+  [cronEntryListResponse, 'CronEntryList'],
+  [cronRunListResponse, 'CronRunList'],
+  [cronTriggerResponse, 'CronTrigger'],
 ]);
+
+const PATH_PARAMETERS: Record<string, string> = {
+  queue: 'A queue name from the configuration.',
+  id: 'The task id (UUIDv7).',
+  name: 'A cron entry name.',
+};
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
   const { $schema, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
@@ -63,7 +79,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], version: stri
       in: 'path',
       required: true,
       schema: { type: 'string' },
-      description: name === 'queue' ? 'A queue name from the configuration.' : 'The task id (UUIDv7).',
+      description: PATH_PARAMETERS[name] ?? name,
     }));
     if (route.query) {
       for (const [name, field] of Object.entries(route.query.shape)) {

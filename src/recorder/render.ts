@@ -52,6 +52,8 @@ export function renderTask(task: RenderableTask, options: RenderOptions = {}): T
     timeoutMs: task.timeoutMs,
     key: task.key,
     traceparent: task.traceparent,
+    cron: task.cron,
+    cronFireAt: isoOrNull(task.cronFireAt),
     createdAt: formatRfc3339(task.createdAt),
     updatedAt: formatRfc3339(task.updatedAt),
     finalizedAt: isoOrNull(task.finalizedAt),

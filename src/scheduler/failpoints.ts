@@ -4,7 +4,8 @@
  * point, exactly as a crash would: no cleanup, no settle, no goodbye. Unset in production: a
  * single lookup in an empty set.
  */
-export type FailpointName = 'after-claim' | 'after-response' | 'mid-settle' | 'before-rescue-settle';
+export type FailpointName =
+  'after-claim' | 'after-response' | 'mid-settle' | 'before-rescue-settle' | 'cron-before-commit';
 
 const configured = new Map<string, number>();
 for (const entry of (process.env.DISPATCHR_FAILPOINTS ?? '')

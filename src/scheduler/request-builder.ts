@@ -34,6 +34,8 @@ export function buildDispatchRequest(task: TaskRecord, queue: QueueConfig, lease
       // got none (timeout, network error, interruption, rescue), so an older status is never repeated.
       previousStatus: task.attempt > 1 ? task.lastStatus : null,
       traceparent: task.traceparent,
+      cron: task.cron,
+      cronFireAt: task.cronFireAt === null ? null : task.cronFireAt.toISOString(),
     },
   };
 }

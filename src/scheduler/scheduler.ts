@@ -19,6 +19,7 @@ import type { Producer } from './producer.js';
 import { createQueueProducer } from './queue-producer.js';
 import { createRescuer } from './rescuer.js';
 import { createRetention } from './retention.js';
+import { createSchedulerCron, type SchedulerCron } from './scheduler-cron.js';
 import { createSchedulerLoops, routeWakeUp } from './scheduler-loops.js';
 import { createSchedulerPeers, type QueueLimits } from './scheduler-peers.js';
 import { openSchedulerDb, schedulerIdOf, servedQueueNames } from './scheduler-setup.js';
@@ -61,6 +62,8 @@ export interface Scheduler {
   rates(): Record<string, number | null>;
   /** This scheduler's metrics (served at scheduler.metrics when a port is set). */
   readonly metrics: Metrics;
+  /** Cron firing (started with the scheduler); `runOnce` fires what is due by the injected clock. */
+  readonly cron: SchedulerCron;
   /** The metrics endpoint's port, when it is on. */
   metricsPort(): number | null;
 }
@@ -164,6 +167,8 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     logger,
   });
 
+  const cron = createSchedulerCron({ db, config, clock, logger, metrics });
+
   const refreshPaused = () => paused.refresh();
   const refreshLiveSchedulers = () => peers.refresh();
   const wake = routeWakeUp(producers, paused);
@@ -194,6 +199,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
       }),
     );
     loops.forEach((loop) => loop.start());
+    await cron.start();
     producers.forEach((producer) => producer.start());
     const { host, port } = config.scheduler.metrics;
     if (port !== undefined) metricsServer = await startMetricsServer(metrics, host, port, logger);
@@ -207,6 +213,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     rates: () => Object.fromEntries([...rates].map(([name, rate]) => [name, rate.perSecond])),
     metrics,
     metricsPort: () => metricsServer?.port ?? null,
+    cron,
 
     async start() {
       try {
@@ -224,6 +231,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
       stopping = true;
       const timeoutMs = stopOptions.timeoutMs ?? config.scheduler.shutdownTimeout;
       dueSignal.off(DUE_EVENT, onLocalDue);
+      await cron.stop();
       await Promise.all([...producers.values()].map((producer) => producer.stop()));
       const drained = (await Promise.all([...producers.values()].map((p) => p.drain(timeoutMs)))).every(Boolean);
       if (!drained) {

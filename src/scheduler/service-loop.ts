@@ -10,11 +10,13 @@ export interface ServiceLoop {
   stop(): Promise<void>;
 }
 
-export function createServiceLoop(
+export function createServiceLoop<T>(
   name: string,
   intervalMs: number,
-  body: () => Promise<unknown>,
+  body: () => Promise<T>,
   logger: Logger,
+  /** How long to wait after a round that succeeded (default intervalMs); failures back off from intervalMs. */
+  nextDelayMs: (result: T) => number = () => intervalMs,
 ): ServiceLoop {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
@@ -28,9 +30,9 @@ export function createServiceLoop(
   };
   function tick() {
     current = body()
-      .then(() => {
+      .then((result) => {
         failures = 0;
-        schedule(intervalMs);
+        schedule(Math.max(0, nextDelayMs(result)));
       })
       .catch((error: unknown) => {
         failures += 1;

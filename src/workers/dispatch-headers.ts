@@ -20,6 +20,10 @@ export function buildDispatchHeaders(request: DispatchRequest, timestampSeconds:
   headers['dispatchr-attempt'] = String(request.attempt);
   headers['dispatchr-scheduled-at'] = request.scheduledAt;
   if (request.previousStatus !== null) headers['dispatchr-previous-status'] = String(request.previousStatus);
+  // Which run of a cron entry this is: the fire time stays the same on every retry, where
+  // Dispatchr-Scheduled-At moves with each attempt's due time.
+  if (request.cron !== null) headers['dispatchr-cron'] = request.cron;
+  if (request.cronFireAt !== null) headers['dispatchr-cron-fire-time'] = request.cronFireAt;
   if (request.traceparent !== null) headers.traceparent = request.traceparent;
   if (request.contentType !== null) headers['content-type'] = request.contentType;
   // webhook-id is the task id, identical on every attempt, so receivers can deduplicate.

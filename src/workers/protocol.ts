@@ -25,6 +25,9 @@ export interface DispatchRequest {
   scheduledAt: string;
   previousStatus: number | null;
   traceparent: string | null;
+  /** The cron entry whose fire created the task, and that fire time (RFC 3339); null for other tasks. */
+  cron: string | null;
+  cronFireAt: string | null;
   /**
    * How long from the hand-off the attempt may still wait for a connection and be sent: until
    * then its lease holds its whole timeout plus the margin (sendWithinMs below). An attempt that
@@ -133,6 +136,8 @@ export interface PackedRequests {
   scheduledAt: string[];
   previousStatus: Float64Array;
   traceparent: (string | null)[];
+  cron: (string | null)[];
+  cronFireAt: (string | null)[];
   sendWithinMs: Float64Array;
 }
 
@@ -167,6 +172,8 @@ export function packRequests(requests: readonly DispatchRequest[]): PackedReques
     scheduledAt: new Array(n),
     previousStatus: new Float64Array(n),
     traceparent: new Array(n),
+    cron: new Array(n),
+    cronFireAt: new Array(n),
     sendWithinMs: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
@@ -185,6 +192,8 @@ export function packRequests(requests: readonly DispatchRequest[]): PackedReques
     packed.scheduledAt[i] = r.scheduledAt;
     packed.previousStatus[i] = orNaN(r.previousStatus);
     packed.traceparent[i] = r.traceparent;
+    packed.cron[i] = r.cron;
+    packed.cronFireAt[i] = r.cronFireAt;
     packed.sendWithinMs[i] = r.sendWithinMs ?? NaN;
   }
   return packed;
@@ -209,6 +218,8 @@ export function unpackRequests(packed: PackedRequests): DispatchRequest[] {
       scheduledAt: packed.scheduledAt[i],
       previousStatus: orNull(packed.previousStatus[i]),
       traceparent: packed.traceparent[i],
+      cron: packed.cron[i],
+      cronFireAt: packed.cronFireAt[i],
       sendWithinMs: orNull(packed.sendWithinMs[i]) ?? undefined,
     };
   }

@@ -90,6 +90,8 @@ function task(path: string, overrides: Partial<DispatchRequest> = {}): DispatchR
     scheduledAt: new Date().toISOString(),
     previousStatus: null,
     traceparent: null,
+    cron: null,
+    cronFireAt: null,
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import { drivers } from '../support/databases.js';
 import { startTestRecorder, TOKEN, type TestRecorder } from '../integration/recorder/support.js';
 import { MAX_BODY_BYTES, REQUEST_CASES, type BadInputCase, type Token } from './bad-input-cases.js';
 import { VALUE_CASES } from './bad-input-values.js';
+import { CRON_CASES } from './bad-input-cron.js';
 import { chunked, seedTasks, sendRaw, snapshot, type RawRequest, type SeededState, type Snapshot } from './support.js';
 
 /**
@@ -15,7 +16,7 @@ import { chunked, seedTasks, sendRaw, snapshot, type RawRequest, type SeededStat
  * pause flag moved, no Idempotency-Key stored), and the recorder still answers. A second test walks
  * the router, so a route added later without a case fails here.
  */
-const BAD_INPUT_CASES: readonly BadInputCase[] = [...REQUEST_CASES, ...VALUE_CASES];
+const BAD_INPUT_CASES: readonly BadInputCase[] = [...REQUEST_CASES, ...VALUE_CASES, ...CRON_CASES];
 
 const TOKENS: Record<Exclude<Token, 'none'>, string> = {
   admin: TOKEN,

@@ -200,6 +200,8 @@ function dispatch(url: string, allowPrivateNetwork: boolean): DispatchRequest {
     scheduledAt: new Date().toISOString(),
     previousStatus: null,
     traceparent: null,
+    cron: null,
+    cronFireAt: null,
   };
 }
 

@@ -211,22 +211,29 @@ export interface Snapshot {
   attempts: number;
   paused: string[];
   idempotencyRecords: number;
+  /** Cron entries (name, definition, pause flag, next fire time) and the count of fire records. */
+  cronEntries: string[];
+  cronFires: number;
 }
 
 /**
  * Everything a refused request must leave as it was, read straight from the tables: every task's
  * (id, state, attempt, run_at, updated_at), the attempt rows, the paused queues and the stored
- * Idempotency-Key records. Equal snapshots around a request mean it created, changed and deleted
+ * Idempotency-Key records, the cron entries and their fire records. Equal snapshots around a request mean it created, changed and deleted
  * nothing, whichever route it reached.
  */
 export async function snapshot(db: Orm): Promise<Snapshot> {
-  const [tasks, attempts, paused, records] = await Promise.all([
+  const [tasks, attempts, paused, records, cron, fires] = await Promise.all([
     db.sql.query<Record<string, unknown>>(
       'select id, state, attempt, run_at, updated_at from dispatchr_task order by id',
     ),
     db.sql.query<{ n: unknown }>('select count(*) as n from dispatchr_attempt'),
     db.sql.query<{ name: string; paused: unknown }>('select name, paused from dispatchr_queue_state order by name'),
     db.sql.query<{ n: unknown }>('select count(*) as n from dispatchr_idempotency_key'),
+    db.sql.query<Record<string, unknown>>(
+      'select name, definition_hash, paused, next_fire_at from dispatchr_cron_entry order by name',
+    ),
+    db.sql.query<{ n: unknown }>('select count(*) as n from dispatchr_cron_fire'),
   ]);
   const text = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
   return {
@@ -234,6 +241,8 @@ export async function snapshot(db: Orm): Promise<Snapshot> {
     attempts: Number(attempts[0].n),
     paused: paused.filter((row) => row.paused === true || Number(row.paused) === 1).map((row) => row.name),
     idempotencyRecords: Number(records[0].n),
+    cronEntries: cron.map((row) => [row.name, row.definition_hash, row.paused, row.next_fire_at].map(text).join(' ')),
+    cronFires: Number(fires[0].n),
   };
 }
 

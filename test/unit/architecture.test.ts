@@ -47,12 +47,13 @@ const KERNEL = ['kernel', 'rules'];
 const ALLOWED: Record<string, string[]> = {
   kernel: ['kernel'],
   rules: KERNEL,
-  config: [...KERNEL, 'config'],
+  // The cron section's schema is the cron module's own (the API reads definitions with it too).
+  config: [...KERNEL, 'config', 'cron'],
   machines: [...KERNEL, 'machines'],
   strategies: [...KERNEL, 'strategies'],
   db: [...KERNEL, 'db', 'machines'],
   workers: [...KERNEL, 'workers'],
-  cron: [...KERNEL, 'cron', 'db', 'config'],
+  cron: [...KERNEL, 'cron', 'db'],
   // Why a task waits, read from the database: shown by the recorder and the operator.
   explain: [...KERNEL, 'explain', 'config', 'db'],
   // Prometheus collectors; the scheduler and the recorder each feed their own.
@@ -65,7 +66,7 @@ const ALLOWED: Record<string, string[]> = {
   // Shared by the oclif commands: the base command, opening the database, error reporting.
   cli: [...KERNEL, 'cli', 'config', 'db'],
   // The operator commands' backends (database or HTTP): the recorder's domain modules, never its routes.
-  operator: [...KERNEL, 'operator', 'cli', 'config', 'db', 'explain', 'recorder'],
+  operator: [...KERNEL, 'operator', 'cli', 'config', 'db', 'explain', 'recorder', 'cron'],
   commands: [
     ...KERNEL,
     'commands',

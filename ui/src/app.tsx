@@ -2,6 +2,8 @@ import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { Session } from './api/types';
 import { ProblemView } from './components/problem';
+import { CronPage } from './pages/cron';
+import { CronEntryPage } from './pages/cron-entry';
 import { FailedPage } from './pages/failed';
 import { OverviewPage } from './pages/overview';
 import { QueuePage } from './pages/queue';
@@ -77,6 +79,10 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <TaskPage key={route.param} id={route.param} session={session} />;
     case 'failed':
       return <FailedPage session={session} />;
+    case 'cron':
+      return <CronPage session={session} />;
+    case 'cron-entry':
+      return <CronEntryPage key={route.param} name={route.param} session={session} />;
     case 'schedulers':
       return <SchedulersPage />;
     default:
@@ -121,6 +127,9 @@ function Frame({ children, session, signedIn, signOut, route }: FrameProps) {
             </a>
             <a href="#/failed" data-testid="nav-failed" {...current(['failed'])}>
               Failed
+            </a>
+            <a href="#/cron" data-testid="nav-cron" {...current(['cron', 'cron-entry'])}>
+              Cron
             </a>
             <a href="#/schedulers" data-testid="nav-schedulers" {...current(['schedulers'])}>
               Schedulers

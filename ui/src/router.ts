@@ -5,9 +5,10 @@ import { useEffect, useState } from 'preact/hooks';
  * recorder serves one index.html with no fallback rules.
  *
  * `#/` queues · `#/queues/<name>` · `#/tasks?queue=&state=&since=&until=&pathPrefix=&search=` ·
- * `#/tasks/<id>` · `#/failed` · `#/schedulers` · `#/sign-in`
+ * `#/tasks/<id>` · `#/failed` · `#/cron` · `#/cron/<name>` · `#/schedulers` · `#/sign-in`
  */
-export type RouteName = 'overview' | 'queue' | 'tasks' | 'task' | 'failed' | 'schedulers' | 'sign-in' | 'not-found';
+export type RouteName =
+  'overview' | 'queue' | 'tasks' | 'task' | 'failed' | 'cron' | 'cron-entry' | 'schedulers' | 'sign-in' | 'not-found';
 
 export interface Route {
   name: RouteName;
@@ -37,6 +38,7 @@ export function parseHash(hash: string): Route {
   if (first === 'queues' && second !== undefined) return route('queue', second);
   if (first === 'queues') return route('overview');
   if (first === 'tasks') return second === undefined ? route('tasks') : route('task', second);
+  if (first === 'cron') return second === undefined ? route('cron') : route('cron-entry', second);
   if (second !== undefined) return route('not-found');
   if (first === 'failed') return route('failed');
   if (first === 'schedulers') return route('schedulers');

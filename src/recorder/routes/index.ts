@@ -8,6 +8,7 @@ import { buildOpenApiDocument } from '../openapi.js';
 import { problemResource } from '../schemas/resource.schema.js';
 import { bulkActionRoutes } from './bulk-actions.js';
 import { createTaskRoutes } from './create-tasks.js';
+import { cronRoutes } from './cron.js';
 import { dashboardRoutes } from './dashboard.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
@@ -34,6 +35,7 @@ export function allRoutes(deps: RecorderDeps): RouteSpec[] {
     ...schedulerRoutes(deps),
     ...sessionRoutes(deps),
     ...dashboardRoutes(deps),
+    ...cronRoutes(deps),
   ];
   let document: Record<string, unknown> | undefined;
   routes.push({

@@ -23,7 +23,7 @@ export interface ResponseSpec {
 }
 
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** @koa/router syntax: `/v1/tasks/:id`. */
   path: string;
   operationId: string;

@@ -84,6 +84,8 @@ export const taskResource = z.object({
   timeoutMs: z.number().int().nullable(),
   key: z.string().nullable(),
   traceparent: z.string().nullable(),
+  cron: z.string().nullable().describe('The cron entry whose fire created the task; null for other tasks.'),
+  cronFireAt: time.nullable().describe('That fire time (sent as Dispatchr-Cron-Fire-Time); null for other tasks.'),
   createdAt: time,
   updatedAt: time,
   finalizedAt: time.nullable(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bareSecondsHint, formatDuration, parseDuration } from '../../duration.js';
-import { headerProblem, MAX_HEADERS } from '../../rules/task-headers.js';
+import { taskHeadersSchema } from '../../rules/task-headers.schema.js';
 import { parseRfc3339 } from '../../rules/rfc3339.js';
 import { MAX_PATH_LENGTH, normalizeTaskPath } from '../../rules/target-path.js';
 import {
@@ -87,23 +87,7 @@ export function taskInputSchema(rules: TaskRules) {
         'Appended to the queue target with exactly one "/" between them, query kept; default: the target itself.',
       ),
     method: z.enum(TASK_METHODS).optional().describe('HTTP method of the dispatch; default POST.'),
-    headers: z
-      .record(z.string(), z.string({ error: 'expected a string value' }), {
-        error: 'expected an object of header names to strings',
-      })
-      .superRefine((headers, ctx) => {
-        const names = Object.keys(headers);
-        if (names.length > MAX_HEADERS)
-          ctx.addIssue({ code: 'custom', message: `expected at most ${MAX_HEADERS} headers` });
-        const seen = new Set<string>();
-        for (const name of names) {
-          const problem = headerProblem(name, headers[name]);
-          if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
-          else if (seen.has(name.toLowerCase()))
-            ctx.addIssue({ code: 'custom', path: [name], message: 'header given twice (names are case-insensitive)' });
-          seen.add(name.toLowerCase());
-        }
-      })
+    headers: taskHeadersSchema()
       .optional()
       .describe('Extra request headers. Sensitive ones are stored and sent but shown as [redacted].'),
     body: z.unknown().optional().describe('Any JSON value, sent as JSON (contentType defaults to application/json).'),

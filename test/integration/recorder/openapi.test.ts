@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { cronDefinitionSchema } from '../../../src/cron/cron-definition.js';
 import { taskInputSchema } from '../../../src/recorder/schemas/task-input.schema.js';
 import { startTestRecorder, TOKEN, type TestRecorder } from './support.js';
 
@@ -67,5 +68,38 @@ describe('the OpenAPI document', () => {
     expect(
       doc.paths['/v1/tasks/{id}'].get.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`),
     ).toEqual(['path:id', 'query:view']);
+  });
+
+  it('describes the cron routes: the definition as the PUT body, and the entry and run resources', () => {
+    const put = doc.paths['/v1/cron/{name}'].put;
+    const body = put.requestBody.content['application/json'].schema;
+    const validating = z.toJSONSchema(cronDefinitionSchema, { io: 'input', unrepresentable: 'any' });
+    expect(Object.keys(body.properties).sort()).toEqual(Object.keys(validating.properties ?? {}).sort());
+    expect(body.additionalProperties).toBe(false);
+    expect(body.required).toEqual(['queue', 'schedule']);
+    expect(put['x-dispatchr-permission']).toBe('admin');
+    expect(put.parameters).toEqual([
+      { name: 'name', in: 'path', required: true, schema: { type: 'string' }, description: 'A cron entry name.' },
+    ]);
+    for (const status of ['200', '201'])
+      expect(put.responses[status].content['application/json'].schema).toEqual({
+        $ref: '#/components/schemas/CronEntry',
+      });
+    expect(Object.keys(put.responses).sort()).toEqual(['200', '201', '400', '401', '403', '409', '413', '415', '503']);
+    expect(doc.paths['/v1/cron'].get.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/CronEntryList',
+    });
+    const runs = doc.paths['/v1/cron/{name}/runs'].get;
+    expect(runs.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`)).toEqual([
+      'path:name',
+      'query:limit',
+    ]);
+    expect(runs['x-dispatchr-permission']).toBe('read');
+    expect(doc.components.schemas.CronEntry.required).toEqual(
+      expect.arrayContaining(['name', 'source', 'status', 'queue', 'schedule', 'timezone', 'nextFireTimes']),
+    );
+    expect(doc.components.schemas.CronRunList.properties.runs.items.required).toEqual(
+      expect.arrayContaining(['fireAt', 'kind', 'outcome', 'taskId']),
+    );
   });
 });

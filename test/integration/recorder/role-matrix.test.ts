@@ -34,6 +34,14 @@ const PERMISSIONS: Record<string, Permission> = {
   'GET /v1/schedulers': 'read',
   'GET /v1/openapi.json': 'read',
   'GET /metrics': 'read',
+  'GET /v1/cron': 'read',
+  'GET /v1/cron/:name': 'read',
+  'GET /v1/cron/:name/runs': 'read',
+  'PUT /v1/cron/:name': 'admin',
+  'DELETE /v1/cron/:name': 'admin',
+  'POST /v1/cron/:name/pause': 'admin',
+  'POST /v1/cron/:name/resume': 'admin',
+  'POST /v1/cron/:name/trigger': 'admin',
 };
 /** Every GET route also answers HEAD, under the same permission. */
 const ROUTES: Record<string, Permission> = {
@@ -62,7 +70,13 @@ type Caller = (typeof CALLERS)[keyof typeof CALLERS];
 
 const STRENGTH = { read: 0, enqueue: 1, admin: 2 } as const;
 
-/** What spec 4.2 says the caller gets: allowed, 401, 403, or 404 (a task of another queue is invisible). */
+/** The cron entry each `:name` route is called on, and the body of its PUT. */
+const CRON_ENTRY = { queue: 'emails', schedule: '@daily' };
+
+/**
+ * What spec 4.2 says the caller gets: allowed, 401, 403, or 404 (a task, or a cron entry, of another
+ * queue is invisible). The cron entries named here are in `emails`; a PUT names its queue in the body.
+ */
 function expected(caller: Caller, route: string): 'allowed' | 401 | 403 | 404 {
   const permission = ROUTES[route];
   if (permission === 'public') return 'allowed';
@@ -70,6 +84,7 @@ function expected(caller: Caller, route: string): 'allowed' | 401 | 403 | 404 {
   if (STRENGTH[caller.role] < STRENGTH[permission]) return 403;
   if (caller.scoped && (route.includes(':queue') || route.endsWith(' /metrics'))) return 403;
   if (caller.scoped && route.includes(':id')) return 404;
+  if (caller.scoped && route.includes(':name')) return route.startsWith('PUT ') ? 403 : 404;
   return 'allowed';
 }
 
@@ -100,7 +115,7 @@ describe.each(drivers())('the role matrix on %s', (driver) => {
     expect(served).toEqual(ROUTES);
   });
 
-  /** What a refused call must not change: each queue's counts per state, and whether it is paused. */
+  /** What a refused call must not change: each queue's counts per state and whether it is paused, and the cron entries. */
   async function state() {
     const { queues } = (await recorder.call('GET', '/v1/queues')).body as {
       queues: { name: string; paused: boolean; counts: unknown }[];
@@ -108,8 +123,11 @@ describe.each(drivers())('the role matrix on %s', (driver) => {
     return {
       tasks: await recorder.count(),
       queues: queues.map(({ name, paused, counts }) => ({ name, paused, counts })),
+      cron: (await recorder.call('GET', '/v1/cron')).body,
     };
   }
+
+  let cronEntries = 0;
 
   /** The call for a route, its task (if it names one) created first, so the "before" state includes it. */
   async function prepare(route: string): Promise<(caller: Caller) => Promise<Reply>> {
@@ -120,11 +138,19 @@ describe.each(drivers())('the role matrix on %s', (driver) => {
       const task = await recorder.call('POST', '/v1/queues/emails/tasks', { body: { path: '/matrix' } });
       path = path.replace(':id', task.body.id);
     }
+    if (path.includes(':name')) {
+      // A fresh API entry of `emails` for each call (PUT replaces it), so one cell never depends on another.
+      const name = `matrix-${(cronEntries += 1)}`;
+      const entry = await recorder.call('PUT', `/v1/cron/${name}`, { body: CRON_ENTRY });
+      if (entry.status !== 201) throw new Error(`could not create cron entry ${name}: ${entry.text}`);
+      path = path.replace(':name', name);
+    }
     const bodies: Record<string, unknown> = {
       'POST /v1/queues/:queue/tasks': { path: '/matrix' },
       'POST /v1/queues/:queue/tasks/batch': { tasks: [{ path: '/matrix' }] },
       'POST /v1/tasks/retry': { state: 'failed', queue: 'emails' },
       'POST /v1/tasks/cancel': { state: 'available', queue: 'emails' },
+      'PUT /v1/cron/:name': CRON_ENTRY,
     };
     return (caller) => recorder.call(method, path, { token: caller.token, body: bodies[route] });
   }

@@ -28,6 +28,8 @@ function task(overrides: Partial<TaskRecord>): TaskRecord {
     leaseExpiresAt: null,
     attemptedAt: null,
     traceparent: null,
+    cron: null,
+    cronFireAt: null,
     firstAttemptAt: null,
     lastStatus: null,
     lastError: null,

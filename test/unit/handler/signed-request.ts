@@ -29,6 +29,8 @@ export function signedRequest(overrides: Partial<DispatchRequest> = {}, timestam
     scheduledAt: '2025-06-15T15:06:40.000Z',
     previousStatus: null,
     traceparent: null,
+    cron: null,
+    cronFireAt: null,
     ...overrides,
   };
   return {

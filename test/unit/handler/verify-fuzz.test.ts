@@ -51,6 +51,8 @@ function send(
     scheduledAt: new Date(NOW_SECONDS * 1000).toISOString(),
     previousStatus: null,
     traceparent: null,
+    cron: null,
+    cronFireAt: null,
   };
   return { body: Buffer.from(d.body), headers: buildDispatchHeaders(request, timestamp) };
 }

@@ -31,7 +31,24 @@ describe('verify() against what the scheduler sends', () => {
       attempt: 3,
       scheduledAt: new Date('2025-06-15T15:06:40.000Z'),
       previousStatus: 503,
+      cron: null,
+      cronFireAt: null,
     });
+  });
+
+  it("reads a cron task's entry and fire time, and refuses a fire time that is not a time", () => {
+    const fireTime = '2025-06-15T15:00:00.000Z';
+    const { body, headers } = signedRequest({ cron: 'nightly', cronFireAt: fireTime });
+    expect(headers['dispatchr-cron']).toBe('nightly');
+    const dispatch = verify(body, headers, SECRET, { now });
+    expect(dispatch.cron).toBe('nightly');
+    expect(dispatch.cronFireAt).toEqual(new Date(fireTime));
+    for (const notATime of ['yesterday', '2026', 'June 1, 2026']) {
+      const bad = signedRequest({ cron: 'nightly', cronFireAt: notATime });
+      expect(expectRefused(() => verify(bad.body, bad.headers, SECRET, { now }), 'invalid_header').message).toMatch(
+        /dispatchr-cron-fire-time/,
+      );
+    }
   });
 
   it('accepts the body as a string or bytes, and headers as a fetch Headers or in any case', () => {

@@ -41,6 +41,8 @@ function running(overrides: Partial<TaskRecord> = {}): TaskRecord {
     leaseExpiresAt: new Date(now.getTime() + 60_000),
     attemptedAt: now,
     traceparent: null,
+    cron: null,
+    cronFireAt: null,
     firstAttemptAt: now,
     lastStatus: 500,
     lastError: 'HTTP 500',

@@ -27,6 +27,8 @@ function task(state: TaskState, attempt = 3): TaskRecord {
     leaseExpiresAt: later,
     attemptedAt: now,
     traceparent: null,
+    cron: null,
+    cronFireAt: null,
     firstAttemptAt: now,
     lastStatus: 500,
     lastError: 'an older error',

@@ -26,6 +26,8 @@ describe('packRequests / unpackRequests', () => {
       scheduledAt: '2026-11-27T03:00:00.000Z',
       previousStatus: 503,
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      cron: null,
+      cronFireAt: null,
       sendWithinMs: 27_500,
     };
     const bare: DispatchRequest = {
@@ -38,6 +40,8 @@ describe('packRequests / unpackRequests', () => {
       signingSecrets: [],
       previousStatus: null,
       traceparent: null,
+      cron: null,
+      cronFireAt: null,
       sendWithinMs: undefined,
     };
     const [one, two] = unpackRequests(structuredClone(packRequests([base, bare])));

@@ -75,6 +75,8 @@ function task(url: string, overrides: Partial<DispatchRequest> = {}): DispatchRe
     scheduledAt: new Date().toISOString(),
     previousStatus: null,
     traceparent: null,
+    cron: null,
+    cronFireAt: null,
     ...overrides,
   };
 }

@@ -98,6 +98,8 @@ describe('buildDispatchHeaders', () => {
     scheduledAt: '2025-01-15T12:00:00.000Z',
     previousStatus: 503,
     traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    cron: null,
+    cronFireAt: null,
   };
 
   it('sets every Dispatchr and webhook header and drops forged or hop-by-hop ones', () => {

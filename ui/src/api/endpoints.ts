@@ -1,5 +1,18 @@
 import { api } from './client';
-import type { Activity, BulkResult, Failures, Queue, Scheduler, Session, Task, TaskFilter, TaskPage } from './types';
+import type {
+  Activity,
+  BulkResult,
+  CronEntry,
+  CronRun,
+  CronTriggered,
+  Failures,
+  Queue,
+  Scheduler,
+  Session,
+  Task,
+  TaskFilter,
+  TaskPage,
+} from './types';
 
 /** Each API call the dashboard makes, named; everything it shows can be scripted with the same calls. */
 const q = (name: string) => encodeURIComponent(name);
@@ -56,3 +69,24 @@ export const getFailures = (queue?: string, signal?: AbortSignal) =>
 
 export const listSchedulers = (signal?: AbortSignal) =>
   api<{ schedulers: Scheduler[] }>('GET', '/v1/schedulers', { signal }).then((answer) => answer.schedulers);
+
+export const listCron = (signal?: AbortSignal) =>
+  api<{ entries: CronEntry[] }>('GET', '/v1/cron', { signal }).then((answer) => answer.entries);
+
+export const getCronEntry = (name: string, signal?: AbortSignal) =>
+  api<CronEntry>('GET', `/v1/cron/${q(name)}`, { signal });
+
+/** The entry's most recent runs, newest first. */
+export const CRON_RUNS_SHOWN = 50;
+
+export const listCronRuns = (name: string, signal?: AbortSignal) =>
+  api<{ runs: CronRun[] }>('GET', `/v1/cron/${q(name)}/runs`, { query: { limit: CRON_RUNS_SHOWN }, signal }).then(
+    (answer) => answer.runs,
+  );
+
+export const cronAction = (name: string, action: 'pause' | 'resume') =>
+  api<CronEntry>('POST', `/v1/cron/${q(name)}/${action}`, { body: {} });
+
+export const triggerCron = (name: string) => api<CronTriggered>('POST', `/v1/cron/${q(name)}/trigger`, { body: {} });
+
+export const deleteCron = (name: string) => api<void>('DELETE', `/v1/cron/${q(name)}`);

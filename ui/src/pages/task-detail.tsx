@@ -44,6 +44,7 @@ export function TaskPage({ id, session }: { id: string; session: Session }) {
         </h1>
         <StateBadge state={current.state} testId="task-state" />
       </header>
+      {current.cron ? <CronOrigin cron={current.cron} fireAt={current.cronFireAt} /> : null}
       {task.error ? <ProblemView problem={task.error} /> : null}
       <div class="panel">
         <h2>Why it is {current.state === 'running' ? 'running' : 'where it is'}</h2>
@@ -89,6 +90,24 @@ export function TaskPage({ id, session }: { id: string; session: Session }) {
         ) : null}
       </div>
     </section>
+  );
+}
+
+/** A task a cron entry created: the entry, and the fire time it was created for. */
+function CronOrigin({ cron, fireAt }: { cron: string; fireAt: string | null }) {
+  return (
+    <p data-testid="task-cron">
+      Cron:{' '}
+      <a class="break" href={href(['cron', cron])}>
+        {cron}
+      </a>
+      {fireAt ? (
+        <>
+          {' '}
+          · fire time <Time iso={fireAt} />
+        </>
+      ) : null}
+    </p>
   );
 }
 

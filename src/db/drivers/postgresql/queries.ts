@@ -1,4 +1,5 @@
 import type { DriverQueries } from '../../driver.js';
+import { CRON_ENTRY_COLUMNS } from '../../cron-entry-row.js';
 import { DUE_CHANNEL } from '../../due-signal.js';
 import { statementQueries, type StatementBuilders } from '../../statement-queries.js';
 import { claimPostgres, settlePostgres } from './dispatch.sql.js';
@@ -37,6 +38,15 @@ export const postgresQueries: DriverQueries = {
   settle: settlePostgres,
 
   ...statementQueries(STATEMENTS),
+
+  // SKIP LOCKED: schedulers share the due entries with no leader; one held by another is its to fire.
+  lockDueCronEntries: (tx, now, limit, queues) =>
+    tx.query(
+      `select ${CRON_ENTRY_COLUMNS} from dispatchr_cron_entry
+       where enabled and not paused and not orphaned and next_fire_at <= $1 and queue = any($3::text[])
+       order by next_fire_at limit $2 for update skip locked`,
+      [now, limit, [...queues]],
+    ),
 
   // One statement text whatever the count: the ids as one array.
   findBodies: (session, ids) =>

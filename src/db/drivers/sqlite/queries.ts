@@ -1,4 +1,5 @@
 import type { DriverQueries } from '../../driver.js';
+import { CRON_ENTRY_COLUMNS } from '../../cron-entry-row.js';
 import { statementQueries, type StatementBuilders } from '../../statement-queries.js';
 import { claimSqlite, settleSqlite } from './dispatch.sql.js';
 import { buildCancelBatch } from './task-cancel.sql.js';
@@ -33,6 +34,16 @@ export const sqliteQueries: DriverQueries = {
   settle: settleSqlite,
 
   ...statementQueries(STATEMENTS),
+
+  // One writer at a time (the caller's transaction is BEGIN IMMEDIATE): nothing else to hold.
+  lockDueCronEntries: (tx, now, limit, queues) =>
+    tx.query(
+      `select ${CRON_ENTRY_COLUMNS} from dispatchr_cron_entry
+       where enabled = 1 and paused = 0 and orphaned = 0 and next_fire_at <= ?
+         and queue in (select value from json_each(?))
+       order by next_fire_at limit ?`,
+      [now, JSON.stringify(queues), limit],
+    ),
 
   // One statement text whatever the count: the ids as one JSON text.
   findBodies: (session, ids) =>

@@ -12,6 +12,7 @@ import { PostgresFewerTaskIndexes } from './0006-fewer-task-indexes.migration.js
 import { PostgresClaimFunction } from './0009-claim-function.migration.js';
 import { PostgresClaimRefusesPausedQueues } from './0010-claim-refuses-paused-queues.migration.js';
 import { PostgresSchedulerRates } from './0013-scheduler-rates.migration.js';
+import { PostgresCron } from './0016-cron.migration.js';
 
 /**
  * PostgreSQL's migrations, in order. A static list, not a folder glob: deterministic from source
@@ -33,4 +34,5 @@ export const postgresMigrations: MigrationObject[] = [
   { name: '0013-scheduler-rates', class: PostgresSchedulerRates },
   { name: '0014-attempt-finished-index', class: AttemptFinishedIndex },
   { name: '0015-failed-by-queue-index', class: FailedByQueueIndex },
+  { name: '0016-cron', class: PostgresCron },
 ];

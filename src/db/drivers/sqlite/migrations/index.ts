@@ -8,6 +8,7 @@ import { SqliteInitial } from './0001-initial.migration.js';
 import { SqliteFinalAttemptOnTask } from './0005-final-attempt-on-task.migration.js';
 import { SqliteFewerTaskIndexWrites } from './0007-fewer-task-index-writes.migration.js';
 import { SqliteSchedulerRates } from './0013-scheduler-rates.migration.js';
+import { SqliteCron } from './0016-cron.migration.js';
 
 /**
  * SQLite's migrations, in order (see the PostgreSQL list for the rules). 0003, 0004, 0006, 0009
@@ -23,4 +24,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: '0013-scheduler-rates', class: SqliteSchedulerRates },
   { name: '0014-attempt-finished-index', class: AttemptFinishedIndex },
   { name: '0015-failed-by-queue-index', class: FailedByQueueIndex },
+  { name: '0016-cron', class: SqliteCron },
 ];
