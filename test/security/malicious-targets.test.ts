@@ -111,6 +111,14 @@ describe.each(drivers())('malicious targets on %s', (driver) => {
   }
 
   it('ends each hostile answer as the spec says, with memory flat and every excerpt and error bounded', async () => {
+    // One round first, so that what is allocated once (the dispatch thread's heap, connection pools,
+    // compiled code) is not counted as growth: "flat" is about what many hostile answers add.
+    await runToEnd(
+      'hostile',
+      CASES.map((c) => c.path),
+    );
+    const redirectsBefore = target.for('/h/redirect-metadata').length;
+    const endlessBefore = target.endlessBytesAtClose.length;
     const before = process.memoryUsage();
     const finished = await runToEnd(
       'hostile',
@@ -136,14 +144,14 @@ describe.each(drivers())('malicious targets on %s', (driver) => {
       expect(task.lastError?.length ?? 0).toBeLessThanOrEqual(ERROR_CHARS);
     }
     // Each hostile request reached the target once per attempt, and the redirect was not followed.
-    expect(target.for('/h/redirect-metadata')).toHaveLength(COPIES);
+    expect(target.for('/h/redirect-metadata').length - redirectsBefore).toBe(COPIES);
     expect(
       target.requests.filter(
         (r) => !r.path.startsWith('/h/') && !r.path.startsWith('/a/') && !r.path.startsWith('/e/'),
       ),
     ).toEqual([]);
     // The endless bodies were dropped, not downloaded: far less went out than a second of loopback carries.
-    expect(target.endlessBytesAtClose.length).toBeGreaterThanOrEqual(COPIES * 3);
+    expect(target.endlessBytesAtClose.length - endlessBefore).toBeGreaterThanOrEqual(COPIES * 3);
     for (const bytes of target.endlessBytesAtClose) expect(bytes).toBeLessThan(32 * 1024 * 1024);
     expect(after.heapUsed - before.heapUsed).toBeLessThan(50 * 1024 * 1024);
     expect(after.rss - before.rss).toBeLessThan(50 * 1024 * 1024);

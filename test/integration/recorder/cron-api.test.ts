@@ -16,8 +16,7 @@ import { startTestRecorder, TOKEN, type CallOptions, type TestRecorder } from '.
 /**
  * The /v1/cron routes over HTTP on each database: define, read, pause, resume, trigger and delete
  * entries; config entries are refused to the API's writes (409); a token scoped to some queues
- * sees only their entries (the others answer 404 as if absent); bad input is a 400 naming the
- * field and stores nothing.
+ * sees only their entries (the others answer 404 as if absent). Bad definitions: cron-api-bad-input.test.ts.
  */
 const SCOPED = 'scoped-admin-token-0123456789';
 
@@ -274,57 +273,6 @@ describe.each(drivers())('the cron API on %s', (driver) => {
     expect((await put('mine', { queue: 'reports', schedule: '@daily' }, { token: SCOPED })).status).toBe(201);
     expect(await names(SCOPED)).toEqual(['mine', 'weekly-report']);
     expect((await recorder.call('POST', '/v1/cron/mine/trigger', { token: SCOPED })).status).toBe(201);
-  });
-
-  describe('bad input: a 400 naming the field, and nothing stored', () => {
-    const valid = { queue: 'emails', schedule: '@hourly' };
-    const cases: { label: string; name?: string; body?: unknown; raw?: string; field: string }[] = [
-      { label: 'a name starting with a dash', name: '-bad', body: valid, field: 'name' },
-      { label: 'a name of 129 characters', name: 'n'.repeat(129), body: valid, field: 'name' },
-      { label: 'a name with a space', name: 'a%20b', body: valid, field: 'name' },
-      { label: 'an unknown zone', body: { ...valid, timezone: 'Mars/Olympus' }, field: 'timezone' },
-      { label: 'a UTC offset for a zone', body: { ...valid, timezone: '+02:00' }, field: 'timezone' },
-      { label: 'a schedule that never fires', body: { ...valid, schedule: '0 0 30 2 *' }, field: 'schedule' },
-      { label: 'a minute out of range', body: { ...valid, schedule: '61 * * * *' }, field: 'schedule' },
-      { label: 'an @every below a second', body: { ...valid, schedule: '@every 10ms' }, field: 'schedule' },
-      { label: 'no schedule', body: { queue: 'emails' }, field: 'schedule' },
-      { label: 'an unknown queue', body: { ...valid, queue: 'nope' }, field: 'queue' },
-      { label: 'a queue name that cannot be one', body: { ...valid, queue: '../x' }, field: 'queue' },
-      { label: 'a path with ..', body: { ...valid, path: '/a/../../admin' }, field: 'path' },
-      { label: 'a URL outside the target', body: { ...valid, path: 'https://evil.example/x' }, field: 'path' },
-      { label: 'a reserved header', body: { ...valid, headers: { 'webhook-id': 'x' } }, field: 'headers.webhook-id' },
-      { label: 'a header with CR LF', body: { ...valid, headers: { 'x-a': 'a\r\nb' } }, field: 'headers.x-a' },
-      { label: 'a body with GET', body: { ...valid, method: 'GET', body: { a: 1 } }, field: 'method' },
-      {
-        label: 'a body number that would not survive',
-        raw: '{"queue":"emails","schedule":"@hourly","body":{"n":9007199254740993}}',
-        field: 'body.n',
-      },
-      { label: 'maxAttempts 0', body: { ...valid, maxAttempts: 0 }, field: 'maxAttempts' },
-      { label: 'a timeout over the lease', body: { ...valid, timeout: '1h' }, field: 'timeout' },
-      { label: 'a bad catchUp', body: { ...valid, catchUp: 'sometimes' }, field: 'catchUp' },
-      { label: 'an unknown field', body: { ...valid, color: 'red' }, field: 'color' },
-    ];
-    for (const { label, name = 'bad-input', body, raw, field } of cases) {
-      it(`refuses ${label}`, async () => {
-        const before = await names();
-        const reply = await put(name, body, raw === undefined ? {} : { raw });
-        expect(reply.status, reply.text).toBe(400);
-        expect(reply.body.code).toBe('validation_failed');
-        expect(reply.body.errors.map((error: { path: string }) => error.path)).toContain(field);
-        expect(await names()).toEqual(before);
-      });
-    }
-
-    it('refuses a body that is not JSON (invalid_json) and one that is not JSON-typed (415)', async () => {
-      const before = await names();
-      const text = await put('bad-input', undefined, { raw: '{"queue": "emails",' });
-      expect(text.status).toBe(400);
-      expect(text.body.code).toBe('invalid_json');
-      const typed = await put('bad-input', undefined, { raw: '{}', headers: { 'content-type': 'text/plain' } });
-      expect(typed.status).toBe(415);
-      expect(await names()).toEqual(before);
-    });
   });
 
   it('deletes a config entry once the config no longer has it (orphaned)', async () => {
