@@ -44,11 +44,25 @@ describe('the quickstart (npm start)', () => {
         if (Date.now() > deadline) throw new Error(`the demo did not finish in 30 s:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const api = `http://127.0.0.1:${port}/v1/queues`;
-      const queues = (await (await fetch(api)).json()) as {
-        queues: { name: string; counts: Record<string, number> }[];
+      const api = `http://127.0.0.1:${port}/v1`;
+      const queues = (await (await fetch(`${api}/queues`)).json()) as { queues: { name: string }[] };
+      expect(queues.queues.map((queue) => queue.name)).toEqual(['demo']);
+      // The demo tasks; the quickstart's every-minute cron entry may have fired meanwhile (its
+      // tasks carry `cron`), so they are told apart by it.
+      const { tasks } = (await (await fetch(`${api}/tasks?queue=demo&limit=100`)).json()) as {
+        tasks: { state: string; cron: string | null }[];
       };
-      expect(queues.queues[0]).toMatchObject({ name: 'demo', counts: { completed: 3, failed: 1 } });
+      const demo = tasks.filter((task) => task.cron === null);
+      expect(demo.filter((task) => task.state === 'completed')).toHaveLength(3);
+      expect(demo.filter((task) => task.state === 'failed')).toHaveLength(1);
+      expect(tasks.every((task) => task.cron === null || task.cron === 'demo-every-minute')).toBe(true);
+      // The cron entry from dispatchr.yml is there, with its next five fire times.
+      const { entries } = (await (await fetch(`${api}/cron`)).json()) as {
+        entries: { name: string; status: string; nextFireTimes: string[] }[];
+      };
+      expect(entries.map((entry) => [entry.name, entry.status, entry.nextFireTimes.length])).toEqual([
+        ['demo-every-minute', 'active', 5],
+      ]);
       expect(output).toMatch(/task failed .*\/?.*status=400/);
     } finally {
       child.kill('SIGTERM');
