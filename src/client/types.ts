@@ -158,3 +158,54 @@ export interface CreateOptions extends CallOptions {
    */
   idempotencyKey?: string;
 }
+
+/** Where a cron entry is defined: dispatchr.yml (changed only there) or the API. */
+export type CronSource = 'config' | 'api';
+
+/** Whether an entry fires (active), or why not; orphaned: a config entry the config no longer has. */
+export type CronStatus = 'active' | 'paused' | 'disabled' | 'orphaned';
+
+/** A recurring task's definition and where it stands (GET /v1/cron, docs/spec.md "Cron"). */
+export interface CronEntry {
+  name: string;
+  source: CronSource;
+  status: CronStatus;
+  queue: string;
+  schedule: string;
+  timezone: string;
+  path: string;
+  method: string;
+  /** Sensitive values come as `[redacted]`. */
+  headers: Record<string, string>;
+  body: unknown;
+  maxAttempts: number | null;
+  timeoutMs: number | null;
+  enabled: boolean;
+  catchUp: 'skip' | 'last' | 'all';
+  overlap: 'allow' | 'skip';
+  /** Up to five, while it is active (the first may be due and not yet fired). */
+  nextFireTimes: string[];
+  lastFireAt: string | null;
+  lastTaskId: string | null;
+  lastTaskState: TaskState | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One fire time of an entry: the task it created, or skipped (its previous run unfinished). */
+export interface CronRun {
+  fireAt: string;
+  /** manual: "Trigger now"; null for runs recorded before kinds were. */
+  kind: 'scheduled' | 'manual' | null;
+  outcome: 'fired' | 'skipped';
+  taskId: string | null;
+  taskState: TaskState | null;
+  createdAt: string;
+  finalizedAt: string | null;
+}
+
+export interface CronTriggered {
+  name: string;
+  taskId: string;
+  fireAt: string;
+}

@@ -2,7 +2,17 @@
  * What the public API answers (docs/spec.md), as far as the dashboard reads it. Fields the API
  * may not have yet are optional: the page shows what is there.
  */
-import type { Attempt, Problem, Task as ApiTask, TaskPage as ApiTaskPage } from '../../../src/client/types';
+import type {
+  Attempt,
+  CronEntry,
+  CronRun,
+  CronSource,
+  CronStatus,
+  CronTriggered,
+  Problem,
+  Task as ApiTask,
+  TaskPage as ApiTaskPage,
+} from '../../../src/client/types';
 import {
   FINISHED_STATES as FINISHED,
   TASK_STATES,
@@ -10,9 +20,19 @@ import {
   type TaskState,
 } from '../../../src/task-states';
 
-// The task model and the task, attempt, page and problem shapes are the server's and the SDK's own
+// The task model and the task, attempt, page, problem and cron shapes are the server's and the SDK's own
 // (src/task.ts imports nothing; src/client/types.ts is types only): one definition, no drift.
-export { TASK_STATES, type Attempt, type Problem, type TaskState };
+export {
+  TASK_STATES,
+  type Attempt,
+  type CronEntry,
+  type CronRun,
+  type CronSource,
+  type CronStatus,
+  type CronTriggered,
+  type Problem,
+  type TaskState,
+};
 export const WAITING_STATES: readonly TaskState[] = WAITING;
 export const FINISHED_STATES: readonly TaskState[] = FINISHED;
 
@@ -110,55 +130,4 @@ export interface BulkResult {
   matched: number;
   retried?: number;
   cancelled?: number;
-}
-
-/** Where a cron entry is defined: dispatchr.yml (changed only there) or the API. */
-export type CronSource = 'config' | 'api';
-
-/** Whether an entry fires (active), or why not; orphaned: a config entry the config no longer has. */
-export type CronStatus = 'active' | 'paused' | 'disabled' | 'orphaned';
-
-/** A recurring task's definition and where it stands (GET /v1/cron, docs/spec.md "Cron"). */
-export interface CronEntry {
-  name: string;
-  source: CronSource;
-  status: CronStatus;
-  queue: string;
-  schedule: string;
-  timezone: string;
-  path: string;
-  method: string;
-  /** Sensitive values come as `[redacted]`. */
-  headers: Record<string, string>;
-  body: unknown;
-  maxAttempts: number | null;
-  timeoutMs: number | null;
-  enabled: boolean;
-  catchUp: 'skip' | 'last' | 'all';
-  overlap: 'allow' | 'skip';
-  /** Up to five, while it is active (the first may be due and not yet fired). */
-  nextFireTimes: string[];
-  lastFireAt: string | null;
-  lastTaskId: string | null;
-  lastTaskState: TaskState | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** One fire time of an entry: the task it created, or skipped (its previous run unfinished). */
-export interface CronRun {
-  fireAt: string;
-  /** manual: "Trigger now"; null for runs recorded before kinds were. */
-  kind: 'scheduled' | 'manual' | null;
-  outcome: 'fired' | 'skipped';
-  taskId: string | null;
-  taskState: TaskState | null;
-  createdAt: string;
-  finalizedAt: string | null;
-}
-
-export interface CronTriggered {
-  name: string;
-  taskId: string;
-  fireAt: string;
 }
