@@ -10,7 +10,8 @@ export {
 } from './task-states.js';
 import type { TaskState } from './task-states.js';
 
-export const ATTEMPT_OUTCOMES = ['completed', 'retry', 'failed', 'lease-expired', 'interrupted'] as const;
+/** `cancelled`: an operator cancelled the task while this attempt was in flight (spec 11.6). */
+export const ATTEMPT_OUTCOMES = ['completed', 'retry', 'failed', 'lease-expired', 'interrupted', 'cancelled'] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 /** A task row as the repository returns it. Times are Dates; the body is its exact bytes. */
@@ -48,7 +49,34 @@ export interface TaskRecord {
   createdAt: Date;
   updatedAt: Date;
   finalizedAt: Date | null;
+  /** 0 to 9, lower claimed first (docs/spec.md 11.1); absent on records built before it existed: 0. */
+  priority?: number;
+  /**
+   * The task's own retry settings (docs/spec.md 11.3) as the JSON text stored, a TaskRetry
+   * (rules/task-retry.ts); null: the queue's. Kept as text: the scheduler caches what it parsed by it.
+   */
+  retry?: string | null;
+  /** What a create that meets this task's key does (docs/spec.md 11.2); null: the task has no key. */
+  keyMode?: KeyMode | null;
+  /** The latest due time a debounce may give it: created_at + keyMaxWait; null: no bound. */
+  keyDeadline?: Date | null;
+  /** How long the key stays reserved once the task finishes; null: released at once. */
+  keyRetentionMs?: number | null;
+  /** The task's own callback targets (docs/spec.md 11.5); absent or null: the queue's, if any. */
+  onComplete?: CallbackTarget | null;
+  onFailure?: CallbackTarget | null;
+  /** Set on a callback task: the task it reports on. A callback task never gets a callback. */
+  callbackOf?: string | null;
 }
+
+/** Where a callback task goes: a queue and a path inside its target (docs/spec.md 11.5). */
+export interface CallbackTarget {
+  queue: string;
+  path: string;
+}
+
+/** keep: answer the holder; replace: rewrite its request and due time; debounce: postpone it (spec 11.2, rules/task-keys.ts). */
+export type KeyMode = 'keep' | 'replace' | 'debounce';
 
 export interface AttemptRecord {
   taskId: string;
@@ -78,4 +106,15 @@ export interface NewTask {
   timeoutMs: number | null;
   key: string | null;
   traceparent: string | null;
+  /** 0 to 9, lower claimed first; absent or null: the queue's defaultPriority (docs/spec.md 11.1). */
+  priority?: number | null;
+  /** JSON text of the task's TaskRetry (rules/task-retry.ts); absent or null: the queue's settings. */
+  retry?: string | null;
+  onComplete?: CallbackTarget | null;
+  onFailure?: CallbackTarget | null;
+  callbackOf?: string | null;
+  /** With `key` only (docs/spec.md 11.2); absent: keep, no bound, no retention. */
+  keyMode?: KeyMode;
+  keyMaxWaitMs?: number | null;
+  keyRetentionMs?: number | null;
 }

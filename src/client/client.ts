@@ -3,6 +3,7 @@ import { createTransport, type Transport, type TransportOptions } from './transp
 import type {
   CallOptions,
   CreateOptions,
+  Deduplicated,
   EnqueuedTask,
   GetOptions,
   ListOptions,
@@ -26,7 +27,10 @@ export class DispatchrClient {
     this.#send = createTransport(options);
   }
 
-  /** Creates one task. `deduplicated` is true when an unfinished task of the queue held `key`. */
+  /**
+   * Creates one task. `deduplicated` is false when it made one; else `kept`, `replaced` or
+   * `debounced`: what it did to the task holding `key`, which it answers (spec 11.2).
+   */
   async enqueue(queue: string, task: TaskInput, options: CreateOptions = {}): Promise<EnqueuedTask> {
     const response = await this.#send<Task>({
       method: 'POST',
@@ -38,7 +42,7 @@ export class DispatchrClient {
     });
     return {
       ...response.body,
-      deduplicated: response.status === 200 || response.headers.get('dispatchr-deduplicated') === 'true',
+      deduplicated: response.status === 200 ? dedupOutcome(response.headers.get('dispatchr-deduplicated')) : false,
     };
   }
 
@@ -48,7 +52,7 @@ export class DispatchrClient {
    */
   async enqueueMany(queue: string, tasks: readonly TaskInput[], options: CreateOptions = {}): Promise<EnqueuedTask[]> {
     if (tasks.length === 0) return [];
-    const response = await this.#send<{ tasks: (Task & { deduplicated?: boolean })[] }>({
+    const response = await this.#send<{ tasks: (Task & { deduplicated?: Deduplicated | true })[] }>({
       method: 'POST',
       path: `${queuePath(queue)}/tasks/batch`,
       body: { tasks: tasks.map(toApiTask) },
@@ -56,7 +60,10 @@ export class DispatchrClient {
       idempotencyKey: options.idempotencyKey ?? randomUUID(),
       signal: options.signal,
     });
-    return response.body.tasks.map((task) => ({ ...task, deduplicated: task.deduplicated === true }));
+    return response.body.tasks.map((task) => ({
+      ...task,
+      deduplicated: task.deduplicated ? dedupOutcome(String(task.deduplicated)) : false,
+    }));
   }
 
   /**
@@ -82,12 +89,18 @@ export class DispatchrClient {
     ).body;
   }
 
-  /** A waiting task → `cancelled`; any other state is `invalid_transition` (409). */
+  /**
+   * A waiting or running task → `cancelled`; a finished one is `invalid_transition` (409). A running
+   * task's request is cut, but its target may already have done the work (spec 11.6).
+   */
   cancel(id: string, options: CallOptions = {}): Promise<Task> {
     return this.#action(id, 'cancel', options);
   }
 
-  /** A `failed` or `cancelled` task → `available` now, with a fresh retry budget (history kept). */
+  /**
+   * A `failed` or `cancelled` task → `available` now, with a fresh retry budget (history kept). A task
+   * cancelled while running is `lease_held` (409) until its scheduler lets go of it (spec 11.6).
+   */
   retry(id: string, options: CallOptions = {}): Promise<Task> {
     return this.#action(id, 'retry', options);
   }
@@ -95,6 +108,28 @@ export class DispatchrClient {
   /** A `scheduled` or `retryable` task → `available` now. */
   run(id: string, options: CallOptions = {}): Promise<Task> {
     return this.#action(id, 'run', options);
+  }
+
+  /**
+   * The unfinished task of the queue that holds `key` (spec 11.2), in the full view; none is
+   * `task_not_found` (404). A finished task still reserving its key (keyRetention) is not answered.
+   */
+  async findByKey(queue: string, key: string, options: CallOptions = {}): Promise<Task> {
+    return (await this.#send<Task>({ method: 'GET', path: keyPath(queue, key), retry: 'safe', signal: options.signal }))
+      .body;
+  }
+
+  /** Cancels the unfinished task that holds `key`, as `cancel(id)` does; none is `task_not_found` (404). */
+  async cancelByKey(queue: string, key: string, options: CallOptions = {}): Promise<Task> {
+    // Not repeated after a request that may have arrived, like cancel(id).
+    return (
+      await this.#send<Task>({
+        method: 'POST',
+        path: `${keyPath(queue, key)}/cancel`,
+        retry: 'unsent',
+        signal: options.signal,
+      })
+    ).body;
   }
 
   /** Deletes a finished task and its attempts; an unfinished one is `invalid_state` (409). */
@@ -118,6 +153,12 @@ export class DispatchrClient {
 
 const queuePath = (queue: string): string => `/v1/queues/${encodeURIComponent(queue)}`;
 const taskPath = (id: string): string => `/v1/tasks/${encodeURIComponent(id)}`;
+const keyPath = (queue: string, key: string): string => `${queuePath(queue)}/keys/${encodeURIComponent(key)}`;
+
+/** A 200's Dispatchr-Deduplicated, or a batch item's; a recorder older than key modes answered "true" (true), which was keep. */
+function dedupOutcome(value: string | null): Exclude<Deduplicated, false> {
+  return value === 'replaced' || value === 'debounced' ? value : 'kept';
+}
 
 /** TaskInput → the API's JSON: Dates as RFC 3339, byte bodies as base64. Anything else as given. */
 export function toApiTask(task: TaskInput): Record<string, unknown> {

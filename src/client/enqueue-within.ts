@@ -1,10 +1,10 @@
-import { buildTaskInsert } from '../db/drivers/postgresql/task-insert.sql.js';
 import { toTaskInsertRow } from '../db/task-insert-row.js';
 import { DispatchrError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import { notInTransaction, sqlRunnerFor, type SqlRunner, type SqlTransaction } from './sql-runner.js';
 import { checkTask, runAtOf } from './task-rules.js';
-import type { TaskInput } from './types.js';
+import { writeTaskRow } from './enqueue-row.js';
+import type { Deduplicated, TaskInput } from './types.js';
 
 /**
  * Transactional enqueue: the task is written by the app's own PostgreSQL transaction, so it exists
@@ -36,18 +36,12 @@ export interface EnqueueWithinOptions {
 
 export interface EnqueueWithinResult {
   id: string;
-  /** True when an unfinished task of the queue already held `key`: `id` is that task's. */
-  deduplicated: boolean;
+  /** false: a task was made; else what the create did to the task holding `key` (kept, replaced, debounced): `id` is that task's. */
+  deduplicated: Deduplicated;
 }
 
 const DEFAULT_LEASE_MS = 120_000;
-/**
- * The unfinished states, among which a dedup key is unique. Written out: the client may not import
- * the machine (xstate stays out of applications); test/unit/machines/transition-patch.test.ts holds
- * this list equal to the machine's.
- */
-export const UNFINISHED_STATES_IN_CLIENT = ['scheduled', 'available', 'retryable', 'running'] as const;
-const UNFINISHED = UNFINISHED_STATES_IN_CLIENT.map((state) => `'${state}'`).join(',');
+export { UNFINISHED_STATES_IN_CLIENT } from './enqueue-row.js';
 let savepoints = 0;
 
 export async function enqueueWithin(
@@ -81,10 +75,7 @@ export async function enqueueWithin(
   try {
     const now = options.now ?? (await transactionStart(runner));
     const row = toTaskInsertRow({ ...checked, runAt: runAtOf(due, now) }, now, uuidv7(now.getTime()));
-    const insert = buildTaskInsert([row]);
-    const inserted = await runner.query(insert.text, insert.values);
-    const result =
-      inserted.length > 0 ? { id: row.id, deduplicated: false } : await holderOfKey(runner, row.queue, row.key);
+    const result = await writeTaskRow(runner, row, now);
     await runner.query(`release savepoint ${savepoint}`, []);
     return result;
   } catch (error) {
@@ -98,25 +89,6 @@ async function transactionStart(runner: SqlRunner): Promise<Date> {
   const now = new Date(row?.now as string | Date);
   if (Number.isNaN(now.getTime())) throw new Error('the database did not answer its time');
   return now;
-}
-
-/** `on conflict do nothing` returned nothing: the dedup key is held by an unfinished task. */
-async function holderOfKey(runner: SqlRunner, queue: string, key: string | null): Promise<EnqueueWithinResult> {
-  const rows =
-    key === null
-      ? []
-      : await runner.query(
-          `select id from dispatchr_task where queue = $1 and dedup_key = $2 and state in (${UNFINISHED})`,
-          [queue, key],
-        );
-  if (rows.length === 0) {
-    throw new DispatchrError(
-      'enqueue_failed',
-      'the task was neither inserted nor found by its key (its key holder finished meanwhile?); retry',
-      { status: 500, expose: false },
-    );
-  }
-  return { id: String(rows[0].id), deduplicated: true };
 }
 
 /** SQLSTATE 25P01 no_active_sql_transaction; the message, for wrappers that drop the code. */

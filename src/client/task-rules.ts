@@ -3,7 +3,10 @@ import { bareSecondsHint, parseDuration } from '../duration.js';
 import { findJsonProblem, textProblem } from '../rules/json-safety.js';
 import { parseRfc3339 } from '../rules/rfc3339.js';
 import { normalizeTaskPath } from '../rules/target-path.js';
+import { checkCallbackTarget, type CallbackField } from '../rules/callback-target.js';
+import { checkTaskRetry, taskRetryText } from '../rules/task-retry.js';
 import { DispatchrValidationError } from './errors.js';
+import { checkKeyOptions } from './key-rules.js';
 import { headerProblem, MAX_HEADERS } from '../rules/task-headers.js';
 import { LEASE_HEADROOM_MS, longestTimeoutFor, MAX_AHEAD_MS, MAX_TASK_ATTEMPTS } from '../rules/task-limits.js';
 import {
@@ -16,6 +19,7 @@ import {
   QUEUE_NAME,
   TASK_METHODS,
 } from '../rules/task-fields.js';
+import { isPriority, PRIORITY_RULE } from '../rules/task-priority.js';
 import type { ProblemError, TaskInput } from './types.js';
 
 /**
@@ -39,8 +43,15 @@ const FIELDS = new Set([
   'runAt',
   'delay',
   'key',
+  'keyMode',
+  'keyMaxWait',
+  'keyRetention',
   'maxAttempts',
   'timeout',
+  'retry',
+  'priority',
+  'onComplete',
+  'onFailure',
 ]);
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 /** Only relative paths reach normalizeTaskPath, which needs a target solely for absolute URLs. */
@@ -87,6 +98,9 @@ export function checkTask(queue: string, task: TaskInput, options: TaskRuleOptio
     else if (keyText) problem('key', keyText);
     else key = task.key;
   }
+  const priority = task.priority ?? null;
+  // Absent: null, and the insert takes the queue's stored default (no config here).
+  if (priority !== null && !isPriority(priority)) problem('priority', PRIORITY_RULE);
   const maxAttempts = task.maxAttempts ?? null;
   if (maxAttempts !== null && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= MAX_TASK_ATTEMPTS))
     problem('maxAttempts', `expected an integer from 1 to ${MAX_TASK_ATTEMPTS}`);
@@ -102,11 +116,65 @@ export function checkTask(queue: string, task: TaskInput, options: TaskRuleOptio
       );
     }
   }
+  const retry = checkRetry(task.retry, problem);
+  const keyOptions = checkKeyOptions(task, problem);
+  const onComplete = checkCallback('onComplete', task.onComplete, problem);
+  const onFailure = checkCallback('onFailure', task.onFailure, problem);
   if (problems.length > 0) throw new DispatchrValidationError(problems);
-  return { queue, path, method, headers, body, contentType, due, maxAttempts, timeoutMs, key, traceparent: null };
+  return {
+    queue,
+    path,
+    method,
+    headers,
+    body,
+    contentType,
+    due,
+    maxAttempts,
+    timeoutMs,
+    key,
+    traceparent: null,
+    priority,
+    retry,
+    onComplete,
+    onFailure,
+    ...keyOptions,
+  };
 }
 
 type Report = (path: string, message: string) => void;
+
+/**
+ * A callback target's shape and a relative path (rules/callback-target.ts). Whether its queue is
+ * configured needs the config: a callback task to a queue no scheduler serves waits, as any task
+ * of an unknown queue waits, until one does (docs/spec.md 11.5).
+ */
+function checkCallback(field: CallbackField, input: unknown, problem: Report): { queue: string; path: string } | null {
+  if (input === undefined || input === null) return null;
+  const checked = checkCallbackTarget(field, input);
+  if (checked.ok) return { queue: checked.queue, path: checked.path };
+  problem(checked.field, checked.message);
+  return null;
+}
+
+/**
+ * The retry settings' shape and duration (rules/task-retry.ts, as the recorder checks them); the
+ * options' names and values need the queue's strategy, so the scheduler checks those at dispatch
+ * and fails the task, naming the field, when they do not fit.
+ */
+function checkRetry(input: unknown, problem: Report): string | null {
+  if (input === undefined) return null;
+  const checked = checkTaskRetry(input);
+  if ('problems' in checked) {
+    for (const p of checked.problems) problem(p.path === '' ? 'retry' : `retry.${p.path}`, p.message);
+    return null;
+  }
+  const jsonProblem = checked.retry.options === null ? null : findJsonProblem(checked.retry.options);
+  if (jsonProblem) {
+    problem(jsonProblem.path === '(root)' ? 'retry.options' : `retry.options.${jsonProblem.path}`, jsonProblem.message);
+    return null;
+  }
+  return taskRetryText(checked.retry);
+}
 
 function checkPath(input: unknown, problem: Report): string {
   if (input === undefined) return '';

@@ -5,9 +5,14 @@
  */
 export type TaskState = 'scheduled' | 'available' | 'running' | 'retryable' | 'completed' | 'failed' | 'cancelled';
 
+export type KeyMode = 'keep' | 'replace' | 'debounce';
+
+/** What a create did: `false` made a task; else what it did to the task holding its key (spec 11.2). */
+export type Deduplicated = false | 'kept' | 'replaced' | 'debounced';
+
 export type TaskMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET' | 'HEAD' | 'OPTIONS';
 
-export type AttemptOutcome = 'completed' | 'retry' | 'failed' | 'lease-expired' | 'interrupted';
+export type AttemptOutcome = 'completed' | 'retry' | 'failed' | 'lease-expired' | 'interrupted' | 'cancelled';
 
 /**
  * A duration as the API reads it: `"500ms"`, `"90s"`, `"10m"`, `"1h"`, `"2d"`, or a bare number of
@@ -38,10 +43,63 @@ export interface TaskInput {
   delay?: Duration;
   /** De-duplication key: while an unfinished task of the queue holds it, creates answer that task. */
   key?: string;
+  /**
+   * What a create that meets the key's holder does (spec 11.2): `keep` (default) answers it as it
+   * is; `replace` rewrites its path, method, headers, body and due time; `debounce` moves its due
+   * time to the later of its own and this create's, keeping its body. Both change only a holder
+   * never delivered; any other is kept.
+   */
+  keyMode?: KeyMode;
+  /** `debounce` only: the holder is never postponed past its creation + this (a bare number is seconds). */
+  keyMaxWait?: Duration;
+  /** Keep the key reserved this long after the task finishes (at most 7 days); creates meanwhile answer it, kept. */
+  keyRetention?: Duration;
+  /**
+   * 0 to 9, lower claimed first; ties go by due time, then creation order. Absent: the queue's
+   * `defaultPriority` (enqueueWithin reads it from the queue's row, which schedulers and recorders
+   * write from their config as they start; 0 when no row holds one).
+   */
+  priority?: number;
   /** Attempts in all (1 to 1,000), overriding the queue's `retry.maxAttempts`; at most the queue's `taskLimits.maxAttempts` (the recorder refuses more, the scheduler clamps what enqueueWithin stored). */
   maxAttempts?: number;
   /** Per-attempt timeout (a bare number is seconds), shorter than `scheduler.leaseDuration`. */
   timeout?: Duration;
+  /**
+   * The task's own retry settings (spec 11.3), over its queue's: `maxRetryDuration` (a bare number
+   * is seconds; at most the queue's retry.maxRetryDuration) and `options` of the queue's strategy
+   * (e.g. `{ initialDelay: '100ms' }`; durations as in the config). Attempts: `maxAttempts`.
+   */
+  retry?: TaskRetryInput;
+  /** A callback task enqueued to `queue` (at `path`) when this task completes, in the same transaction (spec 11.5). */
+  onComplete?: CallbackTarget;
+  /** The same when it fails: a non-retryable answer, or attempts or retry duration used up. Never on a cancel. */
+  onFailure?: CallbackTarget;
+}
+
+/** Where a callback task goes: a queue and a path inside its target (spec 11.5). */
+export interface CallbackTarget {
+  queue: string;
+  /** Appended to the queue's target; default `""` (the target itself). */
+  path?: string;
+}
+
+/**
+ * The body of a callback task (spec 11.5), JSON: what a handler of the callback queue receives.
+ * `result` is the finished task's stored result, null when no response arrived.
+ */
+export interface CallbackBody {
+  taskId: string;
+  queue: string;
+  state: 'completed' | 'failed';
+  /** Attempts the task used (interrupted ones given back are not counted). */
+  attempts: number;
+  lastStatus: number | null;
+  result: { contentType: string | null; bodyBase64: string } | null;
+}
+
+export interface TaskRetryInput {
+  maxRetryDuration?: Duration;
+  options?: Record<string, unknown>;
 }
 
 export interface Attempt {
@@ -86,10 +144,18 @@ export interface Task {
   attempt: number;
   /** Attempts interrupted (shutdown, fencing) and given back: `attempt - attemptsGivenBack` counts against the limit. */
   attemptsGivenBack: number;
+  /** 0 to 9, lower claimed first: the task's own, else its queue's default when it was created. */
+  priority: number;
   maxAttempts: number | null;
   timeoutMs: number | null;
   key: string | null;
+  /** With a key: its mode; `keyDeadline` is createdAt + keyMaxWait (null: no bound), `keyRetentionMs` null: released when it finishes. */
+  keyMode?: KeyMode | null;
+  keyDeadline?: string | null;
+  keyRetentionMs?: number | null;
   traceparent: string | null;
+  /** The task's own retry settings as stored (maxRetryDuration in ms); null: its queue's. */
+  retry?: { maxRetryDurationMs: number | null; options: Record<string, unknown> | null } | null;
   /** The cron entry whose fire created the task, and that fire time; null for other tasks. */
   cron: string | null;
   cronFireAt: string | null;
@@ -98,15 +164,24 @@ export interface Task {
   finalizedAt: string | null;
   lastStatus: number | null;
   lastError: string | null;
+  /** The task's own callbacks (null: its queue's, if any), and on a callback task the task it reports on (spec 11.5). */
+  onComplete?: { queue: string; path: string } | null;
+  onFailure?: { queue: string; path: string } | null;
+  callbackOf?: string | null;
+  /**
+   * `get()` in the full view only: the final attempt's response body (up to the queue's
+   * `response.maxBytes`, base64) and content type (null when not kept); null while unfinished (spec 11.4).
+   */
+  result?: { contentType: string | null; bodyBase64: string } | null;
   /** What the scheduler runs the task with (the task's values, else the queue's, within its caps); null when the recorder does not have its queue. */
   effective?: { maxAttempts: number; timeoutMs: number } | null;
   /** Every attempt, oldest first: only on `get()`. */
   attempts?: Attempt[];
 }
 
-/** A created task; `deduplicated` is true when an unfinished task already held the `key`. */
+/** A created task; `deduplicated` is false when it was made, else what the create did to the task holding `key`. */
 export interface EnqueuedTask extends Task {
-  deduplicated: boolean;
+  deduplicated: Deduplicated;
 }
 
 export interface TaskPage {

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { initOrm } from '../db/orm.js';
 import { migrate } from '../db/migrate.js';
+import { createQueueStateRepository } from '../db/queue-state.repository.js';
 
 export default class Migrate extends BaseCommand<typeof Migrate> {
   static override description =
@@ -28,6 +29,8 @@ export default class Migrate extends BaseCommand<typeof Migrate> {
         return;
       }
       this.log(result.applied.length ? `applied ${result.applied.join(', ')}` : 'the schema is current; nothing to do');
+      // Each queue's defaultPriority, for enqueueWithin before any scheduler or recorder has started (spec 11.1).
+      await createQueueStateRepository(db).recordDefaults(config.queues);
     } finally {
       await db.close();
     }

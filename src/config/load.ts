@@ -10,6 +10,7 @@ import { isSecretConfigPath } from './redact.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { LEASE_HEADROOM_MS, longestTimeoutFor } from '../rules/task-limits.js';
 import { checkCronDefinition } from '../cron/cron-queue-check.js';
+import { checkQueueCallbacks } from './callback-check.js';
 
 const DEFAULT_LEASE = '2m';
 const DEFAULT_TIMEOUT = '30s';
@@ -109,7 +110,7 @@ export function parseConfig(
     );
   }
   const config = result.data as Config;
-  const cronProblems = checkCronSection(config);
+  const cronProblems = [...checkCronSection(config), ...checkQueueCallbacks(config)];
   if (cronProblems.length > 0) {
     throw new DispatchrError(
       'config_invalid',

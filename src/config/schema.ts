@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { normalizeHostname } from '../host-name.js';
 import { parseSigningSecret } from '../signing-secret.js';
 import { QUEUE_NAME } from '../rules/task-fields.js';
+import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY } from '../rules/task-priority.js';
 import { byteSize, durationMs, integer } from './units.schema.js';
+import { queueCallbacksSchema, responseSchema } from './results.schema.js';
 import { CRON_NAME, CRON_NAME_RULE, cronDefinitionSchema } from '../cron/cron-definition.js';
 
 export { durationMs } from './units.schema.js';
@@ -123,6 +125,11 @@ export const queueSchema = z
     maxConcurrent: integer(1, 10_000)
       .default(100)
       .describe('Requests in flight for this queue, across all schedulers.'),
+    defaultPriority: integer(MIN_PRIORITY, MAX_PRIORITY)
+      .default(DEFAULT_PRIORITY)
+      .describe(
+        "A task's priority when it sends none: 0 (claimed first) to 9. Stored in the database for writers that cannot see the config.",
+      ),
     rateLimit: rateLimitSchema.optional().describe('No rate limit when absent.'),
     timeout: durationMs('Per-attempt request timeout; at least 2 s shorter than scheduler.leaseDuration.').prefault(
       '30s',
@@ -137,6 +144,8 @@ export const queueSchema = z
       .optional()
       .describe('[new, old] during rotation: every request carries both signatures.'),
     statusMap: statusMapSchema,
+    response: responseSchema,
+    callbacks: queueCallbacksSchema,
   })
   .superRefine((queue, ctx) => {
     // A cap below the queue's own default would clamp every task that asks for nothing.

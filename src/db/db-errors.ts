@@ -53,3 +53,24 @@ export function databaseUnavailable(cause: unknown): DispatchrError {
     cause,
   });
 }
+
+/**
+ * PostgreSQL chose this transaction as a deadlock's victim and rolled it back (40P01). Creates can
+ * meet one: keyed rows of two concurrent batches lock their keys in different orders (keep rows in
+ * one bulk statement, replace and debounce rows one by one). Nothing was written, so running the
+ * transaction again is safe.
+ */
+export function isDeadlock(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '40P01';
+}
+
+/** Runs `work` (a whole transaction) again when it was a deadlock's victim, a few times at most. */
+export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !isDeadlock(error)) throw error;
+    }
+  }
+}

@@ -1,3 +1,4 @@
+import { PRIORITY_LEVELS } from '../rules/task-priority.js';
 import { WAITING_STATES, type TaskRecord, type TaskState } from '../task.js';
 import type { ClaimRequest, Settlement } from './dispatch.types.js';
 import type { Orm } from './orm.js';
@@ -19,6 +20,7 @@ export function createDispatchRepository(db: Orm) {
   const { queries } = driver;
   const params = () => new SqlParams(driver.placeholder);
   const WAITING = WAITING_STATES.map((state) => `'${state}'`).join(',');
+  const LEVEL_ROWS = PRIORITY_LEVELS.map((level) => `(${level})`).join(', ');
 
   return {
     /**
@@ -59,17 +61,25 @@ export function createDispatchRepository(db: Orm) {
 
     /**
      * The earliest run_at of the queue's waiting tasks (null: none): how long an idle producer may
-     * sleep. The first entry of the due-order index, the claim's own order: one index entry read.
+     * sleep. The due-order index is (queue, priority, run_at, id), so the earliest of each priority
+     * level is the first entry of its range: ten index entries read, the least of them kept.
      * `min(run_at) … group by queue` read every waiting row of the queue (PostgreSQL does not turn
      * min() into an index lookup under GROUP BY), and an idle loop asks after every empty claim.
      */
     async nextDueAt(queue: string): Promise<Date | null> {
       const p = params();
       const rows = await sql.query<{ run_at: unknown }>(
-        `select run_at from dispatchr_task where queue = ${p.add(queue)} and state in (${WAITING}) order by run_at, id limit 1`,
+        `with levels(level) as (values ${LEVEL_ROWS})
+         select min((select d.run_at from dispatchr_task d where d.queue = ${p.add(queue)} and d.priority = levels.level
+           and d.state in (${WAITING}) order by d.run_at, d.id limit 1)) as run_at from levels`,
         p.values,
       );
-      return rows.length === 0 ? null : toDate(rows[0].run_at);
+      return rows.length === 0 || rows[0].run_at === null ? null : toDate(rows[0].run_at);
+    },
+
+    /** Retention: releases up to `limit` keys whose finished holder's keyRetention has passed (spec 11.2). */
+    async releaseExpiredKeys(now: Date, limit = 1000): Promise<number> {
+      return queries.releaseExpiredKeys(sql, now, limit);
     },
 
     /** Retention: deletes up to `limit` tasks of `states` finished before `before`. */

@@ -1,6 +1,7 @@
 import { finishedStates } from '../machines/transition-table.js';
 import type { AttemptOutcome, TaskState } from '../task.js';
 import { settledState, stateList } from './transition-patch.sql.js';
+import type { TaskInsertRow } from './task-insert-row.js';
 
 /**
  * The scheduler's hot path, as data: a claim request, and a settlement (one finished, rescued or
@@ -45,6 +46,19 @@ export interface Settlement {
     error: string | null;
     responseExcerpt: string | null;
   };
+  /**
+   * The stored result (docs/spec.md 11.4), on a settlement that finishes a task which keeps more
+   * than the excerpt or has a callback: written in the settle's transaction, to the row it finishes.
+   */
+  result?: { body: Uint8Array | null; contentType: string | null };
+  /** The callback task (11.5), inserted in the settle's transaction only when its compare-and-set wins. */
+  callback?: TaskInsertRow;
+}
+
+/** Whether a batch needs the settle that also writes results and callbacks (else the hot one alone). */
+export function writesResults(settlements: readonly Settlement[]): boolean {
+  for (const s of settlements) if (s.result !== undefined || s.callback !== undefined) return true;
+  return false;
 }
 
 export const SETTLED_FROM = stateList([settledState()]);

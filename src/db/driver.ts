@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import type { ActivityRequest, ActivityRow } from './activity.sql.js';
 import type { ClaimRequest, Settlement } from './dispatch.types.js';
 import type { Row, SqlPool, SqlSession } from './sql-session.js';
-import type { CancelBatchRequest, CancelBatchRow } from './task-cancel.sql.js';
+import type { CancelBatchRequest, CancelBatchRow, CancelRunningRequest } from './task-cancel.sql.js';
 import type { TaskFilter } from './task-filter.sql.js';
 import type { TaskInsertRow } from './task-insert-row.js';
 import type { RetryBatchRequest, RetryBatchRow } from './task-retry.sql.js';
@@ -69,6 +69,8 @@ export interface WakeUpOptions {
   logger: Logger;
   /** A queue's tasks may be due (null: any queue's, e.g. after a reconnect). */
   onDue(queue: string | null): void;
+  /** A running task was cancelled (its id): its holder cuts the request (spec 11.6). Absent: not listened for. */
+  onCancelled?(taskId: string): void;
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
 }
@@ -101,8 +103,15 @@ export interface DriverQueries {
    * answers the ids that won. What each writes is held to the machine by machine-drift.test.ts.
    */
   settle(pool: SqlPool, settlements: readonly Settlement[], now: Date): Promise<Set<string>>;
-  /** Inserts new tasks, skipping any whose dedup key an unfinished task holds; answers the ids inserted. */
+  /** Inserts new tasks, skipping any whose dedup key a task holds (spec 11.2); answers the ids inserted. */
   insertTasks(session: SqlSession, rows: readonly TaskInsertRow[]): Promise<Set<string>>;
+  /**
+   * One keyed task by its key mode (task-key-upsert.sql.ts): the row inserted, or the holder it
+   * replaced or debounced (TASK_COLUMNS); undefined when a holder was left alone.
+   */
+  upsertKeyedTask(session: SqlSession, row: TaskInsertRow): Promise<Row | undefined>;
+  /** Releases up to `limit` finished key holders whose keyRetention has passed; answers how many. */
+  releaseExpiredKeys(session: SqlSession, now: Date, limit: number): Promise<number>;
   /** A page of tasks (ListQuery): the task columns without the body, and its size as `body_bytes`. */
   listTasks(session: SqlSession, query: ListQuery): Promise<Row[]>;
   /**
@@ -122,6 +131,11 @@ export interface DriverQueries {
   retryBatch(session: SqlSession, request: RetryBatchRequest): Promise<RetryBatchRow[] | null>;
   /** One batch of a bulk cancel (task-cancel.sql.ts); null when the filter names no state a cancel starts from. */
   cancelBatch(session: SqlSession, request: CancelBatchRequest): Promise<CancelBatchRow[] | null>;
+  /**
+   * Cancels a running task (task-cancel.sql.ts, spec 11.6): answers the row (TASK_COLUMNS), or none
+   * when the compare-and-set lost. Where the database has NOTIFY, the holder is told at commit.
+   */
+  cancelRunning(session: SqlSession, request: CancelRunningRequest): Promise<Row[]>;
   /** Per minute and queue since `request.since` (activity.sql.ts), oldest minute first; only minutes with counts. */
   activity(session: SqlSession, request: ActivityRequest): Promise<ActivityRow[]>;
   /**

@@ -30,13 +30,18 @@ export function createQueueReads(db: Orm, clock: Clock = systemClock) {
       );
     },
 
-    /** For "why is it waiting": tasks running in the queue, and due tasks that will be claimed first. */
+    /**
+     * For "why is it waiting": tasks running in the queue, and due tasks that will be claimed
+     * first, in the claim's (priority, run_at, id) order (spec 11.1).
+     */
     async queueLoad(task: TaskRecord): Promise<{ running: number; dueAhead: number }> {
       const p = params();
+      const priority = task.priority ?? 0;
       const rows = await sql.query<{ running: number | string; ahead: number | string }>(
         `select (select count(*) from dispatchr_task where queue = ${p.add(task.queue)} and state = 'running') as running,
                 (select count(*) from dispatchr_task where queue = ${p.add(task.queue)} and state in (${WAITING})
-                   and run_at <= ${p.add(clock.now())} and (run_at < ${p.add(task.runAt)} or (run_at = ${p.add(task.runAt)} and id < ${p.add(task.id)}))) as ahead`,
+                   and run_at <= ${p.add(clock.now())} and (priority < ${p.add(priority)} or (priority = ${p.add(priority)}
+                   and (run_at < ${p.add(task.runAt)} or (run_at = ${p.add(task.runAt)} and id < ${p.add(task.id)}))))) as ahead`,
         p.values,
       );
       return { running: Number(rows[0].running), dueAhead: Number(rows[0].ahead) };

@@ -3,6 +3,7 @@ import type { DriverQueries, ListQuery } from './driver.js';
 import { SqlParams, type SqlStatement } from './sql-session.js';
 import { indexedPart, type TaskFilter } from './task-filter.sql.js';
 import type { TaskInsertRow } from './task-insert-row.js';
+import { TASK_COLUMNS } from './task-row.js';
 import type { CancelBatchRequest, CancelBatchRow } from './task-cancel.sql.js';
 import type { RetryBatchRequest, RetryBatchRow } from './task-retry.sql.js';
 
@@ -14,6 +15,10 @@ import type { RetryBatchRequest, RetryBatchRow } from './task-retry.sql.js';
 export interface StatementBuilders {
   placeholder(n: number): string;
   insert(rows: readonly TaskInsertRow[]): SqlStatement;
+  /** One keyed row by its key mode, answering `returning` of the row written (task-key-upsert.sql.ts). */
+  keyUpsert(row: TaskInsertRow, returning: string): SqlStatement;
+  /** Releases up to `limit` finished holders past their keyRetention (task-key-upsert.sql.ts). */
+  keyRelease(now: Date, limit: number): SqlStatement;
   /** A page of tasks, newest first; `columns` 'id' selects ids alone (the scan floor's inner query). */
   list(query: ListQuery & { columns?: string }): SqlStatement;
   count(filter: TaskFilter): SqlStatement;
@@ -30,7 +35,16 @@ export interface StatementBuilders {
 
 type StatementQueries = Pick<
   DriverQueries,
-  'insertTasks' | 'listTasks' | 'scanFloor' | 'countTasks' | 'retryBatch' | 'cancelBatch' | 'activity' | 'heartbeat'
+  | 'insertTasks'
+  | 'upsertKeyedTask'
+  | 'releaseExpiredKeys'
+  | 'listTasks'
+  | 'scanFloor'
+  | 'countTasks'
+  | 'retryBatch'
+  | 'cancelBatch'
+  | 'activity'
+  | 'heartbeat'
 >;
 
 export function statementQueries(build: StatementBuilders): StatementQueries {
@@ -38,6 +52,16 @@ export function statementQueries(build: StatementBuilders): StatementQueries {
     async insertTasks(session, rows) {
       const statement = build.insert(rows);
       return new Set((await session.query(statement.text, statement.values)).map((row) => String(row.id)));
+    },
+
+    async upsertKeyedTask(session, row) {
+      const statement = build.keyUpsert(row, TASK_COLUMNS);
+      return (await session.query(statement.text, statement.values))[0];
+    },
+
+    async releaseExpiredKeys(session, now, limit) {
+      const statement = build.keyRelease(now, limit);
+      return session.execute(statement.text, statement.values);
     },
 
     async listTasks(session, query) {

@@ -41,3 +41,63 @@ export function cancelBatchParts(request: CancelBatchRequest, p: SqlParams): Can
   const sets = patchSets(to, patchOf({ type: 'cancel' }), { now: request.now }, p).join(', ');
   return { states, cancellable: stateList(states), sets };
 }
+
+/**
+ * The cancel of a running task (spec 11.6): a compare-and-set on (id, running, attempt, lease
+ * owner) like the settle's, whose loser is the cancel (the attempt settled first: the caller reads
+ * the state that won). The attempt in flight ends on the row as `cancelled`, with no status; the
+ * lease stays with its holder (the machine's cancel.running patch) until it acknowledges.
+ */
+export interface CancelRunningRequest {
+  id: string;
+  attempt: number;
+  /** The holder the compare-and-set expects. */
+  owner: string;
+  /** When the attempt started (attempted_at). */
+  startedAt: Date;
+  now: Date;
+}
+
+/** The final attempt's error and the task's last_error. */
+export const CANCELLED_WHILE_RUNNING = 'cancelled while its request was in flight';
+
+/** The UPDATE of a cancel.running, without RETURNING (each driver adds its own). */
+export function cancelRunningUpdate(request: CancelRunningRequest, p: SqlParams): string {
+  const { id, attempt, owner, startedAt, now } = request;
+  const event = { type: 'cancel.running' } as const;
+  const [from] = sourcesOf(event.type);
+  const to = targetOf(from, event)!;
+  const patch = patchOf(event);
+  // Written by hand (a final attempt is no patchSets output); machine-drift.test.ts holds it to the patch.
+  if (patch.lease !== 'keep' || patch.finalAttempt !== 'set' || patch.finalized !== 'set') {
+    throw new Error('the cancel.running patch changed: update cancelRunningUpdate');
+  }
+  const sets = [
+    `state = ${p.add(to)}`,
+    'last_status = null',
+    `last_error = ${p.add(CANCELLED_WHILE_RUNNING)}`,
+    `finalized_at = ${p.add(now)}`,
+    `final_started_at = ${p.add(startedAt)}`,
+    `final_finished_at = ${p.add(now)}`,
+    'final_status = null',
+    `final_outcome = ${p.add('cancelled')}`,
+    `final_duration_ms = ${p.add(Math.max(0, now.getTime() - startedAt.getTime()))}`,
+    `final_error = ${p.add(CANCELLED_WHILE_RUNNING)}`,
+    'final_excerpt = null',
+    `updated_at = ${p.add(now)}`,
+  ];
+  return `update dispatchr_task set ${sets.join(', ')}
+    where id = ${p.add(id)} and state = ${p.add(from)} and attempt = ${p.add(attempt)} and lease_owner = ${p.add(owner)}`;
+}
+
+/**
+ * The holder's acknowledgement (cancel.acknowledged): its settle lost to a cancel, so it gives the
+ * lease up. Only its own lease, only on a cancelled row: nothing else about the task changes.
+ */
+export function acknowledgeCancelUpdate(ids: readonly string[], owner: string, now: Date, p: SqlParams): string {
+  const event = { type: 'cancel.acknowledged' } as const;
+  const [from] = sourcesOf(event.type);
+  const sets = patchSets(targetOf(from, event)!, patchOf(event), { now }, p);
+  return `update dispatchr_task set ${sets.join(', ')}
+    where id in (${ids.map((id) => p.add(id)).join(', ')}) and state = ${p.add(from)} and lease_owner = ${p.add(owner)}`;
+}

@@ -23,6 +23,18 @@ export interface TaskInsertInput {
   timeoutMs: number | null;
   key: string | null;
   traceparent: string | null;
+  /** 0 to 9 (rules/task-priority.ts); null or absent: the queue's stored default_priority, else 0. */
+  priority?: number | null;
+  /** JSON text of the task's own retry settings (rules/task-retry.ts, docs/spec.md 11.3); null: the queue's. */
+  retry?: string | null;
+  /** Callback targets (docs/spec.md 11.5), and on a callback task the task it reports on. */
+  onComplete?: { queue: string; path: string } | null;
+  onFailure?: { queue: string; path: string } | null;
+  callbackOf?: string | null;
+  /** Key options (docs/spec.md 11.2), restated like the rest: absent is keep, no bound, no retention. */
+  keyMode?: 'keep' | 'replace' | 'debounce';
+  keyMaxWaitMs?: number | null;
+  keyRetentionMs?: number | null;
 }
 
 /** The row written, by the repository's rules (see toTaskInsertRow). */
@@ -32,6 +44,8 @@ export interface TaskInsertRow extends Omit<TaskInsertInput, 'bodyText'> {
   /** The body as JSON text when it is JSON a database's JSON type accepts (a searchable copy); else null. */
   bodyJson: string | null;
   createdAt: Date;
+  /** created_at + keyMaxWait: the latest due time a debounce may give the task; null: no bound. */
+  keyDeadline?: Date | null;
 }
 
 const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
@@ -61,6 +75,15 @@ export function toTaskInsertRow(task: TaskInsertInput, now: Date, id: string): T
     timeoutMs: task.timeoutMs,
     key: task.key,
     traceparent: task.traceparent,
+    priority: task.priority ?? null,
+    retry: task.retry ?? null,
+    onComplete: task.onComplete ?? null,
+    onFailure: task.onFailure ?? null,
+    callbackOf: task.callbackOf ?? null,
+    keyMode: task.keyMode ?? 'keep',
+    keyMaxWaitMs: task.keyMaxWaitMs ?? null,
+    keyRetentionMs: task.keyRetentionMs ?? null,
+    keyDeadline: task.keyMaxWaitMs == null ? null : new Date(now.getTime() + task.keyMaxWaitMs),
     createdAt: now,
   };
 }
@@ -83,4 +106,9 @@ function jsonbText(body: Uint8Array, knownText: string | undefined): string | nu
   } catch {
     return null;
   }
+}
+
+/** A callback target column's text (migration 0020): JSON, or null when the task has none of its own. */
+export function callbackTargetText(target: { queue: string; path: string } | null | undefined): string | null {
+  return target ? JSON.stringify({ queue: target.queue, path: target.path }) : null;
 }

@@ -1,5 +1,6 @@
-import { patchOf, sourcesOf, targetOf, unfinishedStates } from '../machines/transition-table.js';
+import { patchOf, sourcesOf, targetOf } from '../machines/transition-table.js';
 import type { TaskState } from '../task.js';
+import { KEY_HOLDER_PREDICATE } from './key-holder.sql.js';
 import type { SqlParams } from './sql-session.js';
 import { pickStates, type TaskFilter } from './task-filter.sql.js';
 import { patchSets, stateList } from './transition-patch.sql.js';
@@ -11,7 +12,8 @@ import { patchSets, stateList } from './transition-patch.sql.js';
  *
  * Which states a retry leaves and where it leads are read off the machine, as the claim does.
  * Tasks are taken in id order after `afterId`, so a task retried, failed again and matching again
- * is not taken twice in one run. A task whose dedup key is held by an unfinished task is skipped
+ * is not taken twice in one run. A task whose dedup key another task holds (unfinished, or
+ * finished and still reserving it, migration 0018; unqualified, the index's term binds to `o`) is skipped
  * (retrying it would break the key's uniqueness), and of several retryable tasks sharing a key only
  * the newest is taken: each a lookup by (queue, dedup_key), in the unique index of unfinished keys
  * and in migration 0008's index of retryable ones (whose WHERE term the check repeats, for SQLite).
@@ -67,10 +69,18 @@ export function retryBatchParts(request: RetryBatchRequest, p: SqlParams): Retry
   const states = pickStates(request.filter, from);
   if (states.length === 0) return null;
   const retryable = stateList(states);
-  const unfinished = stateList(unfinishedStates());
   const sets = patchSets(to, patchOf({ type: 'retry' }), { now: request.now }, p).join(', ');
   const dedup = `(t.dedup_key is null or (
-      not exists (select 1 from dispatchr_task o where o.queue = t.queue and o.dedup_key = t.dedup_key and o.state in (${unfinished}))
+      not exists (select 1 from dispatchr_task o where o.queue = t.queue and o.dedup_key = t.dedup_key and ${KEY_HOLDER_PREDICATE} and o.id <> t.id)
       and not exists (select 1 from dispatchr_task n where n.queue = t.queue and n.dedup_key = t.dedup_key and n.${RETRY_DEDUP_INDEX_STATES} and n.state in (${retryable}) and n.id > t.id)))`;
   return { states, retryable, sets, dedup };
+}
+
+/**
+ * On the alias `t`: no scheduler holds the task's lease any more (a running task cancelled keeps
+ * it until its holder acknowledges or it expires, spec 11.6), so a retry never puts a second
+ * request of one task in flight. Its placeholder is added when called: call it in text order.
+ */
+export function leaseReleased(now: Date, p: SqlParams): string {
+  return `(t.lease_owner is null or t.lease_expires_at <= ${p.add(now)})`;
 }

@@ -1,4 +1,4 @@
-import type { AttemptOutcome, AttemptRecord, TaskRecord, TaskState } from '../task.js';
+import type { AttemptOutcome, AttemptRecord, CallbackTarget, TaskRecord, TaskState } from '../task.js';
 import type { Row } from './sql-session.js';
 import type { TaskInsertRow } from './task-insert-row.js';
 
@@ -7,7 +7,7 @@ import type { TaskInsertRow } from './task-insert-row.js';
  * parsed or as text, bytes as Buffers or Uint8Arrays.
  */
 export const TASK_COLUMNS =
-  'id, queue, state, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, lease_owner, lease_expires_at, attempted_at, traceparent, first_attempt_at, last_status, last_error, created_at, updated_at, finalized_at, cron, cron_fire_at';
+  'id, queue, state, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, lease_owner, lease_expires_at, attempted_at, traceparent, first_attempt_at, last_status, last_error, created_at, updated_at, finalized_at, cron, cron_fire_at, on_complete, on_failure, callback_of, key_mode, key_deadline, key_retention_ms, retry, priority';
 
 /** The task columns that hold times. */
 export const TIME_COLUMNS: ReadonlySet<string> = new Set([
@@ -19,6 +19,7 @@ export const TIME_COLUMNS: ReadonlySet<string> = new Set([
   'updated_at',
   'finalized_at',
   'cron_fire_at',
+  'key_deadline',
 ]);
 
 /**
@@ -28,7 +29,7 @@ export const TIME_COLUMNS: ReadonlySet<string> = new Set([
  * not sent is output PostgreSQL does not format and the scheduler does not parse, 250 rows a claim.
  */
 export const CLAIM_COLUMNS =
-  'id, queue, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, traceparent, first_attempt_at, last_status, last_error, created_at, cron, cron_fire_at';
+  'id, queue, path, method, headers, body, content_type, run_at, attempt, attempts_given_back, max_attempts, timeout_ms, dedup_key, traceparent, first_attempt_at, last_status, last_error, created_at, cron, cron_fire_at, on_complete, on_failure, callback_of, retry, priority';
 
 /** The values a claim wrote, for the columns it does not read back. */
 export interface ClaimStamp {
@@ -106,7 +107,40 @@ function recordOf(row: Row, claim: ClaimStamp | undefined): TaskRecord {
     createdAt: toDate(row.created_at),
     updatedAt: claim ? claim.now : toDate(row.updated_at),
     finalizedAt: claim ? null : toDateOrNull(row.finalized_at),
+    priority: Number(row.priority ?? 0),
+    retry: toStringOrNull(row.retry),
+    onComplete: toCallbackTarget(row.on_complete),
+    onFailure: toCallbackTarget(row.on_failure),
+    callbackOf: toStringOrNull(row.callback_of),
+    keyMode: keyModeOf(row),
+    keyDeadline: toDateOrNull(row.key_deadline),
+    keyRetentionMs: toNumberOrNull(row.key_retention_ms),
   };
+}
+
+/**
+ * The key mode of a row (migration 0018): a key with a null mode is keep. Null without a key, and
+ * on rows read without the column (the claim's): the scheduler has no use for it.
+ */
+function keyModeOf(row: Row): TaskRecord['keyMode'] {
+  if (row.dedup_key === null || row.dedup_key === undefined || row.key_mode === undefined) return null;
+  return (row.key_mode as TaskRecord['keyMode']) ?? 'keep';
+}
+
+/**
+ * A callback target column (JSON text, migration 0020); absent on rows read without it. Text
+ * another writer (SQL) stored that is not a target reads as none, rather than fail every read of the row.
+ */
+function toCallbackTarget(value: unknown): CallbackTarget | null {
+  if (value === null || value === undefined) return null;
+  try {
+    const target = (typeof value === 'string' ? JSON.parse(value) : value) as Partial<CallbackTarget> | null;
+    return typeof target?.queue === 'string' && typeof target.path === 'string'
+      ? { queue: target.queue, path: target.path }
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 export function toAttemptRecord(row: Row): AttemptRecord {
@@ -155,6 +189,14 @@ export function insertedRecord(row: TaskInsertRow): TaskRecord {
     createdAt: row.createdAt,
     updatedAt: row.createdAt,
     finalizedAt: null,
+    priority: row.priority ?? 0,
+    retry: row.retry ?? null,
+    onComplete: row.onComplete ?? null,
+    onFailure: row.onFailure ?? null,
+    callbackOf: row.callbackOf ?? null,
+    keyMode: row.key === null ? null : (row.keyMode ?? 'keep'),
+    keyDeadline: row.keyDeadline ?? null,
+    keyRetentionMs: row.keyRetentionMs ?? null,
   };
 }
 

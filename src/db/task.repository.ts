@@ -7,7 +7,7 @@ import type { TaskEvent } from '../machines/task.events.js';
 import { patchOf } from '../machines/transition-table.js';
 import { FINISHED_STATES, WAITING_STATES, type AttemptRecord, type NewTask, type TaskRecord } from '../task.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { isUniqueViolation } from './db-errors.js';
+import { isUniqueViolation, retryOnDeadlock } from './db-errors.js';
 import { signalDue } from './due-signal.js';
 import type { Orm } from './orm.js';
 import { SqlParams, type SqlSession } from './sql-session.js';
@@ -24,14 +24,13 @@ import {
 import { patchSets } from './transition-patch.sql.js';
 import { createQueueReads } from './queue-reads.sql.js';
 import { createBulkActions } from './task-bulk.repository.js';
+import { createKeyWrites, splitByKeyMode, type KeyedResult } from './task-keys.repository.js';
+import { createCancelRunningRepository, refuseHeldLease } from './cancel-running.repository.js';
 
 export type { TaskFilter } from './task-filter.sql.js';
 
 /** The recorder's and operator's reads and writes. The scheduler's hot path is in dispatch.repository.ts. */
-export interface CreateResult {
-  task: TaskRecord;
-  deduplicated: boolean;
-}
+export type CreateResult = KeyedResult;
 
 export interface ListOptions extends TaskFilter {
   limit: number;
@@ -67,18 +66,15 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
   const { sql, driver } = db;
   const { queries } = driver;
   const params = () => new SqlParams(driver.placeholder);
+  const running = createCancelRunningRepository(db);
 
-  async function findByKey(session: SqlSession, queue: string, key: string): Promise<TaskRecord | null> {
-    const p = params();
-    const rows = await session.query(
-      `select ${TASK_COLUMNS} from dispatchr_task where queue = ${p.add(queue)} and dedup_key = ${p.add(key)} and state in (${WAITING},'running')`,
-      p.values,
-    );
-    return rows[0] ? toTaskRecord(rows[0]) : null;
-  }
+  const keys = createKeyWrites(queries, driver.placeholder);
 
   return {
-    /** All or nothing, in one transaction; a dedup key held by an unfinished task answers that task. */
+    /**
+     * All or nothing, in one transaction; a create that meets its key's holder answers that task,
+     * kept, replaced or debounced by its key mode (task-keys.repository.ts).
+     */
     async insertTasks(
       tasks: readonly NewTask[],
       options: { onInserted?: (tx: SqlSession, results: CreateResult[]) => Promise<void> } = {},
@@ -90,24 +86,32 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       // would be two more round trips on every create.
       const alone = options.onInserted === undefined && rows.every((row) => row.key === null);
       const write = async (tx: SqlSession): Promise<CreateResult[]> => {
-        const inserted = await queries.insertTasks(tx, rows);
+        // Keep rows without retention in the one bulk statement; the others one by one, after it.
+        const split = splitByKeyMode(rows);
+        const inserted = split.plain.length > 0 ? await queries.insertTasks(tx, split.plain) : new Set<string>();
+        const keyed = await keys.writeAll(tx, split.keyed, now);
         const results: CreateResult[] = [];
         for (const row of rows) {
           if (inserted.has(row.id)) {
             results.push({ task: insertedRecord(row), deduplicated: false });
             continue;
           }
-          const existing = row.key === null ? null : await findByKey(tx, row.queue, row.key);
-          if (!existing) throw new Error(`task ${row.id} was neither inserted nor found by its key`);
-          results.push({ task: existing, deduplicated: true });
+          results.push(keyed.get(row.id) ?? (await keys.resolveConflict(tx, row, now)));
         }
         // Same transaction: e.g. the Idempotency-Key record commits with the tasks or not at all.
         await options.onInserted?.(tx, results);
         return results;
       };
-      const results = alone ? await write(sql) : await sql.transaction(write);
-      signalDue(results.filter((r) => !r.deduplicated && r.task.state === 'available').map((r) => r.task.queue));
+      const results = alone ? await write(sql) : await retryOnDeadlock(() => sql.transaction(write));
+      signalDue(
+        results.filter((r) => r.deduplicated !== 'kept' && r.task.state === 'available').map((r) => r.task.queue),
+      );
       return results;
+    },
+
+    /** The unfinished task of the queue that holds `key`, or null. */
+    async findByKey(queue: string, key: string): Promise<TaskRecord | null> {
+      return keys.findUnfinishedHolder(sql, queue, key);
     },
 
     async findTask(id: string): Promise<TaskRecord | null> {
@@ -174,8 +178,17 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
       for (let round = 0; round < 2; round++) {
         const task = await this.findTask(id);
         if (!task) throw notFound(id);
-        const to = requireTransition(task.state, event);
+        // A running task is cancelled by its own event: the lease stays with its holder (spec 11.6).
+        const effective: TaskEvent =
+          event.type === 'cancel' && task.state === 'running' ? { type: 'cancel.running' } : event;
+        const to = requireTransition(task.state, effective);
         const now = clock.now();
+        if (effective.type === 'cancel.running') {
+          const cancelled = await running.cancel(task, now);
+          if (cancelled) return cancelled;
+          continue;
+        }
+        if (event.type === 'retry') refuseHeldLease(task, now);
         const p = params();
         // What the transition writes is the machine's patch (a retry: fresh budget, history kept).
         const sets = patchSets(to, patchOf(event), { now }, p);

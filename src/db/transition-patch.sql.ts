@@ -39,7 +39,7 @@ export function patchSets(
   if (patch.lease === 'set') {
     const lease = required(values.lease, 'lease');
     sets.push(`lease_owner = ${p.add(lease.owner)}`, `lease_expires_at = ${p.add(lease.expiresAt)}`);
-  } else {
+  } else if (patch.lease === 'clear') {
     sets.push('lease_owner = null', 'lease_expires_at = null');
   }
   if (patch.attemptedAt === 'now') sets.push(`attempted_at = ${p.add(values.now)}`);

@@ -10,6 +10,8 @@ export type TaskEvent =
   | { type: 'rescue'; exhausted: boolean }
   | { type: 'interrupt' }
   | { type: 'cancel' }
+  | { type: 'cancel.running' }
+  | { type: 'cancel.acknowledged' }
   | { type: 'retry' }
   | { type: 'run' };
 
@@ -23,6 +25,8 @@ export const TASK_EVENT_TYPES: readonly TaskEventType[] = [
   'rescue',
   'interrupt',
   'cancel',
+  'cancel.running',
+  'cancel.acknowledged',
   'retry',
   'run',
 ];

@@ -30,6 +30,9 @@ export const taskMachine = setup({
         'dispatch.discarded': 'failed',
         rescue: [{ guard: 'budgetLeft', target: 'retryable' }, { target: 'failed' }],
         interrupt: 'available',
+        // The operator's cancel of an attempt in flight: the row is cancelled at once, the lease
+        // stays with its holder until it acknowledges (spec 11.6).
+        'cancel.running': 'cancelled',
       },
     },
     retryable: {
@@ -41,7 +44,8 @@ export const taskMachine = setup({
       on: { retry: 'available' },
     },
     cancelled: {
-      on: { retry: 'available' },
+      // The holder of a running task that was cancelled gives its lease up once its request is cut.
+      on: { retry: 'available', 'cancel.acknowledged': 'cancelled' },
     },
   },
 });

@@ -17,8 +17,11 @@ export interface TransitionPatch {
   /** Interrupted attempts given back (not counted against maxAttempts). */
   attemptsGivenBack: 'increment' | 'reset' | 'keep';
   runAt: 'now' | 'given' | 'keep';
-  /** lease_owner and lease_expires_at. */
-  lease: 'set' | 'clear';
+  /**
+   * lease_owner and lease_expires_at. `keep`: a running task cancelled keeps its holder's lease until
+   * the holder acknowledges (cancel.acknowledged) or it expires, so no retry sends it twice at once.
+   */
+  lease: 'set' | 'clear' | 'keep';
   attemptedAt: 'now' | 'keep';
   firstAttemptAt: 'coalesce-now' | 'clear' | 'keep';
   /** finalized_at: set to the write's time, or null. */
@@ -63,6 +66,10 @@ export const TRANSITION_PATCHES: Readonly<Record<PatchedKey, Readonly<Transition
   // Given back: due again at once, the number stays used (spec §4.8).
   interrupt: { ...RETRYING, attemptsGivenBack: 'increment', runAt: 'now' },
   cancel: { ...UNCHANGED, finalized: 'set' },
+  // The attempt in flight ends as `cancelled` on the row (no status); its holder keeps the lease.
+  'cancel.running': { ...FINISHING, lease: 'keep' },
+  // The holder's answer to a cancel.running: the lease goes, nothing else changes.
+  'cancel.acknowledged': UNCHANGED,
   run: { ...UNCHANGED, runAt: 'now' },
   // A manual retry starts a fresh budget, due now; the attempt history stays.
   retry: {

@@ -44,7 +44,8 @@ export interface BulkRetryResult {
 
 export interface EnqueueResult {
   task: TaskResource;
-  deduplicated: boolean;
+  /** false: a task was made; else what the create did to the task holding its key (spec 11.2). */
+  deduplicated: false | 'kept' | 'replaced' | 'debounced';
 }
 
 export type TaskAction = 'cancel' | 'retry' | 'run';
@@ -64,6 +65,8 @@ export interface OperatorBackend {
   /** The task with every attempt and `waiting` (why it is not running yet). */
   showTask(id: string): Promise<TaskResource>;
   actOnTask(id: string, action: TaskAction): Promise<TaskResource>;
+  /** Cancels the unfinished task of `queue` holding `key` (spec 11.2); none is task_not_found. */
+  cancelByKey(queue: string, key: string): Promise<TaskResource>;
   /** How many tasks a bulk retry would take now (for the confirmation). */
   countRetryable(filter: RetryFilterInput): Promise<number>;
   /** `onProgress` hears the running total after each batch where the backend can tell. */

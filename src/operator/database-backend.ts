@@ -6,6 +6,7 @@ import { createCronRepository } from '../db/cron.repository.js';
 import type { Orm } from '../db/orm.js';
 import { createQueueStateRepository } from '../db/queue-state.repository.js';
 import { createSchedulerRegistry } from '../db/scheduler-registry.repository.js';
+import { keyNotFound } from '../db/task-keys.repository.js';
 import { createTaskRepository, notFound, type TaskFilter } from '../db/task.repository.js';
 import { waitingReasonOf } from '../explain/explain-task.js';
 import { UUID_PATTERN } from '../ids.js';
@@ -13,6 +14,7 @@ import type { Logger } from '../logger.js';
 import { queueNotFound, validationError } from '../recorder/errors.js';
 import { findJsonProblem } from '../rules/json-safety.js';
 import { toNewTask } from '../recorder/new-task.js';
+import { findTaskResult } from '../db/task-result.repository.js';
 import {
   cronEntryNotFound,
   isCronName,
@@ -25,6 +27,7 @@ import { parseInput } from '../recorder/parse-input.js';
 import { describeQueues } from '../recorder/queue-view.js';
 import { renderScheduler } from '../recorder/scheduler-view.js';
 import { queueTaskRules, taskInputSchema } from '../recorder/schemas/task-input.schema.js';
+import { loadQueueRetrySource } from '../recorder/queue-retry-source.js';
 import { CRON_SHOW_RUNS, type OperatorBackend, type TaskFilterInput } from './backend.js';
 
 /**
@@ -100,16 +103,23 @@ export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Cl
 
     async showTask(id) {
       const task = await findTask(id);
-      const [attempts, waiting] = await Promise.all([
+      const [attempts, waiting, result] = await Promise.all([
         tasks.findAttempts(task.id),
         waitingReasonOf(db, config, task, clock),
+        findTaskResult(db, task.id),
       ]);
-      return renderTask(task, { attempts, waiting, config });
+      return renderTask(task, { attempts, waiting, config, result });
     },
 
     async actOnTask(id, action) {
       const task = await findTask(id);
       return renderTask(await tasks.applyEvent(task.id, { type: action }), { config });
+    },
+
+    async cancelByKey(queue, key) {
+      const task = await tasks.findByKey(queue, key);
+      if (!task) throw keyNotFound(queue, key);
+      return renderTask(await tasks.applyEvent(task.id, { type: 'cancel' }), { config });
     },
 
     countRetryable: (filter) => tasks.countTasks(toFilter(filter)),
@@ -141,10 +151,18 @@ export function createDatabaseBackend(db: Orm, config: ResolvedConfig, clock: Cl
       const queueConfig = requireQueue(queue);
       const problem = findJsonProblem(input);
       if (problem) throw validationError([problem]);
-      const schema = taskInputSchema(
-        queueTaskRules(queueConfig, config.scheduler.leaseDuration, () => clock.now().getTime()),
+      const retry = await loadQueueRetrySource(queueConfig.retry, config.source.dir);
+      const rules = queueTaskRules(queueConfig, config.scheduler.leaseDuration, () => clock.now().getTime(), retry);
+      rules.queueTarget = (callee) => config.queues[callee]?.target;
+      const schema = taskInputSchema(rules);
+      const task = toNewTask(
+        parseInput(schema, input),
+        queue,
+        queueConfig.target,
+        clock.now(),
+        null,
+        queueConfig.defaultPriority,
       );
-      const task = toNewTask(parseInput(schema, input), queue, queueConfig.target, clock.now(), null);
       const [result] = await tasks.insertTasks([task]);
       return { task: renderTask(result.task, { config }), deduplicated: result.deduplicated };
     },

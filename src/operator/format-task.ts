@@ -1,7 +1,9 @@
 import type { TaskResource } from '../recorder/schemas/resource.schema.js';
 import { terminalSafe } from '../terminal-safe.js';
+import { formatDuration } from '../duration.js';
 import type { TaskPage } from './backend.js';
 import { renderFields, renderTable, type Column } from './table.js';
+import { callbacksText } from './format-result.js';
 
 /**
  * How tasks read in a terminal. `--json` bypasses all of this and prints the API's resources.
@@ -38,6 +40,15 @@ function bodyText(task: TaskResource): string | null {
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
 
+/** The key with its mode, debounce bound and retention (spec 11.2); null without a key. */
+function keyText(task: TaskResource): string | null {
+  if (task.key === null) return null;
+  const parts: string[] = [task.keyMode ?? 'keep'];
+  if (task.keyDeadline) parts.push(`due at most ${shortTime(task.keyDeadline)}`);
+  if (task.keyRetentionMs) parts.push(`reserved ${task.keyRetentionMs / 1000} s after it finishes`);
+  return `${task.key} (${parts.join(', ')})`;
+}
+
 export function formatTaskDetail(task: TaskResource): string {
   const headers = Object.entries(task.headers ?? {}).map(([name, value]) => `${name}: ${value}`);
   const fields: [string, string | number | null][] = [
@@ -47,13 +58,17 @@ export function formatTaskDetail(task: TaskResource): string {
     ['waiting', task.waiting ? `${task.waiting.message} (${task.waiting.code})` : null],
     ['request', `${task.method} ${task.path || '/'}`],
     ['attempt', attemptLine(task)],
+    ['priority', `${task.priority} (0 is claimed first)`],
     ['run at', shortTime(task.runAt)],
     ['created', shortTime(task.createdAt)],
     ['updated', shortTime(task.updatedAt)],
     ['finalized', shortTime(task.finalizedAt)],
-    ['key', task.key],
+    ['key', keyText(task)],
     ['cron', task.cron === null ? null : `${task.cron}, fire time ${task.cronFireAt ?? '-'}`],
     ['traceparent', task.traceparent],
+    ['retry', retryText(task.retry)],
+    ['callbacks', callbacksText(task)],
+    ['callback of', task.callbackOf ?? null],
     ['last status', task.lastStatus],
     ['last error', task.lastError],
     ['headers', headers.length ? headers.join(', ') : null],
@@ -76,6 +91,15 @@ export function formatTaskDetail(task: TaskResource): string {
           attempts,
         );
   return `${renderFields(fields)}\n\nattempts\n${table}`;
+}
+
+/** The task's own retry settings (spec 11.3): `max duration 10m, options {"initialDelay":"100ms"}`. */
+function retryText(retry: TaskResource['retry']): string | null {
+  if (!retry) return null;
+  const parts: string[] = [];
+  if (retry.maxRetryDurationMs !== null) parts.push(`max duration ${formatDuration(retry.maxRetryDurationMs)}`);
+  if (retry.options !== null) parts.push(`options ${JSON.stringify(retry.options)}`);
+  return parts.join(', ');
 }
 
 /** One line after an action: what the task is now. */

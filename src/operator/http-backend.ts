@@ -8,6 +8,7 @@ import type { QueueResource, TaskResource } from '../recorder/schemas/resource.s
 import {
   CRON_SHOW_RUNS,
   type BulkRetryResult,
+  type EnqueueResult,
   type OperatorBackend,
   type RetryFilterInput,
   type TaskFilterInput,
@@ -29,6 +30,8 @@ export interface HttpBackendOptions {
 interface Reply<T> {
   status: number;
   body: T;
+  /** Dispatchr-Deduplicated, on a create that met its key's holder. */
+  deduplicated?: string;
 }
 
 export function createHttpBackend(options: HttpBackendOptions): OperatorBackend {
@@ -80,7 +83,12 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
         `the recorder answered ${method} ${path} with something that is not JSON`,
         { status: 502 },
       );
-    return { status: response.statusCode, body: body as T };
+    const deduplicated = response.headers['dispatchr-deduplicated'];
+    return {
+      status: response.statusCode,
+      body: body as T,
+      deduplicated: typeof deduplicated === 'string' ? deduplicated : undefined,
+    };
   }
 
   const filterBody = (filter: TaskFilterInput | RetryFilterInput) => ({
@@ -121,6 +129,10 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
       return (await call<TaskResource>('POST', `${taskPath(id)}/${action}`)).body;
     },
 
+    async cancelByKey(queue, key) {
+      return (await call<TaskResource>('POST', `${queuePath(queue)}/keys/${encodeURIComponent(key)}/cancel`)).body;
+    },
+
     async countRetryable(filter) {
       const reply = await call<BulkRetryResult>('POST', '/v1/tasks/retry', {
         body: { ...filterBody(filter), state: filter.states, dryRun: true },
@@ -155,7 +167,7 @@ export function createHttpBackend(options: HttpBackendOptions): OperatorBackend 
         body: input,
         headers: { 'idempotency-key': randomUUID() },
       });
-      return { task: reply.body, deduplicated: reply.status === 200 };
+      return { task: reply.body, deduplicated: reply.status === 200 ? dedupOutcome(reply.deduplicated) : false };
     },
 
     async listSchedulers() {
@@ -214,4 +226,9 @@ function problemError(status: number, body: unknown): DispatchrError {
     );
   }
   return new DispatchrError(code, detail, { status, details });
+}
+
+/** The create's Dispatchr-Deduplicated value; a recorder older than key modes answered "true", which was keep. */
+function dedupOutcome(value: string | undefined): Exclude<EnqueueResult['deduplicated'], false> {
+  return value === 'replaced' || value === 'debounced' ? value : 'kept';
 }

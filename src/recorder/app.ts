@@ -84,11 +84,20 @@ export function createRecorder(options: CreateRecorderOptions): Recorder {
       options.db ??
       (await initOrm({ url: config.database.url, baseDir: config.source.dir, poolSize: config.database.poolSize }));
     const tasks = createTaskRepository(db, clock);
+    const queueStates = createQueueStateRepository(db, clock);
+    // Every queue's defaultPriority, for inserts that cannot see the config (spec 11.1). Best
+    // effort: the recorder itself uses its config's, and schedulers and `migrate` write it too.
+    await queueStates.recordDefaults(config.queues).catch((error: unknown) => {
+      logger.warn(
+        { err: error },
+        "could not store the queues' defaultPriority for enqueueWithin (next start tries again)",
+      );
+    });
     return {
       db,
       tasks,
       idempotency: createIdempotencyRepository(db, clock),
-      queueStates: createQueueStateRepository(db, clock),
+      queueStates,
       creates:
         options.coalesceCreates === false
           ? { create: async (task) => (await tasks.insertTasks([task]))[0] }

@@ -33,6 +33,7 @@ const TITLES: Record<string, string> = {
   invalid_state: 'The task is in the wrong state',
   duplicate_key: 'The key is held by another task',
   conflict: 'The task changed meanwhile',
+  lease_held: 'A scheduler still holds the cancelled task',
   idempotency_key_reused: 'The Idempotency-Key was used for a different request',
   idempotency_key_in_use: 'Another request holds the Idempotency-Key',
   payload_too_large: 'The body is too large',

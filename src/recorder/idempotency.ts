@@ -27,6 +27,8 @@ export interface CreateResponse {
   status: number;
   body: string;
   replayed: boolean;
+  /** A first answer's Dispatchr-Deduplicated (a replay's is in its stored body). */
+  deduplicated?: string | false;
 }
 
 /** The first answer to a create, and what a replay of it answers (the basic view). */
@@ -34,6 +36,7 @@ export interface FirstAnswer {
   status: number;
   body: string;
   replayBody(): string;
+  deduplicated?: string | false;
 }
 
 const KEY = /^[\u0021-\u007e]{1,255}$/;
@@ -83,7 +86,7 @@ export async function createIdempotently(
     }
     return replay(winner, request);
   }
-  return { status: answer!.status, body: answer!.body, replayed: false };
+  return { status: answer!.status, body: answer!.body, replayed: false, deduplicated: answer!.deduplicated };
 }
 
 function replay(stored: StoredResponse, request: IdempotencyRequest): CreateResponse {

@@ -3,6 +3,8 @@ import type { NewTask } from '../task.js';
 import { parseRfc3339 } from '../rules/rfc3339.js';
 import type { TaskInput } from './schemas/task-input.schema.js';
 import { normalizeTaskPath } from '../rules/target-path.js';
+import { DEFAULT_PRIORITY } from '../rules/task-priority.js';
+import { checkTaskRetry, taskRetryText } from '../rules/task-retry.js';
 
 /**
  * A validated request → the task to store. Cannot fail: every rule was checked by the schema.
@@ -14,6 +16,8 @@ export function toNewTask(
   target: string,
   now: Date,
   traceparent: string | null,
+  /** The queue's defaultPriority, for a task that sends none. */
+  defaultPriority: number = DEFAULT_PRIORITY,
 ): NewTask {
   const path = normalizeTaskPath(target, input.path);
   const headers: Record<string, string> = {};
@@ -44,7 +48,27 @@ export function toNewTask(
     maxAttempts: input.maxAttempts ?? null,
     timeoutMs: input.timeout === undefined ? null : parseDuration(input.timeout, 's')!,
     key: input.key ?? null,
+    ...(input.key === undefined ? {} : keyOptionsOf(input)),
     traceparent,
+    priority: input.priority ?? defaultPriority,
+    onComplete: input.onComplete ?? null,
+    onFailure: input.onFailure ?? null,
+    ...(input.retry === undefined ? {} : { retry: storedRetry(input.retry) }),
+  };
+}
+
+/** The schema has checked it: this only normalizes (maxRetryDuration to ms) for the column. */
+function storedRetry(input: unknown): string | null {
+  const checked = checkTaskRetry(input);
+  return 'retry' in checked ? taskRetryText(checked.retry) : null;
+}
+
+/** The key options of a validated input that has a key (docs/spec.md 11.2). */
+function keyOptionsOf(input: TaskInput): Pick<NewTask, 'keyMode' | 'keyMaxWaitMs' | 'keyRetentionMs'> {
+  return {
+    keyMode: input.keyMode ?? 'keep',
+    keyMaxWaitMs: input.keyMaxWait === undefined ? null : parseDuration(input.keyMaxWait, 's')!,
+    keyRetentionMs: input.keyRetention === undefined ? null : parseDuration(input.keyRetention, 's')!,
   };
 }
 

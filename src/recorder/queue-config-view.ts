@@ -16,6 +16,7 @@ export const queueConfigResource = z.object({
     .describe('The target URL; its user-info, query values and fragment shown as [redacted] when present.'),
   timeout: z.number().int().describe('Per-attempt timeout in milliseconds.'),
   maxAttempts: z.number().int().nullable().describe('retry.maxAttempts: attempts in all, the first included.'),
+  defaultPriority: z.number().int().describe("A task's priority when it sends none: 0 (claimed first) to 9."),
   retry: z.object({
     strategy: z.string().describe('exponential, linear, fixed, cloud-tasks, or a plugin module.'),
     options: z.record(z.string(), z.unknown()).describe("The strategy's options; sensitive-named values [redacted]."),
@@ -30,6 +31,7 @@ export function renderQueueConfig(queue: QueueConfig): QueueConfigResource {
     target: redactTarget(queue.target),
     timeout: queue.timeout,
     maxAttempts: queue.retry.maxAttempts,
+    defaultPriority: queue.defaultPriority,
     retry: {
       strategy: queue.retry.strategy,
       options: redactOptions(queue.retry.options) as Record<string, unknown>,

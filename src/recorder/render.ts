@@ -6,6 +6,8 @@ import type { TaskResource, TaskView } from './schemas/resource.schema.js';
 import { redactHeaders } from '../rules/task-headers.js';
 import { formatRfc3339 } from '../rules/rfc3339.js';
 import { effectiveOf, type LimitsConfig } from './effective.js';
+import type { TaskResult } from '../db/task-result.repository.js';
+import { parseTaskRetryText } from '../rules/task-retry.js';
 
 /**
  * Records → the API's resources: RFC 3339 UTC times, redacted headers, the body as JSON or base64.
@@ -29,6 +31,8 @@ export interface RenderOptions {
   waiting?: WaitingReason | null;
   /** The configuration `effective` is computed from (effective.ts); without it the field is left out. */
   config?: LimitsConfig;
+  /** GET /v1/tasks/{id} in the full view only: the stored result (spec 11.4). */
+  result?: TaskResult | null;
 }
 
 const isoOrNull = (date: Date | null): string | null => (date === null ? null : formatRfc3339(date));
@@ -48,10 +52,15 @@ export function renderTask(task: RenderableTask, options: RenderOptions = {}): T
     runAt: formatRfc3339(task.runAt),
     attempt: task.attempt,
     attemptsGivenBack: task.attemptsGivenBack,
+    priority: task.priority ?? 0,
     maxAttempts: task.maxAttempts,
     timeoutMs: task.timeoutMs,
     key: task.key,
+    keyMode: task.keyMode ?? (task.key === null ? null : 'keep'),
+    keyDeadline: isoOrNull(task.keyDeadline ?? null),
+    keyRetentionMs: task.keyRetentionMs ?? null,
     traceparent: task.traceparent,
+    retry: renderRetry(task.retry),
     cron: task.cron,
     cronFireAt: isoOrNull(task.cronFireAt),
     createdAt: formatRfc3339(task.createdAt),
@@ -60,11 +69,26 @@ export function renderTask(task: RenderableTask, options: RenderOptions = {}): T
     lastStatus: task.lastStatus,
     lastError: task.lastError,
   };
+  resource.onComplete = task.onComplete ?? null;
+  resource.onFailure = task.onFailure ?? null;
+  resource.callbackOf = task.callbackOf ?? null;
+  if (full && options.result !== undefined)
+    resource.result =
+      options.result === null
+        ? null
+        : { contentType: options.result.contentType, bodyBase64: options.result.body.toString('base64') };
   if (options.config) resource.effective = effectiveOf(task, options.config);
   if (options.attempts) resource.attempts = renderAttempts(task, options.attempts);
   // explainWaiting's "running" and "finished" never reach here: waitingReasonOf answers null for those.
   if (options.waiting !== undefined) resource.waiting = options.waiting as TaskResource['waiting'];
   return resource;
+}
+
+/** The stored settings as an object; null when there are none, or when another writer stored unreadable text (its lastError says so once it runs). */
+function renderRetry(text: string | null | undefined): TaskResource['retry'] {
+  if (text === null || text === undefined) return null;
+  const parsed = parseTaskRetryText(text);
+  return 'retry' in parsed ? parsed.retry : null;
 }
 
 /**

@@ -7,7 +7,9 @@ import { failpoint } from './failpoints.js';
 import { decideOutcome, type Decision, type OutcomeContext } from './outcome.js';
 import { DATABASE_BACKOFF, errorText, type ProducerDeps } from './producer-deps.js';
 import type { QueueRate } from './queue-rate.js';
+import { withResultAndCallback } from './callbacks.js';
 import { buildDispatchRequest } from './request-builder.js';
+import { taskRetryPolicy } from '../strategies/task-retry-policy.js';
 import { delay } from './wait.js';
 
 const ABORTED = AbortSignal.abort();
@@ -28,12 +30,12 @@ export function createBatchDispatch(deps: ProducerDeps, rate: QueueRate): (tasks
     const sendable: TaskRecord[] = [];
     const requests = [];
     for (const task of tasks) {
-      const built = buildDispatchRequest(task, deps.queue, deps.leaseMs);
+      const built = retryRefusal(task) ?? buildDispatchRequest(task, deps.queue, deps.leaseMs);
       if (built.ok) {
         sendable.push(task);
         requests.push(built.request);
       } else {
-        // The request builder refused the target: failed at once, nothing sent.
+        // The request builder refused the target, or the task's retry settings do not fit: failed at once, nothing sent.
         refused.push(
           decideOutcome(
             task,
@@ -45,12 +47,27 @@ export function createBatchDispatch(deps: ProducerDeps, rate: QueueRate): (tasks
       }
     }
     const fenced = deps.mayDispatch?.() === false;
-    const results = await sendWithinLease(requests, sendable, fenced);
+    // Watched from before the send, so a cancel heard meanwhile is not missed (cancel-watch.ts).
+    deps.cancels?.track(sendable);
+    let results: DispatchResult[];
+    try {
+      results = await sendWithinLease(requests, sendable, fenced);
+    } finally {
+      deps.cancels?.untrack(sendable);
+    }
     failpoint('after-response', () => tasks.map((task) => task.id));
     const decisions = holeyMap(sendable, (task, i) => decideOutcome(task, results[i], context()));
     // Sent first, then refused: decisions and tasks in the same order.
     const all = refused.length === 0 ? decisions : decisions.concat(refused);
-    await settle(holeyMap(all, (d) => d.settlement));
+    // A finishing task's stored result and callback task ride on its settlement (callbacks.ts).
+    const now = deps.clock.now();
+    await settle(
+      holeyMap(all, (d, i) =>
+        i < sendable.length
+          ? withResultAndCallback(d.settlement, sendable[i], deps.queue, results[i], now)
+          : withResultAndCallback(d.settlement, refusedTasks[i - sendable.length], deps.queue, null, now),
+      ),
+    );
     deps.onDecisions?.(all, refused.length === 0 ? sendable : sendable.concat(refusedTasks), results);
     rate.observe(decisions);
   }
@@ -76,6 +93,11 @@ export function createBatchDispatch(deps: ProducerDeps, rate: QueueRate): (tasks
     requests.forEach((request, i) => {
       const leaseLeftMs = (tasks[i].leaseExpiresAt?.getTime() ?? now + deps.leaseMs) - now;
       const waitMs = sendWithinMs(leaseLeftMs, request.timeoutMs, deps.leaseMs);
+      if (deps.cancels?.wasCancelled(tasks[i].id)) {
+        // Cancelled between its claim and now: not sent; the settle loses to the cancel.
+        results[i] = unsentResult(request, 'aborted', 'cancelled before sending', deps.clock.now());
+        return;
+      }
       if (waitMs < 0) {
         // Recorded as interrupted: the attempt is not spent.
         const why = `not sent: ${Math.max(0, Math.round(leaseLeftMs))} ms of lease left, less than its ${request.timeoutMs} ms timeout and the margin`;
@@ -98,6 +120,28 @@ export function createBatchDispatch(deps: ProducerDeps, rate: QueueRate): (tasks
     return results;
   }
 
+  /**
+   * A task whose own retry settings do not fit the queue's strategy (written by enqueueWithin,
+   * which cannot see the config) is failed at once, unsent, with the field named (spec 11.3):
+   * retrying could never make them fit. Only tasks with settings are looked at; the check is cached
+   * by their text (task-retry-policy.ts).
+   */
+  function retryRefusal(task: TaskRecord): { ok: false; reason: string } | undefined {
+    if (task.retry === null || task.retry === undefined) return undefined;
+    const own = taskRetryPolicy(deps.policy, task.retry);
+    return own.ok ? undefined : { ok: false, reason: own.message };
+  }
+
+  /**
+   * A settle that lost its compare-and-set: the task was cancelled while running (or rescued by
+   * another scheduler after this one's lease ran out). Where a cancel won, this scheduler gives
+   * its lease up; the acknowledgement's own WHERE leaves any other case alone.
+   */
+  async function acknowledgeCancels(settlements: Settlement[], won: Set<string>): Promise<void> {
+    const lost = settlements.filter((s) => !won.has(s.taskId)).map((s) => s.taskId);
+    await deps.cancels?.acknowledge(lost);
+  }
+
   function context(): OutcomeContext {
     return { queue: deps.queue, policy: deps.policy, owner: deps.owner, now: deps.clock.now(), random: deps.random };
   }
@@ -111,7 +155,8 @@ export function createBatchDispatch(deps: ProducerDeps, rate: QueueRate): (tasks
     for (let attempt = 0; ; attempt++) {
       try {
         if (settlements.length > 1) failpoint('mid-settle', () => settlements.map((s) => s.taskId));
-        await deps.repository.settle(settlements, deps.clock.now());
+        const won = await deps.repository.settle(settlements, deps.clock.now());
+        if (won.size < settlements.length) await acknowledgeCancels(settlements, won);
         return;
       } catch (error) {
         if (deps.clock.now().getTime() > giveUpAt) {

@@ -3,6 +3,7 @@ import type { Settlement } from '../db/dispatch.repository.js';
 import type { TaskEvent } from '../machines/task.events.js';
 import { nextRetryDelay } from '../strategies/strategy.js';
 import type { RetryPolicy } from '../strategies/load-plugins.js';
+import { taskRetryPolicy } from '../strategies/task-retry-policy.js';
 import type { AttemptOutcome, TaskRecord } from '../task.js';
 import { effectiveMaxAttempts } from '../rules/task-limits.js';
 import { classifyResult, statusText } from '../workers/classify.js';
@@ -115,8 +116,13 @@ export function retryPlan(
   // Interrupted attempts keep their numbers but were given back: they do not count.
   const used = task.attempt - task.attemptsGivenBack;
   if (used >= maxAttempts) return { exhausted: true, runAt: null, note: `${maxAttempts} attempts used` };
+  // The task's own retry settings over the queue's (spec 11.3); settings that do not fit the
+  // queue's strategy were refused at dispatch already, so this fails only if the config changed since.
+  const own = taskRetryPolicy(ctx.policy, task.retry);
+  if (!own.ok) return { exhausted: true, runAt: null, note: own.message };
+  const policy = own.policy;
   const firstAttemptAt = task.firstAttemptAt ?? task.attemptedAt ?? ctx.now;
-  const delay = nextRetryDelay(ctx.policy.strategy, ctx.policy.options, {
+  const delay = nextRetryDelay(policy.strategy, policy.options, {
     attempt: used,
     status: failure.status,
     retryAfterMs: failure.retryAfterMs,
@@ -127,7 +133,7 @@ export function retryPlan(
   });
   if (!delay.ok) return { exhausted: true, runAt: null, note: delay.message };
   const runAt = new Date(ctx.now.getTime() + delay.delayMs);
-  const limit = ctx.policy.maxRetryDurationMs;
+  const limit = policy.maxRetryDurationMs;
   if (limit > 0 && runAt.getTime() - firstAttemptAt.getTime() > limit) {
     return { exhausted: true, runAt: null, note: 'maxRetryDuration used' };
   }

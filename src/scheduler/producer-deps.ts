@@ -8,6 +8,7 @@ import type { TaskRecord } from '../task.js';
 import type { DispatchPool } from '../workers/pool.js';
 import type { DispatchResult } from '../workers/protocol.js';
 import type { AdaptiveRate } from './adaptive-rate.js';
+import type { CancelWatch } from './cancel-watch.js';
 import type { QueueLimiter } from './limiters.js';
 import type { Decision } from './outcome.js';
 
@@ -45,6 +46,8 @@ export interface ProducerDeps {
   /** This scheduler's share of a queue-wide rate (split among the live schedulers serving it). */
   rateShare?(perSecond: number | null): number | null;
   onDecisions?(decisions: Decision[], tasks: TaskRecord[], results: DispatchResult[]): void;
+  /** The attempts in flight, for cutting one whose task is cancelled, and its acknowledgement (spec 11.6). */
+  cancels?: Pick<CancelWatch, 'track' | 'untrack' | 'wasCancelled' | 'acknowledge'>;
   onRateChange?(perSecond: number | null, reason: string): void;
 }
 

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { RetryPolicy } from '../strategies/load-plugins.js';
 import type { DispatchPool } from '../workers/pool.js';
 import { createProducer, type Producer } from './producer.js';
+import type { CancelWatch } from './cancel-watch.js';
 import type { QueueLimits } from './scheduler-peers.js';
 import { logDecisions, type SchedulerEvents } from './transition-log.js';
 
@@ -27,6 +28,8 @@ export interface SharedProducerDeps {
   /** A queue's rate shared among the live schedulers that serve it (scheduler-peers.ts). */
   shareOf(queue: string, perSecond: number | null): number | null;
   events: SchedulerEvents;
+  /** Cuts the request of a task cancelled while running (cancel-watch.ts). */
+  cancels?: CancelWatch;
 }
 
 /** One served queue's producer, wired to the scheduler: its limiter, its rate, its share, its observers. */
@@ -57,5 +60,6 @@ export function createQueueProducer({ name, queue, limiter, rate }: QueueLimits,
       events.onDecisions?.(name, decisions, tasks, results);
     },
     onRateChange: (perSecond, reason) => events.onRateChange?.(name, perSecond, reason),
+    cancels: shared.cancels,
   });
 }

@@ -2,6 +2,7 @@ import type { QueueConfig } from '../config/schema.js';
 import type { TaskRecord } from '../task.js';
 import { effectiveTimeoutMs } from '../rules/task-limits.js';
 import type { DispatchRequest } from '../workers/protocol.js';
+import { keepBytesFor } from './callbacks.js';
 import { targetUrlOf } from './target-url-cache.js';
 
 /**
@@ -36,6 +37,8 @@ export function buildDispatchRequest(task: TaskRecord, queue: QueueConfig, lease
       traceparent: task.traceparent,
       cron: task.cron,
       cronFireAt: task.cronFireAt === null ? null : task.cronFireAt.toISOString(),
+      // The stored result's bytes (docs/spec.md 11.4); 0, only the excerpt, for most tasks.
+      keepBytes: keepBytesFor(task, queue),
     },
   };
 }

@@ -7,6 +7,7 @@ import type { TaskRecord } from '../task.js';
 import { failpoint } from './failpoints.js';
 import { retryPlan } from './outcome.js';
 import { buildSettlement } from './settlement.js';
+import { withResultAndCallback } from './callbacks.js';
 
 /**
  * Returns `running` tasks whose lease expired, or whose owner stopped heartbeating, to `retryable`
@@ -70,7 +71,8 @@ export function createRescuer(deps: RescuerDeps) {
         });
         if (!settlement) continue;
         tasks.push(task);
-        settlements.push(settlement);
+        // A rescue that fails the task fires its onFailure callback, in the same transaction (11.5).
+        settlements.push(withResultAndCallback(settlement, task, queue, null, now));
       }
       failpoint('before-rescue-settle');
       const won = await deps.repository.settle(settlements, now);

@@ -7,7 +7,8 @@ import type { Logger } from '../logger.js';
 /**
  * Prunes what has outlived its keep: finished tasks past their retention (completed after
  * `retention.completed`, failed and cancelled after `retention.failed`; 0 keeps them forever), and
- * Idempotency-Key records past their 24-hour window (spec §4.4; nothing replays them any more).
+ * Idempotency-Key records past their 24-hour window (spec §4.4; nothing replays them any more);
+ * and releases task keys whose finished holder's keyRetention has passed (spec 11.2).
  * In small batches with a pause between them, so pruning never holds locks long enough to slow
  * dispatch or creates. A run deletes at most MAX_BATCHES_PER_RUN batches of each kind; a backlog
  * larger than that goes in the runs that follow.
@@ -56,6 +57,9 @@ export function createRetention(deps: RetentionDeps) {
         tasks += await inBatches((limit) => deps.repository.pruneFinished(states, before, limit));
       }
       const idempotencyKeys = await inBatches((limit) => deps.idempotency.pruneExpired(now, limit));
+      // Keys whose finished holder's keyRetention has passed (spec 11.2); a create would release each too.
+      const keysReleased = await inBatches((limit) => deps.repository.releaseExpiredKeys(now, limit));
+      if (keysReleased > 0) deps.logger.info({ released: keysReleased }, 'released task keys past their keyRetention');
       if (tasks > 0) deps.logger.info({ pruned: tasks }, 'pruned finished tasks past their retention');
       if (idempotencyKeys > 0)
         deps.logger.info({ pruned: idempotencyKeys }, 'pruned Idempotency-Key records past their window');

@@ -11,6 +11,8 @@ import { createLogger, type Logger } from '../logger.js';
 import { resolveRetryPolicies, type RetryPolicy } from '../strategies/load-plugins.js';
 import { createDispatchPool, type DispatchPool } from '../workers/pool.js';
 import { AdaptiveRate } from './adaptive-rate.js';
+import { createCancelRunningRepository } from '../db/cancel-running.repository.js';
+import { createCancelWatch } from './cancel-watch.js';
 import { createHeartbeat, DEAD_AFTER_INTERVALS } from './heartbeat.js';
 import { createQueueLimiter } from './limiters.js';
 import type { WakeUps } from '../db/driver.js';
@@ -132,6 +134,17 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     onRestored: () => producers.forEach((producer) => producer.wakeAll()),
   });
 
+  let wakeUps: WakeUps | null = null;
+  const cancels = createCancelWatch({
+    repository: createCancelRunningRepository(db),
+    pool,
+    owner: id,
+    clock,
+    logger,
+    pollIntervalMs: config.scheduler.pollInterval,
+    needsPolling: () => !wakeUps?.connected,
+  });
+
   const sharedProducerDeps = {
     config,
     policies,
@@ -146,6 +159,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     mayDispatch: () => !heartbeat.fenced,
     shareOf,
     events,
+    cancels,
   };
   for (const limits of limiters) producers.set(limits.name, createQueueProducer(limits, sharedProducerDeps));
 
@@ -173,19 +187,21 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   const refreshLiveSchedulers = () => peers.refresh();
   const wake = routeWakeUp(producers, paused);
   const onLocalDue = (queue: string) => wake(queue);
-  let wakeUps: WakeUps | null = null;
   const loops: ServiceLoop[] = [];
 
   async function startUp(): Promise<void> {
     if (db.driver.oneScheduler) await peers.refuseSecondScheduler(db.driver.title);
     await heartbeat.beat();
+    // Each served queue's defaultPriority, for inserts that cannot see the config (spec 11.1).
+    await queueStates.recordDefaults(Object.fromEntries(names.map((name) => [name, config.queues[name]])));
     await refreshPaused();
     await refreshLiveSchedulers().catch(() => undefined);
     heartbeat.start();
     dueSignal.on(DUE_EVENT, onLocalDue);
     // Wake-ups from other processes where the database has them; polling covers the rest.
-    wakeUps = db.listen?.({ logger, onDue: wake }) ?? null;
+    wakeUps = db.listen?.({ logger, onDue: wake, onCancelled: cancels.onCancelled }) ?? null;
     wakeUps?.start();
+    cancels.loop.start();
     loops.push(
       ...createSchedulerLoops({
         config,
@@ -241,6 +257,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
         await Promise.all([...producers.values()].map((p) => p.drain(5_000)));
       }
       await Promise.all(loops.map((loop) => loop.stop()));
+      await cancels.loop.stop();
       await paused.stop();
       await metricsServer?.close();
       await wakeUps?.stop();

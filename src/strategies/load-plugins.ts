@@ -17,6 +17,8 @@ export interface RetryPolicy {
   strategy: RetryStrategy;
   /** Parsed by the strategy's own schema: defaults filled in, durations in ms. */
   options: unknown;
+  /** `retry.options` as configured, before the schema: a task's own options are laid over these (task-retry-policy.ts). */
+  rawOptions?: Record<string, unknown>;
   maxAttempts: number;
   maxRetryDurationMs: number;
 }
@@ -73,6 +75,7 @@ export async function resolveRetryPolicies(config: RetryConfigSource): Promise<M
     policies.set(queue, {
       strategy: loaded.strategy,
       options: parsed.options,
+      rawOptions: (rawOptions ?? {}) as Record<string, unknown>,
       maxAttempts,
       maxRetryDurationMs: maxRetryDuration,
     });

@@ -29,6 +29,8 @@ export class Batch {
   aborted = false;
   /** 1 for attempts waiting at their origin's gate: an abort settles them at once. */
   readonly waiting: Uint8Array;
+  /** The collector of each attempt in flight (by index), so one attempt can be cut alone. */
+  private readonly live: (ResponseCollector | undefined)[];
   private resolve!: (results: DispatchResult[]) => void;
   private left: number;
   /** Live attempts per deadline tick, each group under one timer. */
@@ -38,6 +40,7 @@ export class Batch {
     const size = requests.length;
     this.results = new Array(size);
     this.waiting = new Uint8Array(size);
+    this.live = new Array(size);
     this.left = size;
     this.done = new Promise((resolve) => (this.resolve = resolve));
     if (size === 0) this.resolve(this.results);
@@ -52,6 +55,21 @@ export class Batch {
       this.settle(i, failure('aborted', 'aborted before sending'), this.startNow(), null, 0);
     }
   };
+
+  /**
+   * Cuts one attempt (a task cancelled while running): in flight, as an abort cuts it (a status
+   * already received stays the answer); waiting at its gate, settled unsent. Unknown: nothing.
+   */
+  cancel(taskId: string, attempt: number): void {
+    for (let i = 0; i < this.requests.length; i++) {
+      const request = this.requests[i];
+      if (request.taskId !== taskId || request.attempt !== attempt || this.results[i] !== undefined) continue;
+      if (this.waiting[i] === 1) {
+        this.waiting[i] = 0;
+        this.settle(i, failure('aborted', 'cancelled before sending'), this.startNow(), null, 0);
+      } else this.live[i]?.cut('aborted');
+    }
+  }
 
   /** The start of an attempt handed over now: the batch's own if nothing waited. */
   startNow(): Start {
@@ -81,6 +99,11 @@ export class Batch {
     return key;
   }
 
+  /** Marks `collector` as the attempt at `index` in flight, until it settles. */
+  track(index: number, collector: ResponseCollector): void {
+    this.live[index] = collector;
+  }
+
   settle(index: number, outcome: Outcome, start: Start, collector: ResponseCollector | null, deadline: number): void {
     if (collector) {
       const group = this.deadlines.get(deadline);
@@ -92,6 +115,7 @@ export class Batch {
         }
       }
     }
+    this.live[index] = undefined;
     const request = this.requests[index];
     this.results[index] = {
       taskId: request.taskId,
@@ -101,6 +125,8 @@ export class Batch {
       errorKind: outcome.errorKind,
       error: outcome.error,
       responseExcerpt: outcome.responseExcerpt,
+      responseBody: outcome.responseBody ?? null,
+      responseContentType: outcome.responseContentType ?? null,
       durationMs: collector ? Math.round(performance.now() - start.ms) : 0,
       startedAtMs: start.epochMs,
       finishedAtMs: collector ? Date.now() : start.epochMs,

@@ -1,12 +1,13 @@
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import {
-  packResults,
-  unpackRequests,
+  ABORT_BATCH,
+  type AbortMessage,
+  type CancelAttempt,
   type DispatchBatch,
   type DispatchWorkerData,
-  type PackedResults,
 } from './protocol.js';
-import { createDispatchAgents, sendBatch } from './send-request.js';
+import { packResults, unpackRequests, type PackedResults } from './protocol-pack.js';
+import { createDispatchAgents, startBatch } from './send-request.js';
 
 /**
  * The piscina entry. One module instance per worker thread, so the two guarded Agents (and their
@@ -22,14 +23,24 @@ const agents = createDispatchAgents({ connectionsPerOrigin: options.connectionsP
 
 export default async function dispatchBatch({ requests, abortPort }: DispatchBatch): Promise<PackedResults> {
   const controller = new AbortController();
+  // Messages posted while the batch waited in piscina's queue are already here: take them
+  // synchronously so no request of an aborted batch is ever sent.
+  const early: CancelAttempt[] = [];
   if (abortPort) {
-    // An abort posted while the batch waited in piscina's queue is already here: take it
-    // synchronously so no request of an aborted batch is ever sent.
-    if (receiveMessageOnPort(abortPort) !== undefined) controller.abort();
-    else abortPort.once('message', () => controller.abort());
+    for (let m = receiveMessageOnPort(abortPort); m !== undefined; m = receiveMessageOnPort(abortPort)) {
+      const message = m.message as AbortMessage;
+      if (message === ABORT_BATCH) controller.abort();
+      else early.push(message);
+    }
   }
+  const batch = startBatch(unpackRequests(requests), agents, controller.signal);
+  for (const { cancel } of early) batch.cancel(cancel.taskId, cancel.attempt);
+  abortPort?.on('message', (message: AbortMessage) => {
+    if (message === ABORT_BATCH) controller.abort();
+    else batch.cancel(message.cancel.taskId, message.cancel.attempt);
+  });
   try {
-    return packResults(await sendBatch(unpackRequests(requests), agents, controller.signal));
+    return packResults(await batch.done);
   } finally {
     abortPort?.close();
   }

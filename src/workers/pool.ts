@@ -2,16 +2,17 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DispatchrError } from '../errors.js';
 import {
-  packRequests,
-  unpackResults,
+  ABORT_BATCH,
   unsentResult,
   type DispatchBatch,
   type DispatchRequest,
   type DispatchResult,
   type DispatchWorkerData,
-  type PackedResults,
+  type CancelAttempt,
 } from './protocol.js';
-import { createDispatchAgents, sendBatch } from './send-request.js';
+import { packRequests, unpackResults, type PackedResults } from './protocol-pack.js';
+import type { Batch } from './attempt-batch.js';
+import { createDispatchAgents, startBatch } from './send-request.js';
 
 /**
  * The dispatch pool: hands BATCHES of requests to piscina worker threads (one thread hop per
@@ -50,11 +51,14 @@ export interface DispatchPool {
   dispatch(requests: DispatchRequest[], options?: DispatchOptions): Promise<DispatchResult[]>;
   /** Cuts every batch in flight now; later batches are unaffected. */
   abortAll(): void;
+  /**
+   * Cuts this one attempt wherever it is in flight (a task cancelled while running, spec 11.6): it
+   * resolves as 'aborted' like an abort's, and the rest of its batch runs on. Unknown: nothing.
+   */
+  cancel(taskId: string, attempt: number): void;
   /** Aborts what is still in flight (those batches resolve as 'aborted'), then stops the threads. */
   destroy(): Promise<void>;
 }
-
-const ABORT = 'abort';
 
 export function createDispatchPool(options: DispatchPoolOptions = {}): DispatchPool {
   const threads = options.threads ?? 1;
@@ -90,18 +94,24 @@ function createThreadPool(
   let destroyed = false;
 
   const abortAll = (): void => {
-    for (const port of inFlight) port.postMessage(ABORT);
+    for (const port of inFlight) port.postMessage(ABORT_BATCH);
   };
 
   return {
     threads,
     abortAll,
+    // To every batch in flight: a batch without the attempt ignores it. Rare (an operator's
+    // cancel), so the hot path keeps no index of which batch holds which task.
+    cancel(taskId, attempt) {
+      const message: CancelAttempt = { cancel: { taskId, attempt } };
+      for (const port of inFlight) port.postMessage(message);
+    },
     async dispatch(requests, { signal } = {}) {
       if (destroyed) throw new DispatchrError('pool_destroyed', 'the dispatch pool was destroyed');
       if (requests.length === 0) return [];
       if (signal?.aborted) return requests.map(abortedResult);
       const { port1, port2 } = new MessageChannel();
-      const onAbort = (): void => port1.postMessage(ABORT);
+      const onAbort = (): void => port1.postMessage(ABORT_BATCH);
       inFlight.add(port1);
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
@@ -127,21 +137,22 @@ function createThreadPool(
 
 function createInlinePool(workerData: DispatchWorkerData): DispatchPool {
   const agents = createDispatchAgents({ connectionsPerOrigin: workerData.connectionsPerOrigin });
-  const inFlight = new Set<AbortController>();
+  const inFlight = new Map<AbortController, Batch>();
   const running = new Set<Promise<unknown>>();
   let destroyed = false;
 
   const abortAll = (): void => {
-    for (const controller of inFlight) controller.abort();
+    for (const controller of inFlight.keys()) controller.abort();
   };
 
   const runBatch = async (requests: DispatchRequest[], signal: AbortSignal | undefined): Promise<DispatchResult[]> => {
     const controller = new AbortController();
     const onAbort = (): void => controller.abort();
-    inFlight.add(controller);
     signal?.addEventListener('abort', onAbort, { once: true });
+    const batch = startBatch(requests, agents, controller.signal);
+    inFlight.set(controller, batch);
     try {
-      return await sendBatch(requests, agents, controller.signal);
+      return await batch.done;
     } finally {
       signal?.removeEventListener('abort', onAbort);
       inFlight.delete(controller);
@@ -151,6 +162,9 @@ function createInlinePool(workerData: DispatchWorkerData): DispatchPool {
   return {
     threads: 0,
     abortAll,
+    cancel(taskId, attempt) {
+      for (const batch of inFlight.values()) batch.cancel(taskId, attempt);
+    },
     async dispatch(requests, { signal } = {}) {
       if (destroyed) throw new DispatchrError('pool_destroyed', 'the dispatch pool was destroyed');
       if (requests.length === 0) return [];

@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { PackedRequests } from './protocol-pack.js';
 
 /**
  * The plain data that crosses the piscina boundary. Everything here must survive structured clone
@@ -34,6 +35,11 @@ export interface DispatchRequest {
    * gets its connection later is not sent. Absent: no bound (direct callers, tests).
    */
   sendWithinMs?: number;
+  /**
+   * Bytes of the response body to hand back as they are, with the response's content type: the
+   * task's stored result (docs/spec.md 11.4). Absent or 0: only the excerpt, as for most tasks.
+   */
+  keepBytes?: number;
 }
 
 /** Lease kept beyond a request's deadline, so its outcome is recorded before the lease expires. */
@@ -84,6 +90,9 @@ export interface DispatchResult {
   error: string | null;
   /** The start of the response body as UTF-8 text of at most RESPONSE_EXCERPT_BYTES bytes; null when no response arrived. */
   responseExcerpt: string | null;
+  /** The first `keepBytes` bytes of the body and its Content-Type, when the request asked (else absent or null). */
+  responseBody?: Uint8Array | null;
+  responseContentType?: string | null;
 }
 
 /** The outcome of an attempt that was never sent (refused, given back, cut before sending). */
@@ -105,172 +114,30 @@ export function unsentResult(
     errorKind,
     error,
     responseExcerpt: null,
+    responseBody: null,
+    responseContentType: null,
   };
 }
 
 /** The piscina task: one batch, sent concurrently by one worker thread. */
 export interface DispatchBatch {
   requests: PackedRequests;
-  /** Any message on this port aborts the batch's in-flight requests (see pool.ts for why not piscina's signal). */
+  /**
+   * Messages on this port (see pool.ts for why not piscina's signal): ABORT_BATCH aborts the
+   * batch's in-flight requests; a CancelAttempt cuts that one attempt only (a task cancelled while
+   * running, spec 11.6).
+   */
   abortPort?: MessagePort;
 }
 
-/**
- * A batch as columns rather than an array of objects. Structured clone writes every property name
- * of every object it copies; one array per field crosses the thread boundary in about half the
- * time (measured: 2.2 vs 1.1 µs per request, 1.0 vs 0.2 µs per result, serialize + deserialize),
- * and leaves less garbage on both sides. Nulls of numeric fields are NaN.
- */
-export interface PackedRequests {
-  taskId: string[];
-  queue: string[];
-  attempt: Int32Array;
-  url: string[];
-  method: string[];
-  headers: Record<string, string>[];
-  body: (Uint8Array | null)[];
-  contentType: (string | null)[];
-  timeoutMs: Float64Array;
-  allowPrivateNetwork: Uint8Array;
-  signingSecrets: string[][];
-  scheduledAt: string[];
-  previousStatus: Float64Array;
-  traceparent: (string | null)[];
-  cron: (string | null)[];
-  cronFireAt: (string | null)[];
-  sendWithinMs: Float64Array;
+export const ABORT_BATCH = 'abort';
+
+/** Cut one attempt of a batch: the task and attempt number, so a later attempt of it is never cut. */
+export interface CancelAttempt {
+  cancel: { taskId: string; attempt: number };
 }
 
-export interface PackedResults {
-  status: Float64Array;
-  retryAfterMs: Float64Array;
-  durationMs: Float64Array;
-  startedAtMs: Float64Array;
-  finishedAtMs: Float64Array;
-  errorKind: (DispatchErrorKind | null)[];
-  error: (string | null)[];
-  responseExcerpt: (string | null)[];
-}
-
-const orNaN = (value: number | null): number => (value === null ? NaN : value);
-const orNull = (value: number): number | null => (Number.isNaN(value) ? null : value);
-
-export function packRequests(requests: readonly DispatchRequest[]): PackedRequests {
-  const n = requests.length;
-  const packed: PackedRequests = {
-    taskId: new Array(n),
-    queue: new Array(n),
-    attempt: new Int32Array(n),
-    url: new Array(n),
-    method: new Array(n),
-    headers: new Array(n),
-    body: new Array(n),
-    contentType: new Array(n),
-    timeoutMs: new Float64Array(n),
-    allowPrivateNetwork: new Uint8Array(n),
-    signingSecrets: new Array(n),
-    scheduledAt: new Array(n),
-    previousStatus: new Float64Array(n),
-    traceparent: new Array(n),
-    cron: new Array(n),
-    cronFireAt: new Array(n),
-    sendWithinMs: new Float64Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    const r = requests[i];
-    packed.taskId[i] = r.taskId;
-    packed.queue[i] = r.queue;
-    packed.attempt[i] = r.attempt;
-    packed.url[i] = r.url;
-    packed.method[i] = r.method;
-    packed.headers[i] = r.headers;
-    packed.body[i] = r.body;
-    packed.contentType[i] = r.contentType;
-    packed.timeoutMs[i] = r.timeoutMs;
-    packed.allowPrivateNetwork[i] = r.allowPrivateNetwork ? 1 : 0;
-    packed.signingSecrets[i] = r.signingSecrets;
-    packed.scheduledAt[i] = r.scheduledAt;
-    packed.previousStatus[i] = orNaN(r.previousStatus);
-    packed.traceparent[i] = r.traceparent;
-    packed.cron[i] = r.cron;
-    packed.cronFireAt[i] = r.cronFireAt;
-    packed.sendWithinMs[i] = r.sendWithinMs ?? NaN;
-  }
-  return packed;
-}
-
-export function unpackRequests(packed: PackedRequests): DispatchRequest[] {
-  const n = packed.taskId.length;
-  const requests: DispatchRequest[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    requests[i] = {
-      taskId: packed.taskId[i],
-      queue: packed.queue[i],
-      attempt: packed.attempt[i],
-      url: packed.url[i],
-      method: packed.method[i],
-      headers: packed.headers[i],
-      body: packed.body[i],
-      contentType: packed.contentType[i],
-      timeoutMs: packed.timeoutMs[i],
-      allowPrivateNetwork: packed.allowPrivateNetwork[i] === 1,
-      signingSecrets: packed.signingSecrets[i],
-      scheduledAt: packed.scheduledAt[i],
-      previousStatus: orNull(packed.previousStatus[i]),
-      traceparent: packed.traceparent[i],
-      cron: packed.cron[i],
-      cronFireAt: packed.cronFireAt[i],
-      sendWithinMs: orNull(packed.sendWithinMs[i]) ?? undefined,
-    };
-  }
-  return requests;
-}
-
-/** Results in request order; taskId and attempt are not sent back (the caller has them). */
-export function packResults(results: readonly DispatchResult[]): PackedResults {
-  const n = results.length;
-  const packed: PackedResults = {
-    status: new Float64Array(n),
-    retryAfterMs: new Float64Array(n),
-    durationMs: new Float64Array(n),
-    startedAtMs: new Float64Array(n),
-    finishedAtMs: new Float64Array(n),
-    errorKind: new Array(n),
-    error: new Array(n),
-    responseExcerpt: new Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    const r = results[i];
-    packed.status[i] = orNaN(r.status);
-    packed.retryAfterMs[i] = orNaN(r.retryAfterMs);
-    packed.durationMs[i] = r.durationMs;
-    packed.startedAtMs[i] = r.startedAtMs;
-    packed.finishedAtMs[i] = r.finishedAtMs;
-    packed.errorKind[i] = r.errorKind;
-    packed.error[i] = r.error;
-    packed.responseExcerpt[i] = r.responseExcerpt;
-  }
-  return packed;
-}
-
-export function unpackResults(packed: PackedResults, requests: readonly DispatchRequest[]): DispatchResult[] {
-  const results: DispatchResult[] = new Array(requests.length);
-  for (let i = 0; i < requests.length; i++) {
-    results[i] = {
-      taskId: requests[i].taskId,
-      attempt: requests[i].attempt,
-      status: orNull(packed.status[i]),
-      retryAfterMs: orNull(packed.retryAfterMs[i]),
-      durationMs: packed.durationMs[i],
-      startedAtMs: packed.startedAtMs[i],
-      finishedAtMs: packed.finishedAtMs[i],
-      errorKind: packed.errorKind[i],
-      error: packed.error[i],
-      responseExcerpt: packed.responseExcerpt[i],
-    };
-  }
-  return results;
-}
+export type AbortMessage = typeof ABORT_BATCH | CancelAttempt;
 
 /** Set once per pool (piscina `workerData`): how each worker thread builds its Agents. */
 export interface DispatchWorkerData {

@@ -11,8 +11,8 @@ import { describeSendError, failure, type Outcome } from './send-errors.js';
 const DRAIN_LIMIT_BYTES = 64 * 1024;
 
 /**
- * An undici dispatch handler that keeps the status, Retry-After and the first 1 KB of the body,
- * without a body stream. Settles exactly once; later callbacks (after a cut) are ignored.
+ * An undici dispatch handler that keeps the status, Retry-After and the first 1 KB of the body (and,
+ * for a task that keeps its result, up to keepBytes and the content type), without a body stream. Settles exactly once; later callbacks (after a cut) are ignored.
  */
 export class ResponseCollector implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
@@ -23,11 +23,18 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
   private keptBytes = 0;
   private seenBytes = 0;
   private settled = false;
+  private contentType: string | null = null;
+  /** Bytes read before the rest is drained: the excerpt, or the stored result when it asks for more. */
+  private readonly keepLimit: number;
 
+  /** `keepBytes` > 0: the body's first keepBytes bytes and its content type come back too (the stored result). */
   constructor(
     private readonly timeoutMs: number,
     private readonly settle: (outcome: Outcome) => void,
-  ) {}
+    private readonly keepBytes = 0,
+  ) {
+    this.keepLimit = Math.max(RESPONSE_EXCERPT_BYTES, keepBytes);
+  }
 
   /** Deadline or caller abort. A status already received stays the answer (see protocol.ts). */
   cut(why: 'timeout' | 'aborted'): void {
@@ -50,16 +57,20 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
   ): void {
     this.status = statusCode;
     this.retryAfter = headers['retry-after'];
+    if (this.keepBytes > 0) {
+      const type = headers['content-type'];
+      this.contentType = (Array.isArray(type) ? type[0] : type) ?? null;
+    }
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.seenBytes += chunk.length;
-    if (this.keptBytes < RESPONSE_EXCERPT_BYTES) {
-      const part = chunk.subarray(0, RESPONSE_EXCERPT_BYTES - this.keptBytes);
+    if (this.keptBytes < this.keepLimit) {
+      const part = chunk.subarray(0, this.keepLimit - this.keptBytes);
       (this.kept ??= []).push(part);
       this.keptBytes += part.length;
     }
-    if (this.seenBytes >= DRAIN_LIMIT_BYTES) {
+    if (this.seenBytes >= DRAIN_LIMIT_BYTES && this.keptBytes >= this.keepLimit) {
       this.finish();
       this.abort(new Error('response excerpt complete'));
     }
@@ -78,16 +89,21 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
   private finish(): void {
     if (this.settled) return;
     this.settled = true;
-    this.settle({
+    const bytes =
+      this.kept === null ? null : this.kept.length === 1 ? this.kept[0] : Buffer.concat(this.kept, this.keptBytes);
+    const outcome: Outcome = {
       status: this.status,
       retryAfterMs: this.retryAfter === undefined ? null : parseRetryAfter(this.retryAfter),
       errorKind: null,
       error: null,
-      responseExcerpt:
-        this.kept === null
-          ? ''
-          : utf8Excerpt(this.kept.length === 1 ? this.kept[0] : Buffer.concat(this.kept, this.keptBytes)),
-    });
+      responseExcerpt: bytes === null ? '' : utf8Excerpt(bytes.subarray(0, RESPONSE_EXCERPT_BYTES)),
+    };
+    if (this.keepBytes > 0) {
+      // A copy of its own: a view into undici's buffer would carry that whole buffer across threads.
+      outcome.responseBody = bytes === null ? new Uint8Array(0) : new Uint8Array(bytes.subarray(0, this.keepBytes));
+      outcome.responseContentType = this.contentType;
+    }
+    this.settle(outcome);
   }
 
   private fail(outcome: Outcome): void {

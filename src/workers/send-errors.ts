@@ -7,7 +7,10 @@ import type { DispatchErrorKind, DispatchResult } from './protocol.js';
 import { GUARD_REFUSED_CODE } from './target-guard.js';
 
 /** What an attempt ended with, before the batch stamps it with its task, attempt and times. */
-export type Outcome = Pick<DispatchResult, 'status' | 'retryAfterMs' | 'errorKind' | 'error' | 'responseExcerpt'>;
+export type Outcome = Pick<
+  DispatchResult,
+  'status' | 'retryAfterMs' | 'errorKind' | 'error' | 'responseExcerpt' | 'responseBody' | 'responseContentType'
+>;
 
 /** An attempt that got no status: why, as an errorKind and a short message. */
 export function failure(errorKind: DispatchErrorKind, error: string): Outcome {

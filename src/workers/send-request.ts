@@ -68,14 +68,17 @@ export function sendBatch(
   agents: SendAgents,
   signal?: AbortSignal,
 ): Promise<DispatchResult[]> {
+  return startBatch(requests, agents, signal).done;
+}
+
+/** sendBatch's batch itself: its `done` resolves the results, and `cancel` cuts one attempt (spec 11.6). */
+export function startBatch(requests: readonly DispatchRequest[], agents: SendAgents, signal?: AbortSignal): Batch {
   const batch = new Batch(requests);
   if (signal?.aborted) batch.aborted = true;
   else signal?.addEventListener('abort', batch.onAbort, { once: true });
   for (let i = 0; i < requests.length; i++) enterAttempt(batch, i, requests[i], agents);
-  return batch.done.then((results) => {
-    signal?.removeEventListener('abort', batch.onAbort);
-    return results;
-  });
+  void batch.done.then(() => signal?.removeEventListener('abort', batch.onAbort));
+  return batch;
 }
 
 /** Parsed target URLs and their pre-connect guard decision, per (allowPrivateNetwork, URL). */
@@ -149,11 +152,16 @@ function sendAttempt(
 ): void {
   let deadline = 0;
   // The deadline settles the attempt at once; the handler then tells undici to drop the request.
-  const handler = new ResponseCollector(timeoutMs, (outcome) => {
-    batch.settle(index, outcome, begin, handler, deadline);
-    release();
-  });
+  const handler = new ResponseCollector(
+    timeoutMs,
+    (outcome) => {
+      batch.settle(index, outcome, begin, handler, deadline);
+      release();
+    },
+    request.keepBytes ?? 0,
+  );
   deadline = batch.watch(handler, begin.ms, timeoutMs);
+  batch.track(index, handler);
   try {
     dispatcher.dispatch(
       {

@@ -7,6 +7,8 @@ import {
 } from '../../src/db/dispatch.repository.js';
 import type { Orm } from '../../src/db/orm.js';
 import { createTaskRepository, type TaskRepository } from '../../src/db/task.repository.js';
+import { createCancelRunningRepository } from '../../src/db/cancel-running.repository.js';
+import { CANCELLED_WHILE_RUNNING } from '../../src/db/task-cancel.sql.js';
 import { claimableStates, claimTarget } from '../../src/db/transition-patch.sql.js';
 import { silentLogger } from '../../src/logger.js';
 import type { TaskEvent } from '../../src/machines/task.events.js';
@@ -28,7 +30,7 @@ import { expectTransition, snapshot, type GivenValues } from '../support/transit
  * Each real writer runs here on a real row, and the row must be exactly what the patch declares:
  * a patch entry or a hand-written writer that changes alone fails this test.
  */
-const QUEUES = ['drift-a', 'drift-b', 'drift-c', 'drift-d', 'drift-e', 'drift-r'];
+const QUEUES = ['drift-a', 'drift-b', 'drift-c', 'drift-d', 'drift-e', 'drift-r', 'drift-x'];
 const config = parseConfig({
   queues: Object.fromEntries(
     QUEUES.map((queue) => [
@@ -237,6 +239,18 @@ describe.each(drivers())('the machine and the writers on %s', (driver) => {
     await finish(await claim(id, 'drift-e'), { status: 503 });
     await manual(id, { type: 'run' });
     await finish(await claim(id, 'drift-e'), { errorKind: 'aborted', error: 'aborted' });
+  });
+
+  it('cancel a running task (the lease stays), its holder acknowledges, then retry it', async () => {
+    const id = await insert('drift-x');
+    await claim(id, 'drift-x');
+    const cancelled = { now: next(), lastStatus: null, lastError: CANCELLED_WHILE_RUNNING, outcome: 'cancelled' };
+    await transition(id, { type: 'cancel.running' }, cancelled, () => tasks.applyEvent(id, { type: 'cancel' }));
+    const now = next();
+    await transition(id, { type: 'cancel.acknowledged' }, { now }, async () => {
+      expect(await createCancelRunningRepository(db).acknowledge([id], OWNER, now)).toBe(1);
+    });
+    await manual(id, { type: 'retry' });
   });
 
   it('the rescuer: with budget left, then with none', async () => {

@@ -98,8 +98,14 @@ export function expectedRow(
     attempt: counter(patch.attempt, before.attempt),
     attemptsGivenBack: counter(patch.attemptsGivenBack, before.attemptsGivenBack),
     runAt: patch.runAt === 'now' ? now : givenRunAt !== null ? givenRunAt.getTime() : before.runAt,
-    leaseOwner: patch.lease === 'set' ? need(given.lease, 'lease').owner : null,
-    leaseExpiresAt: patch.lease === 'set' ? need(given.lease, 'lease').expiresAt.getTime() : null,
+    leaseOwner:
+      patch.lease === 'set' ? need(given.lease, 'lease').owner : patch.lease === 'keep' ? before.leaseOwner : null,
+    leaseExpiresAt:
+      patch.lease === 'set'
+        ? need(given.lease, 'lease').expiresAt.getTime()
+        : patch.lease === 'keep'
+          ? before.leaseExpiresAt
+          : null,
     attemptedAt: patch.attemptedAt === 'now' ? now : before.attemptedAt,
     firstAttemptAt: { 'coalesce-now': before.firstAttemptAt ?? now, clear: null, keep: before.firstAttemptAt }[
       patch.firstAttemptAt

@@ -33,7 +33,14 @@ export function curlFor(task: Task, open: boolean): { text: string; leftOut: str
   }
   if (task.key !== null) input.key = task.key;
   if (task.maxAttempts !== null) input.maxAttempts = task.maxAttempts;
+  input.priority = task.priority;
   if (task.timeoutMs !== null) input.timeout = `${task.timeoutMs}ms`;
+  if (task.retry) {
+    const retry: Record<string, unknown> = {};
+    if (task.retry.maxRetryDurationMs !== null) retry.maxRetryDuration = `${task.retry.maxRetryDurationMs}ms`;
+    if (task.retry.options !== null) retry.options = task.retry.options;
+    input.retry = retry;
+  }
 
   const url = apiUrl(`/v1/queues/${encodeURIComponent(task.queue)}/tasks`).href;
   const lines = [`curl -sS -X POST ${shellQuote(url)}`, `-H 'content-type: application/json'`];

@@ -1,5 +1,6 @@
-import { Args } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import type { OperatorBackend } from '../../operator/backend.js';
+import { formatResult } from '../../operator/format-result.js';
 import { formatTaskDetail } from '../../operator/format-task.js';
 import { OperatorCommand } from '../../operator/operator-command.js';
 
@@ -8,12 +9,20 @@ export default class TasksShow extends OperatorCommand<typeof TasksShow> {
   static override examples = [
     '<%= config.bin %> tasks show 0190a1b2-0000-7000-8000-000000000000',
     '<%= config.bin %> tasks show ID --json',
+    '<%= config.bin %> tasks show ID --response',
   ];
   static override args = { id: Args.string({ description: 'The task id.', required: true }) };
+  static override flags = {
+    response: Flags.boolean({
+      description:
+        "Print only the stored result: the final attempt's response body (up to the queue's response.maxBytes) and content type.",
+    }),
+  };
 
   protected async operate(backend: OperatorBackend): Promise<void> {
-    const { args } = await this.parse(TasksShow);
+    const { args, flags } = await this.parse(TasksShow);
     const task = await backend.showTask(args.id);
-    this.print(task, () => formatTaskDetail(task));
+    if (flags.response) this.print(task.result ?? null, () => formatResult(task));
+    else this.print(task, () => formatTaskDetail(task));
   }
 }

@@ -9,6 +9,7 @@ import { batchResponse, problemResource, taskResource } from '../schemas/resourc
 import { batchInputSchema, queueTaskRules, taskInputSchema, type TaskRules } from '../schemas/task-input.schema.js';
 import { mountPrefix, resolveQueue, type ResponseSpec, type RouteSpec } from './route.js';
 import { parseInput } from '../parse-input.js';
+import { loadQueueRetrySource } from '../queue-retry-source.js';
 
 /**
  * POST /v1/queues/:queue/tasks and /tasks/batch. Answers only after the commit. A single create goes
@@ -33,13 +34,19 @@ const COMMON_ERRORS: Record<number, ResponseSpec> = {
 export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
   const schemas = new Map<
     string,
-    { single: ReturnType<typeof taskInputSchema>; batch: ReturnType<typeof batchInputSchema> }
+    Promise<{ single: ReturnType<typeof taskInputSchema>; batch: ReturnType<typeof batchInputSchema> }>
   >();
+  // Built on a queue's first create: its retry strategy (a plugin, perhaps) is loaded then, so a
+  // task's own retry options are checked by the schema the scheduler will use (spec 11.3).
   const schemasFor = (name: string, queue: QueueConfig) => {
     let entry = schemas.get(name);
     if (!entry) {
-      const rules = queueTaskRules(queue, deps.config.scheduler.leaseDuration, () => deps.clock.now().getTime());
-      entry = { single: taskInputSchema(rules), batch: batchInputSchema(rules) };
+      entry = loadQueueRetrySource(queue.retry, deps.config.source.dir).then((retry) => {
+        const now = () => deps.clock.now().getTime();
+        const rules = queueTaskRules(queue, deps.config.scheduler.leaseDuration, now, retry);
+        rules.queueTarget = (callee) => deps.config.queues[callee]?.target;
+        return { single: taskInputSchema(rules), batch: batchInputSchema(rules) };
+      });
       schemas.set(name, entry);
     }
     return entry;
@@ -51,18 +58,17 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
     const { value, raw } = await readJsonBody(ctx, deps.config.recorder.maxBodySize);
     const now = deps.clock.now();
     const traceparent = validTraceparent(ctx.get('traceparent'));
-    const inputs =
-      kind === 'single'
-        ? [parseInput(schemasFor(name, queue).single, value)]
-        : parseInput(schemasFor(name, queue).batch, value).tasks;
-    const tasks = inputs.map((input) => toNewTask(input, name, queue.target, now, traceparent));
+    const schema = await schemasFor(name, queue);
+    const inputs = kind === 'single' ? [parseInput(schema.single, value)] : parseInput(schema.batch, value).tasks;
+    const tasks = inputs.map((input) => toNewTask(input, name, queue.target, now, traceparent, queue.defaultPriority));
     const idempotency = readIdempotencyKey(ctx, `${ctx.state.principal.id}|${name}`, kind, raw);
     return { tasks, idempotency };
   }
 
   function send(ctx: RecorderContext, response: CreateResponse, location: string | null): void {
     if (response.replayed) ctx.set('Idempotent-Replayed', 'true');
-    if (response.status === 200) ctx.set('Dispatchr-Deduplicated', 'true');
+    if (response.status === 200)
+      ctx.set('Dispatchr-Deduplicated', response.deduplicated || storedOutcome(response.body));
     if (location) ctx.set('Location', location);
     ctx.status = response.status;
     ctx.type = 'application/json';
@@ -70,10 +76,18 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
   }
 
   // replayBody: what an Idempotency-Key record keeps and a replay answers, the basic view (docs/spec.md 4.4).
+  // A 200's stored body says what the create did, so a replay's Dispatchr-Deduplicated can too.
   const single = (result: CreateResult): FirstAnswer => ({
     status: result.deduplicated ? 200 : 201,
     body: JSON.stringify(renderTask(result.task, { config: deps.config })),
-    replayBody: () => JSON.stringify(renderTask(result.task, { view: 'basic', config: deps.config })),
+    replayBody: () =>
+      JSON.stringify(
+        Object.assign(
+          renderTask(result.task, { view: 'basic', config: deps.config }),
+          result.deduplicated ? { deduplicated: result.deduplicated } : {},
+        ),
+      ),
+    deduplicated: result.deduplicated,
   });
   const batch = (results: CreateResult[]): FirstAnswer => {
     // The basic view (docs/spec.md 4.7): a thousand tasks' headers and bodies would echo the request back.
@@ -110,8 +124,8 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
       const results =
         kind === 'single' ? [await stores.creates.create(tasks[0])] : await stores.tasks.insertTasks(tasks);
       countEnqueued(results);
-      const { status, body } = respond(results);
-      response = { status, body, replayed: false };
+      const { status, body, deduplicated } = respond(results);
+      response = { status, body, replayed: false, deduplicated };
       if (kind === 'single') id = results[0].task.id;
     }
     send(ctx, response, id ? `${mountPrefix(ctx)}/v1/tasks/${id}` : null);
@@ -145,9 +159,10 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
           headers: { Location: 'The task URL.', ...idempotencyHeader },
         },
         200: {
-          description: 'An unfinished task of the queue already holds `key`: that task.',
+          description:
+            'A task of the queue already holds `key` (unfinished, or finished within its keyRetention): that task, kept, replaced or debounced by `keyMode`.',
           schema: taskResource,
-          headers: { 'Dispatchr-Deduplicated': '"true"', ...idempotencyHeader },
+          headers: { 'Dispatchr-Deduplicated': '"kept", "replaced" or "debounced"', ...idempotencyHeader },
         },
         ...COMMON_ERRORS,
       },
@@ -172,4 +187,14 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
       handle: (ctx) => create(ctx, 'batch', batch),
     },
   ];
+}
+
+/** A replayed 200's Dispatchr-Deduplicated, from its stored body; records stored before key modes were keep. */
+function storedOutcome(body: string): string {
+  try {
+    const { deduplicated } = JSON.parse(body) as { deduplicated?: unknown };
+    return typeof deduplicated === 'string' ? deduplicated : 'kept';
+  } catch {
+    return 'kept';
+  }
 }

@@ -11,6 +11,7 @@ import { createTaskRoutes } from './create-tasks.js';
 import { cronRoutes } from './cron.js';
 import { dashboardRoutes } from './dashboard.js';
 import { healthRoutes } from './health.js';
+import { keyRoutes } from './keys.js';
 import { metricsRoutes } from './metrics.js';
 import { queueRoutes } from './queues.js';
 import { schedulerRoutes } from './schedulers.js';
@@ -30,6 +31,7 @@ export function allRoutes(deps: RecorderDeps): RouteSpec[] {
     ...taskSearchRoutes(deps),
     ...bulkActionRoutes(deps),
     ...taskRoutes(deps),
+    ...keyRoutes(deps),
     ...queueRoutes(deps),
     ...metricsRoutes(deps),
     ...schedulerRoutes(deps),

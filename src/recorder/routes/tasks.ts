@@ -1,4 +1,5 @@
 import { waitingReasonOf } from '../../explain/explain-task.js';
+import { findTaskResult } from '../../db/task-result.repository.js';
 import type { TaskEvent } from '../../machines/task.events.js';
 import type { RecorderDeps } from '../context.js';
 import { renderTask } from '../render.js';
@@ -60,11 +61,13 @@ export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
         const query = parseInput(taskReadQuerySchema, { ...ctx.query });
         const stores = await deps.stores();
         const task = await loadTask(ctx, stores);
-        const [attempts, waiting] = await Promise.all([
+        const view = query.view ?? 'full';
+        const [attempts, waiting, result] = await Promise.all([
           stores.tasks.findAttempts(task.id),
           waitingReasonOf(stores.db, deps.config, task, deps.clock),
+          view === 'full' ? findTaskResult(stores.db, task.id) : undefined,
         ]);
-        sendJson(ctx, 200, renderTask(task, { view: query.view ?? 'full', attempts, waiting, config: deps.config }));
+        sendJson(ctx, 200, renderTask(task, { view, attempts, waiting, config: deps.config, result }));
       },
     },
     {
@@ -90,8 +93,11 @@ export function taskRoutes(deps: RecorderDeps): RouteSpec[] {
         await sendTaskPage(ctx, deps, { queue: name, state: query.state }, query);
       },
     },
-    action('cancel', 'Cancel a waiting task'),
-    action('retry', 'Retry a failed or cancelled task now (history kept)'),
+    action('cancel', 'Cancel a waiting or running task (a running one: its request is cut)'),
+    action(
+      'retry',
+      'Retry a failed or cancelled task now (history kept); a task cancelled while running: 409 lease_held until its scheduler lets go',
+    ),
     action('run', 'Make a scheduled or retryable task due now'),
     {
       method: 'DELETE',

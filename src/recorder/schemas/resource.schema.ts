@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KEY_MODES } from '../../rules/task-keys.js';
 import { ATTEMPT_OUTCOMES, TASK_STATES } from '../../task.js';
 import { queueConfigResource } from '../queue-config-view.js';
 
@@ -44,6 +45,8 @@ export const waitingReason = z.object({
   message: z.string().describe('For people; may change.'),
 });
 
+const callbackTargetResource = z.object({ queue: z.string(), path: z.string() });
+
 export const taskResource = z.object({
   id: z.string().describe('UUIDv7'),
   queue: z.string(),
@@ -80,10 +83,44 @@ export const taskResource = z.object({
     .describe(
       'Attempts given back unspent (interrupted by a shutdown or fencing); attempt minus this is what counts against effective.maxAttempts.',
     ),
+  priority: z
+    .number()
+    .int()
+    .describe("0 to 9, lower claimed first: the task's own, else its queue's defaultPriority when it was created."),
   maxAttempts: z.number().int().nullable(),
   timeoutMs: z.number().int().nullable(),
   key: z.string().nullable(),
+  keyMode: z
+    .enum(KEY_MODES)
+    .nullable()
+    .optional()
+    .describe("What a create that meets this task's key does (spec 11.2); null when the task has no key."),
+  keyDeadline: time
+    .nullable()
+    .optional()
+    .describe('debounce: the latest due time a debounce may give the task (createdAt + keyMaxWait); null: no bound.'),
+  keyRetentionMs: z
+    .number()
+    .int()
+    .nullable()
+    .optional()
+    .describe('How long the key stays reserved after the task finishes; null: released when it finishes.'),
   traceparent: z.string().nullable(),
+  retry: z
+    .object({
+      maxRetryDurationMs: z
+        .number()
+        .int()
+        .nullable()
+        .describe("Stop retrying this long after the first attempt started; null: the queue's retry.maxRetryDuration."),
+      options: z
+        .record(z.string(), z.unknown())
+        .nullable()
+        .describe("Options laid over the queue's retry.options, as sent; null: the queue's."),
+    })
+    .nullable()
+    .optional()
+    .describe("The task's own retry settings (spec 11.3); null when it has none."),
   cron: z.string().nullable().describe('The cron entry whose fire created the task; null for other tasks.'),
   cronFireAt: time.nullable().describe('That fire time (sent as Dispatchr-Cron-Fire-Time); null for other tasks.'),
   createdAt: time,
@@ -91,6 +128,29 @@ export const taskResource = z.object({
   finalizedAt: time.nullable(),
   lastStatus: z.number().int().nullable().describe('HTTP status of the latest attempt; null when it got none.'),
   lastError: z.string().nullable(),
+  onComplete: callbackTargetResource
+    .nullable()
+    .optional()
+    .describe("The task's own callback when it completes (spec 11.5); null: its queue's, if any."),
+  onFailure: callbackTargetResource
+    .nullable()
+    .optional()
+    .describe("The task's own callback when it fails (spec 11.5); null: its queue's, if any."),
+  callbackOf: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('On a callback task: the id of the task it reports on (spec 11.5); null for other tasks.'),
+  result: z
+    .object({
+      contentType: z.string().nullable().describe("The response's Content-Type; null when not kept."),
+      bodyBase64: z.string().describe("The response body's first response.maxBytes bytes, base64."),
+    })
+    .nullable()
+    .optional()
+    .describe(
+      "GET /v1/tasks/{id} in the full view only: the final attempt's response (spec 11.4); null while unfinished or when none arrived.",
+    ),
   effective: z
     .object({
       maxAttempts: z
@@ -113,9 +173,11 @@ export const taskResource = z.object({
     ),
   attempts: z.array(attemptResource).optional().describe('Every attempt, oldest first (GET /v1/tasks/{id}).'),
   deduplicated: z
-    .boolean()
+    .union([z.literal(false), z.enum(['kept', 'replaced', 'debounced'])])
     .optional()
-    .describe('Batch answers only: true when an unfinished task already held the key.'),
+    .describe(
+      'Batch answers only: false when the item made a task; else what it did to the task holding its key (spec 11.2).',
+    ),
   waiting: waitingReason
     .nullable()
     .optional()

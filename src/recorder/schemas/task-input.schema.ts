@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { bareSecondsHint, formatDuration, parseDuration } from '../../duration.js';
 import { taskHeadersSchema } from '../../rules/task-headers.schema.js';
 import { parseRfc3339 } from '../../rules/rfc3339.js';
+import { KEY_MODES, keyOptionProblems, MAX_KEY_MAX_WAIT_MS, MAX_KEY_RETENTION_MS } from '../../rules/task-keys.js';
 import { MAX_PATH_LENGTH, normalizeTaskPath } from '../../rules/target-path.js';
 import {
   BASE64,
@@ -21,6 +22,10 @@ import {
   type QueueLimitsSource,
   type TaskCaps,
 } from '../../rules/task-limits.js';
+import { MAX_PRIORITY, MIN_PRIORITY, PRIORITY_RULE } from '../../rules/task-priority.js';
+import { callbackInputSchema } from './callback-input.schema.js';
+import { checkTaskRetry, type RetryProblem } from '../../rules/task-retry.js';
+import { checkTaskRetryOnQueue, type QueueRetrySource } from '../../strategies/task-retry-policy.js';
 
 /**
  * The request schemas for creating tasks. The same zod objects validate requests and generate the
@@ -39,6 +44,10 @@ export interface TaskRules {
   leaseMs: number;
   /** The queue's caps on maxAttempts and timeout (rules/task-limits.ts); absent: only the API's own limits. */
   caps?: TaskCaps;
+  /** A configured queue's target, for callbacks (spec 11.5); absent: their shape only. */
+  queueTarget?: (queue: string) => string | undefined;
+  /** The queue's retry strategy and window, which a task's own `retry` must fit (spec 11.3); absent: its shape only. */
+  retry?: QueueRetrySource;
   now: () => number;
 }
 
@@ -47,8 +56,9 @@ export function queueTaskRules(
   queue: { target: string } & QueueLimitsSource,
   leaseMs: number,
   now: () => number,
+  retry?: QueueRetrySource,
 ): TaskRules {
-  return { target: queue.target, leaseMs, caps: taskCapsOf(queue, leaseMs), now };
+  return { target: queue.target, leaseMs, caps: taskCapsOf(queue, leaseMs), now, ...(retry ? { retry } : {}) };
 }
 
 /**
@@ -124,6 +134,35 @@ export function taskInputSchema(rules: TaskRules) {
       .max(MAX_KEY_LENGTH, { error: `expected at most ${MAX_KEY_LENGTH} characters` })
       .optional()
       .describe('De-duplication key: while a task of the queue with this key is unfinished, creates answer that task.'),
+    keyMode: z
+      .enum(KEY_MODES, { error: `expected one of ${KEY_MODES.join(', ')}` })
+      .optional()
+      .describe(
+        "What a create that meets the key's holder does (keep by default); replace and debounce change only a holder never delivered.",
+      ),
+    keyMaxWait: duration(
+      'debounce: the holder is never postponed past its creation + this ("1h" or seconds); at most one year.',
+      (ms) =>
+        ms <= 0
+          ? 'expected a duration greater than 0'
+          : ms > MAX_KEY_MAX_WAIT_MS
+            ? 'expected at most one year (366 days)'
+            : null,
+    ).optional(),
+    keyRetention: duration(
+      'Keep the key reserved this long after its task finishes ("10m" or seconds); at most 7 days.',
+      (ms) =>
+        ms <= 0 ? 'expected a duration greater than 0' : ms > MAX_KEY_RETENTION_MS ? 'expected at most 7 days' : null,
+    ).optional(),
+    priority: z
+      .number({ error: PRIORITY_RULE })
+      .int({ error: PRIORITY_RULE })
+      .min(MIN_PRIORITY, { error: PRIORITY_RULE })
+      .max(MAX_PRIORITY, { error: PRIORITY_RULE })
+      .optional()
+      .describe(
+        `${MIN_PRIORITY} to ${MAX_PRIORITY}, lower claimed first (ties by runAt, then creation order); default: the queue's defaultPriority.`,
+      ),
     maxAttempts: z
       .number({ error: `expected an integer from 1 to ${MAX_TASK_ATTEMPTS}` })
       .int({ error: `expected an integer from 1 to ${MAX_TASK_ATTEMPTS}` })
@@ -154,6 +193,9 @@ export function taskInputSchema(rules: TaskRules) {
         return null;
       },
     ).optional(),
+    retry: taskRetrySchema(rules),
+    onComplete: callbackInputSchema('onComplete', rules.queueTarget),
+    onFailure: callbackInputSchema('onFailure', rules.queueTarget),
   });
   return task.superRefine((input, ctx) => {
     if (input.body !== undefined && input.bodyBase64 !== undefined) {
@@ -166,6 +208,8 @@ export function taskInputSchema(rules: TaskRules) {
         message: 'body is sent as JSON: use a JSON content type, or bodyBase64 for other types',
       });
     }
+    for (const issue of keyOptionProblems(input))
+      ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
     if (input.runAt !== undefined && input.delay !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['delay'], message: 'expected either runAt or delay, not both' });
     }
@@ -174,6 +218,51 @@ export function taskInputSchema(rules: TaskRules) {
       ctx.addIssue({ code: 'custom', path: ['method'], message: `a ${input.method} request cannot carry a body` });
     }
   });
+}
+
+/**
+ * `retry: { maxRetryDuration, options }` (spec 11.3): its shape by rules/task-retry.ts (as
+ * enqueueWithin checks it), then the options by the queue's strategy's own schema and the duration
+ * by the queue's window, each problem at its field (`retry.options.initialDelay`).
+ */
+function taskRetrySchema(rules: TaskRules) {
+  // Loose, so unknown members reach checkTaskRetry, whose messages point where they belong.
+  return z
+    .looseObject({
+      maxRetryDuration: z
+        .unknown()
+        .optional()
+        .describe(
+          'Stop retrying this long after the first attempt started ("10m", "90s" or seconds); > 0, at most the queue\'s retry.maxRetryDuration.',
+        ),
+      options: z
+        .unknown()
+        .optional()
+        .describe(
+          "Options of the queue's retry strategy, laid over the queue's retry.options key by key; checked by that strategy's schema (durations as in the config: a bare number is milliseconds).",
+        ),
+    })
+    .superRefine((value, ctx) => {
+      for (const problem of taskRetryProblems(value, rules.retry))
+        ctx.addIssue({
+          code: 'custom',
+          path: problem.path === '' ? [] : problem.path.split('.'),
+          message: problem.message,
+        });
+    })
+    .optional()
+    .describe(
+      "The task's own retry settings, overriding its queue's strategy options and narrowing its retry window; attempts are set by maxAttempts.",
+    );
+}
+
+/** Paths relative to `retry`; the queue's checks run once the shape is right. */
+function taskRetryProblems(value: unknown, queue: QueueRetrySource | undefined): RetryProblem[] {
+  const checked = checkTaskRetry(value);
+  if ('problems' in checked) return checked.problems;
+  if (queue === undefined) return [];
+  const onQueue = checkTaskRetryOnQueue(checked.retry, queue);
+  return onQueue.ok ? [] : onQueue.problems;
 }
 
 export type TaskInput = z.output<ReturnType<typeof taskInputSchema>>;

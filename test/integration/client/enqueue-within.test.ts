@@ -146,7 +146,7 @@ describe.runIf(postgresAvailable())('enqueueWithin on PostgreSQL', () => {
         await enqueueWithin(tx, 'emails', { path: '/once', key }),
         await enqueueWithin(tx, 'emails', { path: '/later', delay: '10m' }),
       ]);
-      expect(second).toEqual({ id: first.id, deduplicated: true });
+      expect(second).toEqual({ id: first.id, deduplicated: 'kept' });
       expect(
         (await app.pool.query('select count(*)::int as n from dispatchr_task where dedup_key = $1', [key])).rows[0].n,
       ).toBe(1);

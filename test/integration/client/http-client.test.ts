@@ -71,7 +71,7 @@ describe('DispatchrClient against a real recorder', () => {
   it('answers the holder of a key instead of a second task', async () => {
     const first = await client.enqueue('emails', { path: '/once', key: 'welcome:42' });
     const again = await client.enqueue('emails', { path: '/once', key: 'welcome:42' });
-    expect(again).toMatchObject({ id: first.id, deduplicated: true });
+    expect(again).toMatchObject({ id: first.id, deduplicated: 'kept' });
   });
 
   it('steers a task: run, cancel, retry, delete', async () => {

@@ -54,7 +54,7 @@ describe.each(drivers())('dispatchr enqueue on %s', (driver) => {
     const again = await env.cli(args);
     expect(again).toMatchObject({
       code: 0,
-      stdout: `deduplicated: task ${task.id} (scheduled) already holds key "welcome:42"; nothing new was made\n`,
+      stdout: `deduplicated (kept): task ${task.id} (scheduled) holds key "welcome:42"; nothing new was made\n`,
     });
     expect(await env.tasks.countTasks({ queue: 'emails' })).toBe(1);
   });

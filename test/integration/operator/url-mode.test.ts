@@ -60,7 +60,7 @@ describe.each(drivers())('the operator CLI through a recorder on %s', (driver) =
     expect(task).toMatchObject({ queue: 'emails', path: '/u/1', deduplicated: false });
     expect(json(await viaUrl(['enqueue', 'emails', '--path', '/u/1', '--key', 'u-1', '--json']))).toMatchObject({
       id: task.id,
-      deduplicated: true,
+      deduplicated: 'kept',
     });
     await viaUrl(['enqueue', 'reports', '--path', '/u/2', '--delay', '1h']);
 

@@ -85,7 +85,7 @@ describe.each(drivers())('Idempotency-Key on %s', (driver) => {
     const first = await create('k-dedup', { key: 'held' });
     const again = await create('k-dedup', { key: 'held' });
     expect([first.status, again.status]).toEqual([200, 200]);
-    expect(again.headers['dispatchr-deduplicated']).toBe('true');
+    expect(again.headers['dispatchr-deduplicated']).toBe('kept');
   });
 
   it('works for batches, and refuses a malformed key', async () => {

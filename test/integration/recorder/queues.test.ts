@@ -28,6 +28,7 @@ describe.each(drivers())('queue routes on %s', (driver) => {
         target: 'http://127.0.0.1:9/tasks',
         timeout: 30_000,
         maxAttempts: 25,
+        defaultPriority: 0,
         retry: { strategy: 'exponential', options: {}, maxRetryDuration: 604_800_000 },
       },
     });

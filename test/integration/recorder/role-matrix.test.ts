@@ -21,6 +21,8 @@ const PERMISSIONS: Record<string, Permission> = {
   'POST /v1/tasks/:id/cancel': 'admin',
   'POST /v1/tasks/:id/retry': 'admin',
   'POST /v1/tasks/:id/run': 'admin',
+  'GET /v1/queues/:queue/keys/:key': 'read',
+  'POST /v1/queues/:queue/keys/:key/cancel': 'admin',
   'POST /v1/tasks/retry': 'admin',
   'POST /v1/tasks/cancel': 'admin',
   'GET /v1/session': 'read',
@@ -128,6 +130,7 @@ describe.each(drivers())('the role matrix on %s', (driver) => {
   }
 
   let cronEntries = 0;
+  let keys = 0;
 
   /** The call for a route, its task (if it names one) created first, so the "before" state includes it. */
   async function prepare(route: string): Promise<(caller: Caller) => Promise<Reply>> {
@@ -137,6 +140,12 @@ describe.each(drivers())('the role matrix on %s', (driver) => {
       // A fresh waiting task of `emails` for each call, so one cell never depends on another.
       const task = await recorder.call('POST', '/v1/queues/emails/tasks', { body: { path: '/matrix' } });
       path = path.replace(':id', task.body.id);
+    }
+    if (path.includes(':key')) {
+      // A fresh waiting task holding a fresh key of `emails` for each call.
+      const key = `matrix/${(keys += 1)}`;
+      await recorder.call('POST', '/v1/queues/emails/tasks', { body: { path: '/matrix', key } });
+      path = path.replace(':key', encodeURIComponent(key));
     }
     if (path.includes(':name')) {
       // A fresh API entry of `emails` for each call (PUT replaces it), so one cell never depends on another.

@@ -94,11 +94,13 @@ describe.each(drivers())('task routes on %s', (driver) => {
         responseExcerpt: null,
       },
     ]);
-    // A running task cannot be cancelled or deleted; the 409 names its state.
-    const cancel = await recorder.call('POST', `/v1/tasks/${task.id}/cancel`);
-    expect(cancel.status).toBe(409);
-    expect(cancel.body.detail).toContain('running');
-    expect(cancel.body.errors).toEqual([{ path: 'state', message: 'the task is running' }]);
+    // A running task cannot be run now, retried or deleted; the 409 names its state. (Cancelling
+    // it is allowed: test/integration/cancel-running/.)
+    const run = await recorder.call('POST', `/v1/tasks/${task.id}/run`);
+    expect(run.status).toBe(409);
+    expect(run.body.detail).toContain('running');
+    expect(run.body.errors).toEqual([{ path: 'state', message: 'the task is running' }]);
+    expect((await recorder.call('POST', `/v1/tasks/${task.id}/retry`)).status).toBe(409);
     expect((await recorder.call('DELETE', `/v1/tasks/${task.id}`)).status).toBe(409);
   });
 

@@ -16,6 +16,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const SHARED_WITH_CLIENT = [
   'src/db/task-insert-row.ts', // what a new task's row holds
   'src/db/drivers/postgresql/task-insert.sql.ts', // the statement enqueueWithin runs
+  'src/db/drivers/postgresql/task-key-upsert.sql.ts', // ... and its keyMode upsert
+  'src/db/key-holder.sql.ts', // what holds a key, and which holder replace/debounce may change
+  'src/rules/task-keys.ts', // key modes, keyMaxWait and keyRetention limits
   'src/ids.ts', // uuidv7
   'src/errors.ts', // the DispatchrError base
   'src/duration.ts', // "90s" → ms
@@ -25,6 +28,9 @@ const SHARED_WITH_CLIENT = [
   'src/rules/task-headers.ts', // header rules
   'src/rules/task-limits.ts', // one year ahead, maxAttempts
   'src/rules/task-fields.ts', // methods, queue names, keys, media types, base64
+  'src/rules/task-retry.ts', // a task's own retry settings: shape and duration
+  'src/rules/task-priority.ts', // priority: 0 to 9
+  'src/rules/callback-target.ts', // onComplete / onFailure: shape and relative path
   'src/sensitive-names.ts', // the one redaction rule (task-headers re-exports it)
   'src/backoff.ts', // the one infrastructure backoff rule (transport's retries)
 ];

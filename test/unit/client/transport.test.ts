@@ -80,18 +80,21 @@ describe('requests', () => {
 
   it('sends bytes as bodyBase64, reads deduplicated answers and batches, and skips an empty batch', async () => {
     const { fetch, calls } = scripted([
-      json(200, task, { 'dispatchr-deduplicated': 'true' }),
+      json(200, task, { 'dispatchr-deduplicated': 'replaced' }),
       json(201, {
         tasks: [
-          { ...task, deduplicated: true },
-          { ...task, id: 'b' },
+          { ...task, deduplicated: 'debounced' },
+          { ...task, id: 'b', deduplicated: false },
+          { ...task, id: 'c', deduplicated: true }, // a recorder older than key modes: keep
         ],
       }),
     ]);
-    expect((await client(fetch).enqueue('q', { body: Buffer.from([1, 2, 3]), key: 'k' })).deduplicated).toBe(true);
+    expect((await client(fetch).enqueue('q', { body: Buffer.from([1, 2, 3]), key: 'k' })).deduplicated).toBe(
+      'replaced',
+    );
     expect(JSON.parse(calls[0].body!)).toEqual({ bodyBase64: 'AQID', key: 'k' });
     const batch = await client(fetch).enqueueMany('q', [{ path: '/a' }, { path: '/b' }]);
-    expect(batch.map((t) => t.deduplicated)).toEqual([true, false]);
+    expect(batch.map((t) => t.deduplicated)).toEqual(['debounced', false, 'kept']);
     expect(calls[1].url).toBe('http://recorder.test/dispatchr/v1/queues/q/tasks/batch');
     expect(await client(fetch).enqueueMany('q', [])).toEqual([]);
     expect(calls).toHaveLength(2);

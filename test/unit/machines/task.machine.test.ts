@@ -22,8 +22,10 @@ const LEGAL: Record<string, TaskState> = {
   'running|rescue:budget': 'retryable',
   'running|rescue:exhausted': 'failed',
   'running|interrupt': 'available',
+  'running|cancel.running': 'cancelled',
   'failed|retry': 'available',
   'cancelled|retry': 'available',
+  'cancelled|cancel.acknowledged': 'cancelled',
 };
 
 const EVENTS: [string, TaskEvent][] = [
@@ -36,6 +38,8 @@ const EVENTS: [string, TaskEvent][] = [
   ['rescue:exhausted', { type: 'rescue', exhausted: true }],
   ['interrupt', { type: 'interrupt' }],
   ['cancel', { type: 'cancel' }],
+  ['cancel.running', { type: 'cancel.running' }],
+  ['cancel.acknowledged', { type: 'cancel.acknowledged' }],
   ['retry', { type: 'retry' }],
   ['run', { type: 'run' }],
 ];

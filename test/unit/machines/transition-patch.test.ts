@@ -34,6 +34,8 @@ describe('the transition patches', () => {
       rescue: ['running'],
       interrupt: ['running'],
       cancel: ['scheduled', 'available', 'retryable'],
+      'cancel.running': ['running'],
+      'cancel.acknowledged': ['cancelled'],
       retry: ['failed', 'cancelled'],
       run: ['scheduled', 'retryable'],
     });
@@ -45,8 +47,12 @@ describe('the transition patches', () => {
     for (const { from, key, to } of transitions) {
       const patch = TRANSITION_PATCHES[key as keyof typeof TRANSITION_PATCHES];
       const finished = (FINISHED_STATES as readonly string[]).includes(to);
-      expect(patch.lease, `${from} ${key}`).toBe(to === 'running' ? 'set' : 'clear');
-      if (finished) expect(patch.finalized, `${from} ${key}`).toBe('set');
+      // A running task cancelled keeps its holder's lease until the holder acknowledges (spec 11.6).
+      const lease = to === 'running' ? 'set' : key === 'cancel.running' ? 'keep' : 'clear';
+      expect(patch.lease, `${from} ${key}`).toBe(lease);
+      // Staying in a finished state (cancel.acknowledged) keeps its time; entering one sets it.
+      if (from === to) expect(patch.finalized, `${from} ${key}`).toBe('keep');
+      else if (finished) expect(patch.finalized, `${from} ${key}`).toBe('set');
       else expect(patch.finalized, `${from} ${key}`).not.toBe('set');
       // The attempt that finishes a task stays on its row; every other settled attempt becomes a row.
       if (from === 'running') expect(patch.finalAttempt, `${from} ${key}`).toBe(finished ? 'set' : 'clear');
@@ -79,6 +85,18 @@ describe('the transition patches', () => {
     });
     expect(patchOf({ type: 'run' })).toMatchObject({ runAt: 'now', attempt: 'keep', finalized: 'keep' });
     expect(patchOf({ type: 'cancel' })).toMatchObject({ runAt: 'keep', attempt: 'keep', finalized: 'set' });
+    // Cancelled while running: the attempt ends on the row, the lease stays until acknowledged.
+    expect(patchOf({ type: 'cancel.running' })).toMatchObject({
+      attempt: 'keep',
+      lease: 'keep',
+      finalized: 'set',
+      finalAttempt: 'set',
+    });
+    expect(patchOf({ type: 'cancel.acknowledged' })).toMatchObject({
+      lease: 'clear',
+      finalized: 'keep',
+      attempt: 'keep',
+    });
     // A completed attempt leaves no error behind; every other settled attempt says why.
     expect(patchOf({ type: 'dispatch.succeeded' }).lastError).toBe('clear');
     const failures: TaskEvent[] = [

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  LEASE_MARGIN_MS,
-  leaseMarginMs,
-  packRequests,
-  sendWithinMs,
-  unpackRequests,
-  type DispatchRequest,
-} from '../../../src/workers/protocol.js';
+import { LEASE_MARGIN_MS, leaseMarginMs, sendWithinMs, type DispatchRequest } from '../../../src/workers/protocol.js';
+import { packRequests, unpackRequests } from '../../../src/workers/protocol-pack.js';
 
 /** What crosses the thread boundary must come back as it was sent (structured clone, as piscina does). */
 describe('packRequests / unpackRequests', () => {

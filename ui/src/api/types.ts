@@ -49,6 +49,8 @@ export interface QueueConfig {
   target: string;
   timeout: number;
   maxAttempts: number | null;
+  /** 0 (claimed first) to 9: a task's priority when it sends none. */
+  defaultPriority?: number;
   retry: { strategy: string; options: Record<string, unknown>; maxRetryDuration?: number };
 }
 

@@ -15,6 +15,10 @@ export function QueueConfigView({ queue }: { queue: Queue }) {
         <dd>{config ? formatDuration(config.timeout) : '—'}</dd>
         <dt>Attempts</dt>
         <dd>{config ? (config.maxAttempts === null ? 'unlimited' : config.maxAttempts) : '—'}</dd>
+        <dt>Default priority</dt>
+        <dd data-testid="queue-default-priority">
+          {config?.defaultPriority !== undefined ? `${config.defaultPriority} (0 is claimed first, 9 last)` : '—'}
+        </dd>
         <dt>Retry strategy</dt>
         <dd>
           {config ? (

@@ -6,7 +6,8 @@ import { ProblemView } from './problem';
 
 /**
  * Run now, cancel, retry and delete, offered in the states the task machine allows them (the API
- * decides in the end and answers 409 with the state otherwise). Delete asks once more.
+ * decides in the end and answers 409 with the state otherwise). Delete asks once more. A running
+ * task may be cancelled too: its request is cut, though its target may already have done the work.
  */
 export function TaskActions({ task, onChanged, onDeleted }: { task: Task; onChanged(): void; onDeleted(): void }) {
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -31,7 +32,7 @@ export function TaskActions({ task, onChanged, onDeleted }: { task: Task; onChan
   const finished = FINISHED_STATES.includes(task.state);
   const canRun = task.state === 'scheduled' || task.state === 'retryable';
   const canRetry = task.state === 'failed' || task.state === 'cancelled';
-  if (!waiting && !finished) return <p class="muted">No action while the task is running.</p>;
+  const running = task.state === 'running';
   return (
     <div>
       <div class="actions">
@@ -45,8 +46,14 @@ export function TaskActions({ task, onChanged, onDeleted }: { task: Task; onChan
             Retry
           </button>
         ) : null}
-        {waiting ? (
-          <button type="button" data-testid="task-cancel" disabled={busy} onClick={simple('cancel')}>
+        {waiting || running ? (
+          <button
+            type="button"
+            data-testid="task-cancel"
+            disabled={busy}
+            onClick={simple('cancel')}
+            title={running ? 'Cuts the request in flight; its target may already have done the work.' : undefined}
+          >
             Cancel
           </button>
         ) : null}
@@ -62,6 +69,11 @@ export function TaskActions({ task, onChanged, onDeleted }: { task: Task; onChan
           </button>
         ) : null}
       </div>
+      {running ? (
+        <p class="muted" data-testid="task-cancel-running-note">
+          Cancelling cuts the request in flight; its target may already have done the work.
+        </p>
+      ) : null}
       {confirmDelete ? (
         <div class="confirm" role="group" aria-label="Confirm the delete">
           <p>Delete this task and its attempts for good?</p>

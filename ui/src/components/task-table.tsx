@@ -38,6 +38,9 @@ export function TaskTable({ tasks, selection }: { tasks: Task[]; selection?: Sel
             <th scope="col">State</th>
             <th scope="col">Request</th>
             <th scope="col">Attempts</th>
+            <th scope="col" title="0 is claimed first, 9 last">
+              Priority
+            </th>
             <th scope="col">Last answer</th>
             <th scope="col">Created</th>
             <th scope="col">Due</th>
@@ -77,6 +80,7 @@ export function TaskTable({ tasks, selection }: { tasks: Task[]; selection?: Sel
                 <div class="muted small">{formatBytes(task.bodyBytes)}</div>
               </td>
               <td>{task.attempt}</td>
+              <td data-testid={`task-priority-${task.id}`}>{task.priority}</td>
               <td class="clip">
                 {task.lastStatus ?? (task.lastError ? '' : '—')}
                 {task.lastError ? <div class="muted small clip">{task.lastError}</div> : null}

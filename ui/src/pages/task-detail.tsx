@@ -7,6 +7,7 @@ import { ProblemView } from '../components/problem';
 import { StateBadge } from '../components/state-badge';
 import { TaskActions } from '../components/task-actions';
 import { TaskBody } from '../components/task-body';
+import { CallbackOf, callbacksText, TaskResult } from '../components/task-result';
 import { Time } from '../components/time';
 import { curlFor } from '../curl';
 import { formatBytes, formatDuration } from '../format';
@@ -78,6 +79,10 @@ export function TaskPage({ id, session }: { id: string; session: Session }) {
         <Attempts attempts={current.attempts ?? []} />
       </div>
       <div class="panel">
+        <h2>Result</h2>
+        <TaskResult task={current} />
+      </div>
+      <div class="panel">
         <h2>Create it again</h2>
         <pre class="curl" data-testid="task-curl">
           {curl.text}
@@ -133,6 +138,7 @@ function Fields({ task }: { task: Task }) {
     ['Content type', task.contentType ?? 'none'],
     ['Body size', formatBytes(task.bodyBytes)],
     ['Due', <Time iso={task.runAt} />],
+    ['Priority', `${task.priority} (0 is claimed first, 9 last)`],
     ['Created', <Time iso={task.createdAt} />],
     ['Updated', <Time iso={task.updatedAt} />],
     ['Finished', <Time iso={task.finalizedAt} />],
@@ -150,7 +156,10 @@ function Fields({ task }: { task: Task }) {
           ? formatDuration(task.timeoutMs)
           : 'the queue’s',
     ],
-    ['Key', task.key ?? 'none'],
+    ['Retry', retryText(task.retry)],
+    ['Callbacks', task.callbackOf ? 'none: a callback task never fires one' : callbacksText(task)],
+    ...(task.callbackOf ? ([['Callback of', <CallbackOf id={task.callbackOf} />]] as [string, ComponentChild][]) : []),
+    ['Key', keyText(task)],
     ['Traceparent', task.traceparent ?? 'none'],
     ['Last status', task.lastStatus === null ? 'none' : `HTTP ${task.lastStatus}`],
     ['Last error', task.lastError ?? 'none'],
@@ -166,6 +175,24 @@ function Fields({ task }: { task: Task }) {
       ))}
     </dl>
   );
+}
+
+/** The key with its mode, debounce bound and retention (spec 11.2), or that it has none. */
+function keyText(task: Task): string {
+  if (task.key === null) return 'none';
+  const parts = [`${task.key} (${task.keyMode ?? 'keep'}`];
+  if (task.keyDeadline) parts.push(`never postponed past ${new Date(task.keyDeadline).toLocaleString()}`);
+  if (task.keyRetentionMs) parts.push(`reserved ${formatDuration(task.keyRetentionMs)} after it finishes`);
+  return `${parts.join('; ')})`;
+}
+
+/** The task's own retry settings (spec 11.3) over its queue's, or that it has none. */
+function retryText(retry: Task['retry']): string {
+  if (!retry) return 'the queue’s';
+  const parts: string[] = [];
+  if (retry.maxRetryDurationMs !== null) parts.push(`stops after ${formatDuration(retry.maxRetryDurationMs)}`);
+  if (retry.options !== null) parts.push(`options ${JSON.stringify(retry.options)}`);
+  return `${parts.join('; ')} (set on the task, over the queue’s)`;
 }
 
 function Headers({ headers }: { headers: Record<string, string> }) {

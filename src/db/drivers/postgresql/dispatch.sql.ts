@@ -1,6 +1,6 @@
 import { column } from '../../../v8-shapes.js';
 import { FINISHED_AFTER, keepsOnRow, SETTLED_FROM, type ClaimRequest, type Settlement } from '../../dispatch.types.js';
-import type { Row, SqlPool } from '../../sql-session.js';
+import type { Row, SqlPool, SqlSession } from '../../sql-session.js';
 import { CLAIM_COLUMNS, TIME_COLUMNS } from '../../task-row.js';
 import { pgBoolArray, pgNumberArray, pgTextArray } from './pg-array.js';
 
@@ -136,7 +136,7 @@ export async function claimPostgres(pool: SqlPool, request: ClaimRequest, leaseE
 
 /** SETTLE_PG on a batch: answers the ids whose compare-and-set won. */
 export async function settlePostgres(
-  pool: SqlPool,
+  pool: SqlSession,
   settlements: readonly Settlement[],
   now: Date,
 ): Promise<Set<string>> {

@@ -2,9 +2,11 @@ import type { DriverQueries } from '../../driver.js';
 import { CRON_ENTRY_COLUMNS } from '../../cron-entry-row.js';
 import { DUE_CHANNEL } from '../../due-signal.js';
 import { statementQueries, type StatementBuilders } from '../../statement-queries.js';
-import { claimPostgres, settlePostgres } from './dispatch.sql.js';
-import { buildCancelBatch } from './task-cancel.sql.js';
+import { claimPostgres } from './dispatch.sql.js';
+import { settlePostgresBatch } from './settle-callbacks.sql.js';
+import { buildCancelBatch, buildCancelRunning } from './task-cancel.sql.js';
 import { buildTaskInsertBulk } from './task-insert.sql.js';
+import { buildKeyRelease, buildKeyUpsert } from './task-key-upsert.sql.js';
 import { buildRetryBatch } from './task-retry.sql.js';
 import { buildCountQuery, buildListQuery } from './task-search.sql.js';
 
@@ -25,6 +27,8 @@ const minuteOf = (column: string) => `(floor(extract(epoch from ${column}) / 60)
 export const STATEMENTS: StatementBuilders = {
   placeholder: (n) => `$${n}`,
   insert: buildTaskInsertBulk,
+  keyUpsert: buildKeyUpsert,
+  keyRelease: buildKeyRelease,
   list: buildListQuery,
   count: buildCountQuery,
   retryBatch: buildRetryBatch,
@@ -35,9 +39,14 @@ export const STATEMENTS: StatementBuilders = {
 
 export const postgresQueries: DriverQueries = {
   claim: claimPostgres,
-  settle: settlePostgres,
+  settle: settlePostgresBatch,
 
   ...statementQueries(STATEMENTS),
+
+  cancelRunning: (session, request) => {
+    const statement = buildCancelRunning(request);
+    return session.query(statement.text, statement.values);
+  },
 
   // SKIP LOCKED: schedulers share the due entries with no leader; one held by another is its to fire.
   lockDueCronEntries: (tx, now, limit, queues) =>

@@ -1,5 +1,12 @@
 import { SqlParams, type SqlStatement } from '../../sql-session.js';
-import { cancelBatchParts, type CancelBatchRequest } from '../../task-cancel.sql.js';
+import { CANCEL_CHANNEL } from '../../cancel-channel.js';
+import {
+  cancelBatchParts,
+  cancelRunningUpdate,
+  type CancelBatchRequest,
+  type CancelRunningRequest,
+} from '../../task-cancel.sql.js';
+import { TASK_COLUMNS } from '../../task-row.js';
 import { candidateIds } from './task-search.sql.js';
 
 /**
@@ -21,4 +28,17 @@ export function buildCancelBatch(request: CancelBatchRequest): SqlStatement | nu
       select cancelled.id, cancelled.queue, lc.id as last
       from (select id from candidates order by id desc limit 1) lc left join cancelled on true`;
   return { text, values: p.values };
+}
+
+/**
+ * The cancel of a running task (task-cancel.sql.ts) with its NOTIFY in the same statement: the
+ * holding scheduler hears the task's id when, and only if, the cancel commits.
+ */
+export function buildCancelRunning(request: CancelRunningRequest): SqlStatement {
+  const p = new SqlParams((n) => `$${n}`);
+  const update = cancelRunningUpdate(request, p);
+  return {
+    text: `${update} returning ${TASK_COLUMNS}, pg_notify('${CANCEL_CHANNEL}', id::text) is null as notified`,
+    values: p.values,
+  };
 }

@@ -1,5 +1,5 @@
 import { SqlParams, type SqlStatement } from '../../sql-session.js';
-import { retryBatchParts, type RetryBatchRequest } from '../../task-retry.sql.js';
+import { leaseReleased, retryBatchParts, type RetryBatchRequest } from '../../task-retry.sql.js';
 import { candidateIds } from './task-search.sql.js';
 
 /**
@@ -17,6 +17,7 @@ export function buildRetryBatch(request: RetryBatchRequest): SqlStatement | null
       retried as (
         update dispatchr_task t set ${parts.sets}
         where t.id in (select id from candidates) and t.state in (${parts.retryable}) and ${parts.dedup}
+          and ${leaseReleased(request.now, p)}
         returning t.id, t.queue)
       select retried.id, retried.queue, lc.id as last
       from (select id from candidates order by id desc limit 1) lc left join retried on true`;

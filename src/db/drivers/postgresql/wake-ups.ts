@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { backoffMs } from '../../../backoff.js';
 import type { WakeUpOptions, WakeUps } from '../../driver.js';
+import { CANCEL_CHANNEL } from '../../cancel-channel.js';
 import { DUE_CHANNEL } from '../../due-signal.js';
 
 /**
@@ -8,7 +9,8 @@ import { DUE_CHANNEL } from '../../due-signal.js';
  * become due, and so does the resume of a paused queue; the payload is the queue's name. A
  * dropped connection is noticed (socket errors, plus a periodic ping for half-open connections)
  * and re-established with capped backoff; polling covers the gap. After a reconnect every queue
- * is woken, since notifications may have been missed.
+ * is woken, since notifications may have been missed. When asked (`onCancelled`), it also LISTENs on
+ * `dispatchr_cancel`, whose payload is the id of a running task just cancelled (spec 11.6).
  *
  * The ping has its own deadline: on a half-open connection a query neither fails nor returns, so
  * a ping that is not answered within `pingTimeoutMs` counts as a dropped connection.
@@ -62,9 +64,17 @@ export function createPostgresWakeUps(options: PostgresWakeUpOptions): WakeUps {
     client = next;
     next.on('error', (error) => drop(next, error.message));
     next.on('end', () => drop(next, 'connection ended'));
-    next.on('notification', (message) => options.onDue(message.payload ?? null));
+    next.on('notification', (message) => {
+      if (message.channel === CANCEL_CHANNEL) {
+        if (message.payload) options.onCancelled?.(message.payload);
+      } else options.onDue(message.payload ?? null);
+    });
     try {
       await next.connect();
+      // A cancel missed while away is found by polling: the watch polls while not connected. The due
+      // channel's LISTEN comes last, so it is the backend's query an operator (or the fault tier)
+      // finds in pg_stat_activity.
+      if (options.onCancelled) await next.query(`listen ${CANCEL_CHANNEL}`);
       await next.query(`listen ${DUE_CHANNEL}`);
       if (client !== next) return; // stopped or replaced meanwhile
       connected = true;

@@ -2,8 +2,9 @@ import type { DriverQueries } from '../../driver.js';
 import { CRON_ENTRY_COLUMNS } from '../../cron-entry-row.js';
 import { statementQueries, type StatementBuilders } from '../../statement-queries.js';
 import { claimSqlite, settleSqlite } from './dispatch.sql.js';
-import { buildCancelBatch } from './task-cancel.sql.js';
+import { buildCancelBatch, buildCancelRunning } from './task-cancel.sql.js';
 import { buildTaskInsert } from './task-insert.sql.js';
+import { buildKeyRelease, buildKeyUpsert } from './task-key-upsert.sql.js';
 import { buildRetryBatch } from './task-retry.sql.js';
 import { buildCountQuery, buildListQuery } from './task-search.sql.js';
 
@@ -21,6 +22,8 @@ const minuteOf = (column: string) => `(${column} / 60000) * 60000`;
 export const STATEMENTS: StatementBuilders = {
   placeholder: () => '?',
   insert: buildTaskInsert,
+  keyUpsert: buildKeyUpsert,
+  keyRelease: buildKeyRelease,
   list: buildListQuery,
   count: buildCountQuery,
   retryBatch: buildRetryBatch,
@@ -34,6 +37,11 @@ export const sqliteQueries: DriverQueries = {
   settle: settleSqlite,
 
   ...statementQueries(STATEMENTS),
+
+  cancelRunning: (session, request) => {
+    const statement = buildCancelRunning(request);
+    return session.query(statement.text, statement.values);
+  },
 
   // One writer at a time (the caller's transaction is BEGIN IMMEDIATE): nothing else to hold.
   lockDueCronEntries: (tx, now, limit, queues) =>

@@ -1,5 +1,11 @@
 import { SqlParams, type SqlStatement } from '../../sql-session.js';
-import { cancelBatchParts, type CancelBatchRequest } from '../../task-cancel.sql.js';
+import {
+  cancelBatchParts,
+  cancelRunningUpdate,
+  type CancelBatchRequest,
+  type CancelRunningRequest,
+} from '../../task-cancel.sql.js';
+import { TASK_COLUMNS } from '../../task-row.js';
 import { filterClauses } from '../../task-filter.sql.js';
 import { SQLITE_CLAUSES } from './task-search.sql.js';
 
@@ -18,4 +24,11 @@ export function buildCancelBatch(request: CancelBatchRequest): SqlStatement | nu
       and state in (${parts.cancellable})
     returning id, queue, id as last`;
   return { text, values: p.values };
+}
+
+/** The cancel of a running task (task-cancel.sql.ts); its holder finds it by polling (no NOTIFY here). */
+export function buildCancelRunning(request: CancelRunningRequest): SqlStatement {
+  const p = new SqlParams(() => '?');
+  const update = cancelRunningUpdate(request, p);
+  return { text: `${update} returning ${TASK_COLUMNS}`, values: p.values };
 }

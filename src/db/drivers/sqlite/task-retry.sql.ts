@@ -1,6 +1,6 @@
 import { SqlParams, type SqlStatement } from '../../sql-session.js';
 import { filterClauses } from '../../task-filter.sql.js';
-import { retryBatchParts, type RetryBatchRequest } from '../../task-retry.sql.js';
+import { leaseReleased, retryBatchParts, type RetryBatchRequest } from '../../task-retry.sql.js';
 import { SQLITE_CLAUSES } from './task-search.sql.js';
 
 /**
@@ -13,7 +13,7 @@ export function buildRetryBatch(request: RetryBatchRequest): SqlStatement | null
   if (!parts) return null;
   const where = filterClauses({ ...request.filter, state: undefined, states: parts.states }, p, SQLITE_CLAUSES);
   if (request.afterId !== undefined) where.push(`t.id > ${p.add(request.afterId)}`);
-  where.push(parts.dedup);
+  where.push(parts.dedup, leaseReleased(request.now, p));
   const text = `update dispatchr_task set ${parts.sets}
     where id in (select id from dispatchr_task t where ${where.join(' and ')} order by id limit ${p.add(request.limit)})
       and state in (${parts.retryable})

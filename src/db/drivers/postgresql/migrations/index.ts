@@ -4,6 +4,7 @@ import { RetryDedupIndex } from '../../../migrations/common/0008-retry-dedup-ind
 import { AttemptsGivenBack } from '../../../migrations/common/0012-attempts-given-back.migration.js';
 import { AttemptFinishedIndex } from '../../../migrations/common/0014-attempt-finished-index.migration.js';
 import { FailedByQueueIndex } from '../../../migrations/common/0015-failed-by-queue-index.migration.js';
+import { TaskRetry } from '../../../migrations/common/0019-task-retry.migration.js';
 import { PostgresInitial } from './0001-initial.migration.js';
 import { PostgresDueUpdateTriggerPerRow } from './0003-due-update-trigger-per-row.migration.js';
 import { PostgresAttemptCascadeByTrigger } from './0004-attempt-cascade-by-trigger.migration.js';
@@ -13,6 +14,9 @@ import { PostgresClaimFunction } from './0009-claim-function.migration.js';
 import { PostgresClaimRefusesPausedQueues } from './0010-claim-refuses-paused-queues.migration.js';
 import { PostgresSchedulerRates } from './0013-scheduler-rates.migration.js';
 import { PostgresCron } from './0016-cron.migration.js';
+import { PostgresPriority } from './0017-priority.migration.js';
+import { PostgresKeyModes } from './0018-key-modes.migration.js';
+import { PostgresResultsAndCallbacks } from './0020-results-and-callbacks.migration.js';
 
 /**
  * PostgreSQL's migrations, in order. A static list, not a folder glob: deterministic from source
@@ -35,4 +39,8 @@ export const postgresMigrations: MigrationObject[] = [
   { name: '0014-attempt-finished-index', class: AttemptFinishedIndex },
   { name: '0015-failed-by-queue-index', class: FailedByQueueIndex },
   { name: '0016-cron', class: PostgresCron },
+  { name: '0017-priority', class: PostgresPriority },
+  { name: '0018-key-modes', class: PostgresKeyModes },
+  { name: '0019-task-retry', class: TaskRetry },
+  { name: '0020-results-and-callbacks', class: PostgresResultsAndCallbacks },
 ];

@@ -4,11 +4,15 @@ import { RetryDedupIndex } from '../../../migrations/common/0008-retry-dedup-ind
 import { AttemptsGivenBack } from '../../../migrations/common/0012-attempts-given-back.migration.js';
 import { AttemptFinishedIndex } from '../../../migrations/common/0014-attempt-finished-index.migration.js';
 import { FailedByQueueIndex } from '../../../migrations/common/0015-failed-by-queue-index.migration.js';
+import { TaskRetry } from '../../../migrations/common/0019-task-retry.migration.js';
 import { SqliteInitial } from './0001-initial.migration.js';
 import { SqliteFinalAttemptOnTask } from './0005-final-attempt-on-task.migration.js';
 import { SqliteFewerTaskIndexWrites } from './0007-fewer-task-index-writes.migration.js';
 import { SqliteSchedulerRates } from './0013-scheduler-rates.migration.js';
 import { SqliteCron } from './0016-cron.migration.js';
+import { SqlitePriority } from './0017-priority.migration.js';
+import { SqliteKeyModes } from './0018-key-modes.migration.js';
+import { SqliteResultsAndCallbacks } from './0020-results-and-callbacks.migration.js';
 
 /**
  * SQLite's migrations, in order (see the PostgreSQL list for the rules). 0003, 0004, 0006, 0009
@@ -25,4 +29,8 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: '0014-attempt-finished-index', class: AttemptFinishedIndex },
   { name: '0015-failed-by-queue-index', class: FailedByQueueIndex },
   { name: '0016-cron', class: SqliteCron },
+  { name: '0017-priority', class: SqlitePriority },
+  { name: '0018-key-modes', class: SqliteKeyModes },
+  { name: '0019-task-retry', class: TaskRetry },
+  { name: '0020-results-and-callbacks', class: SqliteResultsAndCallbacks },
 ];
