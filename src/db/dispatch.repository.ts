@@ -1,6 +1,7 @@
 import { PRIORITY_LEVELS } from '../rules/task-priority.js';
 import { WAITING_STATES, type TaskRecord, type TaskState } from '../task.js';
 import type { ClaimRequest, Settlement } from './dispatch.types.js';
+import { signalDue } from './due-signal.js';
 import type { Orm } from './orm.js';
 import { SqlParams } from './sql-session.js';
 import { TASK_COLUMNS, toClaimedRecord, toDate, toTaskRecord } from './task-row.js';
@@ -40,7 +41,12 @@ export function createDispatchRepository(db: Orm) {
     /** Applies a batch of outcomes; answers the ids whose compare-and-set won. */
     async settle(settlements: readonly Settlement[], now: Date): Promise<Set<string>> {
       if (settlements.length === 0) return new Set();
-      return queries.settle(sql, settlements, now);
+      const won = await queries.settle(sql, settlements, now);
+      // Callback tasks written with the settle are due now: wake this process's producers for them
+      // (PostgreSQL's insert trigger also NOTIFYs other processes; SQLite has only this).
+      const callbackQueues = settlements.filter((s) => s.callback && won.has(s.taskId)).map((s) => s.callback!.queue);
+      if (callbackQueues.length > 0) signalDue(callbackQueues);
+      return won;
     },
 
     /**

@@ -76,6 +76,14 @@ export function createKeyWrites(queries: DriverQueries, placeholder: (n: number)
   /** One keyed row, by its mode, until it is written or answered by a holder. */
   async function writeKeyed(tx: SqlSession, row: TaskInsertRow, now: Date): Promise<KeyedResult> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
+      if (row.keyMode === 'replace' || row.keyMode === 'debounce') {
+        // Read first, without a lock: ON CONFLICT DO UPDATE locks the holder even when its WHERE
+        // then refuses the change, so a running or finished holder would stay locked (its settle
+        // and a cancel waiting on it) until this create commits. Only a holder that looks
+        // changeable meets the upsert, whose WHERE (keyEligible) still decides under the lock.
+        const holder = await meetHolder(tx, row, now);
+        if (holder && !mayChange(holder)) return { task: holder, deduplicated: 'kept' };
+      }
       const written = await queries.upsertKeyedTask(tx, row);
       if (written) {
         if (String(written.id) === row.id) return { task: insertedRecord(row), deduplicated: false };
@@ -119,6 +127,12 @@ export function createKeyWrites(queries: DriverQueries, placeholder: (n: number)
     },
   };
 }
+
+/** What keyEligible (key-holder.sql.ts) requires that the row shows: waiting, never attempted. */
+const mayChange = (holder: TaskRecord) =>
+  (holder.state === 'scheduled' || holder.state === 'available') &&
+  holder.attempt === 0 &&
+  holder.firstAttemptAt === null;
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -206,7 +206,7 @@ export function createTaskRepository(db: Orm, clock: Clock = systemClock) {
           if (!isUniqueViolation(error)) throw error;
           throw new DispatchrError(
             'duplicate_key',
-            `another unfinished task of queue ${task.queue} holds the key ${JSON.stringify(task.key)}`,
+            `another task of queue ${task.queue} holds the key ${JSON.stringify(task.key)} (unfinished, or finished within its keyRetention)`,
             {
               status: 409,
               details: [{ path: 'key', message: 'held by another unfinished task' }],

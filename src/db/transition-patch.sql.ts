@@ -53,6 +53,10 @@ export function patchSets(
     throw new Error('patchSets writes no attempt outcome: settle the attempt instead');
   }
   if (patch.finalAttempt === 'clear') sets.push(...FINAL_ATTEMPT_COLUMNS.map((column) => `${column} = null`));
+  // A task opened again (a manual retry) drops its stored result (spec 11.4): only a finish writes
+  // one, and a later finish with no response (a rescue, a network error) writes none, so an old
+  // body would otherwise be shown as the new outcome's.
+  if (patch.finalAttempt === 'history') sets.push('result_body = null', 'result_content_type = null');
   sets.push(`updated_at = ${p.add(values.now)}`);
   return sets;
 }

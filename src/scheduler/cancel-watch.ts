@@ -43,6 +43,10 @@ export interface CancelWatchDeps {
   needsPolling(): boolean;
 }
 
+/** How long a cancel heard before its task was tracked still cuts it, and how many such are kept. */
+const EARLY_CANCEL_MS = 5_000;
+const EARLY_CANCEL_LIMIT = 10_000;
+
 export function createCancelWatch(deps: CancelWatchDeps): CancelWatch {
   const { repository, pool, logger } = deps;
   /** Task id → the attempt number in flight. */
@@ -51,6 +55,13 @@ export function createCancelWatch(deps: CancelWatchDeps): CancelWatch {
   let polledLast = false;
   /** Tracked tasks whose cancel was heard. */
   const cancelled = new Set<string>();
+  /**
+   * Cancels heard for tasks not tracked (yet): a NOTIFY can overtake the claim's own answer, and a
+   * task is tracked only once its batch is being sent. Kept for EARLY_CANCEL_MS, long enough for
+   * that gap and short enough that a later attempt of the task (after the lease is given up and
+   * the task retried) is not cut by it. Most ids here are other schedulers' tasks.
+   */
+  const heardEarly = new Map<string, number>();
 
   const cut = (taskId: string): boolean => {
     const attempt = inFlight.get(taskId);
@@ -65,6 +76,14 @@ export function createCancelWatch(deps: CancelWatchDeps): CancelWatch {
   const watch: CancelWatch = {
     track(tasks) {
       for (const task of tasks) inFlight.set(task.id, task.attempt);
+      if (heardEarly.size === 0) return;
+      const now = Date.now();
+      for (const task of tasks) {
+        const heardAt = heardEarly.get(task.id);
+        if (heardAt === undefined) continue;
+        heardEarly.delete(task.id);
+        if (now - heardAt <= EARLY_CANCEL_MS) cut(task.id);
+      }
     },
     untrack(tasks) {
       for (const task of tasks) {
@@ -74,7 +93,14 @@ export function createCancelWatch(deps: CancelWatchDeps): CancelWatch {
       }
     },
     onCancelled(taskId) {
-      cut(taskId);
+      if (inFlight.has(taskId)) {
+        cut(taskId);
+        return;
+      }
+      const now = Date.now();
+      if (heardEarly.size >= EARLY_CANCEL_LIMIT)
+        for (const [id, heardAt] of heardEarly) if (now - heardAt > EARLY_CANCEL_MS) heardEarly.delete(id);
+      if (heardEarly.size < EARLY_CANCEL_LIMIT) heardEarly.set(taskId, now);
     },
     wasCancelled(taskId) {
       return cancelled.size > 0 && cancelled.has(taskId);

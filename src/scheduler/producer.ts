@@ -80,11 +80,12 @@ export function createProducer(deps: ProducerDeps): Producer {
     start() {
       if (running) return;
       running = true;
+      waiter.open();
       for (const weight of loops.slotWeights()) void loops.slotLoop(weight);
     },
     async stop() {
       running = false;
-      waiter.wakeAll();
+      waiter.close();
       // Loops holding a claimed batch go on sending it (drain() waits for those); loops still
       // waiting or claiming end here. A loop queued for a slot finds `running` false and ends.
       while (host.claiming.size > 0) await Promise.allSettled([...host.claiming]);

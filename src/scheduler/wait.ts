@@ -8,8 +8,10 @@
 export class Waiter {
   private readonly sleepers: Array<() => void> = [];
   private woken = false;
+  private closed = false;
 
   sleep(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
     if (this.woken) {
       this.woken = false;
       return Promise.resolve();
@@ -31,6 +33,22 @@ export class Waiter {
     const first = this.sleepers.shift();
     if (first) first();
     else this.woken = true;
+  }
+
+  /**
+   * Shutdown: wakes every sleeper, and every sleep from now on returns at once until `open()`.
+   * wakeAll() is not enough there: it remembers a wake-up only when nobody sleeps, so with one loop
+   * asleep and another between its claim and its sleep, the second would sleep a whole poll
+   * interval (30 s, say) and hold the stop up for as long.
+   */
+  close(): void {
+    this.closed = true;
+    this.wakeAll();
+  }
+
+  open(): void {
+    this.closed = false;
+    this.woken = false;
   }
 
   wakeAll(): void {

@@ -707,11 +707,19 @@ const transitions: BadInputCase[] = [
     expect: wrongState,
   },
   {
-    name: 'cancel a running task',
+    // A running task can be cancelled (docs/spec.md 11.6): by its key too, with an unknown key a 404.
+    name: 'cancel by a key no task holds',
     category: 'transitions',
     method: 'POST',
-    target: '/v1/tasks/{running}/cancel',
-    expect: wrongState,
+    target: '/v1/queues/emails/keys/nobody-holds-this/cancel',
+    expect: { status: 404, code: 'task_not_found' },
+  },
+  {
+    name: 'read by a key no task holds, HEAD',
+    category: 'transitions',
+    method: 'HEAD',
+    target: '/v1/queues/emails/keys/nobody-holds-this',
+    expect: { status: 404, code: 'task_not_found' },
   },
   {
     name: 'cancel a cancelled task',

@@ -267,6 +267,21 @@ const unicode: BadInputCase[] = [
 
 const nul: BadInputCase[] = [
   {
+    // PostgreSQL refuses NUL in text outright: a key no create could store has no holder (404, not 500).
+    name: 'NUL in a key read by key',
+    category: 'nul',
+    method: 'GET',
+    target: '/v1/queues/emails/keys/a%00b',
+    expect: { status: 404, code: 'task_not_found' },
+  },
+  {
+    name: 'a key over 255 characters cancelled by key',
+    category: 'nul',
+    method: 'POST',
+    target: `/v1/queues/emails/keys/${'k'.repeat(300)}/cancel`,
+    expect: { status: 404, code: 'task_not_found' },
+  },
+  {
     name: 'NUL in a body key',
     category: 'nul',
     method: 'POST',

@@ -1,5 +1,6 @@
 import type { QueueConfig } from '../../config/schema.js';
 import type { CreateResult } from '../../db/task.repository.js';
+import { requireQueueAccess } from '../auth.js';
 import { readJsonBody } from '../body.js';
 import type { RecorderContext, RecorderDeps } from '../context.js';
 import { createIdempotently, readIdempotencyKey, type CreateResponse, type FirstAnswer } from '../idempotency.js';
@@ -61,6 +62,11 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
     const schema = await schemasFor(name, queue);
     const inputs = kind === 'single' ? [parseInput(schema.single, value)] : parseInput(schema.batch, value).tasks;
     const tasks = inputs.map((input) => toNewTask(input, name, queue.target, now, traceparent, queue.defaultPriority));
+    // A callback task is a task of its queue (spec 11.5): a token scoped to some queues may not
+    // have one sent, signed with another queue's secret, through a task of its own queue.
+    for (const task of tasks)
+      for (const target of [task.onComplete, task.onFailure])
+        if (target) requireQueueAccess(ctx.state.principal, target.queue);
     const idempotency = readIdempotencyKey(ctx, `${ctx.state.principal.id}|${name}`, kind, raw);
     return { tasks, idempotency };
   }

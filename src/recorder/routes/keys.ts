@@ -1,4 +1,6 @@
 import { keyNotFound } from '../../db/task-keys.repository.js';
+import { textProblem } from '../../rules/json-safety.js';
+import { MAX_KEY_LENGTH } from '../../rules/task-fields.js';
 import type { TaskRecord } from '../../task.js';
 import type { RecorderContext, RecorderDeps } from '../context.js';
 import { renderTask } from '../render.js';
@@ -23,6 +25,9 @@ export function keyRoutes(deps: RecorderDeps): RouteSpec[] {
   async function loadHolder(ctx: RecorderContext): Promise<TaskRecord> {
     const { name } = resolveQueue(ctx, deps);
     const key = ctx.params.key;
+    // A key no create could have stored (too long, a NUL, a lone surrogate) has no holder: answered
+    // here, since PostgreSQL refuses such text outright and that would be a 500 for a client's mistake.
+    if (key.length > MAX_KEY_LENGTH || textProblem(key) !== null) throw keyNotFound(name, key);
     const stores = await deps.stores();
     const task = await stores.tasks.findByKey(name, key);
     if (!task) throw keyNotFound(name, key);

@@ -85,6 +85,7 @@ describe.each(drivers())('dashboard reads on %s', (driver) => {
         'https://[redacted]@mail.example.com/hooks/send?api_key=[redacted]&region=[redacted]&[redacted]#[redacted]',
       timeout: 20_000,
       maxAttempts: 7,
+      defaultPriority: 0,
       retry: { strategy: 'fixed', options: { delay: '5s' }, maxRetryDuration: 7 * 24 * 3_600_000 },
     });
     expect(reply.text).not.toContain('hunter2');
@@ -93,6 +94,7 @@ describe.each(drivers())('dashboard reads on %s', (driver) => {
       target: 'http://127.0.0.1:9/reports/',
       timeout: 30_000,
       maxAttempts: 25,
+      defaultPriority: 0,
       retry: { strategy: 'exponential', options: {}, maxRetryDuration: 7 * 24 * 3_600_000 },
     });
     // pause and resume answer the same shape.

@@ -6,6 +6,7 @@ import {
   type Settlement,
 } from '../../../src/db/dispatch.repository.js';
 import type { Orm } from '../../../src/db/orm.js';
+import { findTaskResult } from '../../../src/db/task-result.repository.js';
 import { createTaskRepository, type TaskRepository } from '../../../src/db/task.repository.js';
 import { silentLogger } from '../../../src/logger.js';
 import { withResultAndCallback } from '../../../src/scheduler/callbacks.js';
@@ -157,5 +158,27 @@ describe.each(drivers())('settle with callbacks on %s', (driver) => {
       lastStatus: null,
       result: null,
     });
+  });
+
+  it('drops the stored result when the task is retried by hand', async () => {
+    const task = await claimOne();
+    // A 400 with a body: failed at once, its body kept as the result.
+    const settlement = completed(task);
+    const failed = { ...settlement, state: 'failed' as const, status: 400 };
+    await dispatch.settle([withResultAndCallback(failed, task, config.queues.work, null, new Date())], new Date());
+    await db.sql.execute(
+      `update dispatchr_task set result_body = ${db.driver.placeholder(1)}, result_content_type = 'text/plain' where id = ${db.driver.placeholder(2)}`,
+      [Buffer.from('no such user'), task.id],
+    );
+    expect((await tasks.findTask(task.id))!.state).toBe('failed');
+    expect(await findTaskResult(db, task.id)).toMatchObject({ contentType: 'text/plain' });
+    await tasks.applyEvent(task.id, { type: 'retry' });
+    // Its next finish may bring no response (a rescue, a network error): the old body must not
+    // then be shown as that outcome's.
+    const [row] = await db.sql.query(
+      `select result_body, result_content_type from dispatchr_task where id = ${db.driver.placeholder(1)}`,
+      [task.id],
+    );
+    expect(row).toEqual({ result_body: null, result_content_type: null });
   });
 });

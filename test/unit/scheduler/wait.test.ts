@@ -45,4 +45,19 @@ describe('Waiter (the claim loops sleep on one)', () => {
     waiter.wakeOne();
     expect(await state(live)).toBe('woken');
   });
+
+  it('close wakes every sleeper and every later sleep, one asleep and one not yet (a producer stopping)', async () => {
+    const waiter = new Waiter();
+    const asleep = waiter.sleep(30_000);
+    waiter.close();
+    expect(await state(asleep)).toBe('woken');
+    // A second claim loop that reaches its sleep only after the stop must not sleep its poll interval.
+    expect(await state(waiter.sleep(30_000))).toBe('woken');
+    expect(await state(waiter.sleep(30_000))).toBe('woken');
+    waiter.open();
+    const again = waiter.sleep(10_000);
+    expect(await state(again)).toBe('pending');
+    waiter.wakeAll();
+    await again;
+  });
 });
