@@ -46,6 +46,8 @@ function keyText(task: TaskResource): string | null {
   const parts: string[] = [task.keyMode ?? 'keep'];
   if (task.keyDeadline) parts.push(`due at most ${shortTime(task.keyDeadline)}`);
   if (task.keyRetentionMs) parts.push(`reserved ${task.keyRetentionMs / 1000} s after it finishes`);
+  // The default (keep, no bound, no retention) says nothing the key alone does not.
+  if (parts.length === 1 && parts[0] === 'keep') return task.key;
   return `${task.key} (${parts.join(', ')})`;
 }
 
