@@ -138,6 +138,9 @@ describe('patchSets', () => {
       'lease_expires_at = null',
       'first_attempt_at = null',
       'finalized_at = null',
+      // A task opened again drops its stored result (spec 11.4).
+      'result_body = null',
+      'result_content_type = null',
       'updated_at = $3',
     ]);
     expect(p.values).toEqual(['available', now, now]);
