@@ -21,7 +21,7 @@ describe.each(drivers())('callback tasks are dispatched at once, on %s', (driver
 
   beforeAll(async () => {
     target = await startTargetServer({
-      '/work/go': (_req, res) => res.writeHead(200).end('ok'),
+      '/job/go': (_req, res) => res.writeHead(200).end('ok'),
       '/done/ok': (_req, res) => res.writeHead(204).end(),
     });
     testDb = await createTestDatabase(driver);
@@ -30,7 +30,7 @@ describe.each(drivers())('callback tasks are dispatched at once, on %s', (driver
       database: { url: testDb.url },
       scheduler: { leaseDuration: '10s', pollInterval: '30s', heartbeatInterval: '1s', shutdownTimeout: '1s' },
       queues: {
-        work: { target: `${target.url}/work`, allowPrivateNetwork: true, timeout: '5s' },
+        work: { target: `${target.url}/job`, allowPrivateNetwork: true, timeout: '5s' },
         done: { target: `${target.url}/done`, allowPrivateNetwork: true, timeout: '5s' },
       },
     });
