@@ -24,6 +24,7 @@ const SHARED_WITH_CLIENT = [
   'src/duration.ts', // "90s" → ms
   'src/rules/target-path.ts', // path rules
   'src/rules/json-safety.ts', // NUL, __proto__, depth
+  'src/rules/json-canonical.ts', // the body's RFC 8785 bytes (spec 5.2)
   'src/rules/rfc3339.ts', // time parsing
   'src/rules/task-headers.ts', // header rules
   'src/rules/task-limits.ts', // one year ahead, maxAttempts
@@ -113,7 +114,7 @@ describe('import graph of the app-side entry points', () => {
     expect(notBuiltin(graph)).toEqual([]);
     // The walk really followed the imports (a parser that found nothing would pass the checks above).
     expect(graph.files).toContain('src/client/enqueue-within.ts');
-    expect(graph.files).toContain('src/db/drivers/postgresql/task-insert.sql.ts');
+    expect(graph.files).toContain('src/db/task-insert-row.ts');
     expect(graph.files).toContain('src/rules/target-path.ts');
     expect(graph.packages.has('node:crypto')).toBe(true);
   });

@@ -17,6 +17,8 @@ import { PostgresCron } from './0016-cron.migration.js';
 import { PostgresPriority } from './0017-priority.migration.js';
 import { PostgresKeyModes } from './0018-key-modes.migration.js';
 import { PostgresResultsAndCallbacks } from './0020-results-and-callbacks.migration.js';
+import { PostgresSqlChecks } from './0021-sql-checks.migration.js';
+import { PostgresDispatchrEnqueue } from './0022-dispatchr-enqueue.migration.js';
 
 /**
  * PostgreSQL's migrations, in order. A static list, not a folder glob: deterministic from source
@@ -43,4 +45,6 @@ export const postgresMigrations: MigrationObject[] = [
   { name: '0018-key-modes', class: PostgresKeyModes },
   { name: '0019-task-retry', class: TaskRetry },
   { name: '0020-results-and-callbacks', class: PostgresResultsAndCallbacks },
+  { name: '0021-sql-checks', class: PostgresSqlChecks },
+  { name: '0022-dispatchr-enqueue', class: PostgresDispatchrEnqueue },
 ];
