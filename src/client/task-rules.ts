@@ -1,4 +1,5 @@
 import type { TaskInsertInput } from '../db/task-insert-row.js';
+import { canonicalJsonText } from '../rules/json-canonical.js';
 import { bareSecondsHint, parseDuration } from '../duration.js';
 import { findJsonProblem, textProblem } from '../rules/json-safety.js';
 import { parseRfc3339 } from '../rules/rfc3339.js';
@@ -199,12 +200,17 @@ function checkHeaders(input: unknown, problem: Report): Record<string, string> {
     return (problem('headers', 'expected an object of header names to strings'), headers);
   const entries = Object.entries(input);
   if (entries.length > MAX_HEADERS) problem('headers', `expected at most ${MAX_HEADERS} headers`);
+  const seen = new Set<string>();
   for (const [name, value] of entries) {
     const issue = typeof value !== 'string' ? 'expected a string value' : headerProblem(name, value);
     if (issue) problem(`headers.${name}`, issue);
-    else if (Object.hasOwn(headers, name.toLowerCase()))
-      problem(`headers.${name}`, 'header given twice (names are case-insensitive)');
-    else headers[name.toLowerCase()] = value as string;
+    // `_` as `-` too (spec 4.6): WSGI, CGI and Rack servers read X_Tenant as X-Tenant.
+    else if (seen.has(name.toLowerCase().replaceAll('_', '-')))
+      problem(`headers.${name}`, 'header given twice (names are case-insensitive, and _ is read as -)');
+    else {
+      seen.add(name.toLowerCase().replaceAll('_', '-'));
+      headers[name.toLowerCase()] = value as string;
+    }
   }
   return headers;
 }
@@ -253,7 +259,7 @@ function jsonBytes(value: unknown, problem: Report): Uint8Array | null {
   if (issue) return (problem(issue.path === '(root)' ? 'body' : `body.${issue.path}`, issue.message), null);
   let text: string | undefined;
   try {
-    text = JSON.stringify(value);
+    text = canonicalJsonText(value);
   } catch (error) {
     return (problem('body', `expected a JSON value (${(error as Error).message})`), null);
   }

@@ -141,6 +141,8 @@ export const queueSchema = z
       .describe('Standard Webhooks secret: "whsec_" + base64 of 24-64 random bytes; requests are signed when set.'),
     signingSecrets: z
       .array(signingSecretSchema)
+      .min(1, { error: 'expected 1 to 8 secrets, newest first (leave the key out to send unsigned requests)' })
+      .max(8, { error: 'expected at most 8 secrets, newest first' })
       .optional()
       .describe('[new, old] during rotation: every request carries both signatures.'),
     statusMap: statusMapSchema,
@@ -148,6 +150,15 @@ export const queueSchema = z
     callbacks: queueCallbacksSchema,
   })
   .superRefine((queue, ctx) => {
+    // One list of secrets (spec 5.3): with both keys, which one signs would be a guess.
+    if (queue.signingSecret !== undefined && queue.signingSecrets !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signingSecrets'],
+        message:
+          'expected signingSecret or signingSecrets, not both (list every secret in signingSecrets, newest first)',
+      });
+    }
     // A cap below the queue's own default would clamp every task that asks for nothing.
     const limits = queue.taskLimits;
     if (limits.maxAttempts !== undefined && limits.maxAttempts < queue.retry.maxAttempts) {

@@ -4,6 +4,7 @@ import type { CronEntryRecord } from '../db/cron-entry-row.js';
 import { signalDue } from '../db/due-signal.js';
 import type { SqlSession } from '../db/sql-session.js';
 import { toTaskInsertRow } from '../db/task-insert-row.js';
+import { canonicalJsonText } from '../rules/json-canonical.js';
 import { uuidv7 } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { UNFINISHED_STATES } from '../task.js';
@@ -199,14 +200,16 @@ function readDefinition(entry: CronEntryRecord): ReadDefinition {
 
 /** A fire's task: the definition's request, due now (a late fire is not postponed further). */
 export function cronTaskRow(definition: CronDefinition, id: string, now: Date) {
+  // Sent as its RFC 8785 text (docs/spec.md 5.2), whatever spacing an older definition was stored with.
+  const bodyText = definition.bodyJson === null ? null : canonicalJsonText(JSON.parse(definition.bodyJson));
   return toTaskInsertRow(
     {
       queue: definition.queue,
       path: definition.path,
       method: definition.method,
       headers: definition.headers,
-      body: definition.bodyJson === null ? null : Buffer.from(definition.bodyJson, 'utf8'),
-      ...(definition.bodyJson === null ? {} : { bodyText: definition.bodyJson }),
+      body: bodyText === null ? null : Buffer.from(bodyText, 'utf8'),
+      ...(bodyText === null ? {} : { bodyText }),
       contentType: definition.bodyJson === null ? null : 'application/json',
       runAt: now,
       maxAttempts: definition.maxAttempts,

@@ -1,4 +1,5 @@
 import { parseDuration } from '../duration.js';
+import { canonicalJsonText } from '../rules/json-canonical.js';
 import type { NewTask } from '../task.js';
 import { parseRfc3339 } from '../rules/rfc3339.js';
 import type { TaskInput } from './schemas/task-input.schema.js';
@@ -26,7 +27,8 @@ export function toNewTask(
   let bodyText: string | undefined;
   let contentType = input.contentType ?? null;
   if (input.body !== undefined && input.body !== null) {
-    bodyText = JSON.stringify(input.body);
+    // Stored as sent (docs/spec.md 5.2): the RFC 8785 canonical text, the same bytes any writer stores.
+    bodyText = canonicalJsonText(input.body);
     body = Buffer.from(bodyText, 'utf8');
     contentType ??= 'application/json';
   } else if (input.bodyBase64 !== undefined) {

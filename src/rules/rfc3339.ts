@@ -9,14 +9,24 @@ export function parseRfc3339(text: string): number | undefined {
   const match = PATTERN.exec(text);
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   // A leap second (:60) is valid RFC 3339; JavaScript time has none, so it is read as the next second.
   if (hour > 23 || minute > 59 || second > 60) return undefined;
   if (match[9] !== undefined && (Number(match[9]) > 23 || Number(match[10]) > 59)) return undefined;
   const ms = Date.parse(text.replace(/:60(?=[.Zz+-])/, ':59'));
-  if (Number.isNaN(ms)) return undefined;
-  return second === 60 ? ms + 1000 : ms;
+  const time = second === 60 ? ms + 1000 : ms;
+  // An offset or a leap second can carry year 0000 or 9999 across the edge of what
+  // formatRfc3339 can write back as RFC 3339 (toISOString gives "-000001-..." or "+010000-...").
+  return Number.isNaN(time) || time < FIRST_MS || time > LAST_MS ? undefined : time;
+}
+
+const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** By the Gregorian rule; Date.UTC would read years 0-99 as 1900-1999 (1900 has no February 29, 0 has). */
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
 // Batches share their times (a batch's tasks are created, claimed and started at one instant):

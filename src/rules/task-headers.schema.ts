@@ -20,14 +20,21 @@ export function taskHeadersSchema() {
         // input: this header's value alone, never the whole map (another header may hold a credential).
         const problem = headerProblem(name, headers[name]);
         if (problem) ctx.addIssue({ code: 'custom', path: [name], input: headers[name], message: problem });
-        else if (seen.has(name.toLowerCase()))
+        // `_` as `-` too: WSGI, CGI and Rack servers read X_Tenant as X-Tenant (spec 4.6), so the
+        // two would reach the target as one header with a value chosen by the server.
+        else if (seen.has(sameHeader(name)))
           ctx.addIssue({
             code: 'custom',
             path: [name],
             input: headers[name],
-            message: 'header given twice (names are case-insensitive)',
+            message: 'header given twice (names are case-insensitive, and _ is read as -)',
           });
-        seen.add(name.toLowerCase());
+        seen.add(sameHeader(name));
       }
     });
+}
+
+/** The form two header names that reach a target as one header share: lowercase, `_` as `-`. */
+export function sameHeader(name: string): string {
+  return name.toLowerCase().replaceAll('_', '-');
 }

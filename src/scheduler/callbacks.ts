@@ -1,3 +1,4 @@
+import { canonicalJsonText } from '../rules/json-canonical.js';
 import { DEFAULT_RESULT_BYTES } from '../config/results.schema.js';
 import type { QueueConfig } from '../config/schema.js';
 import type { Settlement } from '../db/dispatch.repository.js';
@@ -92,7 +93,7 @@ function callbackRow(
         ? null
         : { contentType: stored.contentType, bodyBase64: Buffer.from(stored.body).toString('base64') },
   };
-  const text = JSON.stringify(body);
+  const text = canonicalJsonText(body);
   return toTaskInsertRow(
     {
       queue: target.queue,

@@ -57,6 +57,8 @@ function utc(year: number, month: string, day: string, h: string, min: string, s
   const monthIndex = MONTHS.indexOf(month.toLowerCase());
   const [d, hh, mm, ss] = [Number(day), Number(h), Number(min), Number(s)];
   if (monthIndex < 0 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60) return null;
+  // Date.UTC would roll February 30 over to March 2: a date that does not exist is no date.
+  if (new Date(Date.UTC(year, monthIndex, d)).getUTCDate() !== d) return null;
   const ms = Date.UTC(year, monthIndex, d, hh, mm, ss);
   return Number.isFinite(ms) ? ms : null;
 }

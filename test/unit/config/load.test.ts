@@ -120,6 +120,16 @@ describe('config validation', () => {
     const of = (bytes: number) => `whsec_${Buffer.alloc(bytes, 0xa5).toString('base64')}`;
     expect(problems({ queues: { q: { ...queue, signingSecret: of(24) } } })).toEqual([]);
     expect(problems({ queues: { q: { ...queue, signingSecrets: [of(64), of(32)] } } })).toEqual([]);
+    // One list of secrets, 1 to 8 of them (spec 5.3).
+    expect(problems({ queues: { q: { ...queue, signingSecret: of(32), signingSecrets: [of(32)] } } })).toEqual([
+      expect.stringMatching(/^queues\.q\.signingSecrets: expected signingSecret or signingSecrets, not both/),
+    ]);
+    expect(problems({ queues: { q: { ...queue, signingSecrets: [] } } })).toEqual([
+      expect.stringMatching(/^queues\.q\.signingSecrets: expected 1 to 8 secrets/),
+    ]);
+    expect(problems({ queues: { q: { ...queue, signingSecrets: Array.from({ length: 9 }, () => of(32)) } } })).toEqual([
+      expect.stringMatching(/^queues\.q\.signingSecrets: expected at most 8 secrets/),
+    ]);
     const refused: [string, string][] = [
       ['', 'it is empty'],
       ['whsec_', 'it decodes to 0 bytes'],
@@ -183,7 +193,10 @@ describe('config validation', () => {
     const config = parseConfig({
       database: { url: 'postgres://app:hunter2@db.internal:5432/prod' },
       recorder: { tokens: ['a-very-secret-token-1', { token: `sha256:${'ab'.repeat(32)}`, readOnly: true }] },
-      queues: { q: { ...queue, signingSecret: SIGNING.current, signingSecrets: [SIGNING.next, SIGNING.old] } },
+      queues: {
+        q: { ...queue, signingSecret: SIGNING.current },
+        r: { ...queue, signingSecrets: [SIGNING.next, SIGNING.old] },
+      },
     });
     const printed = JSON.stringify(redactConfig(config));
     for (const secret of ['hunter2', 'a-very-secret-token-1', ...Object.values(SIGNING)])

@@ -159,9 +159,12 @@ describe('retryPlan', () => {
     expect(retryPlan(running(), ctx, { ...failure, status: 503, retryAfterMs: 0 }).runAt).toEqual(
       new Date(now.getTime() + 1_000),
     );
-    // `fixed` 1 s has a maximum delay of 1 s: a longer Retry-After is capped there.
+    // `fixed` honours a Retry-After up to an hour (its maximum when the delay is shorter).
+    expect(retryPlan(running(), ctx, { ...failure, status: 503, retryAfterMs: 30_000 }).runAt).toEqual(
+      new Date(now.getTime() + 30_000),
+    );
     expect(retryPlan(running(), ctx, { ...failure, status: 503, retryAfterMs: Number.MAX_SAFE_INTEGER }).runAt).toEqual(
-      new Date(now.getTime() + 1_000),
+      new Date(now.getTime() + 3_600_000),
     );
   });
 });

@@ -6,7 +6,9 @@ import { attemptInfo, delays, optionsFor } from './helpers.js';
 describe('fixed strategy', () => {
   it('waits the same delay every time, 10s by default', () => {
     expect(delays(fixed, optionsFor(fixed), 4)).toEqual([10_000, 10_000, 10_000, 10_000]);
-    expect(fixed.maxDelayMs(optionsFor(fixed, { delay: '2m' }))).toBe(120_000);
+    // The cap on Retry-After: an hour, or the delay when that is longer.
+    expect(fixed.maxDelayMs(optionsFor(fixed, { delay: '2m' }))).toBe(3_600_000);
+    expect(fixed.maxDelayMs(optionsFor(fixed, { delay: '2h' }))).toBe(7_200_000);
   });
 
   it('ignores the attempt, the status and random', () => {
