@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateTime, digitsPattern, uuid } from '../openapi-rules.js';
 import { CATCH_UP_POLICIES, OVERLAP_POLICIES } from '../../cron/cron-definition.js';
 import { TASK_STATES } from '../../task.js';
 
@@ -7,7 +8,7 @@ import { TASK_STATES } from '../../task.js';
  * real responses with them. The request body of `PUT /v1/cron/{name}` is the definition schema
  * itself (src/cron/cron-definition.ts), the one that also reads `cron:` in dispatchr.yml.
  */
-const time = z.string().describe('RFC 3339, UTC');
+const time = z.string().meta(dateTime).describe('RFC 3339, UTC');
 
 export const CRON_STATUSES = ['active', 'paused', 'disabled', 'orphaned'] as const;
 export const DEFAULT_CRON_RUNS = 50;
@@ -37,7 +38,7 @@ export const cronEntryResource = z.object({
     .array(time)
     .describe('Up to five next fire times while active (the first may be past: due, not yet fired); [] otherwise.'),
   lastFireAt: time.nullable(),
-  lastTaskId: z.string().nullable(),
+  lastTaskId: z.string().meta(uuid).nullable(),
   lastTaskState: z
     .enum(TASK_STATES)
     .nullable()
@@ -52,7 +53,7 @@ export const cronRunResource = z.object({
   fireAt: time.describe('The fire time (a manual run: when it was triggered).'),
   kind: z.enum(['scheduled', 'manual']).nullable().describe('null when the fire record was pruned.'),
   outcome: z.enum(['fired', 'skipped']).describe('skipped: overlap skip, the previous run was unfinished.'),
-  taskId: z.string().nullable(),
+  taskId: z.string().meta(uuid).nullable(),
   taskState: z.enum(TASK_STATES).nullable(),
   createdAt: time,
   finalizedAt: time.nullable(),
@@ -62,7 +63,7 @@ export const cronRunListResponse = z.object({ runs: z.array(cronRunResource).des
 
 export const cronTriggerResponse = z.object({
   name: z.string(),
-  taskId: z.string().describe('The task this run created (GET /v1/tasks/{id}).'),
+  taskId: z.string().meta(uuid).describe('The task this run created (GET /v1/tasks/{id}).'),
   fireAt: time,
 });
 
@@ -72,6 +73,7 @@ export const cronRunsQuerySchema = z.strictObject({
     .refine((value) => /^\d{1,3}$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_CRON_RUNS, {
       error: `expected an integer from 1 to ${MAX_CRON_RUNS}`,
     })
+    .meta({ pattern: digitsPattern(MAX_CRON_RUNS) })
     .optional()
     .describe(`How many runs, 1 to ${MAX_CRON_RUNS}; default ${DEFAULT_CRON_RUNS}.`),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateTime, digitsPattern, QUEUE_NAME_PATTERN, uuid } from '../openapi-rules.js';
 import { TOKEN_ROLES } from '../../config/schema.js';
 
 /**
@@ -6,7 +7,7 @@ import { TOKEN_ROLES } from '../../config/schema.js';
  * who the token is, per-minute activity, and the failed tasks grouped. Queries are text, so numbers
  * are digits checked before they become numbers, as the list's `limit` is.
  */
-const time = z.string().describe('RFC 3339, UTC');
+const time = z.string().meta(dateTime).describe('RFC 3339, UTC');
 
 export const DEFAULT_ACTIVITY_MINUTES = 60;
 export const MAX_ACTIVITY_MINUTES = 1440;
@@ -20,6 +21,7 @@ export const FAILURE_GROUP_IDS = 1_000;
 const queueFilter = z
   .string({ error: 'expected one queue name' })
   .max(64)
+  .meta({ pattern: QUEUE_NAME_PATTERN })
   .optional()
   .describe('Only this queue (404 when it is not configured); default every queue this token may use.');
 
@@ -36,6 +38,7 @@ export const activityQuerySchema = z.strictObject({
     .refine((value) => /^\d{1,4}$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_ACTIVITY_MINUTES, {
       error: `expected an integer from 1 to ${MAX_ACTIVITY_MINUTES}`,
     })
+    .meta({ pattern: digitsPattern(MAX_ACTIVITY_MINUTES) })
     .optional()
     .describe(
       `How many minutes, the current one included, 1 to ${MAX_ACTIVITY_MINUTES}; default ${DEFAULT_ACTIVITY_MINUTES}.`,
@@ -71,9 +74,9 @@ export const failureGroup = z.object({
     .nullable()
     .describe(`The first ${FAILURE_ERROR_CHARS} characters of the last error, as grouped.`),
   count: z.number().int().describe('Failed tasks of the group among those scanned.'),
-  newestTaskId: z.string().describe('The task of the group that failed last.'),
+  newestTaskId: z.string().meta(uuid).describe('The task of the group that failed last.'),
   taskIds: z
-    .array(z.string())
+    .array(z.string().meta(uuid))
     .describe(
       `The group's tasks among those read, the most recently failed first, at most ${FAILURE_GROUP_IDS}: the ids a bulk retry of the group takes.`,
     ),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CURSOR_PATTERN, digitsPattern } from '../openapi-rules.js';
 import { TASK_STATES } from '../../task.js';
 import { TASK_VIEWS } from './resource.schema.js';
 
@@ -23,11 +24,14 @@ export const listQuerySchema = z.strictObject({
     .refine((value) => /^\d{1,4}$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_LIMIT, {
       error: `expected an integer from 1 to ${MAX_LIMIT}`,
     })
+    .meta({ pattern: digitsPattern(MAX_LIMIT) })
     .optional()
     .describe(`Page size, 1 to ${MAX_LIMIT}; default ${DEFAULT_LIMIT}.`),
   cursor: z
     .string({ error: 'expected one cursor' })
     .max(200)
+    // Anything else is refused when the cursor is decoded (db/cursor.ts).
+    .meta({ pattern: CURSOR_PATTERN })
     .optional()
     .describe('nextCursor of the previous page; opaque.'),
   view: view('basic'),

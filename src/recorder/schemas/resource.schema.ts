@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateTime, uuid } from '../openapi-rules.js';
 import { KEY_MODES } from '../../rules/task-keys.js';
 import { ATTEMPT_OUTCOMES, TASK_STATES } from '../../task.js';
 import { queueConfigResource } from '../queue-config-view.js';
@@ -7,7 +8,7 @@ import { queueConfigResource } from '../queue-config-view.js';
  * What the API answers. Used for the OpenAPI document and by the tests, which parse real responses
  * with these schemas, so a response that drifts from the document fails the suite.
  */
-const time = z.string().describe('RFC 3339, UTC');
+const time = z.string().meta(dateTime).describe('RFC 3339, UTC');
 
 /** The task resource's views (docs/spec.md 4.11): `basic` leaves out headers and body. */
 export const TASK_VIEWS = ['basic', 'full'] as const;
@@ -48,7 +49,7 @@ export const waitingReason = z.object({
 const callbackTargetResource = z.object({ queue: z.string(), path: z.string() });
 
 export const taskResource = z.object({
-  id: z.string().describe('UUIDv7'),
+  id: z.string().meta(uuid).describe('UUIDv7'),
   queue: z.string(),
   state: z.enum(TASK_STATES),
   path: z.string().describe('"" for the target itself, else "/..." appended to it.'),
@@ -63,7 +64,11 @@ export const taskResource = z.object({
     .describe(
       'Full view only. The body as JSON when contentType is a JSON type and the bytes are UTF-8 JSON text (null when there is no body).',
     ),
-  bodyBase64: z.string().optional().describe('Full view only. The exact bytes, when the body is not shown as `body`.'),
+  bodyBase64: z
+    .string()
+    .meta({ contentEncoding: 'base64', format: 'byte' })
+    .optional()
+    .describe('Full view only. The exact bytes, when the body is not shown as `body`.'),
   contentType: z.string().nullable(),
   bodyBytes: z
     .number()
@@ -138,13 +143,17 @@ export const taskResource = z.object({
     .describe("The task's own callback when it fails (spec 11.5); null: its queue's, if any."),
   callbackOf: z
     .string()
+    .meta(uuid)
     .nullable()
     .optional()
     .describe('On a callback task: the id of the task it reports on (spec 11.5); null for other tasks.'),
   result: z
     .object({
       contentType: z.string().nullable().describe("The response's Content-Type; null when not kept."),
-      bodyBase64: z.string().describe("The response body's first response.maxBytes bytes, base64."),
+      bodyBase64: z
+        .string()
+        .meta({ contentEncoding: 'base64', format: 'byte' })
+        .describe("The response body's first response.maxBytes bytes, base64."),
     })
     .nullable()
     .optional()

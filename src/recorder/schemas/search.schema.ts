@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  bulkCrossFieldRules,
+  QUEUE_NAME_PATTERN,
+  requestDateTime,
+  STATE_LIST_PATTERN,
+  uuid,
+} from '../openapi-rules.js';
 import { UUID_PATTERN } from '../../ids.js';
 import { TASK_STATES, type TaskState } from '../../task.js';
 import { parseRfc3339 } from '../../rules/rfc3339.js';
@@ -23,6 +30,7 @@ const time = (what: string) =>
     .refine((value) => parseRfc3339(value) !== undefined, {
       error: 'expected an RFC 3339 time like "2025-01-31T12:00:00Z"',
     })
+    .meta(requestDateTime)
     .describe(what);
 
 const states = z
@@ -30,12 +38,14 @@ const states = z
   .refine((value) => value.split(',').every((state) => (TASK_STATES as readonly string[]).includes(state.trim())), {
     error: `expected states among ${TASK_STATES.join(', ')}, separated by commas`,
   })
+  .meta({ pattern: STATE_LIST_PATTERN })
   .describe('One state, or several separated by commas (failed,cancelled).');
 
 const filterFields = {
   queue: z
     .string({ error: 'expected one queue name' })
     .max(64)
+    .meta({ pattern: QUEUE_NAME_PATTERN })
     .optional()
     .describe('Only this queue (404 when it is not configured).'),
   since: time('Created at or after this time.').optional(),
@@ -67,7 +77,8 @@ const ids = z
   .array(
     z
       .string({ error: 'expected a task id' })
-      .refine((id) => UUID_PATTERN.test(id.toLowerCase()), { error: 'expected a task id (a UUID)' }),
+      .refine((id) => UUID_PATTERN.test(id.toLowerCase()), { error: 'expected a task id (a UUID)' })
+      .meta(uuid),
     { error: `expected an array of 1 to ${MAX_BULK_IDS} task ids` },
   )
   .min(1, { error: `expected 1 to ${MAX_BULK_IDS} task ids` })
@@ -94,7 +105,8 @@ function bulkBodySchema<const S extends readonly [TaskState, ...TaskState[]]>(am
     .superRefine((body, ctx) => {
       if (body.state === undefined && body.ids === undefined)
         ctx.addIssue({ code: 'custom', path: ['state'], message: `expected a state to ${what}, or ids` });
-    });
+    })
+    .meta(bulkCrossFieldRules);
 }
 
 export const bulkRetryBodySchema = bulkBodySchema(RETRY_STATES, 'retry');

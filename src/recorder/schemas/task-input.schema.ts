@@ -24,8 +24,9 @@ import {
 } from '../../rules/task-limits.js';
 import { MAX_PRIORITY, MIN_PRIORITY, PRIORITY_RULE } from '../../rules/task-priority.js';
 import { callbackInputSchema } from './callback-input.schema.js';
-import { checkTaskRetry, type RetryProblem } from '../../rules/task-retry.js';
-import { checkTaskRetryOnQueue, type QueueRetrySource } from '../../strategies/task-retry-policy.js';
+import { durationSchema, headersSchema, requestDateTime, taskCrossFieldRules } from '../openapi-rules.js';
+import type { QueueRetrySource } from '../../strategies/task-retry-policy.js';
+import { taskRetrySchema } from './task-retry-input.schema.js';
 
 /**
  * The request schemas for creating tasks. The same zod objects validate requests and generate the
@@ -65,7 +66,11 @@ export function queueTaskRules(
  * "10m", "90s" or a bare number of seconds (the API's unit; config uses milliseconds). A bare
  * number that a limit refuses gets a hint, since milliseconds were the likely meaning.
  */
-function duration(description: string, check: (ms: number) => string | null) {
+function duration(
+  description: string,
+  check: (ms: number) => string | null,
+  bounds: Parameters<typeof durationSchema>[0] = {},
+) {
   return z
     .union([z.number(), z.string()], { error: 'expected a duration like "90s", "10m" or a number of seconds' })
     .superRefine((value, ctx) => {
@@ -80,7 +85,8 @@ function duration(description: string, check: (ms: number) => string | null) {
           message: ms !== undefined && ms > 0 ? message + bareSecondsHint(value) : message,
         });
     })
-    .describe(description);
+    .describe(description)
+    .meta(durationSchema(bounds));
 }
 
 export function taskInputSchema(rules: TaskRules) {
@@ -98,12 +104,14 @@ export function taskInputSchema(rules: TaskRules) {
       ),
     method: z.enum(TASK_METHODS).optional().describe('HTTP method of the dispatch; default POST.'),
     headers: taskHeadersSchema()
+      .meta(headersSchema)
       .optional()
       .describe('Extra request headers. Sensitive ones are stored and sent but shown as [redacted].'),
     body: z.unknown().optional().describe('Any JSON value, sent as JSON (contentType defaults to application/json).'),
     bodyBase64: z
       .string({ error: 'expected a base64 string' })
       .regex(BASE64, { error: 'expected standard base64 (A-Z, a-z, 0-9, +, /, = padding)' })
+      .meta({ contentEncoding: 'base64', format: 'byte' })
       .optional()
       .describe('The exact bytes to send, base64-encoded (contentType defaults to application/octet-stream).'),
     contentType: z
@@ -123,10 +131,13 @@ export function taskInputSchema(rules: TaskRules) {
         else if (at - rules.now() > MAX_AHEAD_MS)
           ctx.addIssue({ code: 'custom', message: 'expected a time at most one year (366 days) ahead' });
       })
+      .meta(requestDateTime)
       .optional()
       .describe('RFC 3339 time when the task is due; a past time means due now. At most one year ahead.'),
-    delay: duration('Due this long from now ("10m", "90s" or seconds); at most one year.', (ms) =>
-      ms > MAX_AHEAD_MS ? 'expected a delay of at most one year (366 days)' : null,
+    delay: duration(
+      'Due this long from now ("10m", "90s" or seconds); at most one year.',
+      (ms) => (ms > MAX_AHEAD_MS ? 'expected a delay of at most one year (366 days)' : null),
+      { maximumMs: MAX_AHEAD_MS },
     ).optional(),
     key: z
       .string({ error: 'expected a string' })
@@ -148,11 +159,13 @@ export function taskInputSchema(rules: TaskRules) {
           : ms > MAX_KEY_MAX_WAIT_MS
             ? 'expected at most one year (366 days)'
             : null,
+      { exclusiveMinimum: 0, maximumMs: MAX_KEY_MAX_WAIT_MS },
     ).optional(),
     keyRetention: duration(
       'Keep the key reserved this long after its task finishes ("10m" or seconds); at most 7 days.',
       (ms) =>
         ms <= 0 ? 'expected a duration greater than 0' : ms > MAX_KEY_RETENTION_MS ? 'expected at most 7 days' : null,
+      { exclusiveMinimum: 0, maximumMs: MAX_KEY_RETENTION_MS },
     ).optional(),
     priority: z
       .number({ error: PRIORITY_RULE })
@@ -192,77 +205,42 @@ export function taskInputSchema(rules: TaskRules) {
         }
         return null;
       },
+      { exclusiveMinimum: 0 },
     ).optional(),
     retry: taskRetrySchema(rules),
     onComplete: callbackInputSchema('onComplete', rules.queueTarget),
     onFailure: callbackInputSchema('onFailure', rules.queueTarget),
   });
-  return task.superRefine((input, ctx) => {
-    if (input.body !== undefined && input.bodyBase64 !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['bodyBase64'], message: 'expected either body or bodyBase64, not both' });
-    }
-    if (input.body !== undefined && input.contentType !== undefined && !isJsonMediaType(input.contentType)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['contentType'],
-        message: 'body is sent as JSON: use a JSON content type, or bodyBase64 for other types',
-      });
-    }
-    for (const issue of keyOptionProblems(input))
-      ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
-    if (input.runAt !== undefined && input.delay !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['delay'], message: 'expected either runAt or delay, not both' });
-    }
-    const hasBody = (input.body !== undefined && input.body !== null) || input.bodyBase64 !== undefined;
-    if (hasBody && input.method !== undefined && hasNoBody(input.method)) {
-      ctx.addIssue({ code: 'custom', path: ['method'], message: `a ${input.method} request cannot carry a body` });
-    }
-  });
-}
-
-/**
- * `retry: { maxRetryDuration, options }` (spec 11.3): its shape by rules/task-retry.ts (as
- * enqueueWithin checks it), then the options by the queue's strategy's own schema and the duration
- * by the queue's window, each problem at its field (`retry.options.initialDelay`).
- */
-function taskRetrySchema(rules: TaskRules) {
-  // Loose, so unknown members reach checkTaskRetry, whose messages point where they belong.
-  return z
-    .looseObject({
-      maxRetryDuration: z
-        .unknown()
-        .optional()
-        .describe(
-          'Stop retrying this long after the first attempt started ("10m", "90s" or seconds); > 0, at most the queue\'s retry.maxRetryDuration.',
-        ),
-      options: z
-        .unknown()
-        .optional()
-        .describe(
-          "Options of the queue's retry strategy, laid over the queue's retry.options key by key; checked by that strategy's schema (durations as in the config: a bare number is milliseconds).",
-        ),
-    })
-    .superRefine((value, ctx) => {
-      for (const problem of taskRetryProblems(value, rules.retry))
-        ctx.addIssue({
-          code: 'custom',
-          path: problem.path === '' ? [] : problem.path.split('.'),
-          message: problem.message,
-        });
-    })
-    .optional()
-    .describe(
-      "The task's own retry settings, overriding its queue's strategy options and narrowing its retry window; attempts are set by maxAttempts.",
-    );
-}
-
-/** Paths relative to `retry`; the queue's checks run once the shape is right. */
-function taskRetryProblems(value: unknown, queue: QueueRetrySource | undefined): RetryProblem[] {
-  const checked = checkTaskRetry(value);
-  if ('problems' in checked) return checked.problems;
-  if (queue === undefined) return [];
-  const onQueue = checkTaskRetryOnQueue(checked.retry, queue);
-  return onQueue.ok ? [] : onQueue.problems;
+  return (
+    task
+      .superRefine((input, ctx) => {
+        if (input.body !== undefined && input.bodyBase64 !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['bodyBase64'],
+            message: 'expected either body or bodyBase64, not both',
+          });
+        }
+        if (input.body !== undefined && input.contentType !== undefined && !isJsonMediaType(input.contentType)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['contentType'],
+            message: 'body is sent as JSON: use a JSON content type, or bodyBase64 for other types',
+          });
+        }
+        for (const issue of keyOptionProblems(input))
+          ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+        if (input.runAt !== undefined && input.delay !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['delay'], message: 'expected either runAt or delay, not both' });
+        }
+        const hasBody = (input.body !== undefined && input.body !== null) || input.bodyBase64 !== undefined;
+        if (hasBody && input.method !== undefined && hasNoBody(input.method)) {
+          ctx.addIssue({ code: 'custom', path: ['method'], message: `a ${input.method} request cannot carry a body` });
+        }
+      })
+      // The same two-field rules, as JSON Schema for the document (openapi-rules.ts).
+      .meta(taskCrossFieldRules)
+  );
 }
 
 export type TaskInput = z.output<ReturnType<typeof taskInputSchema>>;
