@@ -84,6 +84,8 @@ const ALLOWED: Record<string, string[]> = {
     'scheduler',
   ],
   entry: [...KERNEL, 'config', 'db', 'machines', 'strategies', 'recorder', 'scheduler'],
+  // The conformance kit tests an implementation from outside: nothing of ours, not even the kernel.
+  conformance: ['conformance'],
 };
 
 /** The first loop in the allowed edges between different areas, as a path, or null. */
@@ -191,6 +193,31 @@ describe('module boundaries', () => {
         (area(f.file) === 'scheduler' && f.local.some((t) => area(t) === 'recorder')),
     );
     expect(crossing.map((f) => f.file)).toEqual([]);
+  });
+
+  it('the conformance kit imports only its own files, node: built-ins and runtime dependencies', () => {
+    // A kit sharing code with the implementation could share its bugs, and hide them (issue 22).
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const runtime = Object.keys(pkg.dependencies);
+    const kit = all.filter((f) => f.file.startsWith('conformance/'));
+    expect(kit.length).toBeGreaterThan(5);
+    const outside = kit.flatMap((f) =>
+      f.local.filter((t) => !t.startsWith('conformance/')).map((t) => `${f.file} → ${t}`),
+    );
+    expect(outside).toEqual([]);
+    const packageOf = (spec: string) =>
+      spec
+        .split('/')
+        .slice(0, spec.startsWith('@') ? 2 : 1)
+        .join('/');
+    const foreign = kit.flatMap((f) =>
+      f.packages
+        .filter((p) => !p.startsWith('node:') && !runtime.includes(packageOf(p)))
+        .map((p) => `${f.file} → ${p}`),
+    );
+    expect(foreign).toEqual([]);
   });
 
   it('the dispatch worker imports no ORM, no Koa and no config loader', () => {
