@@ -12,11 +12,15 @@
  */
 export function canonicalJsonText(value: unknown): string {
   // Most bodies already list their members in order: then JSON.stringify is the whole job.
-  return hasUnsortedObject(value, 0) ? writeSorted(value) : JSON.stringify(value);
+  // `as string`: like JSON.stringify, undefined for a value with no JSON form (callers check first).
+  return (hasUnsortedObject(value, 0) ? writeSorted(value) : JSON.stringify(value)) as string;
 }
 
 function hasUnsortedObject(value: unknown, depth: number): boolean {
-  if (typeof value !== 'object' || value === null || depth > 200) return false;
+  if (typeof value !== 'object' || value === null) return false;
+  // Past any depth the writers accept (64), and for values JSON.stringify replaces (a Date's
+  // toJSON), take the writer that sorts rather than guess.
+  if (depth > 200 || typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
   if (Array.isArray(value)) {
     for (const item of value) if (hasUnsortedObject(item, depth + 1)) return true;
     return false;
@@ -31,16 +35,22 @@ function hasUnsortedObject(value: unknown, depth: number): boolean {
   return false;
 }
 
-/** The slow path: every object's members written in sorted order (integer-like names included). */
-function writeSorted(value: unknown): string {
+/**
+ * The slow path: JSON.stringify's rules (toJSON first; undefined, functions and symbols left out
+ * of objects and written as null in arrays), with every object's members in sorted order.
+ */
+function writeSorted(input: unknown): string | undefined {
+  const value =
+    input !== null && typeof input === 'object' && typeof (input as { toJSON?: unknown }).toJSON === 'function'
+      ? (input as { toJSON(): unknown }).toJSON()
+      : input;
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
-  if (Array.isArray(value))
-    return `[${value.map((item) => (item === undefined ? 'null' : writeSorted(item))).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((item) => writeSorted(item) ?? 'null').join(',')}]`;
   const record = value as Record<string, unknown>;
   const members: string[] = [];
   for (const key of Object.keys(record).sort()) {
-    if (record[key] === undefined) continue;
-    members.push(`${JSON.stringify(key)}:${writeSorted(record[key])}`);
+    const text = writeSorted(record[key]);
+    if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
   }
   return `{${members.join(',')}}`;
 }
