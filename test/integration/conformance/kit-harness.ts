@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { ALL_CASES } from '../../../src/conformance/main.js';
 import { DEFAULT_TOKENS } from '../../../src/conformance/config.js';
 import { ROOT, runCli, spawnCli, type CliResult, type RunningCli } from '../../support/cli.js';
 
@@ -164,4 +166,22 @@ export function tapLines(stdout: string): { plan: number; ok: string[]; notOk: s
     notOk: lines.filter((line) => line.startsWith('not ok')),
     skipped: lines.filter((line) => /^ok \d+ - .*# SKIP/.test(line)),
   };
+}
+
+/** The whole kit against an implementation, guarantees included: every case passes, none skipped, exit 0. */
+export async function expectEveryCasePasses(impl: Implementation): Promise<void> {
+  const result = await runKit(impl.kitArgs(), 300_000);
+  const tap = tapLines(result.stdout);
+  const failures = result.stdout
+    .split('\nnot ok')
+    .slice(1)
+    .map((block) => `not ok${block.split('\n  ...')[0]}`);
+  expect(failures, impl.logs().slice(-4000)).toEqual([]);
+  expect(tap.skipped).toEqual([]);
+  expect(tap.plan).toBe(ALL_CASES().length);
+  expect(tap.ok).toHaveLength(ALL_CASES().length);
+  expect(result.stderr).toMatch(
+    new RegExp(`conformance: ${ALL_CASES().length} passed, 0 failed \\(0 MUST\\), 0 skipped in `),
+  );
+  expect(result.code).toBe(0);
 }
