@@ -2,9 +2,9 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { createLogger } from '../logger.js';
 import { createScheduler } from '../scheduler/scheduler.js';
-import { startRecorderServer } from '../recorder/server.js';
 import { openDatabaseForCommand } from '../cli/open-database.js';
 import { explainListenError } from '../cli/listen-error.js';
+import { createDispatchPool } from '../workers/pool.js';
 
 export default class Schedule extends BaseCommand<typeof Schedule> {
   static override description =
@@ -26,7 +26,16 @@ export default class Schedule extends BaseCommand<typeof Schedule> {
   public async run(): Promise<void> {
     const config = this.loadConfig();
     const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'dispatchr' });
-    const db = await openDatabaseForCommand(config, logger);
+    // Started first: the worker thread loads its modules (undici: a few hundred ms) while this thread
+    // opens the database, instead of after, between "scheduler started" and the first request.
+    const pool = createDispatchPool({ threads: config.scheduler.workerThreads });
+    let db;
+    try {
+      db = await openDatabaseForCommand(config, logger);
+    } catch (error) {
+      await pool.destroy();
+      throw error;
+    }
     // Signals are watched from the start: a SIGTERM during start-up still stops cleanly.
     const signalled = new Promise<string>((resolve) => {
       const shutdown = (signal: string) => {
@@ -44,10 +53,12 @@ export default class Schedule extends BaseCommand<typeof Schedule> {
     });
     let scheduler;
     try {
-      scheduler = await createScheduler({ config, db, queues: this.flags.queue, logger });
+      scheduler = await createScheduler({ config, db, queues: this.flags.queue, logger, pool });
       await scheduler.start();
     } catch (error) {
-      await db.close(); // an open pool would keep the process alive after the error is printed
+      // Open pools (threads, connections) would keep the process alive after the error is printed.
+      await pool.destroy();
+      await db.close();
       // The only server the scheduler starts is its metrics endpoint.
       throw explainListenError(error, 'the scheduler metrics endpoint', {
         port: 'scheduler.metrics.port in the config',
@@ -57,6 +68,8 @@ export default class Schedule extends BaseCommand<typeof Schedule> {
     let recorder = null;
     if (this.flags['with-recorder']) {
       try {
+        // Imported here: the recorder's Koa stack is not a scheduler's start-up cost unless asked for.
+        const { startRecorderServer } = await import('../recorder/server.js');
         recorder = await startRecorderServer(config, { db, logger });
       } catch (error) {
         // Nothing of this process may keep running once the command has failed.

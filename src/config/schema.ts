@@ -252,7 +252,13 @@ export const configSchema = z.strictObject({
     .prefault({}),
   log: z
     .strictObject({
-      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      level: z
+        .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+        .default('info')
+        .describe('info: a summary per queue every summaryInterval; debug adds a line per task transition.'),
+      summaryInterval: durationMs(
+        "How often the scheduler logs each busy queue's counts (dispatched, completed, retried, failed, rate in force) at info; 0 turns the summary off.",
+      ).prefault('10s'),
       pretty: z.boolean().optional().describe('Human-readable lines; default: when stdout is a TTY.'),
     })
     .prefault({}),

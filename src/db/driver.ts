@@ -30,8 +30,14 @@ export interface StorageDriver {
   readonly urlForms: readonly string[];
   /** The n-th (1-based) bound value's placeholder in a statement. */
   placeholder(n: number): string;
-  /** Every migration, in order; applied through MikroORM's Migrator. Append, never edit a shipped one. */
-  readonly migrations: readonly MigrationObject[];
+  /**
+   * Every migration's name, in order: what a current schema has applied. A plain list, so checking
+   * the schema (every command's start, /readyz) never loads MikroORM (about half a second of a
+   * scheduler's start-up).
+   */
+  readonly migrationNames: readonly string[];
+  /** Every migration, in order, for MikroORM's Migrator (loaded on demand). Append, never edit a shipped one. */
+  loadMigrations(): Promise<readonly MigrationObject[]>;
   /**
    * An embedded database a newcomer runs with no server: long-running commands migrate it when they
    * open it, since there is no operator to run `dispatchr migrate` first.
@@ -53,8 +59,9 @@ export interface OpenOptions {
 }
 
 export interface OpenedDatabase {
-  /** MikroORM, for the schema: its Migrator applies `migrations`. */
-  orm: MikroORM;
+  /** MikroORM, for the schema: its Migrator applies the migrations. Opened on the first call: only
+   *  `migrate` and the embedded database's start need it, never the hot path. */
+  orm(): Promise<MikroORM>;
   /** The raw SQL pool of the hot and cold paths. */
   sql: SqlPool;
   /**

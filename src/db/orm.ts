@@ -11,7 +11,8 @@ export { MIGRATIONS_TABLE } from './migrations-config.js';
  */
 export interface Orm {
   driver: StorageDriver;
-  orm: MikroORM;
+  /** MikroORM (schema and migrations), opened on the first call. */
+  orm(): Promise<MikroORM>;
   sql: SqlPool;
   /** Wake-ups from other processes, where the database has them (null: poll). */
   listen: ((options: WakeUpOptions) => WakeUps) | null;

@@ -31,6 +31,7 @@ import { createTaskRepository } from '../db/task.repository.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import { schedulerMetricEvents } from './scheduler-metrics.js';
+import { createQueueSummary } from './queue-summary.js';
 
 /**
  * `createScheduler()`: one producer per served queue, plus the rescuer, the heartbeat, the
@@ -49,6 +50,12 @@ export interface SchedulerOptions {
   id?: string;
   /** Observers for metrics and tests. */
   events?: SchedulerEvents;
+  /**
+   * The dispatch pool, when the caller started it early (`dispatchr schedule` does, so the worker
+   * thread loads while the config and database are read); the scheduler owns it from here and
+   * destroys it on stop. Default: one of `scheduler.workerThreads` threads.
+   */
+  pool?: DispatchPool;
 }
 
 export interface Scheduler {
@@ -86,7 +93,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
   // undici's 64 connections per origin and thread (the pool's default). More, following
   // maxConcurrent, was measured and undone: with 128–256 sockets the memory run's RSS ended 80 MB
   // or more higher in 3 of 8 runs (the heap flat), with 64 in 1 of 9. See docs/deployment.md.
-  const pool: DispatchPool = createDispatchPool({ threads: config.scheduler.workerThreads });
+  const pool: DispatchPool = options.pool ?? createDispatchPool({ threads: config.scheduler.workerThreads });
   const startedAt = clock.now();
   let stopping = false;
 
@@ -96,14 +103,20 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     summaries: () => taskRepository.queueSummaries(names),
     rates: () => Object.fromEntries([...rates].map(([name, rate]) => [name, rate.perSecond])),
   });
-  const observers = [schedulerMetricEvents(metrics), options.events ?? {}];
+  const producers = new Map<string, Producer>();
+  const summary = createQueueSummary({
+    logger,
+    intervalMs: config.log.summaryInterval,
+    rateInForce: (name) => shareOf(name, rates.get(name)?.perSecond ?? null),
+    inFlight: (name) => producers.get(name)?.inFlight ?? 0,
+  });
+  const observers = [schedulerMetricEvents(metrics), summary.events, options.events ?? {}];
   const events: SchedulerEvents = {
     onDecisions: (...args) => observers.forEach((o) => o.onDecisions?.(...args)),
     onRescued: (...args) => observers.forEach((o) => o.onRescued?.(...args)),
     onRateChange: (...args) => observers.forEach((o) => o.onRateChange?.(...args)),
   };
   let metricsServer: MetricsServer | null = null;
-  const producers = new Map<string, Producer>();
   // Saves claims of paused queues; the claim refuses them anyway (pause-flags.ts).
   const paused = createPauseFlags({ queueStates, logger, onResumed: (name) => producers.get(name)?.wakeAll() });
   const limiters: QueueLimits[] = names.map((name) => {
@@ -217,6 +230,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
     loops.forEach((loop) => loop.start());
     await cron.start();
     producers.forEach((producer) => producer.start());
+    summary.start();
     const { host, port } = config.scheduler.metrics;
     if (port !== undefined) metricsServer = await startMetricsServer(metrics, host, port, logger);
     logger.info({ schedulerId: id, queues: names, database: db.driver.name }, 'scheduler started');
@@ -264,6 +278,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
       await heartbeat.stop(true);
       await Promise.all(limiters.map(({ limiter }) => limiter.stop()));
       await pool.destroy();
+      summary.stop();
       if (ownsDb) await db.close();
       logger.info({ schedulerId: id }, 'scheduler stopped');
     },

@@ -18,13 +18,15 @@ const MESSAGES: Record<string, string> = {
   available: 'task interrupted and given back',
 };
 
-/** One log line per transition: taskId, queue, attempt, state, status, durationMs. */
+/**
+ * One debug line per transition: taskId, queue, attempt, state, status, durationMs. At the default
+ * level (info) the queue summary (queue-summary.ts) reports these as counts every 10 s instead.
+ */
 export function logDecisions(logger: Logger, decisions: Decision[], tasks: TaskRecord[]): void {
-  // Below info only failures are logged: skip building a line per task that pino would drop.
-  const info = logger.isLevelEnabled('info');
+  // Skip building a line per task that pino would drop.
+  if (!logger.isLevelEnabled('debug')) return;
   for (let i = 0; i < decisions.length; i++) {
     const { settlement } = decisions[i];
-    if (!info && settlement.state !== 'failed') continue;
     const line = {
       taskId: settlement.taskId,
       queue: tasks[i]?.queue,
@@ -35,7 +37,6 @@ export function logDecisions(logger: Logger, decisions: Decision[], tasks: TaskR
       ...(settlement.state === 'retryable' && settlement.runAt ? { runAt: settlement.runAt.toISOString() } : {}),
       ...(settlement.lastError ? { error: settlement.lastError } : {}),
     };
-    if (settlement.state === 'failed') logger.warn(line, MESSAGES.failed);
-    else logger.info(line, MESSAGES[settlement.state] ?? `task ${settlement.state}`);
+    logger.debug(line, MESSAGES[settlement.state] ?? `task ${settlement.state}`);
   }
 }

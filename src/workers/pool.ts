@@ -11,8 +11,6 @@ import {
   type CancelAttempt,
 } from './protocol.js';
 import { packRequests, unpackResults, type PackedResults } from './protocol-pack.js';
-import type { Batch } from './attempt-batch.js';
-import { createDispatchAgents, startBatch } from './send-request.js';
 
 /**
  * The dispatch pool: hands BATCHES of requests to piscina worker threads (one thread hop per
@@ -67,7 +65,7 @@ export function createDispatchPool(options: DispatchPoolOptions = {}): DispatchP
   }
   const workerData: DispatchWorkerData = { connectionsPerOrigin: options.connectionsPerOrigin };
   return threads === 0
-    ? createInlinePool(workerData)
+    ? createLazyInlinePool(workerData)
     : createThreadPool(threads, options.concurrentTasksPerWorker ?? 16, workerData);
 }
 
@@ -135,58 +133,24 @@ function createThreadPool(
   };
 }
 
-function createInlinePool(workerData: DispatchWorkerData): DispatchPool {
-  const agents = createDispatchAgents({ connectionsPerOrigin: workerData.connectionsPerOrigin });
-  const inFlight = new Map<AbortController, Batch>();
-  const running = new Set<Promise<unknown>>();
-  let destroyed = false;
-
-  const abortAll = (): void => {
-    for (const controller of inFlight.keys()) controller.abort();
-  };
-
-  const runBatch = async (requests: DispatchRequest[], signal: AbortSignal | undefined): Promise<DispatchResult[]> => {
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const batch = startBatch(requests, agents, controller.signal);
-    inFlight.set(controller, batch);
-    try {
-      return await batch.done;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      inFlight.delete(controller);
-    }
-  };
-
+/**
+ * The inline pool's module (undici, the target guard) is imported on its first use: the threaded
+ * pool, the default, sends from its worker thread, and the main thread need not load undici for it
+ * (about a tenth of a second of a scheduler's start-up).
+ */
+function createLazyInlinePool(workerData: DispatchWorkerData): DispatchPool {
+  let pool: DispatchPool | undefined;
+  const loading = import('./inline-pool.js').then(({ createInlinePool }) => (pool = createInlinePool(workerData)));
   return {
     threads: 0,
-    abortAll,
-    cancel(taskId, attempt) {
-      for (const batch of inFlight.values()) batch.cancel(taskId, attempt);
-    },
-    async dispatch(requests, { signal } = {}) {
-      if (destroyed) throw new DispatchrError('pool_destroyed', 'the dispatch pool was destroyed');
-      if (requests.length === 0) return [];
-      if (signal?.aborted) return requests.map(abortedResult);
-      const batch = runBatch(requests, signal);
-      running.add(batch);
-      try {
-        return await batch;
-      } finally {
-        running.delete(batch);
-      }
-    },
-    async destroy() {
-      if (destroyed) return;
-      destroyed = true;
-      abortAll();
-      await Promise.allSettled([...running]);
-      await agents.close();
-    },
+    // Before the module is loaded nothing can be in flight: nothing to cut.
+    abortAll: () => pool?.abortAll(),
+    cancel: (taskId, attempt) => pool?.cancel(taskId, attempt),
+    dispatch: async (requests, options) => (pool ?? (await loading)).dispatch(requests, options),
+    destroy: async () => (pool ?? (await loading)).destroy(),
   };
 }
 
-function abortedResult(request: DispatchRequest): DispatchResult {
+export function abortedResult(request: DispatchRequest): DispatchResult {
   return unsentResult(request, 'aborted', 'aborted before sending');
 }

@@ -27,7 +27,8 @@ describe.each(drivers())('storage on %s', (driver) => {
     });
     const dry = await migrate(db, { dryRun: true });
     expect(dry.statements[0].sql.join('\n')).toContain('create table dispatchr_task');
-    const all = db.driver.migrations.map((m) => m.name);
+    const all = [...db.driver.migrationNames];
+    expect((await db.driver.loadMigrations()).map((m) => m.name)).toEqual(all);
     expect(all[0]).toBe('0001-initial');
     expect(await pendingMigrations(db)).toEqual(all); // a dry run applies nothing
     expect((await migrate(db)).applied).toEqual(all);

@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable } from '../../db/db-errors.js';
-import { MIGRATIONS_TABLE } from '../../db/orm.js';
+import { schemaStatus } from '../../db/migration-status.js';
 import type { RecorderDeps } from '../context.js';
 import { problem, RETRY_AFTER_SECONDS, sendProblem } from '../errors.js';
 import { healthResponse, problemResource } from '../schemas/resource.schema.js';
@@ -20,16 +20,15 @@ export function healthRoutes(deps: RecorderDeps): RouteSpec[] {
       if (isDatabaseUnavailable(error)) return 'the database is unreachable';
       throw error;
     }
-    const expected = stores.db.driver.migrations.map((m) => m.name);
-    let applied: Set<string>;
+    let status;
     try {
-      const rows = await stores.db.sql.query<{ name: string }>(`select name from ${MIGRATIONS_TABLE}`);
-      applied = new Set(rows.map((row) => String(row.name)));
+      status = await schemaStatus(stores.db);
     } catch (error) {
       if (isDatabaseUnavailable(error)) return 'the database is unreachable';
-      return 'the database schema is missing: run dispatchr migrate';
+      throw error;
     }
-    const pending = expected.filter((name) => !applied.has(name));
+    const { pending, missing } = status;
+    if (missing) return 'the database schema is missing: run dispatchr migrate';
     return pending.length > 0
       ? `the database schema is old (${pending.length} pending migrations): run dispatchr migrate`
       : null;

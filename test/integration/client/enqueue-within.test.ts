@@ -81,7 +81,9 @@ describe.runIf(postgresAvailable())('enqueueWithin on PostgreSQL', () => {
       name: 'a MikroORM EntityManager in transactional()',
       async transaction(commit, work) {
         let results: EnqueueWithinResult[] = [];
-        await app.db.orm.em
+        await (
+          await app.db.orm()
+        ).em
           .fork()
           .transactional(async (em: EntityManager) => {
             results = await work(em);
@@ -179,7 +181,7 @@ describe.runIf(postgresAvailable())('enqueueWithin on PostgreSQL', () => {
     await expect(enqueueWithin(client, 'emails', {})).rejects.toMatchObject({ code: 'not_in_transaction' });
     await expect(enqueueWithin(app.pool, 'emails', {})).rejects.toMatchObject({ code: 'not_in_transaction' });
     await expect(enqueueWithin(app.knex, 'emails', {})).rejects.toMatchObject({ code: 'not_in_transaction' });
-    await expect(enqueueWithin(app.db.orm.em.fork(), 'emails', {})).rejects.toMatchObject({
+    await expect(enqueueWithin((await app.db.orm()).em.fork(), 'emails', {})).rejects.toMatchObject({
       code: 'not_in_transaction',
     });
     expect(await tasks.countTasks({})).toBe(before);

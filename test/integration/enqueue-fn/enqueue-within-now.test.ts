@@ -51,7 +51,7 @@ describe.runIf(postgresAvailable())('enqueueWithin calls dispatchr_enqueue()', (
   it('MikroORM and knex, which rewrite placeholders: question marks in the task survive', async () => {
     const task = { path: '/a?b=1&c=?', body: { q: 'what? $1 ?' } };
     let viaOrm = '';
-    await app.db.orm.em.fork().transactional(async (em) => {
+    await (await app.db.orm()).em.fork().transactional(async (em) => {
       viaOrm = (await enqueueWithin(em, 'jobs', task, { now: new Date() })).id;
     });
     const viaKnex = await app.knex.transaction(async (trx) => (await enqueueWithin(trx, 'jobs', task)).id);

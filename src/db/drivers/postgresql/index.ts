@@ -1,6 +1,5 @@
 import type { StorageDriver } from '../../driver.js';
-import { postgresMigrations } from './migrations/index.js';
-import { openPostgres } from './open.js';
+import { postgresMigrationNames } from './migrations/names.js';
 import { postgresQueries } from './queries.js';
 
 /**
@@ -14,9 +13,11 @@ export const postgresDriver: StorageDriver = {
   schemes: ['postgres:', 'postgresql:'],
   urlForms: ['postgres://...'],
   placeholder: (n) => `$${n}`,
-  migrations: postgresMigrations,
+  migrationNames: postgresMigrationNames,
+  loadMigrations: async () => (await import('./migrations/index.js')).postgresMigrations,
   migratesOnOpen: false,
   oneScheduler: false,
-  open: openPostgres,
+  // Imported on open: MikroORM and its dialect load only for the database in use.
+  open: async (url, options) => (await import('./open.js')).openPostgres(url, options),
   queries: postgresQueries,
 };

@@ -1,9 +1,7 @@
-import { MikroORM, defineConfig } from '@mikro-orm/postgresql';
-import { Migrator } from '@mikro-orm/migrations';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { DispatchrError } from '../../../errors.js';
 import type { OpenOptions, OpenedDatabase } from '../../driver.js';
 import { migratorOptions } from '../../migrations-config.js';
-import { postgresMigrations } from './migrations/index.js';
 import { createPostgresPool } from './session.js';
 import { createPostgresWakeUps } from './wake-ups.js';
 
@@ -39,12 +37,40 @@ export function parsePostgresUrl(url: string): { url: string; schema: string | n
 
 /**
  * Two pools: node-postgres's for the statements (session.ts), and MikroORM's, of one connection
- * opened on demand, for the Migrator. Fail fast instead of hanging when the database is away: a
- * caller waits at most `acquireTimeoutMs` for a connection, and keep-alive notices dead peers.
+ * opened on demand, for the Migrator. MikroORM is imported and started only when the Migrator is
+ * needed (`dispatchr migrate`, tests): loading it took about half of a scheduler's start-up, and
+ * the schema check reads the migrations table directly (migration-status.ts). Fail fast instead of
+ * hanging when the database is away: a caller waits at most `acquireTimeoutMs` for a connection,
+ * and keep-alive notices dead peers.
  */
 export async function openPostgres(url: string, options: OpenOptions): Promise<OpenedDatabase> {
   const target = parsePostgresUrl(url);
-  const orm = await MikroORM.init(
+  const sql = createPostgresPool({
+    url: target.url,
+    schema: target.schema,
+    max: options.poolSize,
+    acquireTimeoutMs: options.acquireTimeoutMs,
+    sessionOptions: SESSION_OPTIONS,
+  });
+  let orm: Promise<MikroORM> | undefined;
+  return {
+    orm: () => (orm ??= startMikroOrm(target, options)),
+    sql,
+    listen: (wakeUpOptions) => createPostgresWakeUps({ ...wakeUpOptions, url: target.url }),
+    async close() {
+      await sql.close();
+      if (orm) await (await orm.catch(() => null))?.close(true);
+    },
+  };
+}
+
+async function startMikroOrm(target: { url: string; schema: string | null }, options: OpenOptions): Promise<MikroORM> {
+  const [{ MikroORM, defineConfig }, { Migrator }, { postgresMigrations }] = await Promise.all([
+    import('@mikro-orm/postgresql'),
+    import('@mikro-orm/migrations'),
+    import('./migrations/index.js'),
+  ]);
+  return MikroORM.init(
     defineConfig({
       clientUrl: target.url,
       ...(target.schema ? { schema: target.schema } : {}),
@@ -62,20 +88,4 @@ export async function openPostgres(url: string, options: OpenOptions): Promise<O
       debug: false,
     }),
   );
-  const sql = createPostgresPool({
-    url: target.url,
-    schema: target.schema,
-    max: options.poolSize,
-    acquireTimeoutMs: options.acquireTimeoutMs,
-    sessionOptions: SESSION_OPTIONS,
-  });
-  return {
-    orm,
-    sql,
-    listen: (wakeUpOptions) => createPostgresWakeUps({ ...wakeUpOptions, url: target.url }),
-    async close() {
-      await sql.close();
-      await orm.close(true);
-    },
-  };
 }

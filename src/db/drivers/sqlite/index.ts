@@ -1,6 +1,5 @@
 import type { StorageDriver } from '../../driver.js';
-import { sqliteMigrations } from './migrations/index.js';
-import { openSqlite } from './open.js';
+import { sqliteMigrationNames } from './migrations/names.js';
 import { sqliteQueries } from './queries.js';
 
 /**
@@ -14,9 +13,11 @@ export const sqliteDriver: StorageDriver = {
   schemes: ['sqlite:'],
   urlForms: ['sqlite:<file>', 'sqlite::memory:'],
   placeholder: () => '?',
-  migrations: sqliteMigrations,
+  migrationNames: sqliteMigrationNames,
+  loadMigrations: async () => (await import('./migrations/index.js')).sqliteMigrations,
   migratesOnOpen: true,
   oneScheduler: true,
-  open: openSqlite,
+  // Imported on open: MikroORM and its dialect load only for the database in use.
+  open: async (url, options) => (await import('./open.js')).openSqlite(url, options),
   queries: sqliteQueries,
 };

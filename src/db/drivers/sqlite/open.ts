@@ -62,7 +62,7 @@ export async function openSqlite(url: string, options: OpenOptions): Promise<Ope
     return connection;
   });
   return {
-    orm,
+    orm: async () => orm,
     sql,
     listen: null, // one process at a time writes; schedulers poll
     async close() {

@@ -70,7 +70,9 @@ export async function runManySchedulers(options: ManySchedulersOptions): Promise
         shutdownTimeout: '3s',
         batchSize: 50,
       },
-      log: { level: 'info' },
+      // debug: the per-task 'task completed' lines tell which scheduler completed what (at info
+      // the scheduler logs only a summary per queue every 10 s).
+      log: { level: 'debug' },
       queues: {
         bulk: { target: target.url, allowPrivateNetwork: true, maxConcurrent: limits.bulk, timeout: '5s', retry },
         narrow: { target: target.url, allowPrivateNetwork: true, maxConcurrent: limits.narrow, timeout: '5s', retry },

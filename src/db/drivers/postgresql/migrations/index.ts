@@ -1,4 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { assertSameMigrationNames } from '../../../migration-names.js';
+import { postgresMigrationNames } from './names.js';
 import { ClaimOrderIndex } from '../../../migrations/common/0002-claim-order-index.migration.js';
 import { RetryDedupIndex } from '../../../migrations/common/0008-retry-dedup-index.migration.js';
 import { AttemptsGivenBack } from '../../../migrations/common/0012-attempts-given-back.migration.js';
@@ -48,3 +50,5 @@ export const postgresMigrations: MigrationObject[] = [
   { name: '0021-sql-checks', class: PostgresSqlChecks },
   { name: '0022-dispatchr-enqueue', class: PostgresDispatchrEnqueue },
 ];
+
+assertSameMigrationNames(postgresMigrations, postgresMigrationNames);

@@ -1,4 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { assertSameMigrationNames } from '../../../migration-names.js';
+import { sqliteMigrationNames } from './names.js';
 import { ClaimOrderIndex } from '../../../migrations/common/0002-claim-order-index.migration.js';
 import { RetryDedupIndex } from '../../../migrations/common/0008-retry-dedup-index.migration.js';
 import { AttemptsGivenBack } from '../../../migrations/common/0012-attempts-given-back.migration.js';
@@ -34,3 +36,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: '0019-task-retry', class: TaskRetry },
   { name: '0020-results-and-callbacks', class: SqliteResultsAndCallbacks },
 ];
+
+assertSameMigrationNames(sqliteMigrations, sqliteMigrationNames);
