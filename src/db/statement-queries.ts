@@ -15,6 +15,11 @@ import type { RetryBatchRequest, RetryBatchRow } from './task-retry.sql.js';
 export interface StatementBuilders {
   placeholder(n: number): string;
   insert(rows: readonly TaskInsertRow[]): SqlStatement;
+  /**
+   * Rows without a key, which only a duplicate id could conflict with: a statement that fails on a
+   * conflict instead of skipping the row, and returns nothing (every row was written). Absent: `insert`.
+   */
+  insertUnkeyed?(rows: readonly TaskInsertRow[]): SqlStatement;
   /** One keyed row by its key mode, answering `returning` of the row written (task-key-upsert.sql.ts). */
   keyUpsert(row: TaskInsertRow, returning: string): SqlStatement;
   /** Releases up to `limit` finished holders past their keyRetention (task-key-upsert.sql.ts). */
@@ -50,6 +55,11 @@ type StatementQueries = Pick<
 export function statementQueries(build: StatementBuilders): StatementQueries {
   return {
     async insertTasks(session, rows) {
+      if (build.insertUnkeyed && rows.every((row) => row.key === null)) {
+        const statement = build.insertUnkeyed(rows);
+        await session.execute(statement.text, statement.values);
+        return new Set(rows.map((row) => row.id));
+      }
       const statement = build.insert(rows);
       return new Set((await session.query(statement.text, statement.values)).map((row) => String(row.id)));
     },

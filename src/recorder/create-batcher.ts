@@ -11,6 +11,9 @@ import type { NewTask } from '../task.js';
  * At most `maxInFlight` groups are being written at once; creates that arrive meanwhile wait for
  * the next free slot and go in together. An idle recorder writes a create at once (no added
  * latency); a busy one writes fewer, larger groups instead of many small concurrent transactions.
+ * One group at a time by default: against two, the groups are larger (about 23 creates instead of
+ * 20 at 50 concurrent clients) and PostgreSQL spends 10-25 % less per create, and the recorder a
+ * few % less (enqueue.single.pg, interleaved runs); a create waits at most one commit for its turn.
  *
  * A group fails as a whole only for reasons that would fail each member alike (the database is
  * unavailable). Any other failure is retried one task at a time, so one odd row never fails the
@@ -24,7 +27,7 @@ export interface CreateBatcherOptions {
   insert: (tasks: NewTask[]) => Promise<CreateResult[]>;
   /** Most tasks per group; a full group is flushed at once (when a slot is free). */
   maxGroup?: number;
-  /** Groups written at once (default 2). */
+  /** Groups written at once (default 1). */
   maxInFlight?: number;
 }
 
@@ -36,7 +39,7 @@ interface Waiting {
 
 export function createCreateBatcher(options: CreateBatcherOptions): CreateBatcher {
   const maxGroup = options.maxGroup ?? 500;
-  const maxInFlight = options.maxInFlight ?? 2;
+  const maxInFlight = options.maxInFlight ?? 1;
   let pending: Waiting[] = [];
   let scheduled = false;
   let inFlight = 0;

@@ -10,6 +10,7 @@ import { batchResponse, problemResource, taskResource } from '../schemas/resourc
 import { batchInputSchema, queueTaskRules, taskInputSchema, type TaskRules } from '../schemas/task-input.schema.js';
 import { mountPrefix, resolveQueue, type ResponseSpec, type RouteSpec } from './route.js';
 import { parseInput } from '../parse-input.js';
+import { plainTasks } from '../plain-tasks.js';
 import { loadQueueRetrySource } from '../queue-retry-source.js';
 
 /**
@@ -60,7 +61,10 @@ export function createTaskRoutes(deps: RecorderDeps): RouteSpec[] {
     const now = deps.clock.now();
     const traceparent = validTraceparent(ctx.get('traceparent'));
     const schema = await schemasFor(name, queue);
-    const inputs = kind === 'single' ? [parseInput(schema.single, value)] : parseInput(schema.batch, value).tasks;
+    // The common `{ path, body }` shape is recognized without the schema; any other goes through it.
+    const inputs =
+      plainTasks(value, kind, queue.target) ??
+      (kind === 'single' ? [parseInput(schema.single, value)] : parseInput(schema.batch, value).tasks);
     const tasks = inputs.map((input) => toNewTask(input, name, queue.target, now, traceparent, queue.defaultPriority));
     // A callback task is a task of its queue (spec 11.5): a token scoped to some queues may not
     // have one sent, signed with another queue's secret, through a task of its own queue.

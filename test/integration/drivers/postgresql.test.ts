@@ -170,4 +170,33 @@ describe.runIf(drivers().includes('postgresql'))('the postgresql driver', () => 
       /Limit[\s\S]*Index Only Scan using dispatchr_task_listing_idx/,
     );
   });
+
+  it('writes a batch without keys byte for byte (JSON columns as one JSON array), and fails it on a duplicate id', async () => {
+    // Quotes, backslashes, escapes, non-ASCII and emoji in headers and JSON bodies; a null body; bytes.
+    const json = '{"a":"q\\"uo\\\\te","b":"\\u00e9é😀","c":[1,null,{}]}';
+    const tasks = [
+      newTask({ queue: 'bytes', headers: { 'x-q': 'say "hi" \\ ok', 'x-u': 'é😀' }, body: Buffer.from(json) }),
+      newTask({ queue: 'bytes', headers: {}, body: null, contentType: null }),
+      newTask({ queue: 'bytes', body: Buffer.from([0, 1, 255]), contentType: 'application/octet-stream' }),
+      newTask({ queue: 'bytes', body: Buffer.from('{"x": 1}'), bodyText: '{"x": 1}' }),
+    ];
+    const repository = createTaskRepository(db);
+    const results = await repository.insertTasks(tasks);
+    const rows = await db.sql.query<{ id: string; headers: unknown; body: Buffer | null; body_json: unknown }>(
+      `select id, headers, body, body_json from dispatchr_task where queue = 'bytes'`,
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(results.map((r) => r.deduplicated)).toEqual([false, false, false, false]);
+    results.forEach(({ task }, i) => {
+      const row = byId.get(task.id)!;
+      expect(row.headers).toEqual(tasks[i].headers);
+      expect(row.body === null ? null : Buffer.from(row.body)).toEqual(tasks[i].body);
+    });
+    expect(byId.get(results[0].task.id)!.body_json).toEqual(JSON.parse(json));
+    expect(byId.get(results[2].task.id)!.body_json).toBeNull();
+    // No key: only a duplicate id could conflict, and it fails the statement rather than skipping the row.
+    const again = newTask({ queue: 'bytes', id: results[0].task.id });
+    await expect(repository.insertTasks([newTask({ queue: 'bytes' }), again])).rejects.toThrow();
+    expect(await repository.countTasks({ queue: 'bytes' })).toBe(4);
+  });
 });

@@ -16,6 +16,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const SHARED_WITH_CLIENT = [
   'src/db/task-insert-row.ts', // what a new task's row holds
   'src/db/drivers/postgresql/task-insert.sql.ts', // the statement enqueueWithin runs
+  'src/db/drivers/postgresql/pg-array.ts', // ... its column arrays as array literals
   'src/db/drivers/postgresql/task-key-upsert.sql.ts', // ... and its keyMode upsert
   'src/db/key-holder.sql.ts', // what holds a key, and which holder replace/debounce may change
   'src/rules/task-keys.ts', // key modes, keyMaxWait and keyRetention limits

@@ -27,6 +27,7 @@ const minuteOf = (column: string) => `(floor(extract(epoch from ${column}) / 60)
 export const STATEMENTS: StatementBuilders = {
   placeholder: (n) => `$${n}`,
   insert: buildTaskInsertBulk,
+  insertUnkeyed: (rows) => buildTaskInsertBulk(rows, 'fail'),
   keyUpsert: buildKeyUpsert,
   keyRelease: buildKeyRelease,
   list: buildListQuery,
