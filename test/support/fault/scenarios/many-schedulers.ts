@@ -70,9 +70,7 @@ export async function runManySchedulers(options: ManySchedulersOptions): Promise
         shutdownTimeout: '3s',
         batchSize: 50,
       },
-      // debug: the per-task 'task completed' lines tell which scheduler completed what (at info
-      // the scheduler logs only a summary per queue every 10 s).
-      log: { level: 'debug' },
+      log: { level: 'info' },
       queues: {
         bulk: { target: target.url, allowPrivateNetwork: true, maxConcurrent: limits.bulk, timeout: '5s', retry },
         narrow: { target: target.url, allowPrivateNetwork: true, maxConcurrent: limits.narrow, timeout: '5s', retry },
@@ -91,7 +89,10 @@ export async function runManySchedulers(options: ManySchedulersOptions): Promise
     await env.insertTasks('rated', options.rated);
     const total = options.bulk + options.narrow + options.rated;
     const processes: SchedulerProcess[] = [];
-    for (let i = 0; i < options.schedulers; i++) processes.push(env.spawn({ name: `scheduler-${i}`, configFile }));
+    // debug: the per-task 'task completed' lines tell which scheduler completed what (at info a
+    // scheduler logs a summary per queue every 10 s); the environment wins over the config.
+    for (let i = 0; i < options.schedulers; i++)
+      processes.push(env.spawn({ name: `scheduler-${i}`, configFile, env: { DISPATCHR_LOG_LEVEL: 'debug' } }));
     await Promise.all(processes.map((p) => p.ready));
     // Steady from here: every scheduler is registered, and has counted the others (one interval).
     const steadyFrom = Date.now() + 2_000;
