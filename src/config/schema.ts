@@ -242,7 +242,11 @@ export const configSchema = z.strictObject({
       pollInterval: durationMs('How often to look for due tasks when no wake-up arrives.').prefault('1s'),
       shutdownTimeout: durationMs('On SIGTERM, wait this long for requests in flight.').prefault('25s'),
       heartbeatInterval: durationMs('How often this scheduler records that it is alive.').prefault('5s'),
-      batchSize: integer(1, 1000).default(200).describe('Most tasks claimed by one statement.'),
+      batchSize: integer(1, 1000)
+        .default(250)
+        .describe(
+          "Most tasks one claim takes. A queue gets max(2, ceil(maxConcurrent / batchSize)) claim slots of equal size: maxConcurrent 500 gives two of 250, 100 gives two of 50.",
+        ),
       workerThreads: integer(1, 16).default(1).describe('piscina threads that send requests.'),
       metrics: z
         .strictObject({ host: z.string().default('127.0.0.1'), port: integer(0, 65535).optional() })
