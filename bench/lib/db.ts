@@ -82,30 +82,50 @@ export interface BenchConfigOptions {
   pollInterval?: string;
 }
 
-/** The one config every Dispatchr process of the bench runs with. */
+/**
+ * The one config every Dispatchr process of the bench runs with: the defaults a new user meets
+ * (issue 23, "Fast by default"), with only what a local setup must say (the database, the target,
+ * allowPrivateNetwork, the recorder on a free port) and the queue's maxConcurrent. batchSize,
+ * workerThreads and pollInterval stay the config's defaults unless given (BENCH_SCHEDULER in
+ * bench/run.ts gives them); the log level, retention, timeout and retry are never set, so the
+ * scheduler logs at info, as the cold figure's `dispatchr schedule` does.
+ */
 export function benchConfig(options: BenchConfigOptions): ResolvedConfig {
+  const scheduler = {
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    ...(options.workerThreads !== undefined ? { workerThreads: options.workerThreads } : {}),
+    ...(options.pollInterval !== undefined ? { pollInterval: options.pollInterval } : {}),
+  };
   return parseConfig({
-    database: { url: options.url, poolSize: options.poolSize ?? 10 },
+    database: { url: options.url, ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}) },
     recorder: { host: '127.0.0.1', port: 0 },
-    scheduler: {
-      batchSize: options.batchSize ?? 200,
-      workerThreads: options.workerThreads ?? 1,
-      pollInterval: options.pollInterval ?? '1s',
-      heartbeatInterval: '5s',
-    },
-    // The scheduler logs one line per transition at info; the bench measures dispatch, not pino.
-    log: { level: 'warn' },
-    retention: { completed: 0, failed: 0 },
+    scheduler,
     queues: {
       [QUEUE]: {
         target: `http://127.0.0.1:${options.targetPort}/`,
         allowPrivateNetwork: true,
-        maxConcurrent: options.maxConcurrent ?? 100,
-        timeout: '10s',
-        retry: { maxAttempts: 3 },
+        ...(options.maxConcurrent !== undefined ? { maxConcurrent: options.maxConcurrent } : {}),
       },
     },
   });
+}
+
+/**
+ * The cold figure's config file (YAML is a superset of JSON): the defaults, plus the database, the
+ * queue's target, allowPrivateNetwork and maxConcurrent, and nothing else.
+ */
+export function coldConfigText(options: { url: string; targetPort: number; maxConcurrent: number }): string {
+  const config = {
+    database: { url: options.url },
+    queues: {
+      [QUEUE]: {
+        target: `http://127.0.0.1:${options.targetPort}/`,
+        allowPrivateNetwork: true,
+        maxConcurrent: options.maxConcurrent,
+      },
+    },
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
 }
 
 /**

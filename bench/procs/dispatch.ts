@@ -25,8 +25,9 @@ interface Options {
   tasks: number;
   warmupTasks: number;
   maxConcurrent: number;
-  batchSize: number;
-  workerThreads: number;
+  /** Absent: the config's defaults (bench/lib/db.ts benchConfig). */
+  batchSize?: number;
+  workerThreads?: number;
   memory?: boolean;
 }
 
@@ -194,7 +195,7 @@ runMain(async () => {
       avgBatch: Math.round(o.tasks / batches),
       // µs of CPU per task by thread role over the window
       threadsUsPerTask: Object.fromEntries(
-        Object.entries(threadRoles(ticksAtStart, ticksAtEnd, o.workerThreads)).map(([role, ticks]) => [
+        Object.entries(threadRoles(ticksAtStart, ticksAtEnd, config.scheduler.workerThreads)).map(([role, ticks]) => [
           role,
           Math.round((ticks * 10_000) / o.tasks),
         ]),

@@ -1,8 +1,10 @@
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
 import pg from 'pg';
+import { Pool } from 'undici';
 import { randomBytes } from 'node:crypto';
 import { monoMs, noopBody, percentile, procOptions, runMain, sleep, tell } from '../lib/common.js';
 import { benchDbUrl } from '../lib/db.js';
+import { targetControl, type TargetStats } from '../lib/target-client.js';
 
 /**
  * graphile-worker 0.17 as the reference, in its own process on a fresh schema, with a no-op task
@@ -15,6 +17,9 @@ import { benchDbUrl } from '../lib/db.js';
  * preset 'default': concurrency 10, everything else default (the peer bench's `gw.process.c10`);
  * 'fast': the Performance page's settings (concurrentJobs 24, maxPoolSize 25, localQueue 500,
  * completeJobBatchDelay 0, failJobBatchDelay 0).
+ * push (throughput only): the handler does what a Dispatchr dispatch does, POSTing the job's
+ * payload as JSON to the target (`/noop`) with undici, one keep-alive connection per concurrent
+ * job, and reading the answer's body; a non-2xx answer fails the job (and the check).
  */
 interface Options {
   mode: 'throughput' | 'latency';
@@ -24,6 +29,8 @@ interface Options {
   samples: number;
   warmup: number;
   intervalMs: number;
+  push?: boolean;
+  targetPort: number;
 }
 
 const quiet = new Logger(() => () => undefined);
@@ -36,21 +43,40 @@ runMain(async () => {
   await admin.connect();
   let runner: Runner | null = null;
   let utils: WorkerUtils | null = null;
+  let target: Pool | null = null;
   try {
     let handled = 0;
     let onHandled: ((seq: number, at: number) => void) | null = null;
+    const fast = o.preset === 'fast';
+    const concurrency = fast ? 24 : 10;
+    target = o.push
+      ? new Pool(`http://127.0.0.1:${o.targetPort}`, {
+          connections: concurrency,
+          pipelining: 1,
+          keepAliveTimeout: 10_000,
+        })
+      : null;
     const taskList = {
       noop: async (payload: unknown) => {
         const at = monoMs();
+        if (target) {
+          const res = await target.request({
+            path: '/noop',
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(payload),
+          });
+          await res.body.text();
+          if (res.statusCode < 200 || res.statusCode > 299) throw new Error(`the target answered ${res.statusCode}`);
+        }
         handled += 1;
         onHandled?.((payload as { seq?: number }).seq ?? -1, at);
       },
     };
-    const fast = o.preset === 'fast';
     runner = await run({
       connectionString,
       schema,
-      concurrency: fast ? 24 : 10,
+      concurrency,
       ...(fast ? { maxPoolSize: 25 } : {}),
       noHandleSignals: true,
       logger: quiet,
@@ -73,6 +99,7 @@ runMain(async () => {
       await admin.query(`vacuum analyze "${schema}"._private_jobs`);
       await admin.query('checkpoint');
       const specs = Array.from({ length: o.jobs }, (_, i) => ({ identifier: 'noop', payload: noopBody(i) }));
+      if (target) await targetControl(o.targetPort, 'reset');
       handled = 0;
       tell({ type: 'window', phase: 'start', pids: {} });
       await utils.addJobs(specs);
@@ -81,6 +108,11 @@ runMain(async () => {
       while ((await pending()) > 0) await sleep(2);
       const t1 = monoMs();
       tell({ type: 'window', phase: 'end' });
+      if (target) {
+        const { count } = await targetControl<TargetStats>(o.targetPort, 'stats');
+        if (count !== o.jobs)
+          throw new Error(`gw push check failed: the target received ${count} of ${o.jobs} requests`);
+      }
       tell({
         type: 'result',
         value: o.jobs / ((t1 - t0) / 1000),
@@ -132,6 +164,7 @@ runMain(async () => {
     });
   } finally {
     await runner?.stop().catch(() => undefined);
+    await target?.close().catch(() => undefined);
     await Promise.resolve(utils?.release()).catch(() => undefined);
     await admin.query(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
     await admin.end().catch(() => undefined);
