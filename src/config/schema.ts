@@ -245,7 +245,7 @@ export const configSchema = z.strictObject({
       batchSize: integer(1, 1000)
         .default(250)
         .describe(
-          "Most tasks one claim takes. A queue gets max(2, ceil(maxConcurrent / batchSize)) claim slots of equal size: maxConcurrent 500 gives two of 250, 100 gives two of 50.",
+          'Most tasks one claim takes. A queue gets max(2, ceil(maxConcurrent / batchSize)) claim slots of equal size: maxConcurrent 500 gives two of 250, 100 gives two of 50.',
         ),
       workerThreads: integer(1, 16).default(1).describe('piscina threads that send requests.'),
       metrics: z
