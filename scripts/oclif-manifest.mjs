@@ -4,7 +4,7 @@
  * Without it oclif imports EVERY command file at each start to learn what commands exist (the
  * recorder's Koa stack, the operator commands, ...): a tenth of a second of CPU in `dispatchr
  * schedule`'s start-up. With it, a command loads only its own file. Written for the package only
- * (`prepack`, removed by `postpack`), as oclif advises: oclif loads a manifest's files even in
+ * (`prepack`, after a build, so it lists what dist/ holds; removed by `postpack`), as oclif advises: oclif loads a manifest's files even in
  * development mode, so one in the working tree would make bin/dev.js (and the tests) run dist/
  * instead of src/.
  */
@@ -22,5 +22,10 @@ const plugin = new Plugin({
   respectNoCacheDefault: true,
 });
 await plugin.load();
+// A package whose manifest lists no command would install a CLI without commands.
+if (Object.keys(plugin.manifest.commands).length === 0) {
+  console.error('oclif-manifest: no command found under dist/commands; build first (npm run build)');
+  process.exit(1);
+}
 writeFileSync(path.join(root, 'oclif.manifest.json'), `${JSON.stringify(plugin.manifest, null, 2)}\n`);
 console.log(`wrote oclif.manifest.json (${Object.keys(plugin.manifest.commands).length} commands)`);

@@ -14,10 +14,17 @@ export async function schemaStatus(db: Orm): Promise<{ pending: string[]; missin
     const rows = await db.sql.query<{ name: string }>(`select name from ${MIGRATIONS_TABLE}`);
     applied = new Set(rows.map((row) => String(row.name)));
   } catch (error) {
-    if (isDatabaseUnavailable(error)) throw error;
-    // No such table (SQLite and PostgreSQL word it differently): a database never migrated.
+    // Only a missing table means a database never migrated; a refused login, a permission or a
+    // timeout is reported as itself (never as "run dispatchr migrate").
+    if (isDatabaseUnavailable(error) || !isUndefinedTable(error)) throw error;
     applied = new Set();
   }
   const pending = db.driver.migrationNames.filter((name) => !applied.has(name));
   return { pending, missing: applied.size === 0 };
+}
+
+/** PostgreSQL's undefined_table (42P01), SQLite's "no such table". */
+function isUndefinedTable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '42P01' || (typeof message === 'string' && /^no such table\b/.test(message));
 }

@@ -7,7 +7,7 @@ import type { SchedulerEvents } from './transition-log.js';
  * second (pino serializing, the terminal or the log shipper reading), and nobody reads them at that
  * rate; the per-task lines are still there at `debug`. A queue with nothing to report in a window
  * prints nothing, so an idle scheduler stays quiet. Counts are per window, not totals: a window's
- * line says what happened in those seconds.
+ * line says what happened in those seconds. A window with failures is logged at warn.
  */
 export interface QueueCounts {
   /** Attempts whose outcome was recorded (each a request sent, or cut). */
@@ -93,7 +93,9 @@ export function createQueueSummary(options: QueueSummaryOptions): QueueSummary {
     windowStart = now;
     for (const [queue, counts] of lines) {
       const rate = options.rateInForce(queue);
-      logger.info(
+      // A window with failures is a warning: a deployment logging at warn still hears of them
+      // (counted, with one example), as it heard of each one when failures had a line of their own.
+      logger[counts.failed > 0 ? 'warn' : 'info'](
         {
           queue,
           windowSeconds: Math.round(seconds * 10) / 10,
@@ -118,7 +120,7 @@ export function createQueueSummary(options: QueueSummaryOptions): QueueSummary {
     stop() {
       if (timer) clearInterval(timer);
       timer = null;
-      flush();
+      if (intervalMs > 0) flush();
     },
     flush,
   };

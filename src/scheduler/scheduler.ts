@@ -270,6 +270,8 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
         pool.abortAll();
         await Promise.all([...producers.values()].map((p) => p.drain(5_000)));
       }
+      // Every outcome is recorded by now: the last window's line, before anything else can fail.
+      summary.stop();
       await Promise.all(loops.map((loop) => loop.stop()));
       await cancels.loop.stop();
       await paused.stop();
@@ -278,7 +280,6 @@ export async function createScheduler(options: SchedulerOptions): Promise<Schedu
       await heartbeat.stop(true);
       await Promise.all(limiters.map(({ limiter }) => limiter.stop()));
       await pool.destroy();
-      summary.stop();
       if (ownsDb) await db.close();
       logger.info({ schedulerId: id }, 'scheduler stopped');
     },

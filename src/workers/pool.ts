@@ -141,13 +141,41 @@ function createThreadPool(
 function createLazyInlinePool(workerData: DispatchWorkerData): DispatchPool {
   let pool: DispatchPool | undefined;
   const loading = import('./inline-pool.js').then(({ createInlinePool }) => (pool = createInlinePool(workerData)));
+  loading.catch(() => undefined); // a failed import rejects each dispatch, never the process
+  // Dispatches waiting for the module, and cancels heard meanwhile: an abort or a cancel before the
+  // load must still cut those requests (they would otherwise be sent once it ends).
+  const waiting = new Set<AbortController>();
+  const cancelled = new Set<string>();
   return {
     threads: 0,
-    // Before the module is loaded nothing can be in flight: nothing to cut.
-    abortAll: () => pool?.abortAll(),
-    cancel: (taskId, attempt) => pool?.cancel(taskId, attempt),
-    dispatch: async (requests, options) => (pool ?? (await loading)).dispatch(requests, options),
-    destroy: async () => (pool ?? (await loading)).destroy(),
+    abortAll: () => {
+      for (const controller of waiting) controller.abort();
+      pool?.abortAll();
+    },
+    cancel: (taskId, attempt) => {
+      if (pool) pool.cancel(taskId, attempt);
+      else cancelled.add(`${attempt}:${taskId}`);
+    },
+    async dispatch(requests, options = {}) {
+      if (pool) return pool.dispatch(requests, options);
+      const controller = new AbortController();
+      waiting.add(controller);
+      try {
+        const loaded = await loading;
+        const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+        const done = loaded.dispatch(requests, { signal });
+        // The batch has started (synchronously): cancels heard during the load reach it now.
+        for (const request of requests)
+          if (cancelled.has(`${request.attempt}:${request.taskId}`)) loaded.cancel(request.taskId, request.attempt);
+        return await done;
+      } finally {
+        waiting.delete(controller);
+      }
+    },
+    destroy: async () => {
+      for (const controller of waiting) controller.abort();
+      await (pool ?? (await loading)).destroy();
+    },
   };
 }
 

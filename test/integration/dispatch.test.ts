@@ -311,3 +311,22 @@ describe('dispatch pool lifecycle', () => {
     expect(() => createDispatchPool({ threads: -1 })).toThrow(/threads/);
   });
 });
+
+// The main-thread pool loads its module (undici) on first use: an abort or a cancel heard before
+// that load must still cut the request, not let it be sent once the load ends.
+describe('a main-thread pool cut before its module loaded', () => {
+  it.each(['abortAll', 'cancel'] as const)('%s: the request is not sent and resolves aborted', async (how) => {
+    const pool = createDispatchPool({ threads: 0 });
+    try {
+      const request = task('/ok');
+      const pending = pool.dispatch([request]);
+      if (how === 'abortAll') pool.abortAll();
+      else pool.cancel(request.taskId, request.attempt);
+      const [result] = await pending;
+      expect(result).toMatchObject({ taskId: request.taskId, status: null, errorKind: 'aborted' });
+      expect(received.filter((r) => r.path === '/ok')).toEqual([]);
+    } finally {
+      await pool.destroy();
+    }
+  });
+});

@@ -91,8 +91,9 @@ describe('the scheduler log at the default level', () => {
     // The stop prints the last window: one line, for the busy queue only (idle stays quiet).
     expect(summaries.map((l) => l.queue)).toEqual(['q']);
     const [summary] = summaries;
+    // A window with a failure is a warning, so `log.level: warn` still hears of failures.
     expect(summary).toMatchObject({
-      level: 30,
+      level: 40,
       dispatched: 8,
       completed: 6,
       retried: 1,
@@ -113,6 +114,15 @@ describe('the scheduler log at the default level', () => {
     // Windows add up to what was sent (the last window may still be open).
     expect(counted).toBeGreaterThan(0);
     expect(counted).toBeLessThanOrEqual(8);
+    for (const line of lines.filter((l) => l.msg === 'queue summary'))
+      expect(line.level).toBe(Number(line.failed) > 0 ? 40 : 30);
+  });
+
+  it('prints no summary at all with summaryInterval 0, not even at stop', async () => {
+    const { lines, stop } = await run('info', '0');
+    await stop();
+    expect(lines.filter((l) => l.msg === 'queue summary')).toEqual([]);
+    expect(lines.some((l) => l.msg === 'scheduler stopped')).toBe(true);
   });
 
   it('logs a line per transition at debug', async () => {

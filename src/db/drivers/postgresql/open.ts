@@ -54,7 +54,12 @@ export async function openPostgres(url: string, options: OpenOptions): Promise<O
   });
   let orm: Promise<MikroORM> | undefined;
   return {
-    orm: () => (orm ??= startMikroOrm(target, options)),
+    // A start that failed (the database down) is tried again by the next call.
+    orm: () =>
+      (orm ??= startMikroOrm(target, options).catch((error: unknown) => {
+        orm = undefined;
+        throw error;
+      })),
     sql,
     listen: (wakeUpOptions) => createPostgresWakeUps({ ...wakeUpOptions, url: target.url }),
     async close() {
