@@ -32,10 +32,11 @@ export interface CliProcess {
 export function startCli(args: string[], options: { nodeArgs?: string[] } = {}): CliProcess {
   const env = { ...process.env };
   // The bench's own plumbing, and the variables that would override the config file's defaults.
-  for (const name of ['BENCH_OPTS', 'DISPATCHR_CONFIG', 'DISPATCHR_LOG_LEVEL']) delete env[name];
+  for (const name of ['BENCH_OPTS', 'DISPATCHR_CONFIG', 'DISPATCHR_LOG_LEVEL', 'BENCH_CLI_ROOT']) delete env[name];
   const spawnedAt = monoMs();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/run.js', ...args], {
-    cwd: REPO_ROOT,
+    // BENCH_CLI_ROOT: another tree's CLI (a git worktree with its dist/ built), for before/after pairs.
+    cwd: process.env.BENCH_CLI_ROOT ?? REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
