@@ -84,6 +84,14 @@ export function buildTaskInsert(
 }
 
 /**
+ * A column of JSON texts (headers, bodies), sent as one JSON array of strings: JSON text is full of
+ * quotes, which an array literal escapes one by one; JSON.stringify writes the array natively (ten
+ * times faster) and PostgreSQL splits it, in order. A null element is SQL NULL.
+ */
+const jsonTexts = (param: string) =>
+  `array(select e.text from json_array_elements_text(${param}::json) with ordinality as e(text, n) order by e.n)`;
+
+/**
  * Many rows: one array per column through unnest(), so the statement text (and its
  * prepared plan) is the same for 1 row or 1,000, and PostgreSQL binds 20 parameters in all instead
  * of 24 per row. Bodies travel as text when they are JSON (hex-encoded bytea would double them, and
@@ -97,14 +105,6 @@ export function buildTaskInsert(
  * fails like any other, and PostgreSQL skips the speculative insertion an ON CONFLICT clause costs
  * per row (about a sixth of the insert) and sends back no ids.
  */
-/**
- * A column of JSON texts (headers, bodies), sent as one JSON array of strings: JSON text is full of
- * quotes, which an array literal escapes one by one; JSON.stringify writes the array natively (ten
- * times faster) and PostgreSQL splits it, in order. A null element is SQL NULL.
- */
-const jsonTexts = (param: string) =>
-  `array(select e.text from json_array_elements_text(${param}::json) with ordinality as e(text, n) order by e.n)`;
-
 export function buildTaskInsertBulk(rows: readonly TaskInsertRow[], conflict: 'skip' | 'fail' = 'skip'): SqlStatement {
   const n = rows.length;
   const ids = new Array<string>(n);
