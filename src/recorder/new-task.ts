@@ -3,7 +3,7 @@ import { canonicalJsonText } from '../rules/json-canonical.js';
 import type { NewTask } from '../task.js';
 import { parseRfc3339 } from '../rules/rfc3339.js';
 import type { TaskInput } from './schemas/task-input.schema.js';
-import { taskPath } from './plain-tasks.js';
+import { rememberedTaskPath } from './remembered-task-path.js';
 import { DEFAULT_PRIORITY } from '../rules/task-priority.js';
 import { checkTaskRetry, taskRetryText } from '../rules/task-retry.js';
 
@@ -20,7 +20,7 @@ export function toNewTask(
   /** The queue's defaultPriority, for a task that sends none. */
   defaultPriority: number = DEFAULT_PRIORITY,
 ): NewTask {
-  const path = taskPath(target, input.path);
+  const path = rememberedTaskPath(target, input.path);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
   let body: Buffer | null = null;

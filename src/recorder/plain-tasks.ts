@@ -1,4 +1,5 @@
-import { MAX_PATH_LENGTH, normalizeTaskPath, type PathResult } from '../rules/target-path.js';
+import { MAX_PATH_LENGTH } from '../rules/target-path.js';
+import { rememberedTaskPath } from './remembered-task-path.js';
 import { MAX_BATCH, type TaskInput } from './schemas/task-input.schema.js';
 
 /**
@@ -26,30 +27,9 @@ function isPlainTask(value: unknown, target: string): value is TaskInput {
   for (const key in value) if (key !== 'path' && key !== 'body') return false;
   const path = value.path;
   if (path === undefined) return true;
-  return typeof path === 'string' && path.length <= MAX_PATH_LENGTH && taskPath(target, path).ok;
+  return typeof path === 'string' && path.length <= MAX_PATH_LENGTH && rememberedTaskPath(target, path).ok;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * normalizeTaskPath, remembered: a queue's creates mostly name a few paths, and checking one (a
- * decode, a split, a scan of its segments) costs about as much as the rest of the task's
- * conversion. Pure, so a remembered result is the result; bounded, so odd paths cannot grow it.
- */
-const MAX_REMEMBERED = 1_000;
-const remembered = new Map<string, Map<string, PathResult>>();
-
-export function taskPath(target: string, path: string | undefined): PathResult {
-  if (path === undefined) return normalizeTaskPath(target, path);
-  let paths = remembered.get(target);
-  if (!paths) remembered.set(target, (paths = new Map()));
-  let result = paths.get(path);
-  if (!result) {
-    result = normalizeTaskPath(target, path);
-    if (paths.size >= MAX_REMEMBERED) paths.clear();
-    paths.set(path, result);
-  }
-  return result;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { plainTasks, taskPath } from '../../../src/recorder/plain-tasks.js';
+import { plainTasks } from '../../../src/recorder/plain-tasks.js';
+import { rememberedTaskPath } from '../../../src/recorder/remembered-task-path.js';
 import { normalizeTaskPath } from '../../../src/rules/target-path.js';
 import { batchInputSchema, taskInputSchema, type TaskRules } from '../../../src/recorder/schemas/task-input.schema.js';
 
@@ -84,7 +85,7 @@ describe('plainTasks', () => {
 
   it('remembers paths with the same results normalizeTaskPath gives', () => {
     for (const path of ['/a', '/a', '', '?q=1', 'https://example.com/base/x?k=1', '/../x', '/a', undefined])
-      expect(taskPath(rules.target, path)).toEqual(normalizeTaskPath(rules.target, path));
-    expect(taskPath('https://other.example', '/a')).toEqual(normalizeTaskPath('https://other.example', '/a'));
+      expect(rememberedTaskPath(rules.target, path)).toEqual(normalizeTaskPath(rules.target, path));
+    expect(rememberedTaskPath('https://other.example', '/a')).toEqual(normalizeTaskPath('https://other.example', '/a'));
   });
 });
