@@ -25,7 +25,9 @@ export function healthRoutes(deps: RecorderDeps): RouteSpec[] {
       status = await schemaStatus(stores.db);
     } catch (error) {
       if (isDatabaseUnavailable(error)) return 'the database is unreachable';
-      throw error;
+      // A refused login or a permission: not ready either (503, spec 4.12), and the database's own
+      // words stay in the server (they may name roles and schemas).
+      return 'the database refused the schema check';
     }
     const { pending, missing } = status;
     if (missing) return 'the database schema is missing: run dispatchr migrate';

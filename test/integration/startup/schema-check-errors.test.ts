@@ -38,3 +38,25 @@ describe.each(drivers())('the schema check on %s', (driver) => {
     }
   });
 });
+
+describe('/readyz with a refused login', () => {
+  it.runIf(drivers().includes('postgresql'))('answers 503 not_ready, not a 500', async () => {
+    const { parseConfig } = await import('../../../src/config/load.js');
+    const { startRecorderServer } = await import('../../../src/recorder/server.js');
+    const config = parseConfig({
+      database: { url: 'postgres://dispatchr_no_such_role@127.0.0.1:5432/test' },
+      recorder: { host: '127.0.0.1', port: 0 },
+      log: { level: 'silent' },
+    });
+    const recorder = await startRecorderServer(config);
+    try {
+      const response = await fetch(`${recorder.url.replace(/\/$/, '')}/readyz`);
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as { code: string; detail: string };
+      expect(body).toMatchObject({ code: 'not_ready', detail: 'the database refused the schema check' });
+      expect(JSON.stringify(body)).not.toContain('dispatchr_no_such_role');
+    } finally {
+      await recorder.close();
+    }
+  });
+});
